@@ -1,0 +1,155 @@
+"""Start-up and fan-out benchmarks; prints the figures and the ratios the issues target.
+
+Run: python benchmarks/bench_cli.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "playbooks" / "example-en.yaml"
+
+
+def median_ms(cmd: list[str], runs: int, env: dict[str, str], cwd: Path) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        )
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+class SlowHandler(BaseHTTPRequestHandler):
+    delay = 0.2
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        time.sleep(self.delay)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def slow_server(delay: float) -> ThreadingHTTPServer:
+    handler = type("Handler", (SlowHandler,), {"delay": delay})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def fan_out_playbook(folder: Path, port: int, channels: int) -> Path:
+    names = [f"hook{i}" for i in range(channels)]
+    lines = [
+        "organization: {name: Bench, timezone: UTC}",
+        "severities:",
+        "  - id: sev1",
+        "    name: Critical",
+        f"    notify: {{all: [{', '.join(names)}]}}",
+        "channels:",
+    ]
+    for name in names:
+        lines += [f"  {name}:", "    type: webhook", f"    url: http://127.0.0.1:{port}/{name}"]
+    path = folder / "incidentctl.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def fan_out(runs: int, channels: int, delay: float, env: dict[str, str], cwd: Path) -> None:
+    import httpx
+
+    from incidentctl.core.deliver import make_engine, send_deliveries
+    from incidentctl.core.incidents import commit_declare, plan_declare
+    from incidentctl.core.workspace import Workspace
+    from incidentctl.playbook.loader import load_playbook
+    from incidentctl.store import open_store
+
+    server = slow_server(delay)
+    port = server.server_address[1]
+    folder = Path(tempfile.mkdtemp(dir=cwd))
+    loaded = load_playbook(fan_out_playbook(folder, port, channels))
+    single, fanned = [], []
+    with httpx.Client() as client:
+        for _ in range(runs):
+            start = time.perf_counter()
+            client.post(f"http://127.0.0.1:{port}/one", json={})
+            single.append(time.perf_counter() - start)
+    for index in range(runs):
+        ws = Workspace(
+            loaded=loaded,
+            store=open_store(folder / "state", env),
+            env=env,
+            state_dir=folder / "state",
+        )
+        incident = commit_declare(ws, plan_declare(ws, "sev1", f"bench {index}"))
+        plan_deliveries = ws.store.deliveries(incident_id=incident.id)
+        start = time.perf_counter()
+        report = send_deliveries(ws, incident, plan_deliveries, make_engine(ws))
+        fanned.append(time.perf_counter() - start)
+        assert not report.failed, [d.error for d in report.failed]
+        ws.store.close()
+    server.shutdown()
+    one, many = statistics.median(single) * 1000, statistics.median(fanned) * 1000
+    print(
+        f"fan-out to {channels} webhooks answering after {delay * 1000:.0f} ms: "
+        f"{many:.0f} ms vs one call {one:.0f} ms -> {many / one:.2f}x (target <= 1.30x)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    exe = shutil.which("incidentctl")
+    base = [exe] if exe else [sys.executable, "-m", "incidentctl"]
+    work = Path(tempfile.mkdtemp(prefix="incidentctl-bench-"))
+    env = {**os.environ, "INCIDENTCTL_HOME": str(work / "state")}
+    shutil.copy(EXAMPLE, work / "incidentctl.yaml")
+    subprocess.run(
+        [*base, "declare", "sev3", "--title", "bench", "--yes"],
+        env=env,
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+    py = sys.executable
+    typer_ms = median_ms([py, "-c", "import typer"], args.runs, env, work)
+    print(f"python -c pass:          {median_ms([py, '-c', 'pass'], args.runs, env, work):6.0f} ms")
+    print(f"python -c 'import typer': {typer_ms:6.0f} ms (reference)")
+    targets = [
+        ("--help", ["--help"], 1.3),
+        ("list", ["list"], 1.6),
+        ("status", ["status"], 1.6),
+        ("lint example-en", ["lint", str(EXAMPLE)], 3.0),
+    ]
+    for label, cmd, target in targets:
+        ms = median_ms([*base, *cmd], args.runs, env, work)
+        ratio = ms / typer_ms
+        verdict = "ok" if ratio <= target else "OVER"
+        print(
+            f"incidentctl {label:16s} {ms:6.0f} ms -> {ratio:.2f}x (target <= {target}x) {verdict}"
+        )
+    fan_out(args.runs, 5, 0.2, env, work)
+    fan_out(args.runs, 10, 0.3, env, work)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

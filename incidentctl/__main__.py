@@ -1,0 +1,3 @@
+from incidentctl.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Channel types: one module each behind the `Channel` interface, gathered in a registry."""

@@ -1,0 +1,196 @@
+"""The small interface every channel type implements, and what the engine hands it."""
+
+from __future__ import annotations
+
+import builtins
+import ipaddress
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Protocol, TextIO
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict
+
+from incidentctl.core.models import RenderedMessage, Stage
+from incidentctl.errors import MissingSecret
+from incidentctl.playbook.env import interpolate
+
+# Which built-in templates a channel type renders: chat markdown, short text (SMS, X) or e-mail
+# (subject + text + HTML).
+MessageFormat = Literal["chat", "short", "email"]
+
+
+class ChannelSettings(BaseModel):
+    """Type-specific playbook keys of a channel; subclasses add fields. Secrets stay `${VAR}`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DeliveryError(Exception):
+    """A send that did not succeed. The engine decides on retries from these flags."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        uncertain: bool = False,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+        self.retry_after = retry_after
+        # the service may have accepted it (timeout after sending): never re-send blindly
+        self.uncertain = uncertain
+        self.status = status
+
+
+@dataclass
+class SendContext:
+    """Side effects a channel may use, injected so tests can point them anywhere."""
+
+    env: Mapping[str, str]
+    outbox_dir: Path
+    console: TextIO = field(default_factory=lambda: sys.stdout)
+    # values resolved from the environment; the engine redacts them from every error text
+    secrets: set[str] = field(default_factory=set)
+    channel: str = ""
+    # the playbook's folder: relative file settings (subscriber lists…) are taken from there
+    base_dir: Path | None = None
+
+    def resolve(self, value: str, *, key: str, secret: bool = True) -> str:
+        """Interpolate `${VAR}` in a setting; a missing variable is a clear, per-channel error."""
+        from incidentctl.playbook.env import references
+
+        resolved, missing = interpolate(value, self.env)
+        if missing:
+            where = f"channel {self.channel!r} key {key!r}" if self.channel else f"key {key!r}"
+            raise MissingSecret(f"environment variable {missing[0]} is not set ({where})")
+        if secret and resolved and resolved != value:
+            self.secrets.add(resolved)
+            # "Bearer ${TOKEN}": the token alone must be redacted too
+            self.secrets.update(v for name in references(value) if (v := self.env.get(name)))
+        return resolved
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One delivery as handed to a channel: the rendered message and what it is about."""
+
+    delivery_id: int
+    incident_id: str
+    channel: str
+    stage: Stage
+    message: RenderedMessage
+    # the incident and event as plain JSON-ready data (webhook payloads, Statuspage fields)
+    incident: dict[str, Any]
+    event: dict[str, Any]
+    # remote id of this channel's first message for the incident, to thread under it
+    thread: str | None = None
+    # stable across retries of the same delivery; services that accept one dedupe with it
+    idempotency_key: str = ""
+
+
+@dataclass(frozen=True)
+class SendResult:
+    remote_id: str | None = None
+    link: str | None = None
+    # things the user should know although it went out (e.g. invalid addresses skipped)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SettingProblem:
+    """A problem in a channel's settings found without sending (lint and load)."""
+
+    key: str
+    message: str
+    level: Literal["error", "warning"] = "error"
+
+
+class Channel(Protocol):
+    """What the delivery engine needs from a channel type."""
+
+    type: ClassVar[str]
+    message_format: ClassVar[MessageFormat]
+    max_length: ClassVar[int | None]
+    # requests per second the service allows per token/channel, if it publishes one
+    rate_per_second: ClassVar[float | None]
+    settings_model: ClassVar[builtins.type[ChannelSettings]]
+
+    def __init__(self, name: str, settings: Any, context: SendContext, timeout: float) -> None: ...
+
+    def measure(self, message: RenderedMessage) -> int:
+        """Length of the message as the service counts it, compared to `max_length`."""
+        ...
+
+    def send(self, outgoing: Outgoing) -> SendResult: ...
+
+
+class BaseChannel:
+    """Defaults for the `Channel` interface; channel modules subclass it."""
+
+    type: ClassVar[str] = ""
+    message_format: ClassVar[MessageFormat] = "chat"
+    max_length: ClassVar[int | None] = None
+    rate_per_second: ClassVar[float | None] = None
+    settings_model: ClassVar[builtins.type[ChannelSettings]] = ChannelSettings
+
+    def __init__(self, name: str, settings: Any, context: SendContext, timeout: float) -> None:
+        self.name = name
+        self.settings = settings
+        self.context = context
+        self.timeout = timeout
+
+    def measure(self, message: RenderedMessage) -> int:
+        return len(message.text)
+
+    def send(self, outgoing: Outgoing) -> SendResult:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def check_settings(cls, settings: Any) -> Iterator[SettingProblem]:
+        """Problems visible without sending; channel types extend it."""
+        return iter(())
+
+
+def check_url(value: str, key: str) -> Iterator[SettingProblem]:
+    """A literal URL must be https, except to a loopback host (tests, local relays)."""
+    if "${" in value:
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        yield SettingProblem(key, f"malformed URL {redact_url(value)!r}")
+    elif parts.scheme == "http" and not is_loopback(parts.hostname):
+        yield SettingProblem(
+            key, "http:// is refused for non-loopback hosts: secrets travel over TLS"
+        )
+
+
+def require_safe_url(value: str, key: str, channel: str) -> str:
+    """Raise DeliveryError for a resolved URL that is malformed or plain http off loopback."""
+    for problem in check_url(value, key):
+        raise DeliveryError(f"channel {channel!r} key {key!r}: {problem.message}")
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def redact_url(url: str) -> str:
+    """Keep scheme and host only: webhook paths and query strings are secrets."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return "<url>"
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}/…"

@@ -1,0 +1,214 @@
+"""The delivery engine: concurrent fan-out, retries with backoff, rate limits, threading ids.
+
+Deliveries are written to the store before this runs (outbox first); here they are claimed
+(`pending`/`failed` → `sending`), sent once each with retries for transient errors, and settled
+as `sent`, `failed` or `uncertain` (the service may have accepted it: never re-sent blindly).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from incidentctl.channels.base import Channel, DeliveryError, Outgoing, SendContext, SendResult
+from incidentctl.channels.registry import channel_type
+from incidentctl.core.models import Delivery, DeliveryState, Incident
+from incidentctl.errors import IncidentctlError
+from incidentctl.playbook.schema import ChannelConfig
+
+# called from worker threads: (delivery, state, attempt, error or None)
+ProgressCallback = Callable[[Delivery, DeliveryState, int, str | None], None]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    # a Retry-After longer than this is not waited for: the delivery fails and `retry` resends
+    retry_after_cap: float = 60.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up."""
+        if attempt >= self.max_attempts:
+            return None
+        if retry_after is not None:
+            if retry_after > self.retry_after_cap:
+                return None
+            return max(0.0, retry_after)
+        backoff = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return float(backoff / 2 + random.uniform(0, backoff / 2))
+
+
+class RateLimiter:
+    """At most `rate` sends per second per channel, shared by every worker thread."""
+
+    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._lock = threading.Lock()
+        self._next: dict[str, float] = {}
+        self._sleep = sleep
+
+    def wait(self, key: str, rate: float | None) -> None:
+        if not rate:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next.get(key, 0.0))
+            self._next[key] = slot + 1.0 / rate
+        if slot > now:
+            self._sleep(slot - now)
+
+
+def payload_hash(message: Mapping[str, Any]) -> str:
+    digest = hashlib.sha256()
+    for key in ("subject", "text", "html"):
+        digest.update(f"{key}\0{message.get(key) or ''}\0".encode())
+    return digest.hexdigest()
+
+
+def redact(text: str, secrets: set[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
+
+
+@dataclass
+class Outcome:
+    delivery: Delivery
+    result: SendResult | None = None
+    error: str | None = None
+
+
+@dataclass
+class DeliveryEngine:
+    """Sends claimed deliveries concurrently; the caller persists each settled outcome."""
+
+    channels: Mapping[str, ChannelConfig]
+    make_context: Callable[[str], SendContext]
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    progress: ProgressCallback | None = None
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+
+    def build(self, name: str) -> tuple[Channel, SendContext]:
+        config = self.channels.get(name)
+        if config is None:
+            raise DeliveryError(f"channel {name!r} is no longer in the playbook")
+        cls = channel_type(config.type)
+        if cls is None:
+            raise DeliveryError(f"channel {name!r} has unknown type {config.type!r}")
+        context = self.make_context(name)
+        settings = cls.settings_model.model_validate(config.options)
+        return cls(name, settings, context, config.timeout), context
+
+    def send_all(
+        self,
+        deliveries: Sequence[Delivery],
+        outgoing_for: Callable[[Delivery], Outgoing],
+        on_settled: Callable[[Outcome], None],
+    ) -> list[Outcome]:
+        """Send each delivery in its own thread; `on_settled` runs in the caller's thread."""
+        if not deliveries:
+            return []
+        outcomes: list[Outcome] = []
+        with ThreadPoolExecutor(max_workers=min(32, len(deliveries))) as pool:
+            futures = [pool.submit(self._send_one, d, outgoing_for) for d in deliveries]
+            for future in as_completed(futures):
+                outcome = future.result()
+                on_settled(outcome)
+                outcomes.append(outcome)
+        return outcomes
+
+    def _notify(self, delivery: Delivery, state: DeliveryState, error: str | None = None) -> None:
+        if self.progress is not None:
+            self.progress(delivery, state, delivery.attempts, error)
+
+    def _send_one(
+        self, delivery: Delivery, outgoing_for: Callable[[Delivery], Outgoing]
+    ) -> Outcome:
+        secrets: set[str] = set()
+        try:
+            channel, context = self.build(delivery.channel)
+            secrets = context.secrets
+            outgoing = outgoing_for(delivery)
+        except (DeliveryError, IncidentctlError) as exc:
+            return self._settle(delivery, DeliveryState.FAILED, error=str(exc), secrets=secrets)
+        except Exception as exc:  # a bad plugin must not take the others down
+            return self._settle(
+                delivery,
+                DeliveryState.FAILED,
+                error=f"channel setup failed: {type(exc).__name__}: {exc}",
+                secrets=secrets,
+            )
+        rate = getattr(channel, "rate_per_second", None)
+        while True:
+            delivery.attempts += 1
+            self._notify(delivery, DeliveryState.SENDING)
+            self.limiter.wait(delivery.channel, rate)
+            try:
+                result = channel.send(outgoing)
+            except DeliveryError as exc:
+                if exc.uncertain:
+                    return self._settle(
+                        delivery, DeliveryState.UNCERTAIN, error=exc.message, secrets=secrets
+                    )
+                wait = (
+                    self.policy.delay(delivery.attempts, exc.retry_after) if exc.retryable else None
+                )
+                if wait is None and int(getattr(exc, "sent", 0) or 0) > 0:
+                    # some recipients already have it: a later blind re-send would duplicate
+                    return self._settle(
+                        delivery, DeliveryState.UNCERTAIN, error=exc.message, secrets=secrets
+                    )
+                if wait is None:
+                    return self._settle(
+                        delivery, DeliveryState.FAILED, error=exc.message, secrets=secrets
+                    )
+                self._notify(delivery, DeliveryState.SENDING, redact(exc.message, secrets))
+                self.sleep(wait)
+                continue
+            except IncidentctlError as exc:
+                return self._settle(delivery, DeliveryState.FAILED, error=str(exc), secrets=secrets)
+            except Exception as exc:
+                return self._settle(
+                    delivery,
+                    DeliveryState.FAILED,
+                    error=f"unexpected {type(exc).__name__}: {exc}",
+                    secrets=secrets,
+                )
+            return self._settle(delivery, DeliveryState.SENT, result=result, secrets=secrets)
+
+    def _settle(
+        self,
+        delivery: Delivery,
+        state: DeliveryState,
+        *,
+        error: str | None = None,
+        result: SendResult | None = None,
+        secrets: set[str],
+    ) -> Outcome:
+        now = self.clock()
+        delivery.state = state
+        delivery.updated_at = now
+        delivery.error = redact(error, secrets) if error else None
+        if result is not None:
+            delivery.remote_id = result.remote_id
+            delivery.link = result.link
+            delivery.sent_at = now
+            if result.notes:
+                delivery.error = redact("; ".join(result.notes), secrets)
+        self._notify(delivery, state, delivery.error)
+        return Outcome(replace(delivery), result, delivery.error)
+
+
+def thread_for(incident: Incident, channel: str) -> str | None:
+    return incident.threads.get(channel)

@@ -1,0 +1,62 @@
+"""`outbox`: writes each message as a file — the embedded default, no credentials needed."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from incidentctl.channels.base import (
+    BaseChannel,
+    ChannelSettings,
+    DeliveryError,
+    Outgoing,
+    SendResult,
+)
+
+
+class OutboxSettings(ChannelSettings):
+    # a folder; relative paths are taken from the state directory
+    path: str = "outbox"
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", name)
+
+
+class OutboxChannel(BaseChannel):
+    type = "outbox"
+    message_format = "chat"
+    settings_model = OutboxSettings
+
+    def folder(self) -> Path:
+        raw = self.context.resolve(self.settings.path, key="path", secret=False)
+        path = Path(os.path.expanduser(raw))
+        return path if path.is_absolute() else self.context.outbox_dir / path
+
+    def target(self, outgoing: Outgoing) -> Path:
+        name = f"{outgoing.delivery_id:06d}-{outgoing.stage.value}-{_safe(self.name)}.txt"
+        return self.folder() / _safe(outgoing.incident_id) / name
+
+    def send(self, outgoing: Outgoing) -> SendResult:
+        target = self.target(outgoing)
+        body = outgoing.message.text.rstrip() + "\n"
+        if outgoing.message.subject:
+            body = f"Subject: {outgoing.message.subject}\n\n{body}"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if outgoing.message.html:
+                target.with_suffix(".html").write_text(outgoing.message.html, encoding="utf-8")
+            partial = target.with_suffix(".partial")
+            partial.write_text(body, encoding="utf-8")
+            partial.replace(target)  # the .txt appears whole or not at all
+        except OSError as exc:
+            raise DeliveryError(f"cannot write {target}: {exc.strerror or exc}") from None
+        return SendResult(remote_id=str(target), link=target.as_uri())
+
+    def reconcile(self, outgoing: Outgoing) -> SendResult | None:
+        """An uncertain outbox delivery was written if its file is there."""
+        target = self.target(outgoing)
+        if target.exists():
+            return SendResult(remote_id=str(target), link=target.as_uri())
+        return None

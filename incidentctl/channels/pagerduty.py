@@ -1,0 +1,157 @@
+"""`pagerduty`: PagerDuty Events API v2 — one alert per incident, keyed by our incident id.
+
+Open stages send `trigger` events (PagerDuty folds repeats with the same `dedup_key` into the
+open alert's log), `resolved` sends `resolve`. Because of the dedup key, re-sending an event
+whose answer was lost is harmless: a timeout is retryable here, not uncertain.
+
+Settings: `routing_key` — the integration key, e.g. `${PAGERDUTY_ROUTING_KEY}`; `source` —
+optional, default `incidentctl`; `api_base` — default `https://events.pagerduty.com`.
+The alert's summary is the incident title (≤ 1024 characters), its severity follows the severity
+rank (`critical`, `error`, `warning`, then `info`), and `custom_details` carry the stage, our
+severity, impact, component statuses and the rendered message.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from incidentctl.channels.base import (
+    BaseChannel,
+    ChannelSettings,
+    Outgoing,
+    SendResult,
+    SettingProblem,
+    check_url,
+    redact_url,
+    require_safe_url,
+)
+from incidentctl.channels.webhook import (
+    resolve_secret,
+    status_error,
+    transport_error,
+    validated,
+)
+from incidentctl.core.models import Stage
+from incidentctl.playbook.env import references
+
+if TYPE_CHECKING:
+    import httpx
+
+DEFAULT_API_BASE = "https://events.pagerduty.com"
+SUMMARY_LIMIT = 1024
+DEDUP_KEY_LIMIT = 255
+# PagerDuty severity by our 0-based severity rank; lower severities are "info"
+SEVERITY_BY_RANK = ("critical", "error", "warning")
+UNKNOWN_RANK_SEVERITY = "error"
+
+
+class PagerDutySettings(ChannelSettings):
+    routing_key: str
+    api_base: str = DEFAULT_API_BASE
+    # the alert's `source` (the affected system as PagerDuty shows it)
+    source: str = "incidentctl"
+
+
+class PagerDutyChannel(BaseChannel):
+    type = "pagerduty"
+    message_format = "chat"
+    max_length = None
+    # Events API v2 accepts about 120 events a minute per routing key
+    rate_per_second = 2.0
+    settings_model = PagerDutySettings
+    settings: PagerDutySettings
+
+    @classmethod
+    def check_settings(cls, settings: Any) -> Iterator[SettingProblem]:
+        settings = yield from validated(PagerDutySettings, settings)
+        if settings is None:
+            return
+        yield from check_url(settings.api_base, "api_base")
+        if not references(settings.routing_key):
+            yield SettingProblem(
+                "routing_key", "write the key as ${ENV_VAR}: secrets do not belong in the playbook"
+            )
+        if not settings.source.strip():
+            yield SettingProblem("source", "the alert source cannot be empty")
+
+    def send(self, outgoing: Outgoing) -> SendResult:
+        import httpx
+
+        key = resolve_secret(self.context, self.settings.routing_key, key="routing_key")
+        base = self.context.resolve(self.settings.api_base, key="api_base", secret=False)
+        require_safe_url(base, "api_base", self.name)
+        what = f"PagerDuty ({redact_url(base)})"
+        secrets = self.context.secrets
+        event = self.event(outgoing, key)
+        try:
+            with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
+                response = client.post(f"{base.rstrip('/')}/v2/enqueue", json=event)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            error = transport_error(exc, what, secrets)
+            if error.uncertain:  # the dedup key makes a repeat harmless
+                error.uncertain, error.retryable = False, True
+            raise error from None
+        if not response.is_success:
+            raise status_error(response, what, secrets, now=time.time(), text=_detail(response))
+        data = _json_object(response)
+        return SendResult(remote_id=str(data.get("dedup_key") or event["dedup_key"]))
+
+    def event(self, outgoing: Outgoing, routing_key: str) -> dict[str, Any]:
+        """The Events API v2 body for one delivery."""
+        dedup_key = outgoing.incident_id[:DEDUP_KEY_LIMIT]
+        if outgoing.stage is Stage.RESOLVED:
+            return {"routing_key": routing_key, "event_action": "resolve", "dedup_key": dedup_key}
+        incident = outgoing.incident
+        payload: dict[str, Any] = {
+            "summary": summary(incident, outgoing.incident_id),
+            "source": self.settings.source,
+            "severity": severity_for(incident.get("severity_rank")),
+            "custom_details": {
+                "status": outgoing.stage.value,
+                "severity": incident.get("severity"),
+                "impact": incident.get("impact") or "",
+                "components": incident.get("components") or {},
+                "message": outgoing.message.text,
+            },
+        }
+        if incident.get("declared_at"):
+            payload["timestamp"] = str(incident["declared_at"])
+        return {
+            "routing_key": routing_key,
+            "event_action": "trigger",
+            "dedup_key": dedup_key,
+            "payload": payload,
+            "client": "incidentctl",
+        }
+
+
+def summary(incident: dict[str, Any], incident_id: str) -> str:
+    text = " ".join(str(incident.get("title") or incident_id).split())
+    return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 1] + "…"
+
+
+def severity_for(rank: Any) -> str:
+    """PagerDuty severity from our 0-based severity rank."""
+    if not isinstance(rank, int) or isinstance(rank, bool) or rank < 0:
+        return UNKNOWN_RANK_SEVERITY
+    return SEVERITY_BY_RANK[rank] if rank < len(SEVERITY_BY_RANK) else "info"
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _detail(response: httpx.Response) -> str:
+    """`{"status": "invalid event", "message": ..., "errors": [...]}` as one line."""
+    data = _json_object(response)
+    message = str(data.get("message") or response.text)
+    errors = data.get("errors")
+    if isinstance(errors, list) and errors:
+        return f"{message}: {'; '.join(str(e) for e in errors)}"
+    return message

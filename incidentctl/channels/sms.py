@@ -1,0 +1,379 @@
+"""`sms`: text messages through the Twilio Messages API, one request per recipient (httpx).
+
+Settings (secrets written `${VAR}`, resolved at send time):
+
+- `account_sid` — e.g. `${TWILIO_ACCOUNT_SID}` (`AC…`), also the Basic auth user.
+- `auth_token` — e.g. `${TWILIO_AUTH_TOKEN}`, the Basic auth password (or an API key secret).
+- `from_number` — an E.164 number or an alphanumeric sender id, or `messaging_service_sid`
+  (`MG…`): exactly one of the two.
+- `to` — E.164 numbers (`+33612345678`); entries may be `${VAR}` references.
+- `api_base` — optional, default `https://api.twilio.com` (tests use a loopback fake).
+
+Length: Twilio accepts a Body of at most 1600 characters, split into segments on the way:
+`segments(text)` tells GSM-7 (160, or 153 per part; `^{}\\[~]|€` count 2) from UCS-2 (70, or
+67 per part) and how many segments are billed.
+
+Twilio has no idempotency key, so nothing is re-sent blindly: a read timeout or a connection
+lost after the request was sent is `uncertain`. Every pending recipient gets one attempt per
+`send`; numbers that succeeded are remembered on the channel instance so a retry of the same
+delivery only goes to the others. When some recipients got the message and others did not, the
+error names both (masked numbers such as `+33•••••5678`): it is a retryable
+`PartialDeliveryError` while every failure is transient, otherwise `uncertain` (never re-sent
+automatically, so nobody gets the text twice).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from pydantic import Field, field_validator, model_validator
+
+from incidentctl.channels.base import (
+    BaseChannel,
+    ChannelSettings,
+    DeliveryError,
+    Outgoing,
+    SendContext,
+    SendResult,
+    SettingProblem,
+    check_url,
+    require_safe_url,
+)
+from incidentctl.channels.webhook import clip, retry_after, scrub, validated
+from incidentctl.core.models import RenderedMessage
+
+DEFAULT_API_BASE = "https://api.twilio.com"
+MAX_BODY = 1600
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+# an alphanumeric sender id: up to 11 letters, digits and spaces, at least one letter
+ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
+ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
+# phone-number-like runs in a service's error text, masked before they reach users and logs
+_NUMBER_LIKE = re.compile(r"\+?\d[\d ().-]{5,}\d")
+
+# GSM 03.38 default alphabet (the escape character itself excluded) and extension table
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
+
+
+def segments(text: str) -> tuple[str, int]:
+    """("GSM-7" | "UCS-2", number of SMS segments) for `text`.
+
+    GSM-7: 160 septets in one SMS, 153 per part when concatenated; extension characters take
+    two septets and are never split across parts. UCS-2: 70 UTF-16 units, 67 per part; a
+    character outside the BMP (most emoji) takes two units and is never split."""
+    if all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text):
+        encoding, single, part = "GSM-7", 160, 153
+        units = [2 if c in GSM7_EXTENSION else 1 for c in text]
+    else:
+        encoding, single, part = "UCS-2", 70, 67
+        units = [2 if ord(c) > 0xFFFF else 1 for c in text]
+    total = sum(units)
+    if total == 0:
+        return encoding, 0
+    if total <= single:
+        return encoding, 1
+    count, used = 1, 0
+    for unit in units:
+        if used + unit > part:
+            count += 1
+            used = 0
+        used += unit
+    return encoding, count
+
+
+def mask(number: str) -> str:
+    """`+33612345678` → `+33•••••5678`: enough to tell recipients apart, not to dial them."""
+    digits = re.sub(r"\D", "", number)
+    if len(digits) < 7:
+        return "•••••"
+    prefix = "+" if number.strip().startswith("+") else ""
+    return f"{prefix}{digits[:2]}•••••{digits[-4:]}"
+
+
+def mask_numbers(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        found = match.group(0)
+        return mask(found) if len(re.sub(r"\D", "", found)) >= 7 else found
+
+    return _NUMBER_LIKE.sub(replace, text)
+
+
+def _is_reference(value: str) -> bool:
+    return "${" in value
+
+
+class SmsSettings(ChannelSettings):
+    account_sid: str
+    auth_token: str
+    from_number: str | None = None
+    messaging_service_sid: str | None = None
+    to: list[str] = Field(min_length=1)
+    api_base: str | None = None
+
+    @field_validator("to")
+    @classmethod
+    def _numbers(cls, value: list[str]) -> list[str]:
+        for index, number in enumerate(value, 1):
+            if not _is_reference(number) and not E164.match(number):
+                raise ValueError(
+                    f"entry {index} is not an E.164 number like +33612345678: {number!r}"
+                )
+        return value
+
+    @field_validator("from_number")
+    @classmethod
+    def _sender(cls, value: str | None) -> str | None:
+        if value is None or _is_reference(value):
+            return value
+        if not (E164.match(value) or ALPHANUMERIC_SENDER.match(value)):
+            raise ValueError(
+                f"not an E.164 number or an alphanumeric sender id (≤ 11 characters): {value!r}"
+            )
+        return value
+
+    @field_validator("messaging_service_sid")
+    @classmethod
+    def _service(cls, value: str | None) -> str | None:
+        if value is not None and not _is_reference(value) and not SERVICE_SID.match(value):
+            raise ValueError(f"not a Messaging Service SID (MG + 32 hex digits): {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_sender(self) -> SmsSettings:
+        if (self.from_number is None) == (self.messaging_service_sid is None):
+            raise ValueError("give exactly one of `from_number` and `messaging_service_sid`")
+        return self
+
+
+class PartialDeliveryError(DeliveryError):
+    """Some recipients already got the message: re-sending to everyone would duplicate it."""
+
+    def __init__(self, message: str, *, sent: int, **flags: Any) -> None:
+        super().__init__(message, **flags)
+        self.sent = sent
+
+
+@dataclass(frozen=True)
+class _Failure:
+    number: str
+    error: DeliveryError
+
+
+class SmsChannel(BaseChannel):
+    type = "sms"
+    message_format = "short"
+    max_length = MAX_BODY
+    rate_per_second = None
+    settings_model = SmsSettings
+
+    settings: SmsSettings
+
+    def __init__(
+        self,
+        name: str,
+        settings: Any,
+        context: SendContext,
+        timeout: float,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(name, settings, context, timeout)
+        self.clock = clock
+        # number -> message sid, per delivery: a retry only goes to the numbers not reached
+        self._sent: dict[tuple[int, str], dict[str, str]] = {}
+
+    def measure(self, message: RenderedMessage) -> int:
+        return len(message.text)
+
+    @classmethod
+    def check_settings(cls, settings: Any) -> Iterator[SettingProblem]:
+        settings = yield from validated(SmsSettings, settings)
+        if settings is None:
+            return
+        if not _is_reference(settings.auth_token):
+            yield SettingProblem(
+                "auth_token", "write the token as ${TWILIO_AUTH_TOKEN}, not literally", "warning"
+            )
+        sid = settings.account_sid
+        if not _is_reference(sid) and not ACCOUNT_SID.match(sid):
+            yield SettingProblem("account_sid", "not an Account SID (AC + 32 hex digits)")
+        if settings.api_base is not None:
+            yield from check_url(settings.api_base, "api_base")
+        seen: set[str] = set()
+        for number in settings.to:
+            if number in seen:
+                yield SettingProblem("to", f"{mask(number)} is listed twice", "warning")
+            seen.add(number)
+
+    def send(self, outgoing: Outgoing) -> SendResult:
+        resolve = self.context.resolve
+        settings = self.settings
+        account_sid = resolve(settings.account_sid, key="account_sid")
+        auth_token = resolve(settings.auth_token, key="auth_token")
+        if not account_sid or not auth_token:
+            empty = "account_sid" if not account_sid else "auth_token"
+            raise DeliveryError(f"channel {self.name!r} key {empty!r} is empty")
+        base = DEFAULT_API_BASE
+        if settings.api_base:
+            api_base = resolve(settings.api_base, key="api_base", secret=False).rstrip("/")
+            base = require_safe_url(api_base, "api_base", self.name)
+        sender: dict[str, str]
+        if settings.messaging_service_sid is not None:
+            service = resolve(settings.messaging_service_sid, key="messaging_service_sid")
+            sender = {"MessagingServiceSid": service}
+        else:
+            sender = {"From": resolve(settings.from_number or "", key="from_number", secret=False)}
+        numbers = self._numbers()
+        text = outgoing.message.text
+        if not text.strip():
+            raise DeliveryError("sms: the rendered message is empty")
+        if len(text) > MAX_BODY:
+            raise DeliveryError(
+                f"sms: the message is {len(text)} characters, Twilio's limit is {MAX_BODY}"
+            )
+        url = f"{base}/2010-04-01/Accounts/{quote(account_sid, safe='')}/Messages.json"
+        secrets = (*self.context.secrets, account_sid, auth_token)
+        sent = self._sent.setdefault((outgoing.delivery_id, outgoing.idempotency_key), {})
+        failures: list[_Failure] = []
+
+        import httpx
+
+        with httpx.Client(timeout=self.timeout, auth=(account_sid, auth_token)) as client:
+            for number in numbers:
+                if number in sent:
+                    continue
+                try:
+                    response = client.post(url, data={"To": number, **sender, "Body": text})
+                except httpx.HTTPError as exc:
+                    failures.append(_Failure(number, transport_error(exc, secrets)))
+                    continue
+                if response.is_success:
+                    sent[number] = message_sid(response) or "?"
+                    continue
+                error = status_error(response, secrets, now=self.clock())
+                failures.append(_Failure(number, error))
+                if error.status == 401:
+                    # the credentials are wrong: every other number would fail the same way
+                    pending = [n for n in numbers if n not in sent and n != number]
+                    failures.extend(_Failure(n, error) for n in pending)
+                    break
+        if failures:
+            raise outcome(numbers, sent, failures)
+        return SendResult(remote_id=",".join(sent[n] for n in numbers))
+
+    def _numbers(self) -> list[str]:
+        numbers: list[str] = []
+        for index, entry in enumerate(self.settings.to, 1):
+            number = self.context.resolve(entry, key=f"to[{index}]").strip()
+            if not E164.match(number):
+                raise DeliveryError(
+                    f"channel {self.name!r}: to entry {index} is not an E.164 number "
+                    f"({mask(number)})"
+                )
+            if number not in numbers:
+                numbers.append(number)
+        return numbers
+
+
+def outcome(numbers: list[str], sent: dict[str, str], failures: list[_Failure]) -> DeliveryError:
+    """One error for a send in which some numbers failed; see the module docstring."""
+    errors = [f.error for f in failures]
+    uncertain = any(e.uncertain for e in errors)
+    retryable = not uncertain and all(e.retryable for e in errors)
+    status = errors[0].status if len({e.status for e in errors}) == 1 else None
+    waits = [e.retry_after for e in errors if e.retry_after is not None]
+    failed = {f.number: f.error.message for f in failures}
+    if len(numbers) == 1:
+        detail = errors[0].message
+    else:
+        parts = [f"{mask(n)} ({message})" for n, message in failed.items()]
+        detail = "not sent to " + ", ".join(parts)
+    if not sent:
+        return DeliveryError(
+            f"sms: {detail}",
+            retryable=retryable,
+            retry_after=max(waits) if retryable and waits else None,
+            uncertain=uncertain,
+            status=status,
+        )
+    reached = ", ".join(mask(n) for n in numbers if n in sent)
+    message = f"sms: sent to {reached}; {detail}"
+    if retryable:
+        return PartialDeliveryError(
+            f"{message}; a retry only goes to the numbers not reached",
+            sent=len(sent),
+            retryable=True,
+            retry_after=max(waits) if waits else None,
+            status=status,
+        )
+    return PartialDeliveryError(
+        f"{message}; not retried automatically so nobody gets it twice",
+        sent=len(sent),
+        uncertain=True,
+        status=status,
+    )
+
+
+def message_sid(response: Any) -> str | None:
+    try:
+        document = response.json()
+    except ValueError:
+        return None
+    if isinstance(document, dict) and document.get("sid"):
+        return str(document["sid"])
+    return None
+
+
+def transport_error(exc: Exception, secrets: Iterable[str]) -> DeliveryError:
+    """Nothing sent (connect failed or timed out, pool timeout) → retryable; the request may
+    have reached Twilio (read timeout, connection lost while waiting) → uncertain."""
+    import httpx
+
+    detail = clip(mask_numbers(scrub(str(exc) or type(exc).__name__, secrets)))
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return DeliveryError(f"Twilio: could not connect ({detail})", retryable=True)
+    if isinstance(exc, httpx.WriteError | httpx.WriteTimeout):
+        # the request was not completely written: Twilio cannot have acted on it
+        return DeliveryError(f"Twilio: sending failed ({detail})", retryable=True)
+    if isinstance(exc, httpx.ReadTimeout):
+        return DeliveryError(
+            "Twilio: no response within the timeout; the SMS may have been sent", uncertain=True
+        )
+    if isinstance(exc, httpx.TransportError):
+        return DeliveryError(
+            f"Twilio: connection lost before the answer ({detail}); the SMS may have been sent",
+            uncertain=True,
+        )
+    return DeliveryError(f"Twilio: request failed ({detail})")
+
+
+def status_error(response: Any, secrets: Iterable[str], *, now: float) -> DeliveryError:
+    """Twilio's `{"code": 21211, "message": "…", "more_info": "…", "status": 400}`."""
+    status = int(response.status_code)
+    try:
+        document = response.json()
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and document.get("message"):
+        code = document.get("code")
+        text = f"{code}: {document['message']}" if code else str(document["message"])
+    else:
+        text = response.text or response.reason_phrase
+    detail = clip(mask_numbers(scrub(text, secrets)))
+    message = f"Twilio HTTP {status} {detail}".rstrip()
+    if status == 429 or status >= 500:
+        wait = retry_after(response.headers.get("Retry-After"), now=now)
+        return DeliveryError(message, retryable=True, retry_after=wait, status=status)
+    if status == 401:
+        return DeliveryError(f"{message}; check account_sid and auth_token", status=status)
+    return DeliveryError(message, status=status)

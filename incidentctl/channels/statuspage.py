@@ -1,0 +1,267 @@
+"""`statuspage`: one Atlassian Statuspage incident per incident, updated in place (REST API v1).
+
+The first message creates the incident (`POST /pages/{page_id}/incidents`); later ones patch it
+(`PATCH /pages/{page_id}/incidents/{id}`), which adds an incident update on the page. Our
+component statuses use Statuspage's vocabulary and are mapped through the `components` setting.
+
+Settings (secrets written `${VAR}`, resolved at send time):
+
+- `api_key` — e.g. `${STATUSPAGE_API_KEY}`, sent as `Authorization: OAuth <key>`.
+- `page_id` — the page's id (may be `${STATUSPAGE_PAGE_ID}`).
+- `components` — `{our component id: Statuspage component id}`; unmapped ones are not sent. On
+  `resolved` the mapped components are set back to `operational`.
+- `deliver_notifications` — optional bool; `false` updates the page without notifying
+  subscribers.
+- `api_base` — default `https://api.statuspage.io/v1`.
+
+The incident's `impact_override` follows the severity rank (most severe `critical`, next `major`,
+others `minor`), and its `metadata` records our incident id so `reconcile` can tell whether an
+uncertain create reached the page. Statuspage allows 1 request/s per key (420 or 429 beyond).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from pydantic import Field
+
+from incidentctl.channels.base import (
+    BaseChannel,
+    ChannelSettings,
+    DeliveryError,
+    Outgoing,
+    SendResult,
+    SettingProblem,
+    check_url,
+    redact_url,
+    require_safe_url,
+)
+from incidentctl.channels.webhook import (
+    resolve_secret,
+    retry_after,
+    status_error,
+    transport_error,
+    validated,
+)
+from incidentctl.core.models import ComponentStatus, Stage
+from incidentctl.playbook.env import references
+
+if TYPE_CHECKING:
+    import httpx
+
+DEFAULT_API_BASE = "https://api.statuspage.io/v1"
+NAME_LIMIT = 255
+BODY_LIMIT = 25000
+# impact_override by severity rank (0 = most severe); lower severities are "minor"
+IMPACT_BY_RANK = ("critical", "major")
+COMPONENT_STATUSES = frozenset(status.value for status in ComponentStatus)
+# Statuspage answers 420 ("enhance your calm") or 429 past 1 request/s per token
+RATE_LIMITED = (420, 429)
+# metadata key under which the incident records our id, so `reconcile` can find it again
+METADATA_KEY = "incidentctl"
+# an incident created this long before our declaration is not ours (clock skew allowance)
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+class StatuspageSettings(ChannelSettings):
+    api_key: str
+    page_id: str
+    api_base: str = DEFAULT_API_BASE
+    # our component id -> Statuspage component id; unmapped components are not sent
+    components: dict[str, str] = Field(default_factory=dict)
+    # None leaves the page's default (subscribers are notified)
+    deliver_notifications: bool | None = None
+
+
+class StatuspageChannel(BaseChannel):
+    type = "statuspage"
+    message_format = "chat"
+    max_length = BODY_LIMIT
+    rate_per_second = 1.0
+    settings_model = StatuspageSettings
+    settings: StatuspageSettings
+
+    @classmethod
+    def check_settings(cls, settings: Any) -> Iterator[SettingProblem]:
+        settings = yield from validated(StatuspageSettings, settings)
+        if settings is None:
+            return
+        yield from check_url(settings.api_base, "api_base")
+        if not references(settings.api_key):
+            yield SettingProblem(
+                "api_key", "write the key as ${ENV_VAR}: secrets do not belong in the playbook"
+            )
+        for ours, theirs in settings.components.items():
+            if not theirs.strip():
+                yield SettingProblem("components", f"component {ours!r} maps to an empty id")
+
+    def send(self, outgoing: Outgoing) -> SendResult:
+        fields = self._incident_fields(outgoing)
+        if outgoing.thread is None:
+            fields["name"] = incident_name(outgoing.incident)
+            fields["metadata"] = {METADATA_KEY: {"incident_id": outgoing.incident_id}}
+            response = self._call("POST", "/incidents", json={"incident": fields})
+        else:
+            path = f"/incidents/{quote(outgoing.thread, safe='')}"
+            response = self._call("PATCH", path, json={"incident": fields})
+        incident = _json_object(response)
+        remote_id = incident.get("id") or outgoing.thread
+        if not isinstance(remote_id, str) or not remote_id:
+            raise DeliveryError(
+                "Statuspage accepted the incident but returned no id",
+                uncertain=True,
+                status=response.status_code,
+            )
+        return SendResult(remote_id=remote_id, link=_shortlink(incident))
+
+    def reconcile(self, outgoing: Outgoing) -> SendResult | None:
+        """Whether an uncertain send reached the page: the incident or update exists."""
+        if outgoing.thread is not None:
+            path = f"/incidents/{quote(outgoing.thread, safe='')}"
+            incident = _json_object(self._call("GET", path))
+            wanted = outgoing.message.text.strip()
+            for update in incident.get("incident_updates") or []:
+                if (
+                    isinstance(update, dict)
+                    and str(update.get("body") or "").strip() == wanted
+                    and update.get("status") == outgoing.stage.value
+                ):
+                    return SendResult(remote_id=outgoing.thread, link=_shortlink(incident))
+            return None
+        if outgoing.stage is Stage.RESOLVED:
+            params = {"q": incident_name(outgoing.incident), "limit": "100"}
+            found = self._call("GET", "/incidents", params=params)
+        else:
+            found = self._call("GET", "/incidents/unresolved", params={"per_page": "100"})
+        match = _find_ours(_json_objects(found), outgoing)
+        if match is None:
+            return None
+        return SendResult(remote_id=str(match["id"]), link=_shortlink(match))
+
+    def _incident_fields(self, outgoing: Outgoing) -> dict[str, Any]:
+        fields: dict[str, Any] = {"status": outgoing.stage.value, "body": outgoing.message.text}
+        impact = impact_for(outgoing.incident.get("severity_rank"))
+        if impact is not None:
+            fields["impact_override"] = impact
+        statuses = self._component_statuses(outgoing)
+        if statuses:
+            fields["component_ids"] = list(statuses)
+            fields["components"] = statuses
+        if self.settings.deliver_notifications is not None:
+            fields["deliver_notifications"] = self.settings.deliver_notifications
+        return fields
+
+    def _component_statuses(self, outgoing: Outgoing) -> dict[str, str]:
+        """Statuspage component id -> status, from our components that the setting maps."""
+        ours = outgoing.incident.get("components") or {}
+        statuses: dict[str, str] = {}
+        for component, status in ours.items():
+            remote = self.settings.components.get(component)
+            if remote is None or str(status) not in COMPONENT_STATUSES:
+                continue
+            # a resolved incident leaves its components operational, as the page's UI does
+            resolved = outgoing.stage is Stage.RESOLVED
+            statuses[remote] = ComponentStatus.OPERATIONAL.value if resolved else str(status)
+        return statuses
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
+        key = resolve_secret(self.context, self.settings.api_key, key="api_key")
+        page = self.context.resolve(self.settings.page_id, key="page_id", secret=False)
+        base = self.context.resolve(self.settings.api_base, key="api_base", secret=False)
+        base = require_safe_url(base, "api_base", self.name).rstrip("/")
+        url = f"{base}/pages/{quote(page, safe='')}{path}"
+        headers = {"Authorization": f"OAuth {key}", "Accept": "application/json"}
+        what = f"Statuspage ({redact_url(base)})"
+        secrets = self.context.secrets
+        try:
+            with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
+                response = client.request(method, url, headers=headers, **kwargs)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise transport_error(exc, what, secrets) from None
+        if response.is_success:
+            return response
+        error = status_error(response, what, secrets, now=time.time(), text=_detail(response))
+        if response.status_code in RATE_LIMITED:  # 420 is Statuspage's own rate-limit answer
+            error.retryable = True
+            error.retry_after = retry_after(response.headers.get("Retry-After"), now=time.time())
+        raise error
+
+
+def incident_name(incident: dict[str, Any]) -> str:
+    title = str(incident.get("title") or incident.get("id") or "Incident").strip()
+    return title if len(title) <= NAME_LIMIT else title[: NAME_LIMIT - 1] + "…"
+
+
+def impact_for(rank: Any) -> str | None:
+    """Statuspage impact from our 0-based severity rank; None when the rank is unknown."""
+    if not isinstance(rank, int) or isinstance(rank, bool) or rank < 0:
+        return None
+    return IMPACT_BY_RANK[rank] if rank < len(IMPACT_BY_RANK) else "minor"
+
+
+def _find_ours(candidates: list[dict[str, Any]], outgoing: Outgoing) -> dict[str, Any] | None:
+    for item in candidates:
+        metadata = item.get("metadata")
+        tagged = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+        if isinstance(tagged, dict) and tagged.get("incident_id") == outgoing.incident_id:
+            return item if item.get("id") else None
+    # pages that drop metadata: same name, created after we declared
+    declared = _parse_time(outgoing.incident.get("declared_at"))
+    name = incident_name(outgoing.incident)
+    for item in candidates:
+        if item.get("name") != name or not item.get("id"):
+            continue
+        created = _parse_time(item.get("created_at"))
+        if declared is None or created is None or created >= declared - CLOCK_SKEW:
+            return item
+    return None
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _shortlink(incident: dict[str, Any]) -> str | None:
+    link = incident.get("shortlink")
+    return link if isinstance(link, str) and link else None
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any]:
+    data = _json(response)
+    return data if isinstance(data, dict) else {}
+
+
+def _json_objects(response: httpx.Response) -> list[dict[str, Any]]:
+    data = _json(response)
+    return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+
+
+def _detail(response: httpx.Response) -> str:
+    """Statuspage's own error text: `{"error": "..."}`, `{"error": [...]}` or `{"message": ...}`."""
+    data = _json_object(response)
+    for key in ("error", "message", "errors"):
+        value = data.get(key)
+        if isinstance(value, list):
+            return "; ".join(str(item) for item in value)
+        if value:
+            return str(value)
+    return response.text

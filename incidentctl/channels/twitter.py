@@ -1,0 +1,245 @@
+"""`twitter`: public status posts on X through the API v2 (`POST /2/tweets`) with tweepy.
+
+Settings (secrets written `${VAR}`, resolved at send time) — OAuth 1.0a user context, the
+"Consumer Keys" and "Access Token and Secret" of an app with Read and Write permission:
+
+- `consumer_key` — e.g. `${X_CONSUMER_KEY}` (the developer portal's "API Key").
+- `consumer_secret` — e.g. `${X_CONSUMER_SECRET}` ("API Key Secret").
+- `access_token` — e.g. `${X_ACCESS_TOKEN}`.
+- `access_token_secret` — e.g. `${X_ACCESS_TOKEN_SECRET}`.
+- `api_base` — optional; tweepy hard-codes `https://api.twitter.com`, so a `requests` adapter
+  mounted on the client's session rewrites that prefix (tests point it at a loopback fake). The
+  same adapter enforces the channel timeout, which tweepy does not set.
+
+Length is X's weighted length (`twitter-text-parser`: URLs count 23, most CJK characters and
+emoji count 2) against 280.
+
+Threading: updates reply to `outgoing.thread`. The engine keeps the *first* post's id as the
+thread, so every update is a reply to the first post (a fan under it, not a chain); the posts
+still show together under the first one.
+
+Errors: 429 → retryable, `retry_after` from `x-rate-limit-reset`; 5xx and connection failures
+→ retryable; a read timeout → uncertain; 401 → credentials refused; 403 duplicate content →
+"X rejected a duplicate post" (not retryable — or uncertain when the previous attempt of the same
+delivery lost its connection, since that attempt most likely posted it).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from incidentctl.channels.base import (
+    BaseChannel,
+    ChannelSettings,
+    DeliveryError,
+    Outgoing,
+    SendContext,
+    SendResult,
+    SettingProblem,
+    check_url,
+    is_loopback,
+    require_safe_url,
+)
+from incidentctl.channels.webhook import clip, retry_after, scrub, validated
+from incidentctl.core.models import RenderedMessage
+
+TWITTER_HOST = "https://api.twitter.com"
+MAX_WEIGHTED_LENGTH = 280
+SECRET_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+
+
+class TwitterSettings(ChannelSettings):
+    consumer_key: str
+    consumer_secret: str
+    access_token: str
+    access_token_secret: str
+    api_base: str | None = None
+
+
+def weighted_length(text: str) -> int:
+    """Length as X counts it (twitter-text rules: URLs 23, emoji and CJK 2)."""
+    from twitter_text import parse_tweet
+
+    return int(parse_tweet(text).weightedLength)
+
+
+class _RedirectAdapter:
+    """A `requests` transport adapter that rewrites tweepy's hard-coded host to `target` and
+    applies a timeout (tweepy sends without one). Duck-typed: `send` and `close`."""
+
+    def __init__(self, inner: Any, source: str, target: str | None, timeout: float) -> None:
+        self.inner = inner
+        self.source = source
+        self.target = target
+        self.timeout = timeout
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        # the OAuth 1.0a signature was computed on the original URL, as X verifies it
+        if self.target and str(request.url).startswith(self.source):
+            request.url = self.target + str(request.url)[len(self.source) :]
+            host = request.url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
+            if is_loopback(host):
+                kwargs["proxies"] = {}
+        kwargs["timeout"] = self.timeout
+        return self.inner.send(request, **kwargs)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class TwitterChannel(BaseChannel):
+    type = "twitter"
+    message_format = "short"
+    max_length = MAX_WEIGHTED_LENGTH
+    rate_per_second = None
+    settings_model = TwitterSettings
+
+    settings: TwitterSettings
+
+    def __init__(
+        self,
+        name: str,
+        settings: Any,
+        context: SendContext,
+        timeout: float,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(name, settings, context, timeout)
+        self.clock = clock
+        # deliveries whose last attempt lost the connection after sending
+        self._ambiguous: set[tuple[int, str]] = set()
+
+    def measure(self, message: RenderedMessage) -> int:
+        return weighted_length(message.text)
+
+    @classmethod
+    def check_settings(cls, settings: Any) -> Iterator[SettingProblem]:
+        settings = yield from validated(TwitterSettings, settings)
+        if settings is None:
+            return
+        for key in SECRET_KEYS:
+            if "${" not in getattr(settings, key):
+                hint = f"${{X_{key.upper()}}}"
+                yield SettingProblem(key, f"write it as {hint}, not literally", "warning")
+        if settings.api_base is not None:
+            yield from check_url(settings.api_base, "api_base")
+
+    def send(self, outgoing: Outgoing) -> SendResult:
+        credentials = {
+            key: self.context.resolve(getattr(self.settings, key), key=key) for key in SECRET_KEYS
+        }
+        for name, value in credentials.items():
+            if not value:
+                raise DeliveryError(f"channel {self.name!r} key {name!r} is empty")
+        target = None
+        if self.settings.api_base:
+            api_base = self.context.resolve(self.settings.api_base, key="api_base", secret=False)
+            target = require_safe_url(api_base.rstrip("/"), "api_base", self.name)
+        text = outgoing.message.text
+        if not text.strip():
+            raise DeliveryError("X: the rendered post is empty")
+        length = weighted_length(text)
+        if length > MAX_WEIGHTED_LENGTH:
+            raise DeliveryError(f"X: the post is {length} weighted characters, the limit is 280")
+
+        import requests
+        import tweepy
+
+        client = tweepy.Client(**credentials)
+        client.session.mount(
+            TWITTER_HOST,
+            _RedirectAdapter(requests.adapters.HTTPAdapter(), TWITTER_HOST, target, self.timeout),
+        )
+        key = (outgoing.delivery_id, outgoing.idempotency_key)
+        secrets = (*self.context.secrets, *credentials.values())
+        try:
+            response = client.create_tweet(
+                text=text, in_reply_to_tweet_id=outgoing.thread or None, user_auth=True
+            )
+        except tweepy.HTTPException as exc:
+            raise self._http_error(exc, key, secrets) from None
+        except requests.exceptions.RequestException as exc:
+            raise self._transport_error(exc, key, secrets) from None
+        finally:
+            client.session.close()
+        self._ambiguous.discard(key)
+        data = response.data if isinstance(response.data, dict) else {}
+        post_id = str(data.get("id") or "")
+        if not post_id:
+            raise DeliveryError("X: the answer carries no post id", uncertain=True)
+        return SendResult(remote_id=post_id, link=f"https://x.com/i/status/{post_id}")
+
+    def _http_error(self, exc: Any, key: tuple[int, str], secrets: Iterable[str]) -> DeliveryError:
+        import tweepy
+
+        response = exc.response
+        status = int(getattr(response, "status_code", 0) or 0)
+        texts = [str(m) for m in exc.api_messages] or [str(getattr(response, "reason", ""))]
+        detail = clip(scrub("; ".join(t for t in texts if t), secrets))
+        headers = getattr(response, "headers", {}) or {}
+        if isinstance(exc, tweepy.TooManyRequests):
+            wait = None
+            if exc.reset_time is not None:
+                wait = max(0.0, float(exc.reset_time) - self.clock())
+            if wait is None:
+                wait = retry_after(headers.get("Retry-After"), now=self.clock())
+            return DeliveryError(
+                f"X rate limit reached (429): {detail}",
+                retryable=True,
+                retry_after=wait,
+                status=status,
+            )
+        if isinstance(exc, tweepy.TwitterServerError):
+            wait = retry_after(headers.get("Retry-After"), now=self.clock())
+            return DeliveryError(
+                f"X server error ({status}): {detail}",
+                retryable=True,
+                retry_after=wait,
+                status=status,
+            )
+        if isinstance(exc, tweepy.Unauthorized):
+            return DeliveryError(
+                f"X refused the credentials (401): {detail}; check the consumer key/secret and "
+                "the access token/secret",
+                status=status,
+            )
+        if isinstance(exc, tweepy.Forbidden) and "duplicate" in detail.lower():
+            if key in self._ambiguous:
+                self._ambiguous.discard(key)
+                return DeliveryError(
+                    "X rejected a duplicate post (403): the previous attempt lost its connection "
+                    "and most likely posted it",
+                    uncertain=True,
+                    status=status,
+                )
+            return DeliveryError(f"X rejected a duplicate post (403): {detail}", status=status)
+        return DeliveryError(f"X refused the post ({status}): {detail}", status=status)
+
+    def _transport_error(
+        self, exc: Exception, key: tuple[int, str], secrets: Iterable[str]
+    ) -> DeliveryError:
+        import requests
+
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return DeliveryError("X: connection timed out", retryable=True)
+        if isinstance(exc, requests.exceptions.Timeout):
+            return DeliveryError(
+                "X: no response within the timeout; the post may have been published",
+                uncertain=True,
+            )
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            from urllib3.exceptions import NewConnectionError
+
+            reason = getattr(exc.args[0], "reason", None) if exc.args else None
+            if isinstance(reason, NewConnectionError):
+                return DeliveryError(f"X: could not connect ({clip(str(reason))})", retryable=True)
+            # lost after sending: X refuses exact duplicates, so a retry is safe, and a
+            # duplicate answer to it means this attempt had posted it
+            self._ambiguous.add(key)
+            detail = clip(scrub(str(exc) or type(exc).__name__, secrets))
+            return DeliveryError(f"X: connection lost ({detail})", retryable=True)
+        detail = clip(scrub(str(exc) or type(exc).__name__, secrets))
+        return DeliveryError(f"X: request failed ({detail})")

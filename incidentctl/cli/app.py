@@ -1,0 +1,71 @@
+"""The `incidentctl` command: registers the command modules and maps errors to exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from incidentctl import __version__
+from incidentctl.errors import IncidentctlError
+
+app = typer.Typer(
+    name="incidentctl",
+    help="Incident communication as code: declare, update and resolve incidents on every "
+    "channel from a playbook kept in git.",
+    rich_markup_mode=None,  # plain help: importing rich here would slow every run
+    pretty_exceptions_enable=False,  # never print locals (secrets) in a traceback
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"incidentctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Incident communication as code."""
+
+
+def _register() -> None:
+    from incidentctl.cli import demo_cmd, incident_cmds, playbook_cmds, query_cmds
+
+    for module in (playbook_cmds, incident_cmds, query_cmds, demo_cmd):
+        module.register(app)
+
+
+_register()
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run one command; return its exit code. User errors print one line on stderr."""
+    try:
+        app(args=argv, prog_name="incidentctl")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except IncidentctlError as exc:
+        from incidentctl.output.errors import print_error
+
+        print_error(exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(
+            "interrupted: recorded deliveries are kept; `incidentctl retry` resumes",
+            file=sys.stderr,
+        )
+        return 130
+    return 0
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())

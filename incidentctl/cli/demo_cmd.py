@@ -1,0 +1,50 @@
+"""`demo`: run a whole incident on the starter playbook, with no credentials and no server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from incidentctl.cli.playbook_cmds import Language
+
+
+def demo(
+    lang: Annotated[
+        Language, typer.Option("--lang", help="Language of the starter playbook.")
+    ] = Language.en,
+    directory: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir",
+            help="Scratch folder (default: a new temporary folder).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Declare, update, resolve and review a sample incident in a scratch folder."""
+    import os
+    import tempfile
+    from datetime import UTC, datetime
+
+    from incidentctl.core.demo import DemoStep, run_demo
+    from incidentctl.output import messages
+
+    folder = directory or Path(tempfile.mkdtemp(prefix="incidentctl-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for step in run_demo(folder, lang.value, dict(os.environ), datetime.now(UTC)):
+        if isinstance(step, DemoStep):
+            messages.print_step(step.label)
+            messages.print_preview_messages(step.plan)
+            messages.print_delivery_table(step.send(), step.plan.disabled)
+        else:
+            messages.print_note(f"postmortem scaffolded: {step}")
+    messages.print_note(
+        f"everything is in {folder} (playbook, templates, state/outbox, "
+        "postmortems): edit incidentctl.yaml there and try `incidentctl lint`"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)

@@ -1,0 +1,76 @@
+"""`init`, `lint`, `schema`: writing and checking the playbook."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class Language(StrEnum):
+    en = "en"
+    fr = "fr"
+
+
+class LintFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def init(
+    lang: Annotated[
+        Language, typer.Option("--lang", help="Language of the starter playbook and templates.")
+    ] = Language.en,
+    directory: Annotated[Path, typer.Option("--dir", help="Where to write.")] = Path("."),
+) -> None:
+    """Write a starter incidentctl.yaml and templates/ here (never overwrites a file)."""
+    from incidentctl.core.scaffold import scaffold
+    from incidentctl.output.messages import print_scaffold
+
+    print_scaffold(scaffold(directory, lang.value))
+
+
+def lint(
+    playbook: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Playbook file (default: $INCIDENTCTL_PLAYBOOK or ./incidentctl.yaml).",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[LintFormat, typer.Option("--format", help="Output format.")] = (
+        LintFormat.text
+    ),
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+) -> None:
+    """Check a playbook: file:line:col: level: message [rule]. Exit 1 on errors."""
+    import os
+
+    from incidentctl.lint import exit_code, format_problems, lint_playbook
+    from incidentctl.playbook.loader import find_playbook
+
+    path = find_playbook(playbook, os.environ)
+    problems = lint_playbook(path, env=dict(os.environ))
+    text = format_problems(problems, "json" if as_json else output_format.value)
+    if text:
+        print(text)
+    raise typer.Exit(exit_code(problems, strict))
+
+
+def schema() -> None:
+    """Print the playbook's JSON Schema (for editors' YAML language servers)."""
+    import json
+
+    from incidentctl.playbook.schema import Playbook
+
+    print(json.dumps(Playbook.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(lint)
+    app.command()(schema)

@@ -1,0 +1,1 @@
+"""Incidents, their timeline and deliveries, and the use cases that change them (no I/O here)."""

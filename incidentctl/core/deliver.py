@@ -1,0 +1,184 @@
+"""Sending stored deliveries, and `retry`: re-send what failed, reconcile what is uncertain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from incidentctl.channels.base import DeliveryError, Outgoing, SendContext
+from incidentctl.channels.engine import DeliveryEngine, Outcome, ProgressCallback, RetryPolicy
+from incidentctl.core.messages import event_snapshot, incident_snapshot
+from incidentctl.core.models import Delivery, DeliveryState, Incident, TimelineEvent
+from incidentctl.core.workspace import Workspace
+from incidentctl.errors import IncidentctlError
+
+UNSETTLED = (
+    DeliveryState.PENDING,
+    DeliveryState.FAILED,
+    DeliveryState.SENDING,
+    DeliveryState.UNCERTAIN,
+)
+
+
+@dataclass
+class DeliveryReport:
+    deliveries: list[Delivery] = field(default_factory=list)
+    # uncertain deliveries left alone: the user decides (check the channel, --resend-uncertain)
+    held: list[Delivery] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Delivery]:
+        return [d for d in self.deliveries if d.state is not DeliveryState.SENT]
+
+
+def make_engine(
+    ws: Workspace, progress: ProgressCallback | None = None, policy: RetryPolicy | None = None
+) -> DeliveryEngine:
+    def make_context(channel: str) -> SendContext:
+        return SendContext(
+            env=ws.env,
+            outbox_dir=ws.state_dir,
+            console=ws.console,
+            channel=channel,
+            base_dir=ws.loaded.base_dir,
+        )
+
+    return DeliveryEngine(
+        ws.playbook.channels,
+        make_context,
+        policy=policy or RetryPolicy(),
+        clock=ws.clock,
+        progress=progress,
+    )
+
+
+def _outgoing_builder(ws: Workspace, incident: Incident) -> Any:
+    events: dict[int, TimelineEvent] = {}
+
+    def build(delivery: Delivery) -> Outgoing:
+        if delivery.event_id is not None and not events:
+            events.update({e.id: e for e in ws.store.timeline(incident.id) if e.id is not None})
+        event = events.get(delivery.event_id) if delivery.event_id is not None else None
+        data = event.data if event is not None else {}
+        return Outgoing(
+            delivery_id=delivery.id or 0,
+            incident_id=incident.id,
+            channel=delivery.channel,
+            stage=delivery.stage,
+            message=delivery.message,
+            incident=data.get("snapshot") or incident_snapshot(ws, incident),
+            event=data.get("event") or (event_snapshot(event, delivery.stage) if event else {}),
+            thread=incident.threads.get(delivery.channel),
+            idempotency_key=f"{incident.id}-{delivery.id}-{delivery.payload_hash[:16]}",
+        )
+
+    return build
+
+
+def send_deliveries(
+    ws: Workspace, incident: Incident, deliveries: Sequence[Delivery], engine: DeliveryEngine
+) -> DeliveryReport:
+    """Claim and send; every outcome is stored as soon as it is known."""
+    ids = [d.id for d in deliveries if d.id is not None]
+    claimed = ws.store.claim_deliveries(ids, ws.now())
+    build = _outgoing_builder(ws, incident)
+    # one wave per position: a channel's first delivery for the incident becomes its thread
+    # root, so the next one for the same channel waits for it; channels run side by side
+    waves: list[list[Delivery]] = []
+    seen: dict[str, int] = {}
+    for d in sorted(claimed, key=lambda d: d.id or 0):
+        index = seen.get(d.channel, 0)
+        seen[d.channel] = index + 1
+        if index == len(waves):
+            waves.append([])
+        waves[index].append(d)
+
+    def settle(outcome: Outcome) -> None:
+        delivery = outcome.delivery
+        ws.store.update_delivery(delivery)
+        if (
+            delivery.state is DeliveryState.SENT
+            and delivery.remote_id
+            and delivery.channel not in incident.threads
+        ):
+            ws.store.set_thread(incident.id, delivery.channel, delivery.remote_id)
+            incident.threads[delivery.channel] = delivery.remote_id
+
+    done: list[Delivery] = []
+    for wave in waves:
+        done += [o.delivery for o in engine.send_all(wave, build, settle)]
+    return DeliveryReport(done)
+
+
+def retry_deliveries(
+    ws: Workspace,
+    incident_id: str | None,
+    engine: DeliveryEngine,
+    *,
+    resend_uncertain: bool = False,
+) -> DeliveryReport:
+    """Re-send pending and failed deliveries; reconcile uncertain ones where the service lets us
+    read back, and otherwise hold them unless the user forces a re-send."""
+    pending = ws.store.deliveries(incident_id=incident_id, states=UNSETTLED)
+    report = DeliveryReport()
+    by_incident: dict[str, list[Delivery]] = {}
+    for delivery in pending:
+        if delivery.state is DeliveryState.SENDING:
+            # left mid-send by a crash: it may have been accepted
+            delivery.state = DeliveryState.UNCERTAIN
+            delivery.error = "interrupted while sending: it may have been delivered"
+            ws.store.update_delivery(delivery)
+        by_incident.setdefault(delivery.incident_id, []).append(delivery)
+    for iid, items in by_incident.items():
+        incident = ws.store.get_incident(iid)
+        if incident is None:
+            continue
+        to_send: list[Delivery] = []
+        for delivery in items:
+            if delivery.state is DeliveryState.UNCERTAIN:
+                verdict = _reconcile(ws, engine, incident, delivery)
+                if verdict == "sent":
+                    report.deliveries.append(delivery)
+                    continue
+                if verdict == "held" and not resend_uncertain:
+                    report.held.append(delivery)
+                    continue
+                delivery.state = DeliveryState.FAILED
+                ws.store.update_delivery(delivery)
+            to_send.append(delivery)
+        sent = send_deliveries(ws, incident, to_send, engine)
+        report.deliveries.extend(sent.deliveries)
+    return report
+
+
+def _reconcile(
+    ws: Workspace, engine: DeliveryEngine, incident: Incident, delivery: Delivery
+) -> str:
+    """'sent' when the service shows it, 'absent' when it surely does not, else 'held'."""
+    try:
+        channel, _ = engine.build(delivery.channel)
+    except (DeliveryError, IncidentctlError):
+        return "held"
+    reconcile = getattr(channel, "reconcile", None)
+    if reconcile is None:
+        return "held"
+    outgoing = _outgoing_builder(ws, incident)(delivery)
+    try:
+        found = reconcile(outgoing)
+    except (DeliveryError, IncidentctlError) as exc:
+        delivery.error = f"could not check: {getattr(exc, 'message', exc)}"
+        ws.store.update_delivery(delivery)
+        return "held"
+    if found is None:
+        return "absent"
+    delivery.state = DeliveryState.SENT
+    delivery.remote_id = found.remote_id
+    delivery.link = found.link
+    delivery.error = None
+    delivery.sent_at = ws.now()
+    ws.store.update_delivery(delivery)
+    if found.remote_id and delivery.channel not in incident.threads:
+        ws.store.set_thread(incident.id, delivery.channel, found.remote_id)
+        incident.threads[delivery.channel] = found.remote_id
+    return "sent"

@@ -1,0 +1,103 @@
+"""`demo`: a whole incident on the starter playbook in a scratch folder, nothing to configure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from incidentctl.core.deliver import DeliveryReport, make_engine, send_deliveries
+from incidentctl.core.incidents import (
+    Plan,
+    commit_declare,
+    commit_update,
+    plan_declare,
+    plan_update,
+)
+from incidentctl.core.models import Incident
+from incidentctl.core.postmortem import write_postmortem
+from incidentctl.core.scaffold import scaffold
+from incidentctl.core.workspace import Workspace
+from incidentctl.playbook.loader import load_playbook
+from incidentctl.store import open_store
+
+STORY = {
+    "en": {
+        "title": "Customers cannot log in to the portal",
+        "impact": "About 30% of logins fail with an error page",
+        "workaround": "The mobile app still works",
+        "identified": "A certificate expired on one of the login servers; renewing it now.",
+        "monitoring": "The certificate is renewed; error rates are back to normal, we keep watch.",
+        "resolved": "Logins work again for everyone: the expired certificate was replaced.",
+    },
+    "fr": {
+        "title": "Connexion impossible au portail client",
+        "impact": "Environ 30 % des connexions échouent sur une page d'erreur",
+        "workaround": "L'application mobile fonctionne toujours",
+        "identified": "Un certificat a expiré sur l'un des serveurs de connexion ; "
+        "renouvellement en cours.",
+        "monitoring": "Certificat renouvelé ; le taux d'erreur est revenu à la normale, "
+        "nous restons vigilants.",
+        "resolved": "Les connexions fonctionnent de nouveau pour tous : le certificat expiré "
+        "a été remplacé.",
+    },
+}
+
+
+@dataclass
+class DemoStep:
+    """One recorded step; `send()` delivers it (call it before asking for the next step)."""
+
+    label: str
+    plan: Plan
+    incident: Incident
+    ws: Workspace
+
+    def send(self) -> DeliveryReport:
+        return send_deliveries(self.ws, self.incident, self.plan.deliveries, make_engine(self.ws))
+
+
+def run_demo(
+    folder: Path, language: str, env: dict[str, str], start: datetime
+) -> Iterator[DemoStep | Path]:
+    """Yield each step once recorded, then the postmortem path. A simulated clock moves 12 min
+    per step so the timeline reads like a real incident."""
+    scaffold(folder, language)
+    loaded = load_playbook(folder / "incidentctl.yaml")
+    state = folder / "state"
+    clock = [start]
+    ws = Workspace(
+        loaded=loaded,
+        store=open_store(state, env),
+        env=env,
+        state_dir=state,
+        clock=lambda: clock[0],
+    )
+    story = STORY[language]
+    component = next(iter(loaded.playbook.components), None)
+    components = [f"{component}=partial_outage"] if component else []
+    severities = [s.id for s in loaded.playbook.severities]
+    severity = severities[1] if len(severities) > 1 else severities[0]
+    plan = plan_declare(
+        ws,
+        severity,
+        story["title"],
+        impact=story["impact"],
+        components=components,
+        workaround=story["workaround"],
+    )
+    incident = commit_declare(ws, plan)
+    yield DemoStep("declare", plan, incident, ws)
+    for status in ("identified", "monitoring"):
+        clock[0] += timedelta(minutes=12)
+        plan = plan_update(ws, incident.id, story[status], status=status)
+        incident = commit_update(ws, plan)
+        yield DemoStep(f"update ({status})", plan, incident, ws)
+    clock[0] += timedelta(minutes=12)
+    plan = plan_update(ws, incident.id, story["resolved"], resolve=True)
+    incident = commit_update(ws, plan)
+    yield DemoStep("resolve", plan, incident, ws)
+    _, path = write_postmortem(ws, incident.id, folder / "postmortems" / f"{incident.id}.md")
+    yield path
+    ws.store.close()

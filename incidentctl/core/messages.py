@@ -1,0 +1,116 @@
+"""Rendering an event into one delivery per target channel, checked against channel limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from incidentctl.channels.base import SendContext
+from incidentctl.channels.engine import payload_hash
+from incidentctl.channels.registry import channel_type
+from incidentctl.core.models import Delivery, Incident, Stage, TimelineEvent
+from incidentctl.core.targets import Target, select_targets
+from incidentctl.core.workspace import Workspace
+from incidentctl.errors import UsageError
+
+
+@dataclass
+class RenderedTargets:
+    deliveries: list[Delivery]
+    disabled: list[Target]
+    # channel name -> (measured length, limit) for the preview's gauge
+    lengths: dict[str, tuple[int, int | None]]
+
+
+def incident_snapshot(ws: Workspace, incident: Incident) -> dict[str, Any]:
+    """The incident as plain data, for webhook payloads and service fields (no secrets)."""
+    playbook = ws.playbook
+    severity = playbook.severity(incident.severity)
+    return {
+        "id": incident.id,
+        "title": incident.title,
+        "severity": incident.severity,
+        "severity_name": severity.name if severity else incident.severity,
+        "severity_rank": playbook.severity_rank(incident.severity),
+        "status": incident.status.value,
+        "category": incident.category,
+        "impact": incident.impact,
+        "workaround": incident.workaround,
+        "eta": incident.eta,
+        "components": {k: v.value for k, v in incident.components.items()},
+        "roles": dict(incident.roles),
+        "declared_at": incident.declared_at.isoformat(),
+        "resolved_at": incident.resolved_at.isoformat() if incident.resolved_at else None,
+        "next_update_due": (
+            incident.next_update_due.isoformat() if incident.next_update_due else None
+        ),
+        "status_page_url": playbook.organization.status_page_url,
+    }
+
+
+def event_snapshot(event: TimelineEvent, stage: Stage) -> dict[str, Any]:
+    return {
+        "kind": event.kind.value,
+        "message": event.message,
+        "at": event.at.isoformat(),
+        "stage": stage.value,
+    }
+
+
+def render_targets(
+    ws: Workspace,
+    incident: Incident,
+    event: TimelineEvent,
+    stage: Stage,
+    timeline: Sequence[TimelineEvent] = (),
+) -> RenderedTargets:
+    """Render the message of every enabled target; a message over a limit is an error here,
+    before anything is stored or sent."""
+    from incidentctl.render import Renderer, build_context
+
+    playbook = ws.playbook
+    renderer = Renderer(playbook, ws.loaded.templates_dir)
+    context = build_context(playbook, incident, event, now=ws.now(), timeline=timeline)
+    deliveries: list[Delivery] = []
+    disabled: list[Target] = []
+    lengths: dict[str, tuple[int, int | None]] = {}
+    too_long: list[str] = []
+    for target in select_targets(playbook, stage, incident.severity, incident.category):
+        if not target.enabled:
+            disabled.append(target)
+            continue
+        cls = channel_type(target.type)
+        if cls is None:  # load already rejects unknown types; a plugin may have vanished
+            raise UsageError(f"channel {target.channel!r}: unknown type {target.type!r}")
+        message = renderer.render(stage, target.channel, cls.message_format, context)
+        config = playbook.channels[target.channel]
+        settings = cls.settings_model.model_validate(config.options)
+        probe = cls(
+            target.channel,
+            settings,
+            SendContext(env={}, outbox_dir=ws.state_dir, channel=target.channel),
+            config.timeout,
+        )
+        length = probe.measure(message)
+        lengths[target.channel] = (length, cls.max_length)
+        if cls.max_length is not None and length > cls.max_length:
+            too_long.append(f"{target.channel} ({length}/{cls.max_length})")
+        deliveries.append(
+            Delivery(
+                incident_id=incident.id,
+                channel=target.channel,
+                channel_type=target.type,
+                stage=stage,
+                message=message,
+                payload_hash=payload_hash(message.as_dict()),
+                created_at=ws.now(),
+                updated_at=ws.now(),
+            )
+        )
+    if too_long:
+        raise UsageError(
+            f"{stage.value} message too long for channel {', '.join(too_long)}: shorten the "
+            "text or the channel's template; nothing was sent"
+        )
+    return RenderedTargets(deliveries, disabled, lengths)

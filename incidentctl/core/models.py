@@ -1,0 +1,119 @@
+"""The records incidentctl keeps: incidents, timeline events and deliveries."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class Stage(enum.StrEnum):
+    """The public status of an incident; each stage has its own message templates."""
+
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+OPEN_STAGES = (Stage.INVESTIGATING, Stage.IDENTIFIED, Stage.MONITORING)
+
+
+class ComponentStatus(enum.StrEnum):
+    OPERATIONAL = "operational"
+    DEGRADED_PERFORMANCE = "degraded_performance"
+    PARTIAL_OUTAGE = "partial_outage"
+    MAJOR_OUTAGE = "major_outage"
+    UNDER_MAINTENANCE = "under_maintenance"
+
+
+class EventKind(enum.StrEnum):
+    DECLARED = "declared"
+    UPDATE = "update"
+    STATUS_CHANGE = "status_change"
+    SEVERITY_CHANGE = "severity_change"
+    ROLE_CHANGE = "role_change"
+    COMPONENT_CHANGE = "component_change"
+    RESOLVED = "resolved"
+    POSTMORTEM_WRITTEN = "postmortem_written"
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"
+
+
+@dataclass
+class Incident:
+    """One incident as it stands now; its history is the timeline."""
+
+    id: str
+    title: str
+    severity: str
+    status: Stage
+    declared_at: datetime
+    updated_at: datetime
+    impact: str = ""
+    workaround: str = ""
+    eta: str = ""
+    category: str = ""
+    components: dict[str, ComponentStatus] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    next_update_due: datetime | None = None
+    resolved_at: datetime | None = None
+    # first remote id per channel, so updates thread under the first message
+    threads: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is not Stage.RESOLVED
+
+
+@dataclass
+class TimelineEvent:
+    """An append-only entry of an incident's history."""
+
+    incident_id: str
+    kind: EventKind
+    at: datetime
+    message: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass
+class RenderedMessage:
+    """Exactly what goes out on one channel: the preview shows these bytes."""
+
+    text: str
+    subject: str | None = None
+    html: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"subject": self.subject, "text": self.text, "html": self.html}
+
+
+@dataclass
+class Delivery:
+    """One event × channel: written before sending so nothing meant to go out is lost."""
+
+    incident_id: str
+    channel: str
+    channel_type: str
+    stage: Stage
+    message: RenderedMessage
+    payload_hash: str
+    state: DeliveryState = DeliveryState.PENDING
+    attempts: int = 0
+    remote_id: str | None = None
+    link: str | None = None
+    error: str | None = None
+    event_id: int | None = None
+    id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    sent_at: datetime | None = None

@@ -1,0 +1,75 @@
+"""`postmortem`: the review document, scaffolded from the recorded timeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from incidentctl.core.lookup import find_incident
+from incidentctl.core.models import DeliveryState, EventKind, Incident, TimelineEvent
+from incidentctl.core.workspace import Workspace
+from incidentctl.errors import ConflictError, StateError
+
+
+def default_postmortem_path(incident: Incident) -> Path:
+    return Path("postmortems") / f"{incident.id}.md"
+
+
+def _latest_incident(ws: Workspace, incident_id: str | None) -> Incident:
+    if incident_id:
+        return find_incident(ws.store, incident_id, open_only=False)
+    resolved = [i for i in ws.store.list_incidents() if not i.is_open]
+    if len(resolved) == 1 or (resolved and not ws.store.list_incidents(open_only=True)):
+        return resolved[0]
+    return find_incident(ws.store, None, open_only=False)
+
+
+def render_postmortem(ws: Workspace, incident: Incident) -> str:
+    from incidentctl.render import Renderer, build_context
+
+    timeline = ws.store.timeline(incident.id)
+    last = (
+        timeline[-1]
+        if timeline
+        else TimelineEvent(incident.id, EventKind.DECLARED, incident.declared_at)
+    )
+    context = build_context(ws.playbook, incident, last, now=ws.now(), timeline=timeline)
+    sent = [
+        d.sent_at
+        for d in ws.store.deliveries(incident_id=incident.id, states=[DeliveryState.SENT])
+        if d.sent_at
+    ]
+    if sent and isinstance(context.get("key_times"), dict):
+        from incidentctl.durations import format_duration
+
+        tz = ws.playbook.organization.tz
+        first = min(sent)
+        context["key_times"]["first_message"] = first.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+        context["key_times"]["time_to_first_message"] = format_duration(
+            first - incident.declared_at
+        )
+    return Renderer(ws.playbook, ws.loaded.templates_dir).render_postmortem(context)
+
+
+def write_postmortem(
+    ws: Workspace, incident_id: str | None, out: Path | None, *, force: bool = False
+) -> tuple[Incident, Path]:
+    """Write the document; refuse to overwrite an edited review without `force`."""
+    incident = _latest_incident(ws, incident_id)
+    path = out or default_postmortem_path(incident)
+    if path.exists() and not force:
+        raise ConflictError(f"{path} exists: it may hold edits; use --force to overwrite")
+    text = render_postmortem(ws, incident)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise StateError(f"cannot write {path}: {exc.strerror or exc}") from None
+    event = TimelineEvent(
+        incident.id,
+        EventKind.POSTMORTEM_WRITTEN,
+        ws.now(),
+        message=str(path),
+        data={"path": str(path)},
+    )
+    ws.store.record(incident, [event], [])
+    return incident, path

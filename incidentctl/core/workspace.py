@@ -1,0 +1,39 @@
+"""Everything a use case touches, injected: playbook, store, environment, clock, folders."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TextIO
+
+from incidentctl.playbook.loader import LoadedPlaybook
+from incidentctl.playbook.schema import Playbook
+from incidentctl.store.base import Store
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Workspace:
+    loaded: LoadedPlaybook
+    store: Store
+    env: Mapping[str, str]
+    state_dir: Path
+    clock: Callable[[], datetime] = utc_now
+    console: TextIO = field(default_factory=lambda: sys.stdout)
+
+    @property
+    def playbook(self) -> Playbook:
+        return self.loaded.playbook
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def local_day(self, moment: datetime) -> date:
+        """The calendar day in the organization's timezone, used in incident ids."""
+        return moment.astimezone(self.playbook.organization.tz).date()

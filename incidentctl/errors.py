@@ -1,0 +1,91 @@
+"""One error hierarchy; the CLI error handler maps each kind to a one-line message and exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ExitCode:
+    OK = 0
+    INVALID_PLAYBOOK = 1
+    USAGE = 2
+    DELIVERY_FAILED = 3
+    NOT_FOUND = 4
+    STATE = 5
+    CONFLICT = 6
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in a file a problem is: 1-based line and column."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column or 1}"
+        return self.file
+
+
+class IncidentctlError(Exception):
+    """Root of every error a user can cause; carries an exit code and a one-line message."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str, *, location: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        if self.location is not None:
+            return f"{self.location}: {self.message}"
+        return self.message
+
+
+class PlaybookError(IncidentctlError):
+    """The playbook cannot be read or does not validate."""
+
+    exit_code = ExitCode.INVALID_PLAYBOOK
+
+
+class TemplateError(PlaybookError):
+    """A message template fails to load, compile or render."""
+
+
+class UsageError(IncidentctlError):
+    """A command-line argument is wrong (unknown severity, bad component status…)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class IncidentNotFound(IncidentctlError):
+    """No incident matches, or more than one does."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+
+class StateError(IncidentctlError):
+    """The state store cannot be opened or written."""
+
+    exit_code = ExitCode.STATE
+
+
+class ConflictError(IncidentctlError):
+    """The request contradicts recorded state (update of a resolved incident, existing file…)."""
+
+    exit_code = ExitCode.CONFLICT
+
+
+class MissingSecret(IncidentctlError):
+    """A `${VAR}` referenced by a channel is not set in the environment."""
+
+    exit_code = ExitCode.USAGE
+
+
+class DeliveriesFailed(IncidentctlError):
+    """Some deliveries failed; they are recorded and `incidentctl retry` re-sends them."""
+
+    exit_code = ExitCode.DELIVERY_FAILED

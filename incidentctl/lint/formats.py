@@ -1,0 +1,75 @@
+"""Lint output formats (text, json, github) and the exit code; strings only, no printing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Literal
+
+from incidentctl.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from incidentctl.playbook.loader import Problem
+
+Format = Literal["text", "json", "github"]
+FORMATS: tuple[Format, ...] = ("text", "json", "github")
+# GitHub annotation commands: error, warning, notice
+_GITHUB_LEVELS = {"error": "error", "warning": "warning"}
+
+
+def _text(problems: list[Problem]) -> str:
+    return "\n".join(str(p) for p in problems)
+
+
+def _json(problems: list[Problem]) -> str:
+    return json.dumps(
+        [
+            {
+                "file": p.file,
+                "line": p.line,
+                "column": p.column,
+                "level": p.level,
+                "rule": p.rule,
+                "message": p.message,
+            }
+            for p in problems
+        ],
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github(problems: list[Problem]) -> str:
+    return "\n".join(
+        f"::{_GITHUB_LEVELS.get(p.level, 'notice')} file={_escape_property(p.file)},"
+        f"line={p.line},col={p.column},title={_escape_property(p.rule)}::{_escape_data(p.message)}"
+        for p in problems
+    )
+
+
+def format_problems(problems: Iterable[Problem], fmt: Format) -> str:
+    """The problems as `text` (`file:line:col: level: message [rule]`), `json` or `github`
+    workflow annotations; one problem per line except json, no trailing newline."""
+    items = list(problems)
+    if fmt == "text":
+        return _text(items)
+    if fmt == "json":
+        return _json(items)
+    if fmt == "github":
+        return _github(items)
+    raise UsageError(f"unknown lint format {fmt!r} (use {', '.join(FORMATS)})")
+
+
+def exit_code(problems: Iterable[Problem], strict: bool = False) -> int:
+    """1 when there is an error, or a warning with `strict`; else 0."""
+    levels = {p.level for p in problems}
+    failing = "error" in levels or (strict and "warning" in levels)
+    return ExitCode.INVALID_PLAYBOOK if failing else ExitCode.OK

@@ -1,0 +1,222 @@
+"""Run every lint rule over one playbook and collect the problems, sorted; never print."""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from incidentctl.core.models import Stage
+from incidentctl.errors import PlaybookError
+from incidentctl.playbook.loader import (
+    KeyPath,
+    LoadedPlaybook,
+    ParsedDocument,
+    Positions,
+    Problem,
+    parse_document,
+    validate_document,
+)
+from incidentctl.playbook.schema import Playbook
+
+if TYPE_CHECKING:
+    from incidentctl.core.models import RenderedMessage
+    from incidentctl.render import Renderer
+
+
+@dataclass
+class LintContext:
+    """What rules read: the document as written, the validated playbook when valid, and caches."""
+
+    path: Path
+    env: Mapping[str, str]
+    now: datetime
+    doc: ParsedDocument
+    # why the file could not be read at all (missing, a folder, not UTF-8)
+    read_error: str | None = None
+    playbook: Playbook | None = None
+    # problems found by the loader (YAML, schema, references), shared out by rule id
+    found: list[Problem] = field(default_factory=list)
+    _rendered: dict[tuple[str, Stage], RenderedMessage | Exception] = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        return str(self.path)
+
+    @property
+    def data(self) -> Any:
+        """The raw YAML data (None when unreadable); rules that need no schema read this."""
+        return self.doc.data
+
+    @cached_property
+    def loaded(self) -> LoadedPlaybook | None:
+        if self.playbook is None:
+            return None
+        return LoadedPlaybook(self.playbook, self.path, self.doc.positions)
+
+    def found_by(self, rule: str) -> Iterator[Problem]:
+        return (p for p in self.found if p.rule == rule)
+
+    def problem(
+        self, path: KeyPath, rule: str, level: str, message: str, *, key: bool = False
+    ) -> Problem:
+        """A problem located at `path` in the playbook (its key with `key=True`)."""
+        line, column = self.doc.positions.of(path, key=key)
+        return Problem(line, column, level, rule, message, self.file)
+
+    def stages_of(self, name: str) -> list[Stage]:
+        """Stages channel `name` receives; an unused channel is checked on its declared stages."""
+        assert self.playbook is not None
+        received = stages_received(self.playbook, name)
+        if received:
+            return received
+        return list(self.playbook.channels[name].stages or Stage)
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        from incidentctl.render import Renderer
+
+        loaded = self.loaded
+        assert loaded is not None
+        return Renderer(loaded.playbook, loaded.templates_dir)
+
+    @cached_property
+    def broken_templates(self) -> list[tuple[str, int, str]]:
+        """(path, line, message) of the template files that fail to compile."""
+        loaded = self.loaded
+        if loaded is None:
+            return []
+        roots = [self.renderer.builtin_root.resolve()]
+        if loaded.templates_dir is not None:
+            roots.append(loaded.templates_dir)
+        # compile_all also lists a missing folder and missing override files: unknown-template
+        # reports those at the playbook key that names them
+        return [
+            item
+            for item in self.renderer.compile_all()
+            if Path(item[0]).is_file()
+            and any(Path(item[0]).resolve().is_relative_to(root) for root in roots)
+        ]
+
+    def render(self, name: str, stage: Stage) -> RenderedMessage | Exception:
+        """The sample message channel `name` sends at `stage`, or why it cannot be rendered."""
+        if (name, stage) not in self._rendered:
+            self._rendered[name, stage] = self._render(name, stage)
+        return self._rendered[name, stage]
+
+    def _render(self, name: str, stage: Stage) -> RenderedMessage | Exception:
+        from incidentctl.channels.registry import channel_type
+        from incidentctl.render import sample_context
+
+        assert self.playbook is not None
+        cls = channel_type(self.playbook.channels[name].type)
+        message_format = cls.message_format if cls is not None else "chat"
+        try:
+            context = sample_context(self.playbook, stage, now=self.now)
+            return self.renderer.render(stage, name, message_format, context)
+        # templates are user code: `{{ 1 / 0 }}` must become a problem, not a crash
+        except Exception as exc:
+            return exc
+
+
+def stages_received(playbook: Playbook, name: str) -> list[Stage]:
+    """Stages in which some severity, or a category reaching every channel, notifies `name`."""
+    channel = playbook.channels[name]
+    reached = channel.enabled and any(c.all_channels for c in playbook.categories.values())
+    return [
+        stage
+        for stage in Stage
+        if (reached and (channel.stages is None or stage in channel.stages))
+        or any(
+            name in severity.channels_for(stage) and channel.receives(stage, severity.id)
+            for severity in playbook.severities
+        )
+    ]
+
+
+def duplicate_severities(data: Any) -> dict[int, int]:
+    """Index of each severity whose id repeats an earlier one -> index of that earlier one."""
+    severities = data.get("severities") if isinstance(data, dict) else None
+    if not isinstance(severities, list):
+        return {}
+    first: dict[str, int] = {}
+    repeats: dict[int, int] = {}
+    for index, severity in enumerate(severities):
+        sid = severity.get("id") if isinstance(severity, dict) else None
+        if not isinstance(sid, str):
+            continue
+        if sid in first:
+            repeats[index] = first[sid]
+        else:
+            first[sid] = index
+    return repeats
+
+
+def _validate(doc: ParsedDocument) -> tuple[Playbook | None, list[Problem]]:
+    """Validate with repeated severity ids made unique, so that the other rules still run.
+
+    duplicate-id reports the repeats where they are; the schema would report them at 1:1 and
+    stop there. Renaming keeps list indices, hence positions, unchanged; messages get the
+    written id back.
+    """
+    repeats = duplicate_severities(doc.data)
+    if not repeats:
+        return validate_document(doc)
+    data = copy.deepcopy(doc.data)
+    written: dict[str, str] = {}
+    for index in repeats:
+        severity = data["severities"][index]
+        unique = f"{severity['id'][:40]}-duplicate-{index}"
+        written[repr(unique)] = repr(severity["id"])
+        severity["id"] = unique
+    playbook, found = validate_document(ParsedDocument(doc.path, data, doc.positions, []))
+    for position, problem in enumerate(found):
+        message = problem.message
+        for unique, original in written.items():
+            message = message.replace(unique, original)
+        found[position] = replace(problem, message=message)
+    return playbook, found
+
+
+def _context(path: Path, env: Mapping[str, str], now: datetime) -> LintContext:
+    empty = ParsedDocument(path, None, Positions(), [])
+    try:
+        doc = parse_document(path)
+    except PlaybookError as exc:
+        return LintContext(path, env, now, empty, read_error=exc.message)
+    except RecursionError:  # `a: &x [*x]` (an anchor inside itself) walks forever
+        reason = "YAML nested too deep, or an alias used inside itself"
+        return LintContext(path, env, now, empty, read_error=reason)
+    playbook, found = _validate(doc)
+    return LintContext(path, env, now, doc, playbook=playbook, found=[*doc.problems, *found])
+
+
+def sort_key(problem: Problem) -> tuple[str, int, int, str, str]:
+    return (problem.file, problem.line, problem.column, problem.rule, problem.message)
+
+
+def lint_playbook(
+    path: Path, *, env: Mapping[str, str] | None = None, now: datetime | None = None
+) -> list[Problem]:
+    """Every problem of the playbook at `path` and of its templates, sorted by file and position.
+
+    Bad content never raises: an unreadable or missing file is a `yaml-syntax` problem. `env` is
+    the environment lint may consult (it never resolves secrets); `now` fixes the clock used for
+    sample messages.
+    """
+    from incidentctl.lint.rules import RULES
+    from incidentctl.lint.rules.literal_secret import redact
+
+    ctx = _context(path, os.environ if env is None else env, now or datetime.now(UTC))
+    # messages quote names and values from the playbook: none may carry a credential
+    problems = {
+        replace(problem, message=redact(problem.message))
+        for rule in RULES
+        for problem in rule.check(ctx)
+    }
+    return sorted(problems, key=sort_key)

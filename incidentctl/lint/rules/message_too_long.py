@@ -1,0 +1,56 @@
+"""message-too-long: a sample message exceeds what the channel's service accepts.
+
+Each channel type states its limit (`max_length`) and counts length as its service does
+(`measure`): X counts weighted characters up to 280, an SMS segment budget, a chat API its own
+maximum. Messages are rendered with a sample incident; real titles and updates can be longer,
+so keep templates well under the limit.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from incidentctl.channels.base import SendContext
+from incidentctl.channels.registry import channel_type
+
+if TYPE_CHECKING:
+    from incidentctl.lint.linter import LintContext
+    from incidentctl.playbook.loader import Problem
+
+ID = "message-too-long"
+DEFAULT_LEVEL = "error"
+
+
+def check(ctx: LintContext) -> Iterator[Problem]:
+    if ctx.playbook is None:
+        return
+    for name, config in ctx.playbook.channels.items():
+        cls = channel_type(config.type)
+        if cls is None or cls.max_length is None:
+            continue
+        try:
+            settings = cls.settings_model.model_validate(config.options)
+        except ValidationError:  # the schema rule reports it
+            continue
+        # nothing is sent: no environment, and constructors do no I/O
+        context = SendContext(env={}, outbox_dir=Path(tempfile.gettempdir()), channel=name)
+        channel = cls(name, settings, context, config.timeout)
+        for stage in ctx.stages_of(name):
+            message = ctx.render(name, stage)
+            if isinstance(message, Exception):  # template-render reports it
+                continue
+            length = channel.measure(message)
+            if length > cls.max_length:
+                yield ctx.problem(
+                    ("channels", name),
+                    ID,
+                    DEFAULT_LEVEL,
+                    f"channel {name!r} ({config.type}) {stage.value} message is {length}"
+                    f" characters, over the limit of {cls.max_length}",
+                    key=True,
+                )

@@ -1,0 +1,22 @@
+"""unknown-reference: a name that refers to nothing.
+
+A severity that notifies a channel not declared under `channels:`, a category whose
+`min_severity` is not a severity id, a channel restricted to `severities:` that do not exist.
+Such an incident would silently skip a channel, so these are errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from incidentctl.lint.linter import LintContext
+    from incidentctl.playbook.loader import Problem
+
+ID = "unknown-reference"
+DEFAULT_LEVEL = "error"
+
+
+def check(ctx: LintContext) -> Iterator[Problem]:
+    yield from ctx.found_by(ID)

@@ -1,0 +1,214 @@
+"""Human output of the sending commands: header, preview, live progress, delivery report."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from incidentctl.channels.engine import ProgressCallback
+    from incidentctl.core.deliver import DeliveryReport
+    from incidentctl.core.incidents import Plan
+    from incidentctl.core.models import Delivery, DeliveryState, Incident
+    from incidentctl.core.scaffold import ScaffoldResult
+    from incidentctl.core.targets import Target
+    from incidentctl.core.workspace import Workspace
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+STATE_STYLE = {
+    "sent": "green",
+    "failed": "red",
+    "uncertain": "yellow",
+    "sending": "cyan",
+    "pending": "dim",
+    "disabled": "dim",
+}
+
+
+def print_note(text: str) -> None:
+    out.print(escape(text))
+
+
+def print_declare_header(ws: Workspace, plan: Plan) -> None:
+    playbook = ws.playbook
+    for notice in plan.notices:
+        out.print(f"[bold yellow]![/] {escape(notice)}")
+    if playbook.values:
+        out.print("[bold]Our values during an incident[/]")
+        for value in playbook.values:
+            out.print(f"  • [bold]{escape(value.name)}[/] — {escape(value.in_practice)}")
+    if playbook.roles:
+        out.print("[bold]Roles[/]")
+        for role_id, role in playbook.roles.items():
+            who = plan.incident.roles.get(role_id, "[red]unassigned[/]")
+            duties = "; ".join(role.responsibilities[:2])
+            out.print(
+                f"  • {escape(role.name)}: {who}"
+                + (f"  [dim]{escape(duties)}[/]" if duties else "")
+            )
+    out.print()
+
+
+def _gauge(length: int, limit: int | None) -> Text:
+    if limit is None:
+        return Text(f"{length} chars", style="dim")
+    ratio = length / limit
+    style = "red" if ratio > 1 else "yellow" if ratio > 0.9 else "green"
+    return Text(f"{length}/{limit}", style=style)
+
+
+def print_step(label: str) -> None:
+    out.rule(escape(label))
+
+
+def print_preview(ws: Workspace, plan: Plan) -> None:
+    """Exactly what each channel will receive, with its length against the channel's limit."""
+    incident = plan.incident
+    out.print(
+        f"[bold]{escape(incident.id)}[/] · {incident.severity} · {plan.stage.value} · "
+        f"{escape(incident.title)}"
+    )
+    print_preview_messages(plan)
+
+
+def print_preview_messages(plan: Plan) -> None:
+    for delivery in plan.deliveries:
+        length, limit = plan.rendered.lengths.get(
+            delivery.channel, (len(delivery.message.text), None)
+        )
+        parts: list[Any] = []
+        if delivery.message.subject is not None:
+            parts.append(Text(f"Subject: {delivery.message.subject}\n", style="bold"))
+        parts.append(Text(delivery.message.text))
+        if delivery.message.html:
+            parts.append(Text(f"\n+ HTML part ({len(delivery.message.html)} bytes)", style="dim"))
+        title = Text.assemble(
+            f"{delivery.channel} ({delivery.channel_type}) ", _gauge(length, limit)
+        )
+        out.print(Panel(Group(*parts), title=title, title_align="left", expand=False))
+    for target in plan.disabled:
+        out.print(f"[dim]{escape(target.channel)} ({target.type}): disabled in the playbook[/]")
+    if not plan.deliveries:
+        out.print("[yellow]no enabled channel receives this stage: recorded only[/]")
+
+
+@contextmanager
+def live_progress(deliveries: Sequence[Delivery]) -> Iterator[ProgressCallback | None]:
+    """A live table (channel, state, attempt, elapsed) on a terminal; nothing otherwise."""
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.live import Live
+
+    lock = threading.Lock()
+    started = time.monotonic()
+    rows: dict[str, tuple[str, int, float]] = {d.channel: ("pending", 0, 0.0) for d in deliveries}
+
+    def render() -> Table:
+        table = Table(title="Sending", title_justify="left")
+        for column in ("channel", "state", "attempt", "elapsed"):
+            table.add_column(column)
+        for channel, (state, attempt, elapsed) in rows.items():
+            table.add_row(
+                channel,
+                Text(state, style=STATE_STYLE.get(state, "")),
+                str(attempt),
+                f"{elapsed:.1f}s",
+            )
+        return table
+
+    with Live(render(), console=err, refresh_per_second=8, transient=True) as live:
+
+        def progress(
+            delivery: Delivery, state: DeliveryState, attempt: int, error: str | None
+        ) -> None:
+            with lock:
+                rows[delivery.channel] = (state.value, attempt, time.monotonic() - started)
+                live.update(render())
+
+        yield progress
+
+
+def _delivery_table(deliveries: Sequence[Delivery], disabled: Sequence[Target]) -> Table:
+    table = Table(title="Deliveries", title_justify="left")
+    for column in ("channel", "type", "state", "tries", "where / why"):
+        table.add_column(column, overflow="fold")
+    for d in deliveries:
+        detail = d.error if d.error else (d.link or d.remote_id or "")
+        table.add_row(
+            d.channel,
+            d.channel_type,
+            Text(d.state.value, style=STATE_STYLE.get(d.state.value, "")),
+            str(d.attempts),
+            escape(detail),
+        )
+    for target in disabled:
+        table.add_row(
+            target.channel,
+            target.type,
+            Text("disabled", style="dim"),
+            "0",
+            "enabled: false in the playbook",
+        )
+    return table
+
+
+def print_delivery_table(report: DeliveryReport, disabled: Sequence[Target]) -> None:
+    out.print(_delivery_table(report.deliveries, disabled))
+
+
+def print_report(
+    ws: Workspace, incident: Incident, report: DeliveryReport, disabled: Sequence[Target]
+) -> None:
+    from incidentctl.durations import format_duration
+
+    print_delivery_table(report, disabled)
+    out.print(f"incident [bold]{escape(incident.id)}[/] · {incident.status.value}")
+    if incident.next_update_due is not None:
+        tz = ws.playbook.organization.tz
+        due = incident.next_update_due.astimezone(tz)
+        left = format_duration(incident.next_update_due - ws.now())
+        out.print(
+            f"next update due by [bold]{due:%H:%M}[/] ({ws.playbook.organization.timezone}"
+            f", in {left}) — send one even if nothing changed"
+        )
+    else:
+        out.print("resolved: write the review with `incidentctl postmortem`")
+    sys.stdout.flush()
+
+
+def print_retry(report: DeliveryReport) -> None:
+    if not report.deliveries and not report.held:
+        out.print("nothing to retry: every delivery is settled")
+        return
+    if report.deliveries:
+        out.print(_delivery_table(report.deliveries, []))
+    for d in report.held:
+        out.print(
+            f"[yellow]uncertain[/] {d.incident_id} {d.channel}: {escape(d.error or '')} — "
+            "check the channel, then `incidentctl retry --resend-uncertain` if it is not "
+            "there"
+        )
+
+
+def print_scaffold(result: ScaffoldResult) -> None:
+    for path in result.written:
+        out.print(f"wrote {escape(str(path))}")
+    for path in result.skipped:
+        out.print(f"[yellow]kept[/] {escape(str(path))} (exists)")
+    out.print(
+        "next: edit incidentctl.yaml, then `incidentctl lint` and "
+        "`incidentctl declare <severity> --title …`"
+    )

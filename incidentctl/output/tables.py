@@ -1,0 +1,145 @@
+"""Tables for list, status and show; JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _plain(headers: list[str], rows: list[list[str]]) -> None:
+    """Aligned columns without rich: pipes and scripts get the same figures, faster."""
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    out = [("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))).rstrip()]
+    out += [("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))).rstrip() for r in rows]
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+def _table(title: str, headers: list[str], rows: list[list[str]], empty: str) -> None:
+    if not rows:
+        sys.stdout.write(empty + "\n")
+        return
+    if not sys.stdout.isatty():
+        _plain(headers, rows)
+        return
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for header in headers:
+        table.add_column(header)
+    for row in rows:
+        table.add_row(*row)
+    _console().print(table)
+
+
+def print_incidents(rows: list[dict[str, Any]], *, as_json: bool, title: str) -> None:
+    if as_json:
+        print_json(rows)
+        return
+    _table(
+        title,
+        ["ID", "SEV", "STATUS", "DECLARED (UTC)", "LAST UPDATE", "TITLE"],
+        [
+            [
+                r["id"],
+                r["severity"],
+                r["status"],
+                r["declared_at"][:16].replace("T", " "),
+                f"{r['since_last_update']} ago",
+                r["title"],
+            ]
+            for r in rows
+        ],
+        "no incidents recorded",
+    )
+
+
+def print_status(rows: list[dict[str, Any]], *, as_json: bool) -> None:
+    if as_json:
+        print_json(rows)
+        return
+
+    def cadence(r: dict[str, Any]) -> str:
+        if r["overdue"]:
+            return f"OVERDUE by {r['overdue_by']}"
+        return "on time" if r["next_update_due"] else "-"
+
+    _table(
+        "Open incidents",
+        ["ID", "SEV", "STATUS", "SINCE LAST UPDATE", "CADENCE", "TITLE"],
+        [
+            [r["id"], r["severity"], r["status"], r["since_last_update"], cadence(r), r["title"]]
+            for r in rows
+        ],
+        "no open incidents",
+    )
+    overdue = [r["id"] for r in rows if r["overdue"]]
+    if overdue:
+        sys.stdout.write(
+            f"update now: {', '.join(overdue)} — silence costs more trust than 'no news yet'\n"
+        )
+
+
+def print_incident(data: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        print_json(data)
+        return
+    lines = [
+        f"{data['id']}  {data['title']}",
+        f"severity {data['severity']} · status {data['status']}"
+        + (f" · category {data['category']}" if data.get("category") else ""),
+        f"declared {data['declared_at'][:16].replace('T', ' ')} UTC · last update "
+        f"{data['since_last_update']} ago"
+        + (f" · OVERDUE by {data['overdue_by']}" if data["overdue"] else ""),
+    ]
+    if data["components"]:
+        lines.append("components: " + ", ".join(f"{k} {v}" for k, v in data["components"].items()))
+    if data["roles"]:
+        lines.append("roles: " + ", ".join(f"{k} {v}" for k, v in data["roles"].items()))
+    sys.stdout.write("\n".join(lines) + "\n\n")
+    _table(
+        f"Timeline ({data['timezone']})",
+        ["TIME", "EVENT", "DETAIL"],
+        [
+            [e["local_time"], e["kind"], e["message"] or _detail(e["data"])]
+            for e in data["timeline"]
+        ],
+        "no events",
+    )
+    sys.stdout.write("\n")
+    _table(
+        "Deliveries",
+        ["EVENT", "CHANNEL", "TYPE", "STAGE", "STATE", "TRIES", "REMOTE / ERROR"],
+        [
+            [
+                str(d["event_id"]),
+                d["channel"],
+                d["type"],
+                d["stage"],
+                d["state"],
+                str(d["attempts"]),
+                d["error"] or d["remote_id"] or "",
+            ]
+            for d in data["deliveries"]
+        ],
+        "no deliveries",
+    )
+
+
+def _detail(data: dict[str, Any]) -> str:
+    if "from" in data or "to" in data:
+        subject = data.get("component") or data.get("role") or ""
+        return f"{subject} {data.get('from')} → {data.get('to')}".strip()
+    return ""

@@ -1,0 +1,1 @@
+"""The playbook: schema, YAML loading with positions, environment interpolation."""

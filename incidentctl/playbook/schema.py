@@ -1,0 +1,173 @@
+"""The playbook as pydantic models; `extra="forbid"` everywhere so typos are errors."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from incidentctl.core.models import Stage
+from incidentctl.durations import parse_duration
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+Handle = Annotated[str, Field(pattern=r"^@[\w.-]+$")]
+STAGES = tuple(s.value for s in Stage)
+DEFAULT_ID_FORMAT = "INC-{date:%Y%m%d}-{seq:04d}"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Organization(Model):
+    name: str
+    timezone: str = "UTC"
+    language: Literal["en", "fr"] = "en"
+    status_page_url: str | None = None
+    support_contact: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA timezone {value!r} (e.g. Europe/Paris)") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Severity(Model):
+    """One level of the incident scale, most severe first in the playbook."""
+
+    id: Identifier
+    name: str
+    description: str = ""
+    criteria: list[str] = Field(default_factory=list)
+    update_every: str = "30m"
+    # stage -> channel ids; the key `all` applies to every stage not listed
+    notify: dict[Literal["all", "investigating", "identified", "monitoring", "resolved"], list[str]]
+    postmortem_required: bool = False
+
+    @field_validator("update_every")
+    @classmethod
+    def _valid_duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def cadence(self) -> timedelta:
+        return parse_duration(self.update_every)
+
+    def channels_for(self, stage: Stage) -> list[str]:
+        return list(self.notify.get(stage.value, self.notify.get("all", [])))
+
+
+class Role(Model):
+    name: str
+    responsibilities: list[str] = Field(default_factory=list)
+    default: Handle | None = None
+
+
+class Component(Model):
+    name: str
+    description: str = ""
+
+
+class Category(Model):
+    """A kind of incident with a floor, e.g. security or data loss: zero tolerance."""
+
+    name: str
+    description: str = ""
+    min_severity: str
+    # notify every enabled channel, internal and public, whatever the severity says
+    all_channels: bool = True
+
+
+class TeamValue(Model):
+    name: str
+    in_practice: str
+
+
+class ChannelConfig(BaseModel):
+    """Settings common to every channel; type-specific keys are checked by the channel's model."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    type: str
+    enabled: bool = True
+    audience: Literal["internal", "public"] = "internal"
+    description: str = ""
+    stages: list[Stage] | None = None
+    severities: list[str] | None = None
+    # message part (text, subject, html) -> template file under the playbook's templates
+    # folder; `{stage}` in the name is replaced by the stage
+    templates: dict[Literal["text", "subject", "html"], str] = Field(default_factory=dict)
+    access: str = ""
+    timeout: float = Field(default=10.0, gt=0, le=120)
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The type-specific keys, as written (secrets still `${VAR}`)."""
+        return dict(self.model_extra or {})
+
+    def receives(self, stage: Stage, severity: str) -> bool:
+        if self.stages is not None and stage not in self.stages:
+            return False
+        return self.severities is None or severity in self.severities
+
+
+class Playbook(Model):
+    """The action plan: everything decided in advance so nobody has to think at 3 a.m."""
+
+    version: Literal[1] = 1
+    organization: Organization
+    incident_id_format: str = DEFAULT_ID_FORMAT
+    severities: list[Severity] = Field(min_length=1)
+    roles: dict[Identifier, Role] = Field(default_factory=dict)
+    components: dict[Identifier, Component] = Field(default_factory=dict)
+    categories: dict[Identifier, Category] = Field(default_factory=dict)
+    channels: dict[Identifier, ChannelConfig] = Field(default_factory=dict)
+    values: list[TeamValue] = Field(default_factory=list)
+    templates: str | None = None
+
+    @field_validator("incident_id_format")
+    @classmethod
+    def _valid_id_format(cls, value: str) -> str:
+        try:
+            sample = value.format(date=date(2025, 12, 19), seq=12)
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            raise ValueError(
+                f"invalid incident id format {value!r}: use {{date:%Y%m%d}} and {{seq:04d}} ({exc})"
+            ) from None
+        if "{seq" not in value:
+            raise ValueError("incident id format must contain {seq} so ids are unique")
+        if not re.fullmatch(r"[\w.-]+", sample):
+            raise ValueError(f"incident id format gives {sample!r}: use letters, digits, - _ .")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_severities(self) -> Playbook:
+        seen: set[str] = set()
+        for sev in self.severities:
+            if sev.id in seen:
+                raise ValueError(f"duplicate severity id {sev.id!r}")
+            seen.add(sev.id)
+        return self
+
+    def severity(self, severity_id: str) -> Severity | None:
+        return next((s for s in self.severities if s.id == severity_id), None)
+
+    def severity_rank(self, severity_id: str) -> int:
+        """0 is the most severe."""
+        ids = [s.id for s in self.severities]
+        return ids.index(severity_id) if severity_id in ids else len(ids)
+
+    def format_id(self, day: date, seq: int) -> str:
+        return self.incident_id_format.format(date=day, seq=seq)

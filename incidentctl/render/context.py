@@ -1,0 +1,377 @@
+"""The variables every message template receives.
+
+Templates see plain data only (strings, numbers, booleans, lists, dicts, None): user-typed text
+such as titles and messages is data, never compiled as a template. Times are shown in the
+organization's timezone; stored datetimes are UTC-aware. A "local time" below is
+`YYYY-MM-DD HH:MM TZ` (e.g. `2025-12-19 14:05 CET`), an "hour" is `HH:MM`, a "duration" is
+short (`45s`, `12m`, `1h05m`, `2d3h`). Optional text fields are `""` when empty and optional
+values `None`, so `{% if incident.workaround %}` guards a line without leaving a dangling label.
+
+`org`
+    `name`, `timezone` (IANA name), `language` (`en` | `fr`), `status_page_url`,
+    `support_contact` (both may be None).
+`incident`
+    `id`, `title`, `severity` {`id`, `name`, `description`, `update_every`,
+    `postmortem_required`}, `status` (investigating | identified | monitoring | resolved),
+    `status_label` (localized), `category` (id, `""` when none), `category_name`,
+    `security_or_data` (true when a zero-tolerance category such as security or data loss is
+    set), `impact`, `workaround`, `eta` (free text), `components` [{`id`, `name`, `status`,
+    `status_label`}] in playbook order, `roles` [{`id`, `name`, `who`}] for the roles someone
+    holds, `declared_at` (local time), `declared_time` (hour), `duration` (from declaration
+    to resolution, or to now), `duration_label` (as people write it: `1h05m`; `1 h 05` or
+    `45 min` in French), `is_resolved`, `resolved_at` (local time or None), `resolved_time`
+    (hour or None).
+`update` — the event this message announces
+    `kind` (declared | update | resolved | …), `message` (the responder's text, may be `""`),
+    `at` (local time), `time` (hour), `new_stage` (true when this is the first message sent
+    in the incident's current stage: "we have identified the cause" rather than "still
+    working on the fix").
+`next_update` — None once resolved
+    `at` (hour), `in` (duration from the event, e.g. `30m`), `in_label` (localized like
+    `duration_label`), `at_full` (local time), `zone` (timezone abbreviation, e.g. `CET`).
+    The incident's recorded `next_update_due` when it is later than the event, else the event
+    time plus the severity's `update_every`.
+`timeline` — every event, oldest first (for the postmortem)
+    [{`at` (local time), `date` (`YYYY-MM-DD`), `time` (hour), `kind`, `kind_label`
+    (localized), `message`, `summary` (the message, or a description such as
+    "Status: Investigating → Identified" for events without one)}].
+`key_times` — local times, or None when the incident never reached that point
+    `declared`, `first_message` (the first event whose `data["delivered"]` is set, else the
+    declaration), `identified`, `monitoring` (mitigated), `resolved`, and the durations
+    `time_to_first_message`, `time_to_resolve`.
+`channel`
+    `name`, `type`, `audience` (internal | public): added by the renderer for each channel.
+`now`
+    local time of rendering.
+
+Filters besides Jinja's own: `sentence` (trim and end with a full stop unless the text ends
+with punctuation), `and_list` ("portal, API and billing"; "et" in French), `md_cell` (text
+safe inside a Markdown table cell).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from incidentctl.core.models import EventKind, Incident, Stage, TimelineEvent
+from incidentctl.durations import format_duration
+from incidentctl.playbook.schema import Playbook
+from incidentctl.render.labels import (
+    COMPONENT_STATUS_LABELS,
+    EVENT_LABELS,
+    STATUS_LABELS,
+    label,
+)
+
+DEFAULT_CADENCE = timedelta(minutes=30)
+# events that carry a message to the outside world (others only change the record)
+MESSAGE_KINDS = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED)
+
+
+def aware(moment: datetime) -> datetime:
+    """Stored datetimes are UTC-aware; a naive one is taken as UTC rather than local time."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class LocalTimes:
+    """Formats instants in the organization's timezone."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+
+    def local(self, moment: datetime) -> datetime:
+        return aware(moment).astimezone(self.tz)
+
+    def zone(self, moment: datetime) -> str:
+        return self.local(moment).tzname() or self.tz.key
+
+    def full(self, moment: datetime) -> str:
+        return f"{self.local(moment):%Y-%m-%d %H:%M} {self.zone(moment)}"
+
+    def hour(self, moment: datetime) -> str:
+        return f"{self.local(moment):%H:%M}"
+
+    def day(self, moment: datetime) -> str:
+        return f"{self.local(moment):%Y-%m-%d}"
+
+
+def localized_duration(delta: timedelta, language: str) -> str:
+    """A duration as people write it: `1h05m` in English, `1 h 05` or `45 min` in French."""
+    if language != "fr":
+        return format_duration(delta)
+    total = max(int(delta.total_seconds()), 0)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days} j {hours} h" if hours else f"{days} j"
+    if hours:
+        return f"{hours} h {minutes:02d}" if minutes else f"{hours} h"
+    return f"{minutes} min" if minutes else f"{seconds} s"
+
+
+def _stage_reached(event: TimelineEvent) -> str | None:
+    """The stage an event moves the incident to, if any (core records `to` on status changes)."""
+    if event.kind is EventKind.RESOLVED:
+        return Stage.RESOLVED.value
+    if event.kind in (EventKind.STATUS_CHANGE, EventKind.DECLARED):
+        for key in ("to", "status", "stage"):
+            value = event.data.get(key)
+            if isinstance(value, str) and value in Stage.__members__.values():
+                return value
+        if event.kind is EventKind.DECLARED:
+            return Stage.INVESTIGATING.value
+    return None
+
+
+def _delivered_at(event: TimelineEvent) -> datetime | None:
+    """When an event's first message went out: `data["delivered"]` as a time, or the event's."""
+    value = event.data.get("delivered")
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return aware(value)
+    if isinstance(value, str):
+        try:
+            return aware(datetime.fromisoformat(value))
+        except ValueError:
+            pass
+    return aware(event.at)
+
+
+def _is_new_stage(events: Sequence[TimelineEvent], event: TimelineEvent, status: str) -> bool:
+    """True when no earlier message was sent while the incident was in `status`' stage run."""
+    current = Stage.INVESTIGATING.value
+    previous: str | None = None
+    for item in events:
+        if item is event or item == event:
+            break
+        if aware(item.at) > aware(event.at):
+            break
+        current = _stage_reached(item) or current
+        if item.kind in MESSAGE_KINDS:
+            previous = current
+    return previous != status
+
+
+class _Describer:
+    """One-line summaries of events that carry no message (status, severity, component...)."""
+
+    def __init__(self, playbook: Playbook, language: str) -> None:
+        self.playbook = playbook
+        self.language = language
+
+    def _change(self, what: str, before: str, after: str) -> str:
+        # French puts a no-break space before a colon
+        colon = "\u00a0:" if self.language == "fr" else ":"
+        return f"{what}{colon} {before} → {after}" if before else f"{what}{colon} {after}"
+
+    def __call__(self, event: TimelineEvent) -> str:
+        if event.message:
+            return event.message
+        lang, data = self.language, event.data
+        before, after = str(data.get("from") or ""), str(data.get("to") or "")
+        fr = lang == "fr"
+        if event.kind is EventKind.STATUS_CHANGE:
+            return self._change(
+                "Statut" if fr else "Status",
+                label(STATUS_LABELS, lang, before) if before else "",
+                label(STATUS_LABELS, lang, after),
+            )
+        if event.kind is EventKind.SEVERITY_CHANGE:
+            what = "Gravité" if fr else "Severity"
+            return self._change(what, self._sev(before), self._sev(after))
+        if event.kind is EventKind.COMPONENT_CHANGE:
+            component_id = str(data.get("component") or "")
+            component = self.playbook.components.get(component_id)
+            return self._change(
+                component.name if component else component_id,
+                label(COMPONENT_STATUS_LABELS, lang, before) if before else "",
+                label(COMPONENT_STATUS_LABELS, lang, after),
+            )
+        if event.kind is EventKind.ROLE_CHANGE:
+            role_id = str(data.get("role") or "")
+            role = self.playbook.roles.get(role_id)
+            return self._change(role.name if role else role_id, before, after)
+        return label(EVENT_LABELS, lang, event.kind.value)
+
+    def _sev(self, severity_id: str) -> str:
+        severity = self.playbook.severity(severity_id) if severity_id else None
+        return f"{severity.id} ({severity.name})" if severity else severity_id
+
+
+def _severity(playbook: Playbook, severity_id: str) -> dict[str, Any]:
+    severity = playbook.severity(severity_id)
+    if severity is None:  # removed from the playbook since the incident was declared
+        return {
+            "id": severity_id,
+            "name": severity_id,
+            "description": "",
+            "update_every": "30m",
+            "postmortem_required": False,
+        }
+    return {
+        "id": severity.id,
+        "name": severity.name,
+        "description": severity.description,
+        "update_every": severity.update_every,
+        "postmortem_required": severity.postmortem_required,
+    }
+
+
+def _ordered(keys: Sequence[str], known: Sequence[str]) -> list[str]:
+    """`keys` in playbook order, unknown ones last in their own order."""
+    return [k for k in known if k in keys] + [k for k in keys if k not in known]
+
+
+def _incident(
+    playbook: Playbook, incident: Incident, times: LocalTimes, now: datetime
+) -> dict[str, Any]:
+    lang = playbook.organization.language
+    category = playbook.categories.get(incident.category) if incident.category else None
+    components = [
+        {
+            "id": cid,
+            "name": playbook.components[cid].name if cid in playbook.components else cid,
+            "status": incident.components[cid].value,
+            "status_label": label(COMPONENT_STATUS_LABELS, lang, incident.components[cid].value),
+        }
+        for cid in _ordered(list(incident.components), list(playbook.components))
+    ]
+    roles = [
+        {
+            "id": rid,
+            "name": playbook.roles[rid].name if rid in playbook.roles else rid,
+            "who": incident.roles[rid],
+        }
+        for rid in _ordered(list(incident.roles), list(playbook.roles))
+        if incident.roles[rid]
+    ]
+    is_resolved = incident.status is Stage.RESOLVED
+    resolved_at = aware(incident.resolved_at) if incident.resolved_at else None
+    end = resolved_at if is_resolved and resolved_at else aware(now)
+    lasted = max(end - aware(incident.declared_at), timedelta(0))
+    return {
+        "id": incident.id,
+        "title": incident.title,
+        "severity": _severity(playbook, incident.severity),
+        "status": incident.status.value,
+        "status_label": label(STATUS_LABELS, lang, incident.status.value),
+        "category": incident.category,
+        "category_name": category.name if category else incident.category,
+        "security_or_data": bool(incident.category),
+        "impact": incident.impact.strip(),
+        "workaround": incident.workaround.strip(),
+        "eta": incident.eta.strip(),
+        "components": components,
+        "roles": roles,
+        "declared_at": times.full(incident.declared_at),
+        "declared_time": times.hour(incident.declared_at),
+        "duration": format_duration(lasted),
+        "duration_label": localized_duration(lasted, lang),
+        "is_resolved": is_resolved,
+        "resolved_at": times.full(resolved_at) if resolved_at else None,
+        "resolved_time": times.hour(resolved_at) if resolved_at else None,
+    }
+
+
+def _next_update(
+    playbook: Playbook, incident: Incident, event: TimelineEvent, times: LocalTimes
+) -> dict[str, str] | None:
+    if incident.status is Stage.RESOLVED:
+        return None
+    base = aware(event.at)
+    due = aware(incident.next_update_due) if incident.next_update_due else None
+    if due is None or due <= base:
+        severity = playbook.severity(incident.severity)
+        due = base + (severity.cadence if severity else DEFAULT_CADENCE)
+    return {
+        "at": times.hour(due),
+        "in": format_duration(due - base),
+        "in_label": localized_duration(due - base, playbook.organization.language),
+        "at_full": times.full(due),
+        "zone": times.zone(due),
+    }
+
+
+def _key_times(
+    incident: Incident, events: Sequence[TimelineEvent], times: LocalTimes
+) -> dict[str, str | None]:
+    declared = aware(incident.declared_at)
+    first = next((d for d in map(_delivered_at, events) if d is not None), declared)
+    reached: dict[str, datetime] = {}
+    for event in events:
+        stage = _stage_reached(event)
+        if stage is not None:
+            reached.setdefault(stage, aware(event.at))
+    resolved: datetime | None = None
+    if incident.status is Stage.RESOLVED:
+        resolved = aware(incident.resolved_at) if incident.resolved_at else reached.get("resolved")
+
+    def show(moment: datetime | None) -> str | None:
+        return times.full(moment) if moment else None
+
+    return {
+        "declared": times.full(declared),
+        "first_message": times.full(first),
+        "identified": show(reached.get("identified")),
+        "monitoring": show(reached.get("monitoring")),
+        "resolved": show(resolved),
+        "time_to_first_message": format_duration(max(first - declared, timedelta(0))),
+        "time_to_resolve": format_duration(resolved - declared) if resolved else None,
+    }
+
+
+def organization(playbook: Playbook) -> dict[str, Any]:
+    org = playbook.organization
+    return {
+        "name": org.name,
+        "timezone": org.timezone,
+        "language": org.language,
+        "status_page_url": org.status_page_url or None,
+        "support_contact": org.support_contact or None,
+    }
+
+
+def build_context(
+    playbook: Playbook,
+    incident: Incident,
+    event: TimelineEvent,
+    *,
+    now: datetime,
+    timeline: Sequence[TimelineEvent] = (),
+) -> dict[str, Any]:
+    """Everything a template may use to announce `event` of `incident` (see module docstring)."""
+    lang = playbook.organization.language
+    times = LocalTimes(playbook.organization.tz)
+    events = sorted(timeline, key=lambda e: aware(e.at))  # stable: same-instant order is kept
+    describe = _Describer(playbook, lang)
+    return {
+        "org": organization(playbook),
+        "incident": _incident(playbook, incident, times, now),
+        "update": {
+            "kind": event.kind.value,
+            "message": event.message.strip(),
+            "at": times.full(event.at),
+            "time": times.hour(event.at),
+            "new_stage": _is_new_stage(events, event, incident.status.value),
+        },
+        "next_update": _next_update(playbook, incident, event, times),
+        "timeline": [
+            {
+                "at": times.full(e.at),
+                "date": times.day(e.at),
+                "time": times.hour(e.at),
+                "kind": e.kind.value,
+                "kind_label": label(EVENT_LABELS, lang, e.kind.value),
+                "message": e.message,
+                "summary": describe(e),
+            }
+            for e in events
+        ],
+        "key_times": _key_times(incident, events, times),
+        "now": times.full(now),
+    }

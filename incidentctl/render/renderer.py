@@ -1,0 +1,260 @@
+"""Template lookup (channel override → playbook folder → built-ins) and rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from incidentctl.core.models import RenderedMessage, Stage
+from incidentctl.errors import TemplateError
+from incidentctl.playbook.schema import Playbook
+from incidentctl.render.environment import make_environment
+from incidentctl.render.paths import builtin_templates_dir
+
+PARTS_BY_FORMAT: dict[str, tuple[str, ...]] = {
+    "chat": ("text",),
+    "short": ("text",),
+    "email": ("subject", "text", "html"),
+}
+# (message format, part) -> built-in file name after `<stage>.`
+_SUFFIXES = {
+    ("chat", "text"): "chat.j2",
+    ("short", "text"): "short.j2",
+    ("email", "subject"): "email-subject.j2",
+    ("email", "text"): "email-text.j2",
+    ("email", "html"): "email-html.j2",
+}
+POSTMORTEM_TEMPLATE = "postmortem.md.j2"
+STAGE_PLACEHOLDER = "{stage}"
+
+
+def _is_html_name(name: str | None) -> bool:
+    return bool(name) and str(name).endswith((".html.j2", "email-html.j2"))
+
+
+def _template_location(exc: BaseException) -> tuple[str | None, int]:
+    """File and line in the template where a render-time error happened.
+
+    Jinja rewrites tracebacks so that template frames carry the template's file name and
+    line; the innermost such frame is where the error is.
+    """
+    found: tuple[str | None, int] = (None, 0)
+    tb: TracebackType | None = exc.__traceback__
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+class Renderer:
+    """Renders the messages of one playbook; templates are compiled once and cached."""
+
+    def __init__(self, playbook: Playbook, templates_dir: Path | None) -> None:
+        self.playbook = playbook
+        self.language = playbook.organization.language
+        self.templates_dir = templates_dir
+        self.builtin_root = builtin_templates_dir()
+        self.builtin_dir = self.builtin_root / self.language
+        # a channel's html override may have any name: it is escaped like the built-in one
+        self._html_names = {
+            name.replace(STAGE_PLACEHOLDER, stage.value)
+            for channel in playbook.channels.values()
+            for part, name in channel.templates.items()
+            if part == "html"
+            for stage in Stage
+        }
+        loaders: list[jinja2.BaseLoader] = []
+        if templates_dir is not None:
+            loaders.append(FileSystemLoader(templates_dir))
+        loaders += [FileSystemLoader(self.builtin_dir), FileSystemLoader(self.builtin_root)]
+        self.env = make_environment(ChoiceLoader(loaders), self.language, self._is_html)
+
+    def _is_html(self, name: str | None) -> bool:
+        return _is_html_name(name) or name in self._html_names
+
+    def template_names(
+        self, stage: Stage, channel_name: str, message_format: str
+    ) -> dict[str, str]:
+        """Part -> template name used: the channel's override, else `<stage>.<part>.j2`, which
+        the playbook's templates folder overrides and the built-ins provide."""
+        parts = PARTS_BY_FORMAT.get(message_format)
+        if parts is None:
+            known = ", ".join(PARTS_BY_FORMAT)
+            raise TemplateError(f"unknown message format {message_format!r} (known: {known})")
+        stage_id = Stage(stage).value
+        channel = self.playbook.channels.get(channel_name)
+        overrides: dict[str, str] = {}
+        if channel is not None:
+            overrides.update((str(part), name) for part, name in channel.templates.items())
+        names: dict[str, str] = {}
+        for part in parts:
+            override = overrides.get(part)
+            if override:
+                names[part] = override.replace(STAGE_PLACEHOLDER, stage_id)
+            else:
+                names[part] = f"{stage_id}.{_SUFFIXES[(message_format, part)]}"
+        return names
+
+    def locate(self, name: str) -> Path | None:
+        """The file a template name resolves to, or None when no folder has it."""
+        try:
+            parts = jinja2.loaders.split_template_path(name)
+        except jinja2.TemplateNotFound:  # `..` in the name: never outside the folders
+            return None
+        folders = [self.templates_dir] if self.templates_dir is not None else []
+        for folder in [*folders, self.builtin_dir, self.builtin_root]:
+            candidate = folder.joinpath(*parts)
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def channel_info(self, channel_name: str) -> dict[str, str]:
+        channel = self.playbook.channels.get(channel_name)
+        if channel is None:  # a preview of a format without a channel: assume the public
+            return {"name": channel_name, "type": "", "audience": "public"}
+        return {"name": channel_name, "type": channel.type, "audience": channel.audience}
+
+    def render(
+        self,
+        stage: Stage,
+        channel_name: str,
+        message_format: str,
+        context: Mapping[str, Any],
+    ) -> RenderedMessage:
+        """Render every part of the channel's message format for `stage`."""
+        names = self.template_names(stage, channel_name, message_format)
+        data = dict(context)
+        data["channel"] = self.channel_info(channel_name)
+        out = {part: self._render(name, data, channel_name) for part, name in names.items()}
+        subject = out.get("subject")
+        html = out.get("html")
+        return RenderedMessage(
+            text=out["text"].strip(),
+            # one line whatever the template or the title holds: CR/LF would inject headers
+            subject=" ".join(subject.split()) if subject is not None else None,
+            html=html.strip() + "\n" if html is not None else None,
+        )
+
+    def render_postmortem(self, context: Mapping[str, Any]) -> str:
+        """The Markdown review document (`postmortem.md.j2`)."""
+        return self._render(POSTMORTEM_TEMPLATE, dict(context), None).strip() + "\n"
+
+    def _render(self, name: str, data: dict[str, Any], channel_name: str | None) -> str:
+        try:
+            return self.env.get_template(name).render(data)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                self._describe(
+                    exc.filename, exc.name or name, exc.lineno, exc.message or "syntax error"
+                )
+            ) from None
+        except jinja2.TemplateNotFound as exc:
+            missing = exc.name if isinstance(exc.name, str) else None
+            raise TemplateError(self._not_found(name, missing, channel_name)) from None
+        except Exception as exc:  # a user's template may fail in any way: report where
+            filename, line = _template_location(exc)
+            reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+            if not isinstance(exc, jinja2.TemplateError):
+                reason = f"{type(exc).__name__}: {reason}"
+            raise TemplateError(self._describe(filename, name, line, reason)) from None
+
+    def _not_found(self, name: str, missing: str | None, channel_name: str | None) -> str:
+        missing = missing or name
+        where = [str(self.templates_dir)] if self.templates_dir is not None else []
+        where += [f"built-in {self.language}"]
+        message = f"template {missing!r} not found (looked in {', '.join(where)})"
+        if missing != name:
+            message = f"template {name!r}: {message}"
+        elif self.templates_dir is None and name in self._channel_override_names(channel_name):
+            message += f"; channel {channel_name!r} overrides need a `templates:` folder"
+        return message
+
+    def _channel_override_names(self, channel_name: str | None) -> set[str]:
+        channel = self.playbook.channels.get(channel_name or "")
+        if channel is None:
+            return set()
+        return {
+            pattern.replace(STAGE_PLACEHOLDER, stage.value)
+            for pattern in channel.templates.values()
+            for stage in Stage
+        }
+
+    def _display(self, filename: str | None, fallback: str) -> str:
+        """A template's name and where it comes from, for error messages."""
+        if not filename:
+            return repr(fallback)
+        path = Path(filename)
+        if self.templates_dir is not None and path.is_relative_to(self.templates_dir):
+            return repr(str(self.templates_dir.name / path.relative_to(self.templates_dir)))
+        for folder, origin in (
+            (self.builtin_dir, f"built-in {self.language}"),
+            (self.builtin_root, "built-in"),
+        ):
+            if path.parent == folder:
+                return f"{path.name!r} ({origin})"
+        return repr(path.name)
+
+    def _describe(self, filename: str | None, name: str, line: int | None, reason: str) -> str:
+        where = f", line {line}" if line else ""
+        reason = " ".join(reason.split())
+        return f"template {self._display(filename, name)}{where}: {reason}"
+
+    def compile_all(self) -> list[tuple[str, int, str]]:
+        """(template path, line, message) of every template that fails to compile, and of
+        every channel override that points to a missing file — for lint."""
+        problems: list[tuple[str, int, str]] = []
+        files: list[tuple[Path, str]] = []
+        if self.templates_dir is not None:
+            if not self.templates_dir.is_dir():
+                problems.append((str(self.templates_dir), 0, "templates folder not found"))
+            else:
+                files += [
+                    (path, path.relative_to(self.templates_dir).as_posix())
+                    for path in sorted(self.templates_dir.rglob("*.j2"))
+                    if path.is_file()
+                ]
+        for folder in (self.builtin_dir, self.builtin_root):
+            files += [(path, path.name) for path in sorted(folder.glob("*.j2")) if path.is_file()]
+        for path, name in files:
+            try:
+                source = path.read_text(encoding="utf-8")
+                self.env.compile(source, name, str(path))
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(
+                    (
+                        str(path),
+                        exc.lineno or 0,
+                        " ".join(exc.message.split()) if exc.message else "syntax error",
+                    )
+                )
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append((str(path), 0, f"cannot read: {exc}"))
+        problems += self._missing_overrides()
+        return problems
+
+    def _missing_overrides(self) -> list[tuple[str, int, str]]:
+        problems: list[tuple[str, int, str]] = []
+        seen: set[str] = set()
+        for channel_name, channel in self.playbook.channels.items():
+            stages = channel.stages if channel.stages is not None else list(Stage)
+            for part, pattern in channel.templates.items():
+                for stage in stages:
+                    name = pattern.replace(STAGE_PLACEHOLDER, stage.value)
+                    if name in seen or self.locate(name) is not None:
+                        continue
+                    seen.add(name)
+                    base = self.templates_dir or Path(".")
+                    problems.append(
+                        (
+                            str(base / name),
+                            0,
+                            f"channel {channel_name!r} {part} template {name!r} not found",
+                        )
+                    )
+        return problems

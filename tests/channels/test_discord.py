@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from incidentctl.channels.base import DeliveryError
+from incidentctl.channels.discord import DiscordChannel, DiscordSettings
+from incidentctl.core.models import Stage
+from incidentctl.errors import MissingSecret
+from tests.channels.fakes.base_server import Reply, closed_port_url, make_context, make_outgoing
+from tests.channels.fakes.discord_server import (
+    CHANNEL_ID,
+    GUILD_ID,
+    TOKEN,
+    WEBHOOK_ID,
+    DiscordServer,
+)
+
+
+@pytest.fixture
+def server() -> Iterator[DiscordServer]:
+    with DiscordServer() as fake:
+        yield fake
+
+
+def channel(
+    tmp_path: Path, env: dict[str, str], *, timeout: float = 5.0, **settings: Any
+) -> DiscordChannel:
+    model = DiscordSettings.model_validate({"url": "${DISCORD_WEBHOOK_URL}", **settings})
+    return DiscordChannel("discord", model, make_context(env, tmp_path, "discord"), timeout)
+
+
+def env_for(server: DiscordServer) -> dict[str, str]:
+    return {"DISCORD_WEBHOOK_URL": server.webhook_url}
+
+
+def test_first_message_returns_its_id_and_link(server: DiscordServer, tmp_path: Path) -> None:
+    result = channel(tmp_path, env_for(server), username="Status bot").send(
+        make_outgoing("@everyone checkout is failing.")
+    )
+
+    request = server.requests[-1]
+    assert request.method == "POST"
+    assert request.arg("wait") == "true"
+    assert request.json() == {
+        "content": "@everyone checkout is failing.",
+        "allowed_mentions": {"parse": []},
+        "username": "Status bot",
+    }
+    assert result.remote_id in server.messages
+    assert result.link == f"https://discord.com/channels/{GUILD_ID}/{CHANNEL_ID}/{result.remote_id}"
+
+
+def test_no_link_without_a_guild_id(tmp_path: Path) -> None:
+    with DiscordServer(include_guild=False) as server:
+        result = channel(tmp_path, env_for(server)).send(make_outgoing())
+
+    assert result.remote_id
+    assert result.link is None
+
+
+def test_updates_are_new_messages_that_name_the_incident(
+    server: DiscordServer, tmp_path: Path
+) -> None:
+    discord = channel(tmp_path, env_for(server))
+    first = discord.send(make_outgoing("Investigating."))
+    second = discord.send(
+        make_outgoing("Found it.", stage=Stage.IDENTIFIED, thread=first.remote_id)
+    )
+
+    assert second.remote_id != first.remote_id
+    update = server.messages[second.remote_id or ""]
+    assert update["content"] == "Found it."
+    assert update["embeds"] == [
+        {"title": "Checkout errors in EU", "footer": {"text": "INC-20250101-001"}}
+    ]
+    assert server.messages[first.remote_id or ""]["embeds"] == []
+    assert [r.method for r in server.requests] == ["POST", "POST"]
+
+
+def test_edit_root_shows_the_current_status_on_the_first_message(
+    server: DiscordServer, tmp_path: Path
+) -> None:
+    discord = channel(tmp_path, env_for(server), edit_root=True)
+    first = discord.send(make_outgoing("Investigating."))
+    text = "Monitoring: fix deployed.\nDetails…"
+    discord.send(make_outgoing(text, stage=Stage.MONITORING, thread=first.remote_id))
+
+    patch, post = server.requests[-2:]
+    assert (patch.method, patch.path) == (
+        "PATCH",
+        f"/api/webhooks/{WEBHOOK_ID}/{TOKEN}/messages/{first.remote_id}",
+    )
+    assert post.method == "POST"
+    root = server.messages[first.remote_id or ""]
+    assert root["content"] == "Investigating."
+    assert root["embeds"][0]["description"] == "Monitoring: fix deployed."
+    assert root["embeds"][0]["footer"] == {"text": "INC-20250101-001"}
+
+
+def test_edit_root_of_a_deleted_message_still_posts(server: DiscordServer, tmp_path: Path) -> None:
+    discord = channel(tmp_path, env_for(server), edit_root=True)
+    result = discord.send(make_outgoing("Update.", thread="1234567890"))
+
+    assert result.remote_id in server.messages
+    assert [r.method for r in server.requests] == ["PATCH", "POST"]
+
+
+def test_edit_root_failure_posts_nothing(server: DiscordServer, tmp_path: Path) -> None:
+    discord = channel(tmp_path, env_for(server), edit_root=True)
+    first = discord.send(make_outgoing())
+    server.fail_next(Reply(503, {"message": "upstream"}))
+    with pytest.raises(DeliveryError) as caught:
+        discord.send(make_outgoing("Update.", thread=first.remote_id))
+
+    assert caught.value.retryable
+    assert len(server.messages) == 1
+
+
+def test_edit_root_timeout_is_retryable_not_uncertain(
+    server: DiscordServer, tmp_path: Path
+) -> None:
+    first = channel(tmp_path, env_for(server)).send(make_outgoing())
+    server.delay_next(2.0)
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(server), edit_root=True, timeout=0.3).send(
+            make_outgoing("Update.", thread=first.remote_id)
+        )
+
+    assert caught.value.retryable
+    assert not caught.value.uncertain
+    assert len(server.messages) == 1
+
+
+def test_thread_id_posts_into_that_thread(server: DiscordServer, tmp_path: Path) -> None:
+    result = channel(tmp_path, env_for(server), thread_id="4242").send(make_outgoing())
+
+    assert server.requests[-1].arg("thread_id") == "4242"
+    assert server.messages[result.remote_id or ""]["channel_id"] == "4242"
+
+
+def test_too_long_content_carries_discord_form_error(server: DiscordServer, tmp_path: Path) -> None:
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(server)).send(make_outgoing("x" * 2001))
+
+    assert caught.value.status == 400
+    assert not caught.value.retryable
+    assert "Invalid Form Body (content: Must be 2000 or fewer in length.)" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("reply", "retry_after"),
+    [
+        (Reply(429, {"message": "You are being rate limited.", "retry_after": 1.5}), 1.5),
+        (Reply(429, {"message": "Slow"}, {"Retry-After": "3"}), 3.0),
+        (Reply(429, "Too Many Requests"), None),
+    ],
+)
+def test_429_is_retryable_with_discords_retry_after(
+    server: DiscordServer, tmp_path: Path, reply: Reply, retry_after: float | None
+) -> None:
+    server.fail_next(reply)
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(server)).send(make_outgoing())
+
+    assert (caught.value.status, caught.value.retryable) == (429, True)
+    assert caught.value.retry_after == retry_after
+
+
+@pytest.mark.parametrize("status", [500, 502])
+def test_server_errors_are_retryable(server: DiscordServer, tmp_path: Path, status: int) -> None:
+    server.fail_next(Reply(status, "oops"))
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(server)).send(make_outgoing())
+
+    assert caught.value.retryable
+
+
+def test_wrong_token_is_not_retryable_and_not_shown(server: DiscordServer, tmp_path: Path) -> None:
+    env = {"DISCORD_WEBHOOK_URL": server.webhook_url.replace(TOKEN, "leaked-token-123456")}
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env).send(make_outgoing())
+
+    assert caught.value.status == 401
+    assert not caught.value.retryable
+    assert "Invalid Webhook Token" in caught.value.message
+    assert "leaked-token-123456" not in caught.value.message
+
+
+def test_hang_past_timeout_is_uncertain(server: DiscordServer, tmp_path: Path) -> None:
+    server.delay_next(2.0)
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(server), timeout=0.3).send(make_outgoing())
+
+    assert caught.value.uncertain
+    assert TOKEN not in caught.value.message
+
+
+def test_connection_refused_is_retryable(tmp_path: Path) -> None:
+    env = {"DISCORD_WEBHOOK_URL": f"{closed_port_url()}/api/webhooks/{WEBHOOK_ID}/{TOKEN}"}
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env).send(make_outgoing())
+
+    assert caught.value.retryable
+    assert TOKEN not in caught.value.message
+
+
+def test_missing_variable_names_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(MissingSecret) as caught:
+        channel(tmp_path, {}).send(make_outgoing())
+
+    assert "DISCORD_WEBHOOK_URL" in caught.value.message
+
+
+def test_plain_http_to_a_remote_host_is_refused(server: DiscordServer, tmp_path: Path) -> None:
+    discord = channel(tmp_path, env_for(server), api_base="http://discord.example.com")
+    with pytest.raises(DeliveryError) as caught:
+        discord.send(make_outgoing())
+
+    assert "http:// is refused" in caught.value.message
+    assert server.requests == []
+
+
+def test_check_settings() -> None:
+    def keys(**settings: Any) -> list[str]:
+        model = DiscordSettings(url="${DISCORD_WEBHOOK_URL}", **settings)
+        return [p.key for p in DiscordChannel.check_settings(model)]
+
+    assert keys() == []
+    assert keys(thread_id="general") == ["thread_id"]
+    assert keys(avatar_url="http://cdn.example.com/a.png") == ["avatar_url"]
+    literal = DiscordSettings(url=f"https://discord.com/api/webhooks/1/{TOKEN}")
+    assert [p.key for p in DiscordChannel.check_settings(literal)] == ["url"]

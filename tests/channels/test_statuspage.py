@@ -1,0 +1,356 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from incidentctl.channels.base import DeliveryError
+from incidentctl.channels.statuspage import StatuspageChannel, StatuspageSettings
+from incidentctl.core.models import Stage
+from incidentctl.errors import MissingSecret
+from tests.channels.fakes.base_server import (
+    ManualClock,
+    Reply,
+    closed_port_url,
+    make_context,
+    make_outgoing,
+)
+from tests.channels.fakes.statuspage_server import StatuspageServer
+
+KEY = "sp-key-0123456789abcdef"
+ENV = {"STATUSPAGE_API_KEY": KEY}
+MAPPING = {"checkout": "cmp_checkout", "api": "cmp_api"}
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def server(clock: ManualClock) -> Iterator[StatuspageServer]:
+    with StatuspageServer(api_key=KEY, clock=clock) as fake:
+        yield fake
+
+
+def channel(
+    server: StatuspageServer | None,
+    tmp_path: Path,
+    *,
+    env: dict[str, str] = ENV,
+    timeout: float = 5.0,
+    **settings: Any,
+) -> StatuspageChannel:
+    options: dict[str, Any] = {
+        "api_key": "${STATUSPAGE_API_KEY}",
+        "page_id": "pg123",
+        "components": MAPPING,
+    }
+    if server is not None:
+        options["api_base"] = server.api_base
+    options.update(settings)
+    model = StatuspageSettings.model_validate(options)
+    return StatuspageChannel("status", model, make_context(env, tmp_path, "status"), timeout)
+
+
+def test_first_message_creates_an_incident(server: StatuspageServer, tmp_path: Path) -> None:
+    result = channel(server, tmp_path).send(make_outgoing("Checkout is failing."))
+
+    incident = server.incidents[result.remote_id or ""]
+    assert incident["name"] == "Checkout errors in EU"
+    assert incident["status"] == "investigating"
+    assert incident["impact_override"] == "critical"
+    assert incident["incident_updates"][0]["body"] == "Checkout is failing."
+    assert incident["metadata"] == {"incidentctl": {"incident_id": "INC-20250101-001"}}
+    assert result.link == incident["shortlink"]
+    request = server.requests[-1]
+    assert (request.method, request.path) == ("POST", "/v1/pages/pg123/incidents")
+    assert request.headers["authorization"] == f"OAuth {KEY}"
+    fields = request.json()["incident"]
+    assert fields["component_ids"] == ["cmp_checkout", "cmp_api"]
+    assert fields["components"] == {
+        "cmp_checkout": "major_outage",
+        "cmp_api": "degraded_performance",
+    }
+    assert "deliver_notifications" not in fields
+
+
+def test_updates_patch_the_same_incident(
+    server: StatuspageServer, clock: ManualClock, tmp_path: Path
+) -> None:
+    sp = channel(server, tmp_path)
+    first = sp.send(make_outgoing("Investigating."))
+    clock.advance(1.0)
+    update = make_outgoing(
+        "Found it.",
+        stage=Stage.IDENTIFIED,
+        thread=first.remote_id,
+        components={"checkout": "partial_outage", "api": "operational", "db": "major_outage"},
+    )
+    second = sp.send(update)
+
+    assert second.remote_id == first.remote_id
+    assert len(server.incidents) == 1
+    request = server.requests[-1]
+    assert (request.method, request.path) == (
+        "PATCH",
+        f"/v1/pages/pg123/incidents/{first.remote_id}",
+    )
+    incident = server.incidents[first.remote_id or ""]
+    assert incident["status"] == "identified"
+    assert [u["body"] for u in incident["incident_updates"]] == ["Found it.", "Investigating."]
+    # "db" is not mapped to a Statuspage component: not sent
+    assert request.json()["incident"]["components"] == {
+        "cmp_checkout": "partial_outage",
+        "cmp_api": "operational",
+    }
+    assert server.components["cmp_checkout"] == "partial_outage"
+
+
+def test_resolving_leaves_components_operational(
+    server: StatuspageServer, clock: ManualClock, tmp_path: Path
+) -> None:
+    sp = channel(server, tmp_path)
+    first = sp.send(make_outgoing())
+    clock.advance(1.0)
+    sp.send(make_outgoing("All good.", stage=Stage.RESOLVED, thread=first.remote_id))
+
+    incident = server.incidents[first.remote_id or ""]
+    assert incident["status"] == "resolved"
+    assert incident["resolved_at"]
+    assert server.components == {
+        "cmp_checkout": "operational",
+        "cmp_api": "operational",
+        "cmp_web": "operational",
+    }
+
+
+@pytest.mark.parametrize(
+    ("rank", "impact"), [(0, "critical"), (1, "major"), (2, "minor"), (5, "minor"), (None, None)]
+)
+def test_impact_follows_severity_rank(
+    server: StatuspageServer, tmp_path: Path, rank: int | None, impact: str | None
+) -> None:
+    channel(server, tmp_path).send(make_outgoing(severity_rank=rank))
+
+    assert server.requests[-1].json()["incident"].get("impact_override") == impact
+
+
+def test_deliver_notifications_is_passed_on(server: StatuspageServer, tmp_path: Path) -> None:
+    result = channel(server, tmp_path, deliver_notifications=False).send(make_outgoing())
+
+    assert server.requests[-1].json()["incident"]["deliver_notifications"] is False
+    assert server.incidents[result.remote_id or ""]["deliver_notifications"] is False
+
+
+def test_the_fake_validates_against_the_openapi(server: StatuspageServer) -> None:
+    response = httpx.post(
+        f"{server.api_base}/pages/pg123/incidents",
+        json={"incident": {"name": "x", "status": "exploding"}},
+        headers={"Authorization": f"OAuth {KEY}"},
+    )
+
+    assert response.status_code == 422
+    assert "exploding" in response.json()["error"][0]
+
+
+def test_faster_than_one_request_per_second_answers_420(
+    server: StatuspageServer, tmp_path: Path
+) -> None:
+    sp = channel(server, tmp_path)
+    sp.send(make_outgoing())
+    with pytest.raises(DeliveryError) as caught:
+        sp.send(make_outgoing())
+
+    assert caught.value.status == 420
+    assert caught.value.retryable
+    assert not caught.value.uncertain
+    assert "Rate limit exceeded" in caught.value.message
+
+
+@pytest.mark.parametrize(("headers", "retry_after"), [({"Retry-After": "7"}, 7.0), ({}, None)])
+def test_429_is_retryable(
+    server: StatuspageServer,
+    tmp_path: Path,
+    headers: dict[str, str],
+    retry_after: float | None,
+) -> None:
+    server.fail_next(Reply(429, {"error": "Too many requests"}, headers=headers))
+    with pytest.raises(DeliveryError) as caught:
+        channel(server, tmp_path).send(make_outgoing())
+
+    assert (caught.value.status, caught.value.retryable) == (429, True)
+    assert caught.value.retry_after == retry_after
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_server_errors_are_retryable(server: StatuspageServer, tmp_path: Path, status: int) -> None:
+    server.fail_next(Reply(status, "upstream trouble", headers={"Retry-After": "2"}))
+    with pytest.raises(DeliveryError) as caught:
+        channel(server, tmp_path).send(make_outgoing())
+
+    assert caught.value.retryable
+    assert caught.value.retry_after == 2.0
+    assert caught.value.status == status
+
+
+def test_rejected_request_carries_statuspage_text(server: StatuspageServer, tmp_path: Path) -> None:
+    sp = channel(server, tmp_path, components={"checkout": "cmp_unknown"})
+    with pytest.raises(DeliveryError) as caught:
+        sp.send(make_outgoing())
+
+    assert caught.value.status == 422
+    assert not caught.value.retryable
+    assert "Component cmp_unknown not found" in caught.value.message
+
+
+def test_wrong_key_is_not_retryable_and_not_shown(server: StatuspageServer, tmp_path: Path) -> None:
+    wrong = "sp-wrong-key-secret-value"
+    with pytest.raises(DeliveryError) as caught:
+        channel(server, tmp_path, env={"STATUSPAGE_API_KEY": wrong}).send(make_outgoing())
+
+    assert caught.value.status == 401
+    assert not caught.value.retryable
+    assert "Couldn't authenticate you" in caught.value.message
+    assert wrong not in caught.value.message
+
+
+def test_service_text_echoing_the_key_is_scrubbed(server: StatuspageServer, tmp_path: Path) -> None:
+    server.fail_next(Reply(400, {"error": f"token {KEY} is malformed"}))
+    with pytest.raises(DeliveryError) as caught:
+        channel(server, tmp_path).send(make_outgoing())
+
+    assert KEY not in caught.value.message
+    assert "token *** is malformed" in caught.value.message
+
+
+def test_hang_past_timeout_is_uncertain(server: StatuspageServer, tmp_path: Path) -> None:
+    server.delay_next(2.0)
+    with pytest.raises(DeliveryError) as caught:
+        channel(server, tmp_path, timeout=0.3).send(make_outgoing())
+
+    assert caught.value.uncertain
+    assert not caught.value.retryable
+
+
+def test_reconcile_finds_the_incident_an_uncertain_send_created(
+    server: StatuspageServer, clock: ManualClock, tmp_path: Path
+) -> None:
+    sp = channel(server, tmp_path, timeout=0.3)
+    server.delay_next(2.0)
+    with pytest.raises(DeliveryError):
+        sp.send(make_outgoing())
+    clock.advance(1.0)
+
+    found = sp.reconcile(make_outgoing())
+
+    assert found is not None
+    assert found.remote_id in server.incidents
+    assert found.link == server.incidents[found.remote_id or ""]["shortlink"]
+    assert server.requests[-1].path == "/v1/pages/pg123/incidents/unresolved"
+
+
+def test_reconcile_without_a_trace_answers_none(server: StatuspageServer, tmp_path: Path) -> None:
+    assert channel(server, tmp_path).reconcile(make_outgoing()) is None
+
+
+def test_reconcile_matches_by_name_when_metadata_is_missing(
+    server: StatuspageServer, clock: ManualClock, tmp_path: Path
+) -> None:
+    sp = channel(server, tmp_path)
+    created = sp.send(make_outgoing())
+    server.incidents[created.remote_id or ""]["metadata"] = {}
+    clock.advance(1.0)
+
+    found = sp.reconcile(make_outgoing(id="INC-other"))
+
+    assert found is not None
+    assert found.remote_id == created.remote_id
+    clock.advance(1.0)
+    assert sp.reconcile(make_outgoing(title="Another title")) is None
+
+
+def test_reconcile_of_an_update_looks_for_the_incident_update(
+    server: StatuspageServer, clock: ManualClock, tmp_path: Path
+) -> None:
+    sp = channel(server, tmp_path, timeout=0.3)
+    first = sp.send(make_outgoing())
+    clock.advance(1.0)
+    update = make_outgoing("Fix deployed.", stage=Stage.MONITORING, thread=first.remote_id)
+    clock.advance(1.0)
+
+    assert sp.reconcile(update) is None
+    clock.advance(1.0)
+    server.delay_next(2.0)
+    with pytest.raises(DeliveryError) as caught:
+        sp.send(update)
+    assert caught.value.uncertain
+    clock.advance(1.0)
+
+    found = sp.reconcile(update)
+    assert found is not None
+    assert found.remote_id == first.remote_id
+
+
+def test_resolved_first_message_is_reconciled_through_search(
+    server: StatuspageServer, clock: ManualClock, tmp_path: Path
+) -> None:
+    sp = channel(server, tmp_path)
+    sp.send(make_outgoing("Over already.", stage=Stage.RESOLVED))
+    clock.advance(1.0)
+
+    found = sp.reconcile(make_outgoing("Over already.", stage=Stage.RESOLVED))
+
+    assert found is not None
+    assert server.requests[-1].path == "/v1/pages/pg123/incidents"
+    assert server.requests[-1].arg("q") == "Checkout errors in EU"
+
+
+def test_connection_refused_is_retryable(tmp_path: Path) -> None:
+    sp = channel(None, tmp_path, api_base=closed_port_url() + "/v1")
+    with pytest.raises(DeliveryError) as caught:
+        sp.send(make_outgoing())
+
+    assert caught.value.retryable
+    assert not caught.value.uncertain
+
+
+def test_connection_dropped_before_a_response_is_retryable(
+    server: StatuspageServer, tmp_path: Path
+) -> None:
+    server.fail_next(Reply(drop=True))
+    with pytest.raises(DeliveryError) as caught:
+        channel(server, tmp_path).send(make_outgoing())
+
+    assert caught.value.retryable
+
+
+def test_missing_variable_names_the_variable(server: StatuspageServer, tmp_path: Path) -> None:
+    with pytest.raises(MissingSecret) as caught:
+        channel(server, tmp_path, env={}).send(make_outgoing())
+
+    assert "STATUSPAGE_API_KEY" in caught.value.message
+    assert server.requests == []
+
+
+def test_plain_http_to_a_remote_host_is_refused(tmp_path: Path) -> None:
+    sp = channel(None, tmp_path, api_base="http://status.example.com/v1")
+    with pytest.raises(DeliveryError) as caught:
+        sp.send(make_outgoing())
+
+    assert "http:// is refused" in caught.value.message
+    assert not caught.value.retryable
+    problems = list(StatuspageChannel.check_settings(sp.settings))
+    assert [p.key for p in problems] == ["api_base"]
+
+
+def test_check_settings_wants_the_key_from_the_environment() -> None:
+    settings = StatuspageSettings(api_key="literal-key", page_id="pg", components={"a": " "})
+
+    problems = {p.key: p.message for p in StatuspageChannel.check_settings(settings)}
+
+    assert set(problems) == {"api_key", "components"}
+    assert "literal-key" not in problems["api_key"]

@@ -1,0 +1,324 @@
+"""The generic `webhook` channel against a real receiver on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from incidentctl.channels.base import DeliveryError
+from incidentctl.channels.webhook import (
+    WebhookChannel,
+    WebhookSettings,
+    retry_after,
+    sign,
+    verify_signature,
+)
+from incidentctl.errors import MissingSecret
+from tests.channels.fakes.base_server import (
+    ManualClock,
+    Reply,
+    closed_port_url,
+    make_context,
+    make_outgoing,
+)
+from tests.channels.fakes.webhook_server import PATH, SECRET, WebhookReceiver
+
+HOOK_TOKEN = "hook-bearer-token-123"
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver(required_headers={"Authorization": f"Bearer {HOOK_TOKEN}"}) as server:
+        yield server
+
+
+def env_for(receiver: WebhookReceiver) -> dict[str, str]:
+    return {"WEBHOOK_URL": receiver.hook_url, "WEBHOOK_SECRET": SECRET, "HOOK_TOKEN": HOOK_TOKEN}
+
+
+def channel(
+    tmp_path: Path,
+    env: dict[str, str],
+    *,
+    timeout: float = 2.0,
+    clock: Any = time.time,
+    **settings: Any,
+) -> WebhookChannel:
+    values: dict[str, Any] = {
+        "url": "${WEBHOOK_URL}",
+        "secret": "${WEBHOOK_SECRET}",
+        "headers": {"Authorization": "Bearer ${HOOK_TOKEN}", "X-Team": "sre"},
+    }
+    values.update(settings)
+    return WebhookChannel(
+        "hook",
+        WebhookSettings.model_validate(values),
+        make_context(env, tmp_path, "hook"),
+        timeout,
+        clock=clock,
+    )
+
+
+def assert_no_secrets(text: str) -> None:
+    for secret in (SECRET, HOOK_TOKEN, PATH, "fake-path-token-99"):
+        assert secret not in text
+
+
+def test_posts_signed_json_with_headers(receiver: WebhookReceiver, tmp_path: Path) -> None:
+    outgoing = make_outgoing("Checkout is failing.", subject="Checkout down", delivery_id=7)
+    result = channel(tmp_path, env_for(receiver)).send(outgoing)
+
+    assert result.remote_id == "evt_1"
+    (request,) = receiver.accepted
+    document = request.json()
+    assert document["event"] == {
+        "kind": "declared",
+        "message": "Checkout is failing.",
+        "at": None,
+        "stage": "investigating",
+    }
+    assert document["incident"]["id"] == "INC-20250101-001"
+    assert document["message"] == {
+        "subject": "Checkout down",
+        "text": "Checkout is failing.",
+        "html": None,
+    }
+    assert document["delivery_id"] == 7
+    assert document["idempotency_key"] == "delivery-7"
+    assert request.headers["idempotency-key"] == "delivery-7"
+    assert request.headers["authorization"] == f"Bearer {HOOK_TOKEN}"
+    assert request.headers["x-team"] == "sre"
+    assert request.headers["content-type"] == "application/json"
+    timestamp = request.headers["x-incidentctl-timestamp"]
+    assert request.headers["x-incidentctl-signature"] == sign(SECRET, timestamp, request.body)
+
+
+def test_timestamp_comes_from_the_injected_clock(tmp_path: Path) -> None:
+    clock = ManualClock(1_700_000_000.0)
+    with WebhookReceiver(clock=clock) as receiver:
+        env = {"WEBHOOK_URL": receiver.hook_url, "WEBHOOK_SECRET": SECRET}
+        channel(tmp_path, env, clock=clock, headers={}).send(make_outgoing())
+    (request,) = receiver.accepted
+    assert request.headers["x-incidentctl-timestamp"] == "1700000000"
+
+
+def test_without_secret_sends_no_signature(tmp_path: Path) -> None:
+    with WebhookReceiver(secret=None) as receiver:
+        result = channel(
+            tmp_path, {"WEBHOOK_URL": receiver.hook_url}, secret=None, headers={}
+        ).send(make_outgoing())
+    assert result.remote_id == "evt_1"
+    headers = receiver.accepted[0].headers
+    assert "x-incidentctl-signature" not in headers
+    assert "x-incidentctl-timestamp" not in headers
+
+
+def test_receiver_drops_a_retried_delivery_by_idempotency_key(
+    receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    hook = channel(tmp_path, env_for(receiver))
+    first = hook.send(make_outgoing(delivery_id=3))
+    again = hook.send(make_outgoing(delivery_id=3))
+    assert first.remote_id == again.remote_id == "evt_1"
+    assert len(receiver.accepted) == 1
+
+
+def test_replayed_request_is_rejected(tmp_path: Path) -> None:
+    clock = ManualClock(time.time())
+    with WebhookReceiver(clock=clock) as receiver:
+        channel(tmp_path, env_for(receiver), clock=clock, headers={}).send(make_outgoing())
+        (captured,) = receiver.accepted
+        replay_headers = {
+            name: captured.headers[name]
+            for name in ("content-type", "x-incidentctl-timestamp", "x-incidentctl-signature")
+        }
+        clock.advance(301)
+        replay = httpx.post(receiver.hook_url, content=captured.body, headers=replay_headers)
+    assert replay.status_code == 401
+    assert len(receiver.accepted) == 1
+
+
+def test_stale_clock_is_a_permanent_error(receiver: WebhookReceiver, tmp_path: Path) -> None:
+    hook = channel(tmp_path, env_for(receiver), clock=lambda: time.time() - 3600)
+    with pytest.raises(DeliveryError) as caught:
+        hook.send(make_outgoing())
+    error = caught.value
+    assert (error.retryable, error.uncertain, error.status) == (False, False, 401)
+    assert "signature check failed" in error.message
+    assert_no_secrets(error.message)
+
+
+def test_verify_signature() -> None:
+    body = b'{"delivery_id":1}'
+    signature = sign(SECRET, "1700000000", body)
+    assert verify_signature(SECRET, "1700000000", body, signature, now=1_700_000_000)
+    assert verify_signature(SECRET, 1_700_000_000, body.decode(), signature, now=1_700_000_299)
+    # replay: too old, or from the future
+    assert not verify_signature(SECRET, "1700000000", body, signature, now=1_700_000_301)
+    assert not verify_signature(SECRET, "1700000000", body, signature, now=1_699_999_000)
+    assert verify_signature(SECRET, "1700000000", body, signature, now=1_700_000_500, tolerance=600)
+    # tampering: body, timestamp, key, signature format
+    assert not verify_signature(SECRET, "1700000000", body + b" ", signature, now=1_700_000_000)
+    assert not verify_signature(SECRET, "1700000001", body, signature, now=1_700_000_000)
+    assert not verify_signature("other", "1700000000", body, signature, now=1_700_000_000)
+    assert not verify_signature(SECRET, "1700000000", body, signature[7:], now=1_700_000_000)
+    assert not verify_signature(SECRET, "yesterday", body, signature, now=1_700_000_000)
+
+
+@pytest.mark.parametrize(
+    ("reply", "retryable", "wait", "status"),
+    [
+        (Reply(429, "slow down", {"Retry-After": "7"}), True, 7.0, 429),
+        (Reply(429, "slow down"), True, None, 429),
+        (Reply(500, "boom"), True, None, 500),
+        (Reply(503, "maintenance", {"Retry-After": "30"}), True, 30.0, 503),
+        (Reply(400, {"error": "unknown field"}), False, None, 400),
+        (Reply(404, "no such hook"), False, None, 404),
+    ],
+)
+def test_http_errors(
+    receiver: WebhookReceiver,
+    tmp_path: Path,
+    reply: Reply,
+    retryable: bool,
+    wait: float | None,
+    status: int,
+) -> None:
+    receiver.fail_next(reply)
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(receiver)).send(make_outgoing())
+    error = caught.value
+    assert (error.retryable, error.retry_after, error.status) == (retryable, wait, status)
+    assert not error.uncertain
+    assert f"HTTP {status}" in error.message
+    assert_no_secrets(error.message)
+
+
+def test_4xx_carries_the_service_text_truncated(receiver: WebhookReceiver, tmp_path: Path) -> None:
+    receiver.fail_next(Reply(422, "field 'incident' rejected: " + "x" * 500))
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(receiver)).send(make_outgoing())
+    message = caught.value.message
+    assert "field 'incident' rejected" in message
+    assert "x" * 200 not in message
+    assert len(message) < 300
+
+
+def test_secrets_echoed_by_the_service_are_scrubbed(
+    receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    receiver.fail_next(
+        Reply(400, f"bad signature for {SECRET} at {receiver.hook_url} token {HOOK_TOKEN}")
+    )
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(receiver)).send(make_outgoing())
+    assert "bad signature" in caught.value.message
+    assert_no_secrets(caught.value.message)
+
+
+def test_retry_after_as_http_date(receiver: WebhookReceiver, tmp_path: Path) -> None:
+    now = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
+    later = format_datetime(now + timedelta(seconds=90), usegmt=True)
+    receiver.fail_next(Reply(429, "later", {"Retry-After": later}))
+    with pytest.raises(DeliveryError) as caught:
+        # the receiver would reject this signature, but the scripted 429 answers first
+        channel(tmp_path, env_for(receiver), clock=now.timestamp).send(make_outgoing())
+    assert caught.value.retry_after == pytest.approx(90)
+
+
+def test_retry_after_parsing() -> None:
+    assert retry_after("12", now=0) == 12
+    assert retry_after("1.5", now=0) == 1.5
+    assert retry_after("-3", now=0) == 0
+    assert (
+        retry_after(
+            "Wed, 01 Jan 2025 12:00:30 GMT", now=datetime(2025, 1, 1, 12, tzinfo=UTC).timestamp()
+        )
+        == 30
+    )
+    assert retry_after("soon", now=0) is None
+    assert retry_after(None, now=0) is None
+
+
+def test_connection_reset_is_retryable(receiver: WebhookReceiver, tmp_path: Path) -> None:
+    receiver.fail_next(Reply(drop=True))
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(receiver)).send(make_outgoing())
+    assert caught.value.retryable and not caught.value.uncertain
+    assert_no_secrets(caught.value.message)
+
+
+def test_connection_refused_is_retryable(tmp_path: Path) -> None:
+    env = {"WEBHOOK_URL": closed_port_url() + PATH, "WEBHOOK_SECRET": SECRET, "HOOK_TOKEN": "x"}
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env).send(make_outgoing())
+    assert caught.value.retryable and not caught.value.uncertain
+    assert_no_secrets(caught.value.message)
+
+
+def test_read_timeout_is_uncertain(receiver: WebhookReceiver, tmp_path: Path) -> None:
+    receiver.fail_next(Reply(200, {"id": "late"}, delay=3))
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(receiver), timeout=0.3).send(make_outgoing())
+    error = caught.value
+    assert error.uncertain and not error.retryable
+    assert "may have accepted" in error.message
+    assert_no_secrets(error.message)
+
+
+def test_missing_variable_names_only_the_variable(
+    receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    env = env_for(receiver)
+    del env["HOOK_TOKEN"]
+    with pytest.raises(MissingSecret) as caught:
+        channel(tmp_path, env).send(make_outgoing())
+    message = str(caught.value)
+    assert "HOOK_TOKEN" in message
+    assert "headers.Authorization" in message
+    assert_no_secrets(message)
+    assert receiver.requests == []
+
+
+def test_http_to_a_public_host_is_refused(tmp_path: Path) -> None:
+    env = {"WEBHOOK_URL": "http://hooks.example.com" + PATH, "WEBHOOK_SECRET": SECRET}
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env, headers={}).send(make_outgoing())
+    assert not caught.value.retryable
+    assert "http://" in caught.value.message
+    assert_no_secrets(caught.value.message)
+
+
+def problems(**settings: Any) -> list[tuple[str, str]]:
+    return [(p.key, p.level) for p in WebhookChannel.check_settings(settings)]
+
+
+def test_check_settings() -> None:
+    assert problems(url="${WEBHOOK_URL}", secret="${WEBHOOK_SECRET}") == []
+    assert problems(url="https://hooks.example.com/x") == []
+    assert problems(url="http://127.0.0.1:8080/x") == []
+    assert problems(url="http://hooks.example.com/x") == [("url", "error")]
+    assert problems(url="hooks.example.com/x") == [("url", "error")]
+    assert problems(url="${WEBHOOK_URL}", secret="literal") == [("secret", "warning")]
+    assert problems(
+        url="${WEBHOOK_URL}",
+        headers={"Bad Name": "x", "X-Incidentctl-Signature": "y", "Idempotency-Key": "z"},
+    ) == [
+        ("headers.Bad Name", "error"),
+        ("headers.X-Incidentctl-Signature", "error"),
+        ("headers.Idempotency-Key", "error"),
+    ]
+    assert problems(url="${WEBHOOK_URL}", colour="red") == [("colour", "error")]
+    assert problems() == [("url", "error")]
+
+
+def test_check_settings_never_shows_a_literal_url_path() -> None:
+    (problem,) = WebhookChannel.check_settings({"url": "http://hooks.example.com" + PATH})
+    assert PATH not in problem.message

@@ -1,0 +1,165 @@
+"""Every bad input gets one line on stderr, a distinct exit code, no traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import PLAYBOOK, cli, write_playbook
+
+
+@pytest.fixture
+def playbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return write_playbook(tmp_path)
+
+
+def one_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+def test_malformed_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_playbook(tmp_path, "organization:\n  name: [unclosed\n")
+    result = cli(capsys, "declare", "sev1", "--title", "x", "--yes")
+    assert result.code == 1
+    assert one_line(result.err).startswith("error: incidentctl.yaml:")
+
+
+def test_wrong_type_points_at_the_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = PLAYBOOK.format(language="en").replace("update_every: 30m", "update_every: soon")
+    write_playbook(tmp_path, text)
+    result = cli(capsys, "declare", "sev1", "--title", "x", "--yes")
+    assert result.code == 1
+    line = one_line(result.err)
+    assert "incidentctl.yaml:11:19:" in line and "duration" in line
+
+
+def test_missing_playbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli(capsys, "declare", "sev1", "--title", "x")
+    assert result.code == 1 and "incidentctl init" in one_line(result.err)
+
+
+def test_unknown_severity(playbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = cli(capsys, "declare", "sev9", "--title", "x", "--yes")
+    assert result.code == 2 and "sev1, sev2" in one_line(result.err)
+
+
+def test_unknown_component_and_status(playbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(capsys, "declare", "sev2", "--title", "x", "-c", "dns", "--yes").code == 2
+    result = cli(capsys, "declare", "sev2", "--title", "x", "-c", "api=broken", "--yes")
+    assert result.code == 2 and "major_outage" in one_line(result.err)
+
+
+def test_unknown_incident_id(playbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (
+        ["update", "INC-19990101-0001", "-m", "x", "--yes"],
+        ["show", "NOPE"],
+        ["postmortem", "NOPE"],
+        ["resolve", "NOPE", "-m", "x", "--yes"],
+    ):
+        result = cli(capsys, *args)
+        assert result.code == 4, args
+        one_line(result.err)
+
+
+def test_update_without_id_is_ambiguous_with_two_open(
+    playbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(capsys, "declare", "sev2", "--title", "one", "--yes").code == 0
+    assert cli(capsys, "declare", "sev2", "--title", "two", "--yes").code == 0
+    result = cli(capsys, "update", "-m", "still on it", "--yes")
+    assert result.code == 4
+    assert "2 open incidents" in one_line(result.err)
+
+
+def test_update_of_a_resolved_incident(playbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(capsys, "declare", "sev2", "--title", "one", "--yes").code == 0
+    iid = json.loads(cli(capsys, "list", "--json").out)[0]["id"]
+    assert cli(capsys, "resolve", iid, "-m", "fixed", "--yes").code == 0
+    result = cli(capsys, "update", iid, "-m", "more", "--yes")
+    assert result.code == 6 and "resolved" in one_line(result.err)
+
+
+def test_missing_environment_variable_fails_that_channel_and_retry_recovers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = PLAYBOOK.format(language="en").replace(
+        "    type: outbox\n", "    type: outbox\n    path: ${OUTBOX_DIR}\n"
+    )
+    write_playbook(tmp_path, text)
+    monkeypatch.delenv("OUTBOX_DIR", raising=False)
+    result = cli(capsys, "declare", "sev1", "--title", "API down", "--yes")
+    assert result.code == 3
+    assert "OUTBOX_DIR" in result.out  # the delivery table says why
+    assert "retry" in one_line(result.err)
+    data = json.loads(
+        cli(capsys, "show", json.loads(cli(capsys, "list", "--json").out)[0]["id"], "--json").out
+    )
+    states = {d["channel"]: d["state"] for d in data["deliveries"]}
+    assert states == {"outbox": "failed", "room": "sent"}  # the others were not blocked
+
+    monkeypatch.setenv("OUTBOX_DIR", str(tmp_path / "out"))
+    retried = cli(capsys, "retry")
+    assert retried.code == 0, retried.err
+    assert len(list((tmp_path / "out").rglob("*.txt"))) == 1
+    assert cli(capsys, "retry").out.startswith("nothing to retry")
+
+
+def test_unwritable_state_dir(
+    playbook: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("INCIDENTCTL_HOME", str(blocker / "state"))
+    result = cli(capsys, "declare", "sev2", "--title", "x", "--yes")
+    assert result.code == 5
+    assert "state" in one_line(result.err)
+
+
+def test_template_with_an_undefined_variable(
+    playbook: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "investigating.chat.j2").write_text("{{ incident.nope }}\n")
+    playbook.write_text(playbook.read_text() + "templates: templates\n")
+    result = cli(capsys, "declare", "sev2", "--title", "x", "--yes")
+    assert result.code == 1
+    assert "investigating.chat.j2" in one_line(result.err)
+    assert json.loads(cli(capsys, "list", "--json").out) == []  # nothing half-recorded
+
+
+def test_existing_postmortem_is_not_overwritten(
+    playbook: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(capsys, "declare", "sev2", "--title", "one", "--yes").code == 0
+    assert cli(capsys, "resolve", "-m", "fixed", "--yes").code == 0
+    target = tmp_path / "pm.md"
+    target.write_text("my edits")
+    result = cli(capsys, "postmortem", "--out", str(target))
+    assert result.code == 6 and "--force" in one_line(result.err)
+    assert target.read_text() == "my edits"
+    assert cli(capsys, "postmortem", "--out", str(target), "--force").code == 0
+    assert target.read_text() != "my edits"
+
+
+def test_usage_errors_exit_2(playbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(capsys, "declare").code == 2
+    assert cli(capsys, "update", "--status", "resolved", "-m", "x").code in (2, 4)

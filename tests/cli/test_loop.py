@@ -1,0 +1,164 @@
+"""The on-call loop end to end through the CLI: init → lint → declare → update → resolve →
+postmortem → show, on the embedded default (SQLite + outbox)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import cli, write_playbook
+
+
+@pytest.fixture
+def playbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return write_playbook(tmp_path)
+
+
+def outbox_files(home: Path) -> list[Path]:
+    return sorted((home / "outbox").rglob("*.txt"))
+
+
+def test_the_whole_loop(
+    playbook: Path, isolated_state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    declared = cli(
+        capsys,
+        "declare",
+        "sev2",
+        "--title",
+        "Checkout errors",
+        "--impact",
+        "Some customers cannot pay",
+        "--component",
+        "api=major_outage",
+        "--workaround",
+        "Use the mobile app",
+        "--yes",
+    )
+    assert declared.code == 0, declared.err
+    incident_id = re.search(r"INC-\d{8}-0001", declared.out)
+    assert incident_id, declared.out
+    iid = incident_id.group(0)
+    assert "Transparency" in declared.out  # team values shown on declare
+    assert "@alice" in declared.out  # default role holder
+    assert "next update due by" in declared.out
+    assert "slack" in declared.out and "disabled" in declared.out
+    [first] = outbox_files(isolated_state)
+    text = first.read_text()
+    assert "Checkout errors" in text and "Use the mobile app" in text
+
+    updated = cli(
+        capsys,
+        "update",
+        "--message",
+        "Root cause found: a bad deploy",
+        "--status",
+        "identified",
+        "--yes",
+    )
+    assert updated.code == 0, updated.err
+    assert len(outbox_files(isolated_state)) == 2
+
+    resolved = cli(capsys, "resolve", iid, "--message", "Payments work again", "--yes")
+    assert resolved.code == 0, resolved.err
+    assert "Payments work again" in resolved.out  # console channel `room` got the resolution
+    assert len(outbox_files(isolated_state)) == 3
+
+    written = cli(capsys, "postmortem", iid)
+    assert written.code == 0, written.err
+    document = (playbook.parent / "postmortems" / f"{iid}.md").read_text()
+    assert iid in document and "Checkout errors" in document
+
+    shown = cli(capsys, "show", iid, "--json")
+    assert shown.code == 0
+    data = json.loads(shown.out)
+    kinds = [e["kind"] for e in data["timeline"]]
+    assert kinds == [
+        "declared",
+        "status_change",
+        "update",
+        "status_change",
+        "resolved",
+        "postmortem_written",
+    ]
+    assert {d["state"] for d in data["deliveries"]} == {"sent"}
+    assert data["status"] == "resolved"
+
+    listed = json.loads(cli(capsys, "list", "--json").out)
+    assert [i["id"] for i in listed] == [iid]
+    assert json.loads(cli(capsys, "status", "--json").out) == []
+
+
+def test_dry_run_sends_and_stores_nothing(
+    playbook: Path, isolated_state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = cli(capsys, "declare", "sev1", "--title", "API down", "--dry-run")
+    assert result.code == 0, result.err
+    assert "API down" in result.out and "dry run" in result.out
+    assert outbox_files(isolated_state) == []
+    assert json.loads(cli(capsys, "list", "--json").out) == []
+
+
+def test_user_text_is_data_not_template(
+    playbook: Path, isolated_state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = cli(capsys, "declare", "sev2", "--title", "{{ 7*7 }} errors", "--yes")
+    assert result.code == 0, result.err
+    assert "{{ 7*7 }} errors" in outbox_files(isolated_state)[0].read_text()
+
+
+def test_security_category_raises_severity_and_widens_audience(
+    playbook: Path, isolated_state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = cli(
+        capsys, "declare", "sev2", "--title", "Suspicious logins", "--category", "security", "--yes"
+    )
+    assert result.code == 0, result.err
+    assert "raised from sev2 to sev1" in result.out
+    [row] = json.loads(cli(capsys, "list", "--json").out)
+    assert row["severity"] == "sev1"
+    assert "Suspicious logins" in result.out  # the internal console room got it too
+
+
+def test_redeclaring_the_same_incident_is_refused(
+    playbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(capsys, "declare", "sev2", "--title", "API slow", "--yes").code == 0
+    again = cli(capsys, "declare", "sev2", "--title", "API slow", "--yes")
+    assert again.code == 6 and "incidentctl update" in again.err
+
+
+def test_assign_records_a_role_change(playbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(capsys, "declare", "sev2", "--title", "API slow", "--yes").code == 0
+    iid = json.loads(cli(capsys, "list", "--json").out)[0]["id"]
+    assert cli(capsys, "assign", iid, "comms", "@carol").code == 0
+    data = json.loads(cli(capsys, "show", iid, "--json").out)
+    assert data["roles"]["comms"] == "@carol"
+    assert data["timeline"][-1]["kind"] == "role_change"
+
+
+def test_init_writes_a_starter_that_lints_and_never_overwrites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli(capsys, "init", "--lang", "fr").code == 0
+    playbook = tmp_path / "incidentctl.yaml"
+    assert playbook.exists() and (tmp_path / "templates").is_dir()
+    playbook.write_text(playbook.read_text() + "\n# edited\n")
+    again = cli(capsys, "init", "--lang", "fr")
+    assert again.code == 0 and "exists" in again.out
+    assert playbook.read_text().endswith("# edited\n")
+    linted = cli(capsys, "lint", "--strict")
+    assert linted.code == 0, linted.out
+    declared = cli(capsys, "declare", "sev2", "--title", "Portail lent", "--yes")
+    assert declared.code == 0, declared.err
+
+
+def test_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    result = cli(capsys, "schema")
+    schema = json.loads(result.out)
+    assert "severities" in schema["properties"]

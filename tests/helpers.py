@@ -1,0 +1,89 @@
+"""File-tree builders and a CLI runner shared by the tests."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from incidentctl.cli.app import run
+
+PLAYBOOK = """\
+organization:
+  name: Acme Cloud
+  timezone: Europe/Paris
+  language: {language}
+  status_page_url: https://status.acme.example
+  support_contact: support@acme.example
+severities:
+  - id: sev1
+    name: Critical
+    criteria: [All customers affected]
+    update_every: 30m
+    postmortem_required: true
+    notify:
+      all: [outbox, room]
+  - id: sev2
+    name: Major
+    criteria: [A core journey is down for some customers]
+    update_every: 1h
+    notify:
+      all: [outbox, slack]
+      resolved: [outbox, room]
+roles:
+  commander:
+    name: Incident commander
+    responsibilities: [Decides, delegates]
+    default: "@alice"
+  comms:
+    name: Communications lead
+    responsibilities: [Writes every message]
+components:
+  api:
+    name: Public API
+  portal:
+    name: Customer portal
+categories:
+  security:
+    name: Security
+    min_severity: sev1
+channels:
+  outbox:
+    type: outbox
+    audience: public
+  room:
+    type: console
+    audience: internal
+  slack:
+    type: console
+    enabled: false
+    access: Ask @bob for the webhook
+values:
+  - name: Transparency
+    in_practice: Say what we know, and what we do not know yet.
+"""
+
+
+def write_playbook(
+    directory: Path, text: str | None = None, *, language: str = "en", extra: str = ""
+) -> Path:
+    path = directory / "incidentctl.yaml"
+    body = text if text is not None else PLAYBOOK.format(language=language)
+    path.write_text(textwrap.dedent(body) + extra, encoding="utf-8")
+    return path
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
+    capsys.readouterr()
+    code = run(list(args))
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
