@@ -40,6 +40,7 @@ def known_types() -> list[str]:
     return sorted(set(_available_builtins()) | set(_plugins()))
 
 
+@cache
 def _available_builtins() -> dict[str, str]:
     # a built-in whose module is not written yet is not offered
     return {

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
+import jinja2
 from jinja2 import BaseLoader, StrictUndefined
+from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 from incidentctl.render.labels import AND_WORD
@@ -33,8 +38,35 @@ def _finalize(value: Any) -> Any:
     return "" if value is None else value
 
 
+class _QuietBytecodeCache(FileSystemBytecodeCache):
+    """A cache that never fails a command: an unwritable cache only costs speed."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def bytecode_cache() -> BytecodeCache | None:
+    """Compiled templates kept between runs (keyed by name and source checksum): every
+    command renders, and compiling the templates costs more than the rest of a lint."""
+    if os.environ.get("INCIDENTCTL_NO_CACHE"):
+        return None
+    import platformdirs
+
+    root = os.environ.get("INCIDENTCTL_CACHE") or platformdirs.user_cache_dir("incidentctl")
+    folder = Path(root) / f"jinja-{jinja2.__version__}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _QuietBytecodeCache(str(folder))
+
+
 def make_environment(
-    loader: BaseLoader, language: str, is_html: Callable[[str | None], bool]
+    loader: BaseLoader,
+    language: str,
+    is_html: Callable[[str | None], bool],
+    cache: BytecodeCache | None = None,
 ) -> SandboxedEnvironment:
     """Sandboxed, strict about undefined names, autoescaping only the templates `is_html` names.
 
@@ -50,6 +82,7 @@ def make_environment(
         lstrip_blocks=True,
         finalize=_finalize,
         auto_reload=False,
+        bytecode_cache=cache,
     )
     and_word = AND_WORD.get(language, AND_WORD["en"])
 

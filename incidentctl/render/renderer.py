@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from incidentctl.core.models import RenderedMessage, Stage
 from incidentctl.errors import TemplateError
 from incidentctl.playbook.schema import Playbook
-from incidentctl.render.environment import make_environment
+from incidentctl.render.environment import bytecode_cache, make_environment
 from incidentctl.render.paths import builtin_templates_dir
 
 PARTS_BY_FORMAT: dict[str, tuple[str, ...]] = {
@@ -73,7 +73,9 @@ class Renderer:
         if templates_dir is not None:
             loaders.append(FileSystemLoader(templates_dir))
         loaders += [FileSystemLoader(self.builtin_dir), FileSystemLoader(self.builtin_root)]
-        self.env = make_environment(ChoiceLoader(loaders), self.language, self._is_html)
+        # html overrides change autoescaping by name: no shared cache then
+        cache = None if self._html_names else bytecode_cache()
+        self.env = make_environment(ChoiceLoader(loaders), self.language, self._is_html, cache)
 
     def _is_html(self, name: str | None) -> bool:
         return _is_html_name(name) or name in self._html_names
@@ -223,8 +225,10 @@ class Renderer:
             files += [(path, path.name) for path in sorted(folder.glob("*.j2")) if path.is_file()]
         for path, name in files:
             try:
-                source = path.read_text(encoding="utf-8")
-                self.env.compile(source, name, str(path))
+                if self.locate(name) == path:
+                    self.env.get_template(name)  # compiled once, cached for rendering
+                else:  # a built-in the playbook overrides: still checked
+                    self.env.compile(path.read_text(encoding="utf-8"), name, str(path))
             except jinja2.TemplateSyntaxError as exc:
                 problems.append(
                     (

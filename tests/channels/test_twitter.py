@@ -206,3 +206,27 @@ def test_check_settings() -> None:
         ("api_base", "error"),
     }
     assert list(TwitterChannel.check_settings(OPTIONS)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Investigating: API down. Follow https://status.acme.example for updates.",
+        "Short",
+        "Un incident est en cours. Suivez https://statut.nuage-acme.example · réf. INC-1",
+        "日本語のテキスト 🚨 and © ® marks, see example.com/a.b",
+        "🧑‍💻 status.acme.example x.co",
+        "#️⃣ keycap and emoji 👍🏽",
+    ],
+)
+def test_length_bound_never_underestimates(text: str) -> None:
+    from incidentctl.channels.twitter import weighted_length, weighted_length_bound
+
+    assert weighted_length_bound(text) >= weighted_length(text)
+
+
+@pytest.mark.parametrize("text", ["see t.co now", "a.co b.co c.co", "http://127.0.0.1:8080/x"])
+def test_length_bound_holds_for_short_urls(text: str) -> None:
+    from incidentctl.channels.twitter import weighted_length, weighted_length_bound
+
+    assert weighted_length_bound(text) >= weighted_length(text)

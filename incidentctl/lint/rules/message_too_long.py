@@ -44,6 +44,9 @@ def check(ctx: LintContext) -> Iterator[Problem]:
             message = ctx.render(name, stage)
             if isinstance(message, Exception):  # template-render reports it
                 continue
+            bound = getattr(channel, "length_bound", lambda _: None)(message)
+            if bound is not None and bound <= cls.max_length:
+                continue
             length = channel.measure(message)
             if length > cls.max_length:
                 yield ctx.problem(
