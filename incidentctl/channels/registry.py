@@ -41,12 +41,16 @@ def known_types() -> list[str]:
 
 
 @cache
+def _module_exists(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
 def _available_builtins() -> dict[str, str]:
     # a built-in whose module is not written yet is not offered
     return {
         name: target
         for name, target in BUILTIN_CHANNELS.items()
-        if importlib.util.find_spec(target.split(":")[0]) is not None
+        if _module_exists(target.split(":")[0])
     }
 
 
