@@ -37,7 +37,7 @@ def _send(ws: Workspace, plan: Plan, *, yes: bool, dry_run: bool, commit: object
     from incidentctl.core.deliver import make_engine, send_deliveries
     from incidentctl.output import messages
 
-    messages.print_preview(ws, plan)
+    messages.print_preview(ws, plan, full=dry_run)
     if dry_run:
         messages.print_note("dry run: nothing was sent or stored")
         return
@@ -196,17 +196,36 @@ def retry(
             "--resend-uncertain", help="Re-send deliveries that may already have gone out."
         ),
     ] = False,
+    dry_run: DryRunOption = False,
     playbook: PlaybookOption = None,
 ) -> None:
-    """Re-send deliveries that failed; reconcile or hold those that may have gone out."""
+    """Re-send deliveries that failed; reconcile those that may have gone out, and ask (on a
+    terminal) before re-sending one that cannot be checked."""
     from incidentctl.cli.runtime import open_workspace
-    from incidentctl.core.deliver import make_engine, retry_deliveries
+    from incidentctl.core.deliver import make_engine, retry_deliveries, unsettled_deliveries
+    from incidentctl.core.models import Delivery
     from incidentctl.output import messages
 
     ws = open_workspace(playbook)
+    if dry_run:
+        messages.print_unsettled(unsettled_deliveries(ws, incident_id))
+        messages.print_note("dry run: nothing was sent or stored")
+        return
+
+    def confirm(delivery: Delivery) -> bool:
+        return typer.confirm(
+            f"{delivery.incident_id} {delivery.channel}: {delivery.error or 'may have gone out'}"
+            " — check the channel. Re-send anyway?",
+            default=False,
+        )
+
     with messages.live_progress([]) as progress:
         report = retry_deliveries(
-            ws, incident_id, make_engine(ws, progress), resend_uncertain=resend_uncertain
+            ws,
+            incident_id,
+            make_engine(ws, progress),
+            resend_uncertain=resend_uncertain,
+            confirm_resend=confirm if _interactive() else None,
         )
     messages.print_retry(report)
     _fail_if_undelivered(report)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from incidentctl.channels.base import DeliveryError, Outgoing, SendContext
 from incidentctl.channels.engine import DeliveryEngine, Outcome, ProgressCallback, RetryPolicy
+from incidentctl.core.lookup import find_incident
 from incidentctl.core.messages import event_snapshot, incident_snapshot
 from incidentctl.core.models import Delivery, DeliveryState, Incident, TimelineEvent
 from incidentctl.core.workspace import Workspace
@@ -111,16 +112,24 @@ def send_deliveries(
     return DeliveryReport(done)
 
 
+def unsettled_deliveries(ws: Workspace, incident_id: str | None) -> list[Delivery]:
+    """What `retry` would look at: pending, failed, interrupted and uncertain deliveries."""
+    if incident_id is not None:
+        incident_id = find_incident(ws.store, incident_id, open_only=False).id
+    return ws.store.deliveries(incident_id=incident_id, states=UNSETTLED)
+
+
 def retry_deliveries(
     ws: Workspace,
     incident_id: str | None,
     engine: DeliveryEngine,
     *,
     resend_uncertain: bool = False,
+    confirm_resend: Callable[[Delivery], bool] | None = None,
 ) -> DeliveryReport:
     """Re-send pending and failed deliveries; reconcile uncertain ones where the service lets us
-    read back, and otherwise hold them unless the user forces a re-send."""
-    pending = ws.store.deliveries(incident_id=incident_id, states=UNSETTLED)
+    read back, and otherwise hold them unless the user forces or confirms a re-send."""
+    pending = unsettled_deliveries(ws, incident_id)
     report = DeliveryReport()
     by_incident: dict[str, list[Delivery]] = {}
     for delivery in pending:
@@ -141,7 +150,10 @@ def retry_deliveries(
                 if verdict == "sent":
                     report.deliveries.append(delivery)
                     continue
-                if verdict == "held" and not resend_uncertain:
+                forced = resend_uncertain or (
+                    confirm_resend is not None and confirm_resend(delivery)
+                )
+                if verdict == "held" and not forced:
                     report.held.append(delivery)
                     continue
                 delivery.state = DeliveryState.FAILED

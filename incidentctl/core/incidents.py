@@ -29,6 +29,8 @@ from incidentctl.errors import ConflictError, UsageError
 HANDLE = re.compile(r"^@[\w.-]+$")
 # re-running a declare that already went out must not announce the incident twice
 REDECLARE_WINDOW = timedelta(minutes=30)
+# the same update text again within this window is a re-run, not news
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 @dataclass
@@ -287,12 +289,28 @@ def plan_update(
         sev = playbook.severity(incident.severity)
         incident.next_update_due = now + sev.cadence if sev else None
         add(EventKind.UPDATE, message.strip())
+    if len(events) == 1 and events[0].kind is EventKind.UPDATE:
+        _refuse_repeat(ws, incident, events[0])
     last = events[-1]
     last.data["snapshot"] = incident_snapshot(ws, incident)
     last.data["event"] = event_snapshot(last, stage)
     timeline = [*ws.store.timeline(incident.id), *events]
     rendered = render_targets(ws, incident, last, stage, timeline)
     return Plan(incident, events, stage, rendered, notices)
+
+
+def _refuse_repeat(ws: Workspace, incident: Incident, event: TimelineEvent) -> None:
+    """Re-running an update that already went out must not post it twice."""
+    previous = [e for e in ws.store.timeline(incident.id) if e.kind is EventKind.UPDATE]
+    if (
+        previous
+        and previous[-1].message == event.message
+        and event.at - previous[-1].at < REPEAT_WINDOW
+    ):
+        raise ConflictError(
+            f"{incident.id}: this update was already posted at {previous[-1].at:%H:%M} UTC; "
+            "say what changed, or that nothing did yet"
+        )
 
 
 def commit_update(ws: Workspace, plan: Plan) -> Incident:

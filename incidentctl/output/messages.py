@@ -73,17 +73,17 @@ def print_step(label: str) -> None:
     out.rule(escape(label))
 
 
-def print_preview(ws: Workspace, plan: Plan) -> None:
+def print_preview(ws: Workspace, plan: Plan, *, full: bool = False) -> None:
     """Exactly what each channel will receive, with its length against the channel's limit."""
     incident = plan.incident
     out.print(
         f"[bold]{escape(incident.id)}[/] · {incident.severity} · {plan.stage.value} · "
         f"{escape(incident.title)}"
     )
-    print_preview_messages(plan)
+    print_preview_messages(plan, full=full)
 
 
-def print_preview_messages(plan: Plan) -> None:
+def print_preview_messages(plan: Plan, *, full: bool = False) -> None:
     for delivery in plan.deliveries:
         length, limit = plan.rendered.lengths.get(
             delivery.channel, (len(delivery.message.text), None)
@@ -92,7 +92,9 @@ def print_preview_messages(plan: Plan) -> None:
         if delivery.message.subject is not None:
             parts.append(Text(f"Subject: {delivery.message.subject}\n", style="bold"))
         parts.append(Text(delivery.message.text))
-        if delivery.message.html:
+        if delivery.message.html and full:
+            parts.append(Text("\n--- HTML part ---\n" + delivery.message.html, style="dim"))
+        elif delivery.message.html:
             parts.append(Text(f"\n+ HTML part ({len(delivery.message.html)} bytes)", style="dim"))
         title = Text.assemble(
             f"{delivery.channel} ({delivery.channel_type}) ", _gauge(length, limit)
@@ -187,6 +189,26 @@ def print_report(
     else:
         out.print("resolved: write the review with `incidentctl postmortem`")
     sys.stdout.flush()
+
+
+def print_unsettled(deliveries: Sequence[Delivery]) -> None:
+    """What `retry` would do, for --dry-run."""
+    if not deliveries:
+        out.print("nothing to retry: every delivery is settled")
+        return
+    table = Table(title="Would retry", title_justify="left")
+    for column in ("incident", "channel", "stage", "state", "tries", "last error"):
+        table.add_column(column, overflow="fold")
+    for d in deliveries:
+        table.add_row(
+            d.incident_id,
+            d.channel,
+            d.stage.value,
+            d.state.value,
+            str(d.attempts),
+            escape(d.error or ""),
+        )
+    out.print(table)
 
 
 def print_retry(report: DeliveryReport) -> None:

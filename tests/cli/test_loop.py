@@ -162,3 +162,32 @@ def test_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     result = cli(capsys, "schema")
     schema = json.loads(result.out)
     assert "severities" in schema["properties"]
+
+
+def test_rerunning_an_update_sends_nothing_new(
+    playbook: Path, isolated_state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(capsys, "declare", "sev2", "--title", "API slow", "--yes").code == 0
+    assert cli(capsys, "update", "-m", "Still on it, nothing new yet", "--yes").code == 0
+    again = cli(capsys, "update", "-m", "Still on it, nothing new yet", "--yes")
+    assert again.code == 6 and "already posted" in again.err
+    assert len(outbox_files(isolated_state)) == 2
+    assert cli(capsys, "retry").out.startswith("nothing to retry")
+
+
+def test_dry_run_of_retry_lists_what_would_be_resent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (tmp_path / "x").as_posix()
+    write_playbook(tmp_path)
+    playbook = tmp_path / "incidentctl.yaml"
+    playbook.write_text(
+        playbook.read_text().replace("    type: outbox\n", "    type: outbox\n    path: ${OUT}\n")
+    )
+    monkeypatch.delenv("OUT", raising=False)
+    assert cli(capsys, "declare", "sev2", "--title", "API slow", "--yes").code == 3
+    listed = cli(capsys, "retry", "--dry-run")
+    assert listed.code == 0 and "outbox" in listed.out and "OUT" in listed.out
+    monkeypatch.setenv("OUT", text)
+    assert cli(capsys, "retry").code == 0
