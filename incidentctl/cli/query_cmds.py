@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from incidentctl.cli.options import JsonOption, PlaybookOption
 
+if TYPE_CHECKING:
+    from incidentctl.store.base import Store
 
-def _store() -> object:
+
+def _store() -> Store:
     import os
 
     from incidentctl.store import open_store
@@ -29,7 +32,7 @@ def list_incidents(
 
     store = _store()
     now = datetime.now(UTC)
-    rows = [incident_row(i, now) for i in store.list_incidents(open_only=open_only)]  # type: ignore[attr-defined]
+    rows = [incident_row(i, now) for i in store.list_incidents(open_only=open_only)]
     print_incidents(rows, as_json=as_json, title="Incidents")
 
 
@@ -42,10 +45,8 @@ def status(as_json: JsonOption = False) -> None:
 
     store = _store()
     now = datetime.now(UTC)
-    rows = [incident_row(i, now) for i in store.list_incidents(open_only=True)]  # type: ignore[attr-defined]
+    rows = [incident_row(i, now) for i in store.list_incidents(open_only=True)]
     print_status(rows, as_json=as_json)
-    if any(r["overdue"] for r in rows):
-        raise typer.Exit(0)
 
 
 def show(
