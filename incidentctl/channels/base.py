@@ -5,10 +5,11 @@ from __future__ import annotations
 import builtins
 import ipaddress
 import sys
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol, TextIO
+from typing import Any, ClassVar, Literal, Protocol, TextIO, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
@@ -20,6 +21,8 @@ from incidentctl.playbook.env import interpolate
 # Which built-in templates a channel type renders: chat markdown, short text (SMS, X) or e-mail
 # (subject + text + HTML).
 MessageFormat = Literal["chat", "short", "email"]
+
+S = TypeVar("S", bound="ChannelSettings")
 
 
 class ChannelSettings(BaseModel):
@@ -47,6 +50,14 @@ class DeliveryError(Exception):
         # the service may have accepted it (timeout after sending): never re-send blindly
         self.uncertain = uncertain
         self.status = status
+
+
+class PartialDeliveryError(DeliveryError):
+    """Some recipients already got the message: re-sending to everyone would duplicate it."""
+
+    def __init__(self, message: str, *, sent: int, **flags: Any) -> None:
+        super().__init__(message, **flags)
+        self.sent = sent
 
 
 @dataclass
@@ -140,11 +151,21 @@ class BaseChannel:
     rate_per_second: ClassVar[float | None] = None
     settings_model: ClassVar[builtins.type[ChannelSettings]] = ChannelSettings
 
-    def __init__(self, name: str, settings: Any, context: SendContext, timeout: float) -> None:
+    def __init__(
+        self,
+        name: str,
+        settings: Any,
+        context: SendContext,
+        timeout: float,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.name = name
         self.settings = settings
         self.context = context
         self.timeout = timeout
+        # unix seconds, for Retry-After dates and signatures: injected so tests can freeze it
+        self.clock = clock
 
     def measure(self, message: RenderedMessage) -> int:
         return len(message.text)
@@ -159,8 +180,30 @@ class BaseChannel:
 
     @classmethod
     def check_settings(cls, settings: Any) -> Iterator[SettingProblem]:
-        """Problems visible without sending; channel types extend it."""
+        """Problems visible without sending: invalid keys, then those of `settings_problems`."""
+        model = yield from validated(cls.settings_model, settings)
+        if model is not None:
+            yield from cls.settings_problems(model)
+
+    @classmethod
+    def settings_problems(cls, settings: Any) -> Iterator[SettingProblem]:
+        """Problems of valid settings; channel types extend it."""
         return iter(())
+
+
+def validated(model: type[S], settings: Any) -> Generator[SettingProblem, None, S | None]:
+    """`settings` as a `model` instance; raw mappings are validated, each error a problem."""
+    from pydantic import ValidationError
+
+    if isinstance(settings, model):
+        return settings
+    try:
+        return model.model_validate(settings)
+    except ValidationError as exc:
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"]) or "settings"
+            yield SettingProblem(key, error["msg"])
+        return None
 
 
 def check_url(value: str, key: str) -> Iterator[SettingProblem]:
@@ -190,6 +233,14 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """Remove secret values (tokens, URLs) from a text meant for users and logs."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
 
 
 def redact_url(url: str) -> str:

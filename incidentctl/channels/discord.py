@@ -13,14 +13,12 @@ optional, replaces the URL's scheme and host. Content is at most 2000 characters
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from incidentctl.channels.base import (
     BaseChannel,
-    ChannelSettings,
     DeliveryError,
     Outgoing,
     SendResult,
@@ -28,8 +26,15 @@ from incidentctl.channels.base import (
     check_url,
     redact_url,
 )
-from incidentctl.channels.teams import webhook_target, webhook_url_problems
-from incidentctl.channels.webhook import status_error, transport_error, validated
+from incidentctl.channels.http import (
+    WebhookUrlSettings,
+    exchange,
+    json_object,
+    open_client,
+    status_error,
+    webhook_target,
+    webhook_url_problems,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -41,10 +46,7 @@ EMBED_DESCRIPTION_LIMIT = 4096
 NO_MENTIONS: dict[str, Any] = {"parse": []}
 
 
-class DiscordSettings(ChannelSettings):
-    url: str
-    # replaces the webhook URL's scheme and host (tests, proxies); path and query are kept
-    api_base: str | None = None
+class DiscordSettings(WebhookUrlSettings):
     username: str | None = None
     avatar_url: str | None = None
     # a thread (or forum post) of the webhook's channel to post into
@@ -63,31 +65,26 @@ class DiscordChannel(BaseChannel):
     settings: DiscordSettings
 
     @classmethod
-    def check_settings(cls, settings: Any) -> Iterator[SettingProblem]:
-        settings = yield from validated(DiscordSettings, settings)
-        if settings is None:
-            return
-        yield from webhook_url_problems(settings.url, settings.api_base)
+    def settings_problems(cls, settings: DiscordSettings) -> Iterator[SettingProblem]:
+        yield from webhook_url_problems(settings)
         if settings.avatar_url is not None:
             yield from check_url(settings.avatar_url, "avatar_url")
         if settings.thread_id is not None and not settings.thread_id.isdigit():
             yield SettingProblem("thread_id", "a Discord thread id is a number (a snowflake)")
 
     def send(self, outgoing: Outgoing) -> SendResult:
-        import httpx
-
-        url = webhook_target(self, self.settings.url, self.settings.api_base)
+        url = webhook_target(self, self.settings)
         what = f"Discord webhook {redact_url(url)}"
         secrets = (*self.context.secrets, url)
         params = {"thread_id": self.settings.thread_id} if self.settings.thread_id else {}
-        with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
+        with open_client(self.timeout) as client:
             if outgoing.thread is not None and self.settings.edit_root:
                 self._edit_root(client, url, params, outgoing, what, secrets)
             message = self._payload(outgoing)
             posted = self._call(
                 client, "POST", url, what, secrets, json=message, params={**params, "wait": "true"}
             )
-        data = _json_object(posted)
+        data = json_object(posted)
         if not data.get("id"):
             raise DeliveryError(f"{what}: answered {posted.status_code} without the message")
         return SendResult(remote_id=str(data["id"]), link=message_link(data))
@@ -128,14 +125,13 @@ class DiscordChannel(BaseChannel):
                 target,
                 what,
                 secrets,
+                idempotent=True,  # an edit is safe to repeat
                 json={"embeds": [embed], "allowed_mentions": NO_MENTIONS},
                 params=params,
             )
         except DeliveryError as exc:
             if exc.status == 404:  # the first message was deleted: post the update anyway
                 return
-            if exc.uncertain:  # an edit is safe to repeat
-                exc.uncertain, exc.retryable = False, True
             raise
 
     def _call(
@@ -147,16 +143,12 @@ class DiscordChannel(BaseChannel):
         secrets: tuple[str, ...],
         **kwargs: Any,
     ) -> httpx.Response:
-        import httpx
-
-        try:
-            response = client.request(method, url, **kwargs)
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise transport_error(exc, what, secrets) from None
+        response = exchange(self, method, url, what=what, secrets=secrets, client=client, **kwargs)
         if response.is_success:
             return response
-        error = status_error(response, what, secrets, now=time.time(), text=_detail(response))
-        wait = _json_object(response).get("retry_after")
+        error = status_error(response, what, secrets, now=self.clock(), text=_detail(response))
+        # Discord gives the wait in its JSON body, more precisely than in Retry-After
+        wait = json_object(response).get("retry_after")
         if error.retryable and isinstance(wait, int | float) and not isinstance(wait, bool):
             error.retry_after = max(0.0, float(wait))
         raise error
@@ -185,17 +177,9 @@ def _incident_embed(outgoing: Outgoing) -> dict[str, Any]:
     return {"title": title, "footer": {"text": outgoing.incident_id}}
 
 
-def _json_object(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _detail(response: httpx.Response) -> str:
     """Discord's `message`, with the first field error of an "Invalid Form Body"."""
-    data = _json_object(response)
+    data = json_object(response)
     message = str(data.get("message") or response.text)
     found = _first_field_error(data.get("errors"), [])
     return f"{message} ({found})" if found else message

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from incidentctl.channels.base import Channel, DeliveryError, Outgoing, SendContext, SendResult
+from incidentctl.channels.base import (
+    Channel,
+    DeliveryError,
+    Outgoing,
+    SendContext,
+    SendResult,
+    scrub,
+)
 from incidentctl.channels.registry import channel_type
 from incidentctl.core.models import Delivery, DeliveryState, Incident
 from incidentctl.errors import IncidentctlError
@@ -71,13 +78,6 @@ def payload_hash(message: Mapping[str, Any]) -> str:
     for key in ("subject", "text", "html"):
         digest.update(f"{key}\0{message.get(key) or ''}\0".encode())
     return digest.hexdigest()
-
-
-def redact(text: str, secrets: set[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
 
 
 @dataclass
@@ -173,7 +173,7 @@ class DeliveryEngine:
                     return self._settle(
                         delivery, DeliveryState.FAILED, error=exc.message, secrets=secrets
                     )
-                self._notify(delivery, DeliveryState.SENDING, redact(exc.message, secrets))
+                self._notify(delivery, DeliveryState.SENDING, scrub(exc.message, secrets))
                 self.sleep(wait)
                 continue
             except IncidentctlError as exc:
@@ -199,13 +199,13 @@ class DeliveryEngine:
         now = self.clock()
         delivery.state = state
         delivery.updated_at = now
-        delivery.error = redact(error, secrets) if error else None
+        delivery.error = scrub(error, secrets) if error else None
         if result is not None:
             delivery.remote_id = result.remote_id
             delivery.link = result.link
             delivery.sent_at = now
             if result.notes:
-                delivery.error = redact("; ".join(result.notes), secrets)
+                delivery.error = scrub("; ".join(result.notes), secrets)
         self._notify(delivery, state, delivery.error)
         return Outcome(replace(delivery), result, delivery.error)
 

@@ -13,7 +13,6 @@ severity, impact, component statuses and the rendered message.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -25,16 +24,9 @@ from incidentctl.channels.base import (
     SettingProblem,
     check_url,
     redact_url,
-    require_safe_url,
 )
-from incidentctl.channels.webhook import (
-    resolve_secret,
-    status_error,
-    transport_error,
-    validated,
-)
+from incidentctl.channels.http import api_base_url, json_object, literal_secret_problems, request
 from incidentctl.core.models import Stage
-from incidentctl.playbook.env import references
 
 if TYPE_CHECKING:
     import httpx
@@ -64,38 +56,27 @@ class PagerDutyChannel(BaseChannel):
     settings: PagerDutySettings
 
     @classmethod
-    def check_settings(cls, settings: Any) -> Iterator[SettingProblem]:
-        settings = yield from validated(PagerDutySettings, settings)
-        if settings is None:
-            return
+    def settings_problems(cls, settings: PagerDutySettings) -> Iterator[SettingProblem]:
         yield from check_url(settings.api_base, "api_base")
-        if not references(settings.routing_key):
-            yield SettingProblem(
-                "routing_key", "write the key as ${ENV_VAR}: secrets do not belong in the playbook"
-            )
+        yield from literal_secret_problems(settings.routing_key, "routing_key")
         if not settings.source.strip():
             yield SettingProblem("source", "the alert source cannot be empty")
 
     def send(self, outgoing: Outgoing) -> SendResult:
-        import httpx
-
-        key = resolve_secret(self.context, self.settings.routing_key, key="routing_key")
-        base = self.context.resolve(self.settings.api_base, key="api_base", secret=False)
-        require_safe_url(base, "api_base", self.name)
-        what = f"PagerDuty ({redact_url(base)})"
-        secrets = self.context.secrets
+        key = self.context.resolve(self.settings.routing_key, key="routing_key")
+        base = api_base_url(self, self.settings.api_base)
         event = self.event(outgoing, key)
-        try:
-            with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
-                response = client.post(f"{base.rstrip('/')}/v2/enqueue", json=event)
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            error = transport_error(exc, what, secrets)
-            if error.uncertain:  # the dedup key makes a repeat harmless
-                error.uncertain, error.retryable = False, True
-            raise error from None
-        if not response.is_success:
-            raise status_error(response, what, secrets, now=time.time(), text=_detail(response))
-        data = _json_object(response)
+        response = request(
+            self,
+            "POST",
+            f"{base}/v2/enqueue",
+            what=f"PagerDuty ({redact_url(base)})",
+            secrets=self.context.secrets,
+            detail=_detail,
+            idempotent=True,  # the dedup key makes a repeat harmless
+            json=event,
+        )
+        data = json_object(response)
         return SendResult(remote_id=str(data.get("dedup_key") or event["dedup_key"]))
 
     def event(self, outgoing: Outgoing, routing_key: str) -> dict[str, Any]:
@@ -139,17 +120,9 @@ def severity_for(rank: Any) -> str:
     return SEVERITY_BY_RANK[rank] if rank < len(SEVERITY_BY_RANK) else "info"
 
 
-def _json_object(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _detail(response: httpx.Response) -> str:
     """`{"status": "invalid event", "message": ..., "errors": [...]}` as one line."""
-    data = _json_object(response)
+    data = json_object(response)
     message = str(data.get("message") or response.text)
     errors = data.get("errors")
     if isinstance(errors, list) and errors:

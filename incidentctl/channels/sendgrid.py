@@ -31,8 +31,7 @@ already received the e-mail never get it twice.
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,13 +43,14 @@ from incidentctl.channels.base import (
     ChannelSettings,
     DeliveryError,
     Outgoing,
-    SendContext,
+    PartialDeliveryError,
     SendResult,
     SettingProblem,
     check_url,
     require_safe_url,
+    scrub,
 )
-from incidentctl.channels.webhook import clip, retry_after, scrub, validated
+from incidentctl.channels.http import api_base_url, clip, retry_after
 
 DEFAULT_API_BASE = "https://api.sendgrid.com"
 # SendGrid accepts at most 1000 personalizations (and 1000 recipients) per request
@@ -127,14 +127,6 @@ class SendGridResult(SendResult):
 
     notes: tuple[str, ...] = ()
     recipients: int = 0
-
-
-class PartialDeliveryError(DeliveryError):
-    """Some recipients already got the message: re-sending to everyone would duplicate it."""
-
-    def __init__(self, message: str, *, sent: int, **flags: Any) -> None:
-        super().__init__(message, **flags)
-        self.sent = sent
 
 
 # --- subscribers -----------------------------------------------------------------------------
@@ -269,27 +261,14 @@ class SendGridChannel(BaseChannel):
 
     settings: SendGridSettings
 
-    def __init__(
-        self,
-        name: str,
-        settings: Any,
-        context: SendContext,
-        timeout: float,
-        *,
-        base_dir: str | Path | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(name, settings, context, timeout)
-        self.base_dir = base_dir if base_dir is not None else context.base_dir
-        self.clock = clock
+    def __init__(self, *args: Any, base_dir: str | Path | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.base_dir = base_dir if base_dir is not None else self.context.base_dir
         # requests already accepted per delivery, so a retry resumes instead of re-sending
         self._progress: dict[tuple[int, str], _Progress] = {}
 
     @classmethod
-    def check_settings(cls, settings: Any) -> Iterator[SettingProblem]:
-        settings = yield from validated(SendGridSettings, settings)
-        if settings is None:
-            return
+    def settings_problems(cls, settings: SendGridSettings) -> Iterator[SettingProblem]:
         if not _is_reference(settings.api_key):
             yield SettingProblem(
                 "api_key", "write the key as ${SENDGRID_API_KEY}, not literally", "warning"
@@ -314,10 +293,7 @@ class SendGridChannel(BaseChannel):
         api_key = resolve(settings.api_key, key="api_key")
         if not api_key:
             raise DeliveryError(f"channel {self.name!r} key 'api_key' is empty")
-        host = DEFAULT_API_BASE
-        if settings.api_base:
-            api_base = resolve(settings.api_base, key="api_base", secret=False).rstrip("/")
-            host = require_safe_url(api_base, "api_base", self.name)
+        host = api_base_url(self, settings.api_base) if settings.api_base else DEFAULT_API_BASE
         from_email = resolve(settings.from_email, key="from_email", secret=False).strip()
         if not is_email(from_email):
             raise DeliveryError(f"channel {self.name!r}: from_email is not a valid address")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -30,24 +29,23 @@ from incidentctl.channels.base import (
     ChannelSettings,
     DeliveryError,
     Outgoing,
-    SendContext,
     SendResult,
     SettingProblem,
     check_url,
     redact_url,
     require_safe_url,
-)
-from incidentctl.channels.webhook import (
-    clip,
-    resolve_secret,
     scrub,
+)
+from incidentctl.channels.http import (
+    api_base_url,
+    clip,
+    json_body,
+    open_client,
+    request,
     status_error,
     transport_error,
-    validated,
 )
-from incidentctl.channels.webhook import (
-    retry_after as parse_retry_after,
-)
+from incidentctl.channels.http import retry_after as parse_retry_after
 
 if TYPE_CHECKING:
     import httpx
@@ -88,23 +86,8 @@ class SlackChannel(BaseChannel):
 
     settings: SlackSettings
 
-    def __init__(
-        self,
-        name: str,
-        settings: Any,
-        context: SendContext,
-        timeout: float,
-        *,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(name, settings, context, timeout)
-        self.clock = clock
-
     @classmethod
-    def check_settings(cls, settings: Any) -> Iterator[SettingProblem]:
-        settings = yield from validated(SlackSettings, settings)
-        if settings is None:
-            return
+    def settings_problems(cls, settings: SlackSettings) -> Iterator[SettingProblem]:
         api = settings.bot_token is not None or settings.channel is not None
         if settings.webhook_url is not None and api:
             key = "bot_token" if settings.bot_token is not None else "channel"
@@ -180,28 +163,24 @@ class SlackChannel(BaseChannel):
     # --- incoming webhook ------------------------------------------------------------------
 
     def _send_webhook(self, outgoing: Outgoing) -> SendResult:
-        import httpx
-
-        url = resolve_secret(self.context, self.settings.webhook_url or "", key="webhook_url")
+        url = self.context.resolve(self.settings.webhook_url or "", key="webhook_url")
         require_safe_url(url, "webhook_url", self.name)
-        what = f"slack webhook {redact_url(url)}"
-        body = {"text": fallback_text(outgoing), "blocks": blocks(outgoing)}
-        try:
-            with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
-                response = client.post(url, json=body)
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, what, (*self.context.secrets, url)) from None
-        if not response.is_success:
-            raise status_error(response, what, (*self.context.secrets, url), now=self.clock())
+        request(
+            self,
+            "POST",
+            url,
+            what=f"slack webhook {redact_url(url)}",
+            secrets=(*self.context.secrets, url),
+            json={"text": fallback_text(outgoing), "blocks": blocks(outgoing)},
+        )
         # no ts: incoming webhooks cannot be threaded or edited
         return SendResult()
 
     # --- Web API ---------------------------------------------------------------------------
 
     def _api(self) -> SlackApi:
-        token = resolve_secret(self.context, self.settings.bot_token or "", key="bot_token")
-        base = self.context.resolve(self.settings.api_base, key="api_base", secret=False)
-        require_safe_url(base, "api_base", self.name)
+        token = self.context.resolve(self.settings.bot_token or "", key="bot_token")
+        base = api_base_url(self, self.settings.api_base)
         return SlackApi(base, token, self.timeout, self.clock, self.context.secrets)
 
     def _send_api(self, api: SlackApi, outgoing: Outgoing) -> SendResult:
@@ -240,16 +219,10 @@ class SlackApi:
         clock: Callable[[], float],
         secrets: set[str],
     ) -> None:
-        import httpx
-
         self.base = base.rstrip("/")
         self.clock = clock
         self.secrets = (*secrets, token)
-        self.client = httpx.Client(
-            timeout=timeout,
-            follow_redirects=False,
-            headers={"Authorization": f"Bearer {token}"},
-        )
+        self.client = open_client(timeout, headers={"Authorization": f"Bearer {token}"})
 
     def __enter__(self) -> SlackApi:
         return self
@@ -276,14 +249,9 @@ class SlackApi:
             else:
                 response = self.client.get(url, params=params)
         except httpx.HTTPError as exc:
-            error = transport_error(exc, what, self.secrets)
-            if not write and error.uncertain:  # a read that timed out changed nothing
-                error = DeliveryError(error.message, retryable=True)
-            raise error from None
-        try:
-            document = response.json()
-        except ValueError:
-            document = None
+            # a read that timed out changed nothing: safe to repeat
+            raise transport_error(exc, what, self.secrets, idempotent=not write) from None
+        document = json_body(response)
         if not response.is_success or not isinstance(document, dict):
             code = document.get("error") if isinstance(document, dict) else None
             raise status_error(

@@ -25,8 +25,7 @@ automatically, so nobody gets the text twice).
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -38,13 +37,13 @@ from incidentctl.channels.base import (
     ChannelSettings,
     DeliveryError,
     Outgoing,
-    SendContext,
+    PartialDeliveryError,
     SendResult,
     SettingProblem,
     check_url,
-    require_safe_url,
+    scrub,
 )
-from incidentctl.channels.webhook import clip, retry_after, scrub, validated
+from incidentctl.channels.http import api_base_url, clip, json_object, open_client, retry_after
 from incidentctl.core.models import RenderedMessage
 
 DEFAULT_API_BASE = "https://api.twilio.com"
@@ -155,14 +154,6 @@ class SmsSettings(ChannelSettings):
         return self
 
 
-class PartialDeliveryError(DeliveryError):
-    """Some recipients already got the message: re-sending to everyone would duplicate it."""
-
-    def __init__(self, message: str, *, sent: int, **flags: Any) -> None:
-        super().__init__(message, **flags)
-        self.sent = sent
-
-
 @dataclass(frozen=True)
 class _Failure:
     number: str
@@ -178,17 +169,8 @@ class SmsChannel(BaseChannel):
 
     settings: SmsSettings
 
-    def __init__(
-        self,
-        name: str,
-        settings: Any,
-        context: SendContext,
-        timeout: float,
-        *,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(name, settings, context, timeout)
-        self.clock = clock
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         # number -> message sid, per delivery: a retry only goes to the numbers not reached
         self._sent: dict[tuple[int, str], dict[str, str]] = {}
 
@@ -196,10 +178,7 @@ class SmsChannel(BaseChannel):
         return len(message.text)
 
     @classmethod
-    def check_settings(cls, settings: Any) -> Iterator[SettingProblem]:
-        settings = yield from validated(SmsSettings, settings)
-        if settings is None:
-            return
+    def settings_problems(cls, settings: SmsSettings) -> Iterator[SettingProblem]:
         if not _is_reference(settings.auth_token):
             yield SettingProblem(
                 "auth_token", "write the token as ${TWILIO_AUTH_TOKEN}, not literally", "warning"
@@ -223,10 +202,7 @@ class SmsChannel(BaseChannel):
         if not account_sid or not auth_token:
             empty = "account_sid" if not account_sid else "auth_token"
             raise DeliveryError(f"channel {self.name!r} key {empty!r} is empty")
-        base = DEFAULT_API_BASE
-        if settings.api_base:
-            api_base = resolve(settings.api_base, key="api_base", secret=False).rstrip("/")
-            base = require_safe_url(api_base, "api_base", self.name)
+        base = api_base_url(self, settings.api_base) if settings.api_base else DEFAULT_API_BASE
         sender: dict[str, str]
         if settings.messaging_service_sid is not None:
             service = resolve(settings.messaging_service_sid, key="messaging_service_sid")
@@ -248,7 +224,7 @@ class SmsChannel(BaseChannel):
 
         import httpx
 
-        with httpx.Client(timeout=self.timeout, auth=(account_sid, auth_token)) as client:
+        with open_client(self.timeout, auth=(account_sid, auth_token)) as client:
             for number in numbers:
                 if number in sent:
                     continue
@@ -325,11 +301,8 @@ def outcome(numbers: list[str], sent: dict[str, str], failures: list[_Failure]) 
 
 
 def message_sid(response: Any) -> str | None:
-    try:
-        document = response.json()
-    except ValueError:
-        return None
-    if isinstance(document, dict) and document.get("sid"):
+    document = json_object(response)
+    if document.get("sid"):
         return str(document["sid"])
     return None
 
@@ -360,11 +333,8 @@ def transport_error(exc: Exception, secrets: Iterable[str]) -> DeliveryError:
 def status_error(response: Any, secrets: Iterable[str], *, now: float) -> DeliveryError:
     """Twilio's `{"code": 21211, "message": "…", "more_info": "…", "status": 400}`."""
     status = int(response.status_code)
-    try:
-        document = response.json()
-    except ValueError:
-        document = None
-    if isinstance(document, dict) and document.get("message"):
+    document = json_object(response)
+    if document.get("message"):
         code = document.get("code")
         text = f"{code}: {document['message']}" if code else str(document["message"])
     else:

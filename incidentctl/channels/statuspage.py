@@ -21,7 +21,6 @@ uncertain create reached the page. Statuspage allows 1 request/s per key (420 or
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -38,17 +37,15 @@ from incidentctl.channels.base import (
     SettingProblem,
     check_url,
     redact_url,
-    require_safe_url,
 )
-from incidentctl.channels.webhook import (
-    resolve_secret,
-    retry_after,
-    status_error,
-    transport_error,
-    validated,
+from incidentctl.channels.http import (
+    api_base_url,
+    json_body,
+    json_object,
+    literal_secret_problems,
+    request,
 )
 from incidentctl.core.models import ComponentStatus, Stage
-from incidentctl.playbook.env import references
 
 if TYPE_CHECKING:
     import httpx
@@ -82,19 +79,15 @@ class StatuspageChannel(BaseChannel):
     message_format = "chat"
     max_length = BODY_LIMIT
     rate_per_second = 1.0
+    # an update without the incident id would open a second public incident
+    needs_thread = True
     settings_model = StatuspageSettings
     settings: StatuspageSettings
 
     @classmethod
-    def check_settings(cls, settings: Any) -> Iterator[SettingProblem]:
-        settings = yield from validated(StatuspageSettings, settings)
-        if settings is None:
-            return
+    def settings_problems(cls, settings: StatuspageSettings) -> Iterator[SettingProblem]:
         yield from check_url(settings.api_base, "api_base")
-        if not references(settings.api_key):
-            yield SettingProblem(
-                "api_key", "write the key as ${ENV_VAR}: secrets do not belong in the playbook"
-            )
+        yield from literal_secret_problems(settings.api_key, "api_key")
         for ours, theirs in settings.components.items():
             if not theirs.strip():
                 yield SettingProblem("components", f"component {ours!r} maps to an empty id")
@@ -108,7 +101,7 @@ class StatuspageChannel(BaseChannel):
         else:
             path = f"/incidents/{quote(outgoing.thread, safe='')}"
             response = self._call("PATCH", path, json={"incident": fields})
-        incident = _json_object(response)
+        incident = json_object(response)
         remote_id = incident.get("id") or outgoing.thread
         if not isinstance(remote_id, str) or not remote_id:
             raise DeliveryError(
@@ -122,7 +115,7 @@ class StatuspageChannel(BaseChannel):
         """Whether an uncertain send reached the page: the incident or update exists."""
         if outgoing.thread is not None:
             path = f"/incidents/{quote(outgoing.thread, safe='')}"
-            incident = _json_object(self._call("GET", path))
+            incident = json_object(self._call("GET", path))
             wanted = outgoing.message.text.strip()
             for update in incident.get("incident_updates") or []:
                 if (
@@ -169,28 +162,21 @@ class StatuspageChannel(BaseChannel):
         return statuses
 
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        import httpx
-
-        key = resolve_secret(self.context, self.settings.api_key, key="api_key")
+        key = self.context.resolve(self.settings.api_key, key="api_key")
         page = self.context.resolve(self.settings.page_id, key="page_id", secret=False)
-        base = self.context.resolve(self.settings.api_base, key="api_base", secret=False)
-        base = require_safe_url(base, "api_base", self.name).rstrip("/")
+        base = api_base_url(self, self.settings.api_base)
         url = f"{base}/pages/{quote(page, safe='')}{path}"
-        headers = {"Authorization": f"OAuth {key}", "Accept": "application/json"}
-        what = f"Statuspage ({redact_url(base)})"
-        secrets = self.context.secrets
-        try:
-            with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
-                response = client.request(method, url, headers=headers, **kwargs)
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise transport_error(exc, what, secrets) from None
-        if response.is_success:
-            return response
-        error = status_error(response, what, secrets, now=time.time(), text=_detail(response))
-        if response.status_code in RATE_LIMITED:  # 420 is Statuspage's own rate-limit answer
-            error.retryable = True
-            error.retry_after = retry_after(response.headers.get("Retry-After"), now=time.time())
-        raise error
+        return request(
+            self,
+            method,
+            url,
+            what=f"Statuspage ({redact_url(base)})",
+            secrets=self.context.secrets,
+            detail=_detail,
+            rate_limited=RATE_LIMITED,
+            headers={"Authorization": f"OAuth {key}", "Accept": "application/json"},
+            **kwargs,
+        )
 
 
 def incident_name(incident: dict[str, Any]) -> str:
@@ -238,26 +224,14 @@ def _shortlink(incident: dict[str, Any]) -> str | None:
     return link if isinstance(link, str) and link else None
 
 
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any]:
-    data = _json(response)
-    return data if isinstance(data, dict) else {}
-
-
 def _json_objects(response: httpx.Response) -> list[dict[str, Any]]:
-    data = _json(response)
+    data = json_body(response)
     return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
 
 
 def _detail(response: httpx.Response) -> str:
     """Statuspage's own error text: `{"error": "..."}`, `{"error": [...]}` or `{"message": ...}`."""
-    data = _json_object(response)
+    data = json_object(response)
     for key in ("error", "message", "errors"):
         value = data.get(key)
         if isinstance(value, list):

@@ -27,8 +27,7 @@ delivery lost its connection, since that attempt most likely posted it).
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from incidentctl.channels.base import (
@@ -36,14 +35,13 @@ from incidentctl.channels.base import (
     ChannelSettings,
     DeliveryError,
     Outgoing,
-    SendContext,
     SendResult,
     SettingProblem,
     check_url,
     is_loopback,
-    require_safe_url,
+    scrub,
 )
-from incidentctl.channels.webhook import clip, retry_after, scrub, validated
+from incidentctl.channels.http import api_base_url, clip, retry_after
 from incidentctl.core.models import RenderedMessage
 
 TWITTER_HOST = "https://api.twitter.com"
@@ -122,17 +120,8 @@ class TwitterChannel(BaseChannel):
 
     settings: TwitterSettings
 
-    def __init__(
-        self,
-        name: str,
-        settings: Any,
-        context: SendContext,
-        timeout: float,
-        *,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(name, settings, context, timeout)
-        self.clock = clock
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         # deliveries whose last attempt lost the connection after sending
         self._ambiguous: set[tuple[int, str]] = set()
 
@@ -143,10 +132,7 @@ class TwitterChannel(BaseChannel):
         return weighted_length_bound(message.text)
 
     @classmethod
-    def check_settings(cls, settings: Any) -> Iterator[SettingProblem]:
-        settings = yield from validated(TwitterSettings, settings)
-        if settings is None:
-            return
+    def settings_problems(cls, settings: TwitterSettings) -> Iterator[SettingProblem]:
         for key in SECRET_KEYS:
             if "${" not in getattr(settings, key):
                 hint = f"${{X_{key.upper()}}}"
@@ -161,10 +147,8 @@ class TwitterChannel(BaseChannel):
         for name, value in credentials.items():
             if not value:
                 raise DeliveryError(f"channel {self.name!r} key {name!r} is empty")
-        target = None
-        if self.settings.api_base:
-            api_base = self.context.resolve(self.settings.api_base, key="api_base", secret=False)
-            target = require_safe_url(api_base.rstrip("/"), "api_base", self.name)
+        api_base = self.settings.api_base
+        target = api_base_url(self, api_base) if api_base else None
         text = outgoing.message.text
         if not text.strip():
             raise DeliveryError("X: the rendered post is empty")
@@ -207,25 +191,16 @@ class TwitterChannel(BaseChannel):
         texts = [str(m) for m in exc.api_messages] or [str(getattr(response, "reason", ""))]
         detail = clip(scrub("; ".join(t for t in texts if t), secrets))
         headers = getattr(response, "headers", {}) or {}
-        if isinstance(exc, tweepy.TooManyRequests):
-            wait = None
-            if exc.reset_time is not None:
-                wait = max(0.0, float(exc.reset_time) - self.clock())
-            if wait is None:
-                wait = retry_after(headers.get("Retry-After"), now=self.clock())
-            return DeliveryError(
-                f"X rate limit reached (429): {detail}",
-                retryable=True,
-                retry_after=wait,
-                status=status,
-            )
-        if isinstance(exc, tweepy.TwitterServerError):
+        if isinstance(exc, tweepy.TooManyRequests | tweepy.TwitterServerError):
             wait = retry_after(headers.get("Retry-After"), now=self.clock())
+            if isinstance(exc, tweepy.TooManyRequests):
+                reason = "X rate limit reached (429)"
+                if exc.reset_time is not None:  # when X's rate-limit window ends
+                    wait = max(0.0, float(exc.reset_time) - self.clock())
+            else:
+                reason = f"X server error ({status})"
             return DeliveryError(
-                f"X server error ({status}): {detail}",
-                retryable=True,
-                retry_after=wait,
-                status=status,
+                f"{reason}: {detail}", retryable=True, retry_after=wait, status=status
             )
         if isinstance(exc, tweepy.Unauthorized):
             return DeliveryError(

@@ -8,6 +8,7 @@ from typing import Any
 
 from incidentctl.channels.base import DeliveryError, Outgoing, SendContext
 from incidentctl.channels.engine import DeliveryEngine, Outcome, ProgressCallback, RetryPolicy
+from incidentctl.channels.registry import channel_type
 from incidentctl.core.lookup import find_incident
 from incidentctl.core.messages import event_snapshot, incident_snapshot
 from incidentctl.core.models import Delivery, DeliveryState, Incident, TimelineEvent
@@ -108,8 +109,41 @@ def send_deliveries(
 
     done: list[Delivery] = []
     for wave in waves:
-        done += [o.delivery for o in engine.send_all(wave, build, settle)]
+        ready = []
+        for delivery in wave:
+            if _waits_for_root(ws, engine, incident, delivery):
+                delivery.state = DeliveryState.FAILED
+                delivery.error = (
+                    "waiting for the first message on this channel to be confirmed: "
+                    "run `incidentctl retry`"
+                )
+                delivery.updated_at = ws.now()
+                ws.store.update_delivery(delivery)
+                done.append(delivery)
+            else:
+                ready.append(delivery)
+        done += [o.delivery for o in engine.send_all(ready, build, settle)]
     return DeliveryReport(done)
+
+
+def _waits_for_root(
+    ws: Workspace, engine: DeliveryEngine, incident: Incident, delivery: Delivery
+) -> bool:
+    """An update on a channel that must thread (a Statuspage incident) cannot go out while the
+    channel's first message is unconfirmed: it would open a second public incident."""
+    if delivery.channel in incident.threads:
+        return False
+    config = engine.channels.get(delivery.channel)
+    cls = channel_type(config.type) if config is not None else None
+    if cls is None or not getattr(cls, "needs_thread", False):
+        return False
+    earlier = ws.store.deliveries(incident_id=incident.id)
+    return any(
+        d.channel == delivery.channel
+        and (d.id or 0) < (delivery.id or 0)
+        and d.state is not DeliveryState.SENT
+        for d in earlier
+    )
 
 
 def unsettled_deliveries(ws: Workspace, incident_id: str | None) -> list[Delivery]:

@@ -10,7 +10,7 @@ from incidentctl.channels.base import DeliveryError
 from incidentctl.channels.discord import DiscordChannel, DiscordSettings
 from incidentctl.core.models import Stage
 from incidentctl.errors import MissingSecret
-from tests.channels.fakes.base_server import Reply, closed_port_url, make_context, make_outgoing
+from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
 from tests.channels.fakes.discord_server import (
     CHANNEL_ID,
     GUILD_ID,
@@ -29,8 +29,8 @@ def server() -> Iterator[DiscordServer]:
 def channel(
     tmp_path: Path, env: dict[str, str], *, timeout: float = 5.0, **settings: Any
 ) -> DiscordChannel:
-    model = DiscordSettings.model_validate({"url": "${DISCORD_WEBHOOK_URL}", **settings})
-    return DiscordChannel("discord", model, make_context(env, tmp_path, "discord"), timeout)
+    options = {"url": "${DISCORD_WEBHOOK_URL}", **settings}
+    return build_channel(DiscordChannel, options, env, tmp_path, name="discord", timeout=timeout)
 
 
 def env_for(server: DiscordServer) -> dict[str, str]:

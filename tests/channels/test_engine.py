@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from incidentctl.channels import registry
-from incidentctl.channels.base import DeliveryError, Outgoing, SendContext
-from incidentctl.channels.engine import DeliveryEngine, RateLimiter, RetryPolicy, redact
+from incidentctl.channels.base import DeliveryError, Outgoing, SendContext, scrub
+from incidentctl.channels.engine import DeliveryEngine, RateLimiter, RetryPolicy
 from incidentctl.core.models import Delivery, DeliveryState, RenderedMessage, Stage
 from incidentctl.playbook.schema import ChannelConfig
 from tests.channels.scripted import ScriptedChannel
@@ -146,7 +146,7 @@ def test_secret_values_are_redacted_from_errors(tmp_path: Path) -> None:
     ScriptedChannel.script["chat"] = deque([DeliveryError("bad token xoxb-very-secret")])
     [outcome] = engine.send_all([delivery("chat")], outgoing, lambda o: None)
     assert outcome.delivery.error == "bad token ***"
-    assert redact("a s3cr3t b", {"s3cr3t"}) == "a *** b"
+    assert scrub("a s3cr3t b", {"s3cr3t"}) == "a *** b"
 
 
 def test_unknown_channel_fails_cleanly(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 from incidentctl.channels.base import DeliveryError
 from incidentctl.channels.mattermost import MattermostChannel, MattermostSettings
 from incidentctl.errors import MissingSecret
-from tests.channels.fakes.base_server import Reply, closed_port_url, make_context, make_outgoing
+from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
 from tests.channels.fakes.mattermost_server import HOOK_KEY, MattermostServer
 
 
@@ -22,8 +22,8 @@ def server() -> Iterator[MattermostServer]:
 def channel(
     tmp_path: Path, env: dict[str, str], *, timeout: float = 5.0, **settings: Any
 ) -> MattermostChannel:
-    model = MattermostSettings.model_validate({"url": "${MATTERMOST_WEBHOOK_URL}", **settings})
-    return MattermostChannel("mm", model, make_context(env, tmp_path, "mm"), timeout)
+    options = {"url": "${MATTERMOST_WEBHOOK_URL}", **settings}
+    return build_channel(MattermostChannel, options, env, tmp_path, name="mm", timeout=timeout)
 
 
 def env_for(server: MattermostServer) -> dict[str, str]:

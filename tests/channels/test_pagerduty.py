@@ -10,7 +10,7 @@ from incidentctl.channels.base import DeliveryError, SendResult
 from incidentctl.channels.pagerduty import PagerDutyChannel, PagerDutySettings
 from incidentctl.core.models import Stage
 from incidentctl.errors import MissingSecret
-from tests.channels.fakes.base_server import Reply, closed_port_url, make_context, make_outgoing
+from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
 from tests.channels.fakes.pagerduty_server import ROUTING_KEY, PagerDutyServer
 
 ENV = {"PAGERDUTY_ROUTING_KEY": ROUTING_KEY}
@@ -25,9 +25,8 @@ def server() -> Iterator[PagerDutyServer]:
 def channel(
     api_base: str, tmp_path: Path, *, env: dict[str, str] = ENV, timeout: float = 5.0
 ) -> PagerDutyChannel:
-    options: dict[str, Any] = {"routing_key": "${PAGERDUTY_ROUTING_KEY}", "api_base": api_base}
-    model = PagerDutySettings.model_validate(options)
-    return PagerDutyChannel("pd", model, make_context(env, tmp_path, "pd"), timeout)
+    options = {"routing_key": "${PAGERDUTY_ROUTING_KEY}", "api_base": api_base}
+    return build_channel(PagerDutyChannel, options, env, tmp_path, name="pd", timeout=timeout)
 
 
 def test_first_message_triggers_an_alert(server: PagerDutyServer, tmp_path: Path) -> None:

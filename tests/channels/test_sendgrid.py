@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from incidentctl.channels.base import DeliveryError, Outgoing
+from incidentctl.channels.base import DeliveryError, Outgoing, PartialDeliveryError
 from incidentctl.channels.sendgrid import (
-    PartialDeliveryError,
     SendGridChannel,
     SendGridResult,
     SendGridSettings,
@@ -25,18 +24,29 @@ from incidentctl.channels.sendgrid import (
 )
 from incidentctl.core.models import RenderedMessage
 from incidentctl.errors import MissingSecret
-from tests.channels.fakes.base_server import Reply, closed_port_url, make_context, make_outgoing
+from tests.channels.fakes.base_server import (
+    Reply,
+    build_channel,
+    closed_port_url,
+    make_context,
+    make_outgoing,
+)
 from tests.channels.fakes.sendgrid_server import SendGridFake
 
 API_KEY = "SG.test-key-0123456789"
 ENV = {"SENDGRID_API_KEY": API_KEY}
+OPTIONS = {
+    "api_key": "${SENDGRID_API_KEY}",
+    "from_email": "status@example.com",
+    "from_name": "Example Status",
+    "to": ["alice@example.com", "bob@example.org"],
+}
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def fake() -> Iterator[SendGridFake]:
-    server = SendGridFake(API_KEY)
-    with server:
+    with SendGridFake(API_KEY) as server:
         yield server
 
 
@@ -44,23 +54,15 @@ def make_channel(
     tmp_path: Path,
     api_base: str,
     *,
-    env: dict[str, str] | None = None,
+    env: dict[str, str] = ENV,
     timeout: float = 5.0,
     clock: float = 1_000_000.0,
     **options: Any,
 ) -> SendGridChannel:
-    settings = SendGridSettings.model_validate(
-        {
-            "api_key": "${SENDGRID_API_KEY}",
-            "from_email": "status@example.com",
-            "from_name": "Example Status",
-            "to": ["alice@example.com", "bob@example.org"],
-            "api_base": api_base,
-            **options,
-        }
+    options = {**OPTIONS, "api_base": api_base, **options}
+    return build_channel(
+        SendGridChannel, options, env, tmp_path, name="status-email", timeout=timeout, clock=clock
     )
-    context = make_context(ENV if env is None else env, tmp_path, channel="status-email")
-    return SendGridChannel("status-email", settings, context, timeout, clock=lambda: clock)
 
 
 def email(text: str = "We are investigating checkout errors.", **kwargs: Any) -> Outgoing:

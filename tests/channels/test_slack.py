@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from incidentctl.channels.base import DeliveryError, Outgoing
-from incidentctl.channels.slack import SlackChannel, SlackSettings, split_text
+from incidentctl.channels.slack import SlackChannel, split_text
 from incidentctl.core.models import Stage
 from incidentctl.errors import MissingSecret
-from tests.channels.fakes.base_server import Reply, closed_port_url, make_context, make_outgoing
+from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
 from tests.channels.fakes.slack_server import TOKEN, WEBHOOK_PATH, SlackServer
 
 CHANNEL = "C0INCIDENT"
@@ -25,9 +25,13 @@ def slack() -> Iterator[SlackServer]:
 
 
 def webhook_channel(slack: SlackServer, tmp_path: Path, timeout: float = 2.0) -> SlackChannel:
-    settings = SlackSettings(webhook_url="${SLACK_WEBHOOK_URL}")
-    context = make_context({"SLACK_WEBHOOK_URL": slack.webhook_url}, tmp_path, "slack")
-    return SlackChannel("slack", settings, context, timeout)
+    return webhook_channel_to(slack.webhook_url, tmp_path, timeout)
+
+
+def webhook_channel_to(url: str, tmp_path: Path, timeout: float = 2.0) -> SlackChannel:
+    options = {"webhook_url": "${SLACK_WEBHOOK_URL}"}
+    env = {"SLACK_WEBHOOK_URL": url}
+    return build_channel(SlackChannel, options, env, tmp_path, name="slack", timeout=timeout)
 
 
 def api_channel(
@@ -36,13 +40,12 @@ def api_channel(
     *,
     channel: str = CHANNEL,
     token: str = TOKEN,
+    env: dict[str, str] | None = None,
     timeout: float = 2.0,
 ) -> SlackChannel:
-    settings = SlackSettings(
-        bot_token="${SLACK_BOT_TOKEN}", channel=channel, api_base=slack.api_base
-    )
-    context = make_context({"SLACK_BOT_TOKEN": token}, tmp_path, "slack")
-    return SlackChannel("slack", settings, context, timeout)
+    options = {"bot_token": "${SLACK_BOT_TOKEN}", "channel": channel, "api_base": slack.api_base}
+    env = {"SLACK_BOT_TOKEN": token} if env is None else env
+    return build_channel(SlackChannel, options, env, tmp_path, name="slack", timeout=timeout)
 
 
 def messages(slack: SlackServer, channel: str = CHANNEL) -> list[dict[str, Any]]:
@@ -129,10 +132,8 @@ def test_webhook_permanent_errors(
 
 
 def test_webhook_unknown_path(slack: SlackServer, tmp_path: Path) -> None:
-    settings = SlackSettings(webhook_url="${SLACK_WEBHOOK_URL}")
-    context = make_context({"SLACK_WEBHOOK_URL": slack.url + "/services/T0/B0/wrong"}, tmp_path)
     with pytest.raises(DeliveryError) as caught:
-        SlackChannel("slack", settings, context, 2.0).send(make_outgoing())
+        webhook_channel_to(slack.url + "/services/T0/B0/wrong", tmp_path).send(make_outgoing())
     assert "no_service" in caught.value.message and not caught.value.retryable
     assert "wrong" not in caught.value.message
 
@@ -170,20 +171,16 @@ def test_webhook_timeout_is_uncertain(slack: SlackServer, tmp_path: Path) -> Non
 
 
 def test_webhook_connection_refused(tmp_path: Path) -> None:
-    settings = SlackSettings(webhook_url="${SLACK_WEBHOOK_URL}")
-    context = make_context({"SLACK_WEBHOOK_URL": closed_port_url() + WEBHOOK_PATH}, tmp_path)
     with pytest.raises(DeliveryError) as caught:
-        SlackChannel("slack", settings, context, 2.0).send(make_outgoing())
+        webhook_channel_to(closed_port_url() + WEBHOOK_PATH, tmp_path).send(make_outgoing())
     assert caught.value.retryable
     assert_no_secrets(caught.value.message)
 
 
 def test_webhook_over_plain_http_off_loopback_is_refused(tmp_path: Path) -> None:
-    settings = SlackSettings(webhook_url="${SLACK_WEBHOOK_URL}")
     url = "http://hooks.slack.com" + WEBHOOK_PATH
-    context = make_context({"SLACK_WEBHOOK_URL": url}, tmp_path)
     with pytest.raises(DeliveryError) as caught:
-        SlackChannel("slack", settings, context, 2.0).send(make_outgoing())
+        webhook_channel_to(url, tmp_path).send(make_outgoing())
     assert not caught.value.retryable
     assert_no_secrets(caught.value.message)
 
@@ -356,12 +353,8 @@ def test_token_echoed_in_an_error_is_scrubbed(slack: SlackServer, tmp_path: Path
 
 
 def test_missing_token_variable(slack: SlackServer, tmp_path: Path) -> None:
-    settings = SlackSettings(
-        bot_token="${SLACK_BOT_TOKEN}", channel=CHANNEL, api_base=slack.api_base
-    )
-    chan = SlackChannel("slack", settings, make_context({}, tmp_path, "slack"), 2.0)
     with pytest.raises(MissingSecret) as caught:
-        chan.send(make_outgoing())
+        api_channel(slack, tmp_path, env={}).send(make_outgoing())
     assert "SLACK_BOT_TOKEN" in str(caught.value)
     assert slack.requests == []
 

@@ -9,30 +9,28 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from incidentctl.channels.base import DeliveryError
-from incidentctl.channels.sms import (
-    PartialDeliveryError,
-    SmsChannel,
-    SmsSettings,
-    mask,
-    mask_numbers,
-    segments,
-)
+from incidentctl.channels.base import DeliveryError, PartialDeliveryError
+from incidentctl.channels.sms import SmsChannel, SmsSettings, mask, mask_numbers, segments
 from incidentctl.core.models import RenderedMessage
 from incidentctl.errors import MissingSecret
-from tests.channels.fakes.base_server import Reply, closed_port_url, make_context, make_outgoing
+from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
 from tests.channels.fakes.twilio_server import TwilioFake, twilio_error
 
 SID = "AC" + "0123456789abcdef" * 2
 TOKEN = "twilio-token-0123456789"
 ENV = {"TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN}
 ALICE, BOB, CAROL = "+33612345678", "+14155550123", "+447700900456"
+OPTIONS = {
+    "account_sid": "${TWILIO_ACCOUNT_SID}",
+    "auth_token": "${TWILIO_AUTH_TOKEN}",
+    "from_number": "+15005550006",
+    "to": [ALICE],
+}
 
 
 @pytest.fixture
 def fake() -> Iterator[TwilioFake]:
-    server = TwilioFake(SID, TOKEN)
-    with server:
+    with TwilioFake(SID, TOKEN) as server:
         yield server
 
 
@@ -40,22 +38,14 @@ def make_channel(
     tmp_path: Path,
     api_base: str,
     *,
-    env: dict[str, str] | None = None,
+    env: dict[str, str] = ENV,
     timeout: float = 5.0,
     **options: Any,
 ) -> SmsChannel:
-    settings = SmsSettings.model_validate(
-        {
-            "account_sid": "${TWILIO_ACCOUNT_SID}",
-            "auth_token": "${TWILIO_AUTH_TOKEN}",
-            "from_number": "+15005550006",
-            "to": [ALICE],
-            "api_base": api_base,
-            **options,
-        }
+    options = {**OPTIONS, "api_base": api_base, **options}
+    return build_channel(
+        SmsChannel, options, env, tmp_path, name="oncall-sms", timeout=timeout, clock=1_000_000.0
     )
-    context = make_context(ENV if env is None else env, tmp_path, channel="oncall-sms")
-    return SmsChannel("oncall-sms", settings, context, timeout, clock=lambda: 1_000_000.0)
 
 
 def assert_no_secrets(error: BaseException) -> None:
@@ -268,13 +258,7 @@ def test_number_from_env_must_be_e164(tmp_path: Path, fake: TwilioFake) -> None:
 
 
 def base_options(**options: Any) -> dict[str, Any]:
-    return {
-        "account_sid": "${TWILIO_ACCOUNT_SID}",
-        "auth_token": "${TWILIO_AUTH_TOKEN}",
-        "from_number": "+15005550006",
-        "to": [ALICE],
-        **options,
-    }
+    return {**OPTIONS, **options}
 
 
 @pytest.mark.parametrize("number", ["0612345678", "+0612345678", "+33 6 12 34 56 78", "+1234"])

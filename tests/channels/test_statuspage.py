@@ -14,8 +14,8 @@ from incidentctl.errors import MissingSecret
 from tests.channels.fakes.base_server import (
     ManualClock,
     Reply,
+    build_channel,
     closed_port_url,
-    make_context,
     make_outgoing,
 )
 from tests.channels.fakes.statuspage_server import StatuspageServer
@@ -52,8 +52,7 @@ def channel(
     if server is not None:
         options["api_base"] = server.api_base
     options.update(settings)
-    model = StatuspageSettings.model_validate(options)
-    return StatuspageChannel("status", model, make_context(env, tmp_path, "status"), timeout)
+    return build_channel(StatuspageChannel, options, env, tmp_path, name="status", timeout=timeout)
 
 
 def test_first_message_creates_an_incident(server: StatuspageServer, tmp_path: Path) -> None:

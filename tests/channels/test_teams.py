@@ -11,7 +11,7 @@ from incidentctl.channels.base import DeliveryError
 from incidentctl.channels.teams import PAYLOAD_LIMIT, TeamsChannel, TeamsSettings
 from incidentctl.core.models import RenderedMessage
 from incidentctl.errors import MissingSecret
-from tests.channels.fakes.base_server import Reply, closed_port_url, make_context, make_outgoing
+from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
 from tests.channels.fakes.teams_server import SIGNATURE, WORKFLOW_PATH, TeamsServer
 
 
@@ -24,8 +24,8 @@ def server() -> Iterator[TeamsServer]:
 def channel(
     tmp_path: Path, env: dict[str, str], *, timeout: float = 5.0, **settings: Any
 ) -> TeamsChannel:
-    model = TeamsSettings.model_validate({"url": "${TEAMS_WEBHOOK_URL}", **settings})
-    return TeamsChannel("teams", model, make_context(env, tmp_path, "teams"), timeout)
+    options = {"url": "${TEAMS_WEBHOOK_URL}", **settings}
+    return build_channel(TeamsChannel, options, env, tmp_path, name="teams", timeout=timeout)
 
 
 def env_for(server: TeamsServer) -> dict[str, str]:

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from incidentctl.channels.base import DeliveryError
-from incidentctl.channels.twitter import TwitterChannel, TwitterSettings, weighted_length
+from incidentctl.channels.twitter import TwitterChannel, weighted_length
 from incidentctl.core.models import RenderedMessage
 from incidentctl.errors import MissingSecret
-from tests.channels.fakes.base_server import Reply, closed_port_url, make_context, make_outgoing
+from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
 from tests.channels.fakes.x_server import XFake, problem
 
 ENV = {
@@ -31,8 +31,7 @@ OPTIONS = {
 
 @pytest.fixture
 def fake() -> Iterator[XFake]:
-    server = XFake(*ENV.values())
-    with server:
+    with XFake(*ENV.values()) as server:
         yield server
 
 
@@ -40,14 +39,15 @@ def make_channel(
     tmp_path: Path,
     api_base: str,
     *,
-    env: dict[str, str] | None = None,
+    env: dict[str, str] = ENV,
     timeout: float = 5.0,
     clock: float = 1_700_000_000.0,
     **options: Any,
 ) -> TwitterChannel:
-    settings = TwitterSettings.model_validate({**OPTIONS, "api_base": api_base, **options})
-    context = make_context(ENV if env is None else env, tmp_path, channel="x")
-    return TwitterChannel("x", settings, context, timeout, clock=lambda: clock)
+    options = {**OPTIONS, "api_base": api_base, **options}
+    return build_channel(
+        TwitterChannel, options, env, tmp_path, name="x", timeout=timeout, clock=clock
+    )
 
 
 def assert_no_secrets(error: BaseException) -> None:

@@ -13,19 +13,14 @@ import httpx
 import pytest
 
 from incidentctl.channels.base import DeliveryError
-from incidentctl.channels.webhook import (
-    WebhookChannel,
-    WebhookSettings,
-    retry_after,
-    sign,
-    verify_signature,
-)
+from incidentctl.channels.http import retry_after
+from incidentctl.channels.webhook import WebhookChannel, sign, verify_signature
 from incidentctl.errors import MissingSecret
 from tests.channels.fakes.base_server import (
     ManualClock,
     Reply,
+    build_channel,
     closed_port_url,
-    make_context,
     make_outgoing,
 )
 from tests.channels.fakes.webhook_server import PATH, SECRET, WebhookReceiver
@@ -57,12 +52,8 @@ def channel(
         "headers": {"Authorization": "Bearer ${HOOK_TOKEN}", "X-Team": "sre"},
     }
     values.update(settings)
-    return WebhookChannel(
-        "hook",
-        WebhookSettings.model_validate(values),
-        make_context(env, tmp_path, "hook"),
-        timeout,
-        clock=clock,
+    return build_channel(
+        WebhookChannel, values, env, tmp_path, name="hook", timeout=timeout, clock=clock
     )
 
 

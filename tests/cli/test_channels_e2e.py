@@ -25,7 +25,7 @@ class Hook:
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status, text = hook.answers.pop(0) if hook.answers else (200, "ok")
                 if status < 300 and self.path == SECRET_PATH:

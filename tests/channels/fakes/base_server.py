@@ -11,17 +11,24 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from incidentctl.channels.base import Outgoing, SendContext
+from incidentctl.channels.base import BaseChannel, Outgoing, SendContext
 from incidentctl.core.models import RenderedMessage, Stage
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
+
+C = TypeVar("C", bound=BaseChannel)
 
 
 @dataclass(frozen=True)
@@ -194,8 +201,34 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
+@cache
+def openapi_spec(name: str) -> dict[str, Any]:
+    """A published OpenAPI description from tests/specs, parsed once (do not modify it)."""
+    spec: dict[str, Any] = json.loads((SPECS / name).read_text(encoding="utf-8"))
+    return spec
+
+
 def make_context(env: dict[str, str], tmp_path: Path, channel: str = "test") -> SendContext:
     return SendContext(env=env, outbox_dir=tmp_path / "outbox", channel=channel)
+
+
+def build_channel(
+    cls: type[C],
+    options: dict[str, Any],
+    env: dict[str, str],
+    tmp_path: Path,
+    *,
+    name: str,
+    timeout: float = 5.0,
+    clock: Callable[[], float] | float = time.time,
+) -> C:
+    """A `cls` channel called `name` from playbook `options`; a number as `clock` freezes it."""
+    settings = cls.settings_model.model_validate(options)
+    context = make_context(env, tmp_path, name)
+    if isinstance(clock, float | int):
+        frozen = float(clock)
+        return cls(name, settings, context, timeout, clock=lambda: frozen)
+    return cls(name, settings, context, timeout, clock=clock)
 
 
 def make_incident(**overrides: Any) -> dict[str, Any]:

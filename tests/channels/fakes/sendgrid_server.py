@@ -9,14 +9,11 @@ or multi-line headers. Accepted requests answer 202 with an empty body, like Sen
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from tests.channels.fakes.base_server import FakeServer, Reply, Request
+from tests.channels.fakes.base_server import FakeServer, Reply, Request, openapi_spec
 
-SPEC = Path(__file__).resolve().parents[2] / "specs" / "sendgrid-mail-v3.openapi.json"
 RESERVED_HEADERS = frozenset(
     h.lower()
     for h in (
@@ -41,7 +38,7 @@ def request_validator() -> Any:
     """An OpenAPI 3.1 validator for the Mail Send request body (refs resolved in the spec)."""
     from openapi_schema_validator import OAS31Validator
 
-    spec = json.loads(SPEC.read_text(encoding="utf-8"))
+    spec = openapi_spec("sendgrid-mail-v3.openapi.json")
     body = spec["components"]["requestBodies"]["PostMailSend"]
     schema = body["content"]["application/json"]["schema"]
     return OAS31Validator({**schema, "components": spec["components"]})

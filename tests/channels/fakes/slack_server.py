@@ -130,10 +130,6 @@ class SlackServer(FakeServer):
 
     # --- dispatch ------------------------------------------------------------------------
 
-    def __enter__(self) -> SlackServer:
-        self.start()
-        return self
-
     def handle(self, request: Request) -> Reply:
         if request.path.startswith("/api/"):
             method = request.path.removeprefix("/api/")

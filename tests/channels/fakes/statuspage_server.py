@@ -9,27 +9,18 @@ from __future__ import annotations
 
 import copy
 import itertools
-import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from openapi_schema_validator import OAS30Validator
 
-from tests.channels.fakes.base_server import FakeServer, Reply, Request
+from tests.channels.fakes.base_server import FakeServer, Reply, Request, openapi_spec
 
-SPEC = Path(__file__).resolve().parents[2] / "specs" / "statuspage-v1.openapi.json"
 OPEN = ("investigating", "identified", "monitoring")
 INCIDENT = re.compile(r"^/v1/pages/(?P<page>[^/]+)/incidents(?:/(?P<rest>[^/]+))?/?$")
-
-
-@cache
-def _spec() -> dict[str, Any]:
-    spec: dict[str, Any] = json.loads(SPEC.read_text(encoding="utf-8"))
-    return spec
 
 
 def _resolve(node: Any, root: dict[str, Any]) -> Any:
@@ -50,7 +41,7 @@ def _resolve(node: Any, root: dict[str, Any]) -> Any:
 @cache
 def request_schema(path: str, method: str) -> dict[str, Any]:
     """The JSON request-body schema of one operation, `$ref`s resolved."""
-    spec = _spec()
+    spec = openapi_spec("statuspage-v1.openapi.json")
     operation = spec["paths"][path][method]
     schema = _resolve(operation["requestBody"]["content"]["application/json"]["schema"], spec)
     # the document types one example component id; the real API applies it to every key

@@ -41,10 +41,6 @@ class WebhookReceiver(FakeServer):
     def documents(self) -> list[Any]:
         return [r.json() for r in self.accepted]
 
-    def __enter__(self) -> WebhookReceiver:
-        self.start()
-        return self
-
     def handle(self, request: Request) -> Reply:
         if request.method != "POST" or request.path != self.path:
             return Reply(404, {"error": "no such hook"})

@@ -13,17 +13,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from tests.channels.fakes.base_server import FakeServer, Reply, Request
+from tests.channels.fakes.base_server import FakeServer, Reply, Request, openapi_spec
 
-SPEC = Path(__file__).resolve().parents[2] / "specs" / "x-api-v2.openapi.json"
 PUBLIC_HOST = "https://api.twitter.com"
 OAUTH_PARAM = re.compile(r'(\w+)="([^"]*)"')
 REQUIRED_OAUTH = (
@@ -42,7 +39,7 @@ def request_validator() -> Any:
     """An OpenAPI 3.0 validator for the createPosts request body (refs resolved in the spec)."""
     from openapi_schema_validator import OAS30Validator
 
-    spec = json.loads(SPEC.read_text(encoding="utf-8"))
+    spec = openapi_spec("x-api-v2.openapi.json")
     operation = spec["paths"]["/2/tweets"]["post"]
     ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     schema = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
