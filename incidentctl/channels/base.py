@@ -170,6 +170,10 @@ class BaseChannel:
     def measure(self, message: RenderedMessage) -> int:
         return len(message.text)
 
+    def wire_payload(self, outgoing: Outgoing) -> dict[str, Any] | None:
+        """The JSON body `send` would post (for the dry-run preview), when there is one."""
+        return None
+
     def length_bound(self, message: RenderedMessage) -> int | None:
         """A cheap upper bound of `measure()` (None: none cheaper than measuring), so lint
         can skip loading a heavy counting library when a message is clearly short enough."""

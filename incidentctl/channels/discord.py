@@ -89,6 +89,9 @@ class DiscordChannel(BaseChannel):
             raise DeliveryError(f"{what}: answered {posted.status_code} without the message")
         return SendResult(remote_id=str(data["id"]), link=message_link(data))
 
+    def wire_payload(self, outgoing: Outgoing) -> dict[str, Any] | None:
+        return self._payload(outgoing)
+
     def _payload(self, outgoing: Outgoing) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "content": outgoing.message.text,

@@ -162,6 +162,9 @@ class SlackChannel(BaseChannel):
 
     # --- incoming webhook ------------------------------------------------------------------
 
+    def wire_payload(self, outgoing: Outgoing) -> dict[str, Any] | None:
+        return {"text": fallback_text(outgoing), "blocks": blocks(outgoing)}
+
     def _send_webhook(self, outgoing: Outgoing) -> SendResult:
         url = self.context.resolve(self.settings.webhook_url or "", key="webhook_url")
         require_safe_url(url, "webhook_url", self.name)

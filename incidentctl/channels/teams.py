@@ -58,6 +58,10 @@ class TeamsChannel(BaseChannel):
     def measure(self, message: RenderedMessage) -> int:
         return len(encode(card_payload(message.subject or "", message.text)))
 
+    def wire_payload(self, outgoing: Outgoing) -> dict[str, Any] | None:
+        title = outgoing.message.subject or str(outgoing.incident.get("title") or "")
+        return card_payload(title, outgoing.message.text)
+
     def send(self, outgoing: Outgoing) -> SendResult:
         url = webhook_target(self, self.settings)
         title = outgoing.message.subject or str(outgoing.incident.get("title") or "")

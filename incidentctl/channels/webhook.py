@@ -89,6 +89,9 @@ class WebhookChannel(BaseChannel):
             elif name.lower() in RESERVED_HEADERS:
                 yield SettingProblem(f"headers.{name}", f"header {name!r} is set by incidentctl")
 
+    def wire_payload(self, outgoing: Outgoing) -> dict[str, Any] | None:
+        return payload(outgoing)
+
     def send(self, outgoing: Outgoing) -> SendResult:
         url = self.context.resolve(self.settings.url, key="url")
         require_safe_url(url, "url", self.name)

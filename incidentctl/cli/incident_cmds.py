@@ -39,6 +39,9 @@ def _send(ws: Workspace, plan: Plan, *, yes: bool, dry_run: bool, commit: object
 
     messages.print_preview(ws, plan, full=dry_run)
     if dry_run:
+        from incidentctl.core.deliver import wire_payloads
+
+        messages.print_payloads(wire_payloads(ws, plan.incident, plan.events[-1], plan.deliveries))
         messages.print_note("dry run: nothing was sent or stored")
         return
     if (

@@ -228,3 +228,30 @@ def _reconcile(
         ws.store.set_thread(incident.id, delivery.channel, found.remote_id)
         incident.threads[delivery.channel] = found.remote_id
     return "sent"
+
+
+def wire_payloads(
+    ws: Workspace, incident: Incident, event: TimelineEvent, deliveries: Sequence[Delivery]
+) -> dict[str, dict[str, Any]]:
+    """Channel name -> the JSON body it would post, for channels that post one (dry run)."""
+    engine = make_engine(ws)
+    payloads: dict[str, dict[str, Any]] = {}
+    for delivery in deliveries:
+        try:
+            channel, _ = engine.build(delivery.channel)
+        except (DeliveryError, IncidentctlError):
+            continue
+        outgoing = Outgoing(
+            delivery_id=delivery.id or 0,
+            incident_id=incident.id,
+            channel=delivery.channel,
+            stage=delivery.stage,
+            message=delivery.message,
+            incident=event.data.get("snapshot") or incident_snapshot(ws, incident),
+            event=event.data.get("event") or event_snapshot(event, delivery.stage),
+            thread=incident.threads.get(delivery.channel),
+        )
+        body = getattr(channel, "wire_payload", lambda _: None)(outgoing)
+        if body is not None:
+            payloads[delivery.channel] = body
+    return payloads

@@ -106,6 +106,17 @@ def print_preview_messages(plan: Plan, *, full: bool = False) -> None:
         out.print("[yellow]no enabled channel receives this stage: recorded only[/]")
 
 
+def print_payloads(payloads: dict[str, Any]) -> None:
+    """The JSON bodies as they would be posted (blocks, cards, webhook documents)."""
+    import json
+
+    for channel, body in payloads.items():
+        text = json.dumps(body, indent=2, ensure_ascii=False)
+        out.print(
+            Panel(Text(text), title=f"{channel}: request body", title_align="left", expand=False)
+        )
+
+
 @contextmanager
 def live_progress(deliveries: Sequence[Delivery]) -> Iterator[ProgressCallback | None]:
     """A live table (channel, state, attempt, elapsed) on a terminal; nothing otherwise."""

@@ -102,3 +102,14 @@ def test_a_dead_endpoint_does_not_block_the_others(
     assert result.code == 3
     assert "very-secret-token" not in result.out + result.err
     assert len(list((isolated_state / "outbox").rglob("*.txt"))) == 1
+
+
+def test_dry_run_shows_the_request_body_and_sends_nothing(
+    hook: Hook, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = cli(capsys, "declare", "sev1", "--title", "API down", "--dry-run")
+    assert result.code == 0, result.err
+    assert "room: request body" in result.out
+    assert '"title": "API down"' in result.out
+    assert hook.accepted == []
+    assert "very-secret-token" not in result.out
