@@ -6,6 +6,8 @@ httpx is imported inside the functions that send, so importing this module stays
 
 from __future__ import annotations
 
+import ssl
+import threading
 from collections.abc import Callable, Collection, Container, Iterator
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -93,10 +95,26 @@ def status_error(
     return DeliveryError(message, status=status)
 
 
+_TLS_LOCK = threading.Lock()
+_TLS: list[ssl.SSLContext] = []
+
+
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for every channel: building one loads the CA bundle, which
+    costs more than a fast webhook call and would serialise a fan-out on the GIL."""
+    with _TLS_LOCK:
+        if not _TLS:
+            import certifi
+
+            _TLS.append(ssl.create_default_context(cafile=certifi.where()))
+        return _TLS[0]
+
+
 def open_client(timeout: float, **options: Any) -> httpx.Client:
     """An httpx client that never follows redirects: a redirect must not carry our secrets."""
     import httpx
 
+    options.setdefault("verify", tls_context())
     return httpx.Client(timeout=timeout, follow_redirects=False, **options)
 
 
