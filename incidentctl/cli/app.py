@@ -45,10 +45,36 @@ def _register() -> None:
 _register()
 
 
+def _interrupted() -> int:
+    print(
+        "interrupted: recorded deliveries are kept; `incidentctl retry` resumes",
+        file=sys.stderr,
+    )
+    return 130
+
+
+def _usage_error(exc: Exception) -> int | None:
+    """A typer/click parsing error as one `error:` line; None when `exc` is not one."""
+    message = getattr(exc, "format_message", None)
+    code = getattr(exc, "exit_code", None)
+    if not callable(message) or not isinstance(code, int):
+        return None
+    if type(exc).__name__ == "NoArgsIsHelpError":  # bare `incidentctl`: the help is the answer
+        exc.show()  # type: ignore[attr-defined]
+        return code
+    line = " ".join(str(message()).split()).rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", "") if ctx is not None else ""
+    hint = f" (see `{command} --help`)" if command else ""
+    print(f"error: {line}{hint}", file=sys.stderr)
+    return code
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run one command; return its exit code. User errors print one line on stderr."""
     try:
-        app(args=argv, prog_name="incidentctl")
+        # not standalone: typer/click would print usage errors on several lines
+        code = app(args=argv, prog_name="incidentctl", standalone_mode=False)
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
@@ -58,12 +84,18 @@ def run(argv: list[str] | None = None) -> int:
         print_error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        print(
-            "interrupted: recorded deliveries are kept; `incidentctl retry` resumes",
-            file=sys.stderr,
-        )
-        return 130
-    return 0
+        return _interrupted()
+    except typer.Abort:  # end of input at a prompt
+        print("error: aborted", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        usage = _usage_error(exc)
+        if usage is None:
+            raise
+        return usage
+    if code == 130:  # typer turns Ctrl-C into Exit(130)
+        return _interrupted()
+    return code if isinstance(code, int) else 0
 
 
 def main() -> None:

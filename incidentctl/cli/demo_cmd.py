@@ -25,14 +25,12 @@ def demo(
 ) -> None:
     """Declare, update, resolve and review a sample incident in a scratch folder."""
     import os
-    import tempfile
     from datetime import UTC, datetime
 
-    from incidentctl.core.demo import DemoStep, run_demo
+    from incidentctl.core.demo import DemoStep, run_demo, scratch_folder
     from incidentctl.output import messages
 
-    folder = directory or Path(tempfile.mkdtemp(prefix="incidentctl-demo-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = directory or scratch_folder()
     for step in run_demo(folder, lang.value, dict(os.environ), datetime.now(UTC)):
         if isinstance(step, DemoStep):
             messages.print_step(step.label)

@@ -12,6 +12,7 @@ from incidentctl.cli.options import DryRunOption, IncidentArgument, PlaybookOpti
 if TYPE_CHECKING:
     from incidentctl.core.deliver import DeliveryReport
     from incidentctl.core.incidents import Plan
+    from incidentctl.core.models import Delivery
     from incidentctl.core.workspace import Workspace
 
 Components = Annotated[
@@ -34,10 +35,11 @@ def _interactive() -> bool:
 
 def _send(ws: Workspace, plan: Plan, *, yes: bool, dry_run: bool, commit: object) -> None:
     """Preview, confirm, store (outbox first), send, report — shared by every sending command."""
-    from incidentctl.core.deliver import make_engine, send_deliveries
+    from incidentctl.core.deliver import make_engine, missing_variables, send_deliveries
     from incidentctl.output import messages
 
     messages.print_preview(ws, plan, full=dry_run)
+    messages.print_missing_variables(missing_variables(ws, plan.deliveries))
     if dry_run:
         from incidentctl.core.deliver import wire_payloads
 
@@ -62,13 +64,27 @@ def _send(ws: Workspace, plan: Plan, *, yes: bool, dry_run: bool, commit: object
 def _fail_if_undelivered(report: DeliveryReport) -> None:
     from incidentctl.errors import DeliveriesFailed
 
-    failed = report.failed + report.held
+    failed = report.failed
+    held = report.held
+    if not failed and not held:
+        return
+
+    def channels(deliveries: list[Delivery]) -> str:
+        return ", ".join(sorted({d.channel for d in deliveries}))
+
+    parts = []
     if failed:
-        names = ", ".join(sorted({d.channel for d in failed}))
-        raise DeliveriesFailed(
-            f"{len(failed)} delivery(ies) not confirmed ({names}): recorded; "
+        parts.append(
+            f"{len(failed)} delivery(ies) not confirmed ({channels(failed)}): recorded; "
             "run `incidentctl retry` once the channel is back"
         )
+    if held:
+        parts.append(
+            f"{len(held)} delivery(ies) not confirmed, may already have gone out "
+            f"({channels(held)}): check the channel, then `incidentctl retry "
+            "--resend-uncertain` if it is not there"
+        )
+    raise DeliveriesFailed("; ".join(parts))
 
 
 def declare(
@@ -206,7 +222,6 @@ def retry(
     terminal) before re-sending one that cannot be checked."""
     from incidentctl.cli.runtime import open_workspace
     from incidentctl.core.deliver import make_engine, retry_deliveries, unsettled_deliveries
-    from incidentctl.core.models import Delivery
     from incidentctl.output import messages
 
     ws = open_workspace(playbook)
@@ -216,11 +231,12 @@ def retry(
         return
 
     def confirm(delivery: Delivery) -> bool:
-        return typer.confirm(
-            f"{delivery.incident_id} {delivery.channel}: {delivery.error or 'may have gone out'}"
-            " — check the channel. Re-send anyway?",
-            default=False,
-        )
+        with messages.paused_progress():  # else the question is hidden under the live table
+            return typer.confirm(
+                f"{delivery.incident_id} {delivery.channel}: "
+                f"{delivery.error or 'may have gone out'} — check the channel. Re-send anyway?",
+                default=False,
+            )
 
     with messages.live_progress([]) as progress:
         report = retry_deliveries(

@@ -123,7 +123,8 @@ def send_deliveries(
             else:
                 ready.append(delivery)
         done += [o.delivery for o in engine.send_all(ready, build, settle)]
-    return DeliveryReport(done)
+    # in the order they were recorded (playbook order), not the order they finished
+    return DeliveryReport(sorted(done, key=lambda d: d.id or 0))
 
 
 def _waits_for_root(
@@ -255,3 +256,26 @@ def wire_payloads(
         if body is not None:
             payloads[delivery.channel] = body
     return payloads
+
+
+def missing_variables(ws: Workspace, deliveries: Sequence[Delivery]) -> dict[str, list[str]]:
+    """Channel name -> the `${VAR}`s of its settings that are unset (and have no default):
+    its delivery would fail, so the preview says so before anything is sent."""
+    from incidentctl.playbook.env import interpolate
+
+    def walk(value: object) -> list[str]:
+        if isinstance(value, str):
+            return interpolate(value, ws.env)[1]
+        if isinstance(value, dict):
+            return [name for item in value.values() for name in walk(item)]
+        if isinstance(value, list | tuple):
+            return [name for item in value for name in walk(item)]
+        return []
+
+    missing: dict[str, list[str]] = {}
+    for delivery in deliveries:
+        config = ws.playbook.channels.get(delivery.channel)
+        names = walk(config.options) if config is not None else []
+        if names:
+            missing[delivery.channel] = list(dict.fromkeys(names))
+    return missing

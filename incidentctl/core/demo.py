@@ -19,6 +19,7 @@ from incidentctl.core.models import Incident
 from incidentctl.core.postmortem import write_postmortem
 from incidentctl.core.scaffold import scaffold
 from incidentctl.core.workspace import Workspace
+from incidentctl.errors import StateError
 from incidentctl.playbook.loader import load_playbook
 from incidentctl.store import open_store
 
@@ -58,11 +59,21 @@ class DemoStep:
         return send_deliveries(self.ws, self.incident, self.plan.deliveries, make_engine(self.ws))
 
 
+def scratch_folder() -> Path:
+    """A new temporary folder for the demo."""
+    import tempfile
+
+    try:
+        return Path(tempfile.mkdtemp(prefix="incidentctl-demo-"))
+    except OSError as exc:
+        raise StateError(f"cannot create a scratch folder: {exc.strerror or exc}") from None
+
+
 def run_demo(
     folder: Path, language: str, env: dict[str, str], start: datetime
 ) -> Iterator[DemoStep | Path]:
     """Yield each step once recorded, then the postmortem path. A simulated clock moves 12 min
-    per step so the timeline reads like a real incident."""
+    per step so the timeline reads like a real incident. `folder` is created if needed."""
     scaffold(folder, language)
     loaded = load_playbook(folder / "incidentctl.yaml")
     state = folder / "state"

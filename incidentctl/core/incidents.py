@@ -236,15 +236,18 @@ def plan_update(
     if resolve:
         stage = Stage.RESOLVED
     elif status:
+        if status.strip().lower() == Stage.RESOLVED.value:
+            raise UsageError(
+                "`update --status resolved` does not close an incident: use "
+                '`incidentctl resolve -m "what was fixed"`'
+            )
         try:
-            stage = Stage(status)
+            stage = Stage(status.strip().lower())
         except ValueError:
-            stage = Stage.RESOLVED  # sentinel, rejected just below
-        if stage is Stage.RESOLVED:
             raise UsageError(
                 f"unknown status {status!r} (use investigating, identified or monitoring; "
                 "`incidentctl resolve` closes the incident)"
-            )
+            ) from None
     else:
         stage = incident.status
     if stage is not incident.status:

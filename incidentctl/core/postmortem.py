@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from incidentctl.core.lookup import find_incident
@@ -38,15 +39,23 @@ def render_postmortem(ws: Workspace, incident: Incident) -> str:
         for d in ws.store.deliveries(incident_id=incident.id, states=[DeliveryState.SENT])
         if d.sent_at
     ]
-    if sent and isinstance(context.get("key_times"), dict):
-        from incidentctl.durations import format_duration
+    key_times = context.get("key_times")
+    if isinstance(key_times, dict):
+        from incidentctl.render.context import localized_duration
 
+        # durations as the document's language writes them ("36 min", not "36m", in French)
+        language = ws.playbook.organization.language
         tz = ws.playbook.organization.tz
-        first = min(sent)
-        context["key_times"]["first_message"] = first.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
-        context["key_times"]["time_to_first_message"] = format_duration(
-            first - incident.declared_at
-        )
+        if sent:
+            first = min(sent)
+            key_times["first_message"] = first.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+            key_times["time_to_first_message"] = localized_duration(
+                max(first - incident.declared_at, timedelta(0)), language
+            )
+        if incident.resolved_at is not None:
+            key_times["time_to_resolve"] = localized_duration(
+                incident.resolved_at - incident.declared_at, language
+            )
     return Renderer(ws.playbook, ws.loaded.templates_dir).render_postmortem(context)
 
 
@@ -56,6 +65,8 @@ def write_postmortem(
     """Write the document; refuse to overwrite an edited review without `force`."""
     incident = _latest_incident(ws, incident_id)
     path = out or default_postmortem_path(incident)
+    if path.is_dir():  # `--out reviews/`: the usual file name inside that folder
+        path = path / default_postmortem_path(incident).name
     if path.exists() and not force:
         raise ConflictError(f"{path} exists: it may hold edits; use --force to overwrite")
     text = render_postmortem(ws, incident)

@@ -106,6 +106,16 @@ def print_preview_messages(plan: Plan, *, full: bool = False) -> None:
         out.print("[yellow]no enabled channel receives this stage: recorded only[/]")
 
 
+def print_missing_variables(missing: dict[str, list[str]]) -> None:
+    """Channels whose delivery will fail for want of an environment variable."""
+    for channel, names in missing.items():
+        variables = ", ".join(names)
+        out.print(
+            f"[bold red]![/] {escape(channel)}: {escape(variables)} not set in the environment: "
+            "this delivery will fail (`incidentctl retry` re-sends it once set)"
+        )
+
+
 def print_payloads(payloads: dict[str, Any]) -> None:
     """The JSON bodies as they would be posted (blocks, cards, webhook documents)."""
     import json
@@ -115,6 +125,24 @@ def print_payloads(payloads: dict[str, Any]) -> None:
         out.print(
             Panel(Text(text), title=f"{channel}: request body", title_align="left", expand=False)
         )
+
+
+# the live progress table on screen, if any: a question must not be drawn under it
+_live: list[Any] = []
+
+
+@contextmanager
+def paused_progress() -> Iterator[None]:
+    """Take the live progress table off the screen while the user answers a question."""
+    live = _live[-1] if _live else None
+    if live is None or not live.is_started:
+        yield
+        return
+    live.stop()
+    try:
+        yield
+    finally:
+        live.start()
 
 
 @contextmanager
@@ -151,7 +179,11 @@ def live_progress(deliveries: Sequence[Delivery]) -> Iterator[ProgressCallback |
                 rows[delivery.channel] = (state.value, attempt, time.monotonic() - started)
                 live.update(render())
 
-        yield progress
+        _live.append(live)
+        try:
+            yield progress
+        finally:
+            _live.remove(live)
 
 
 def _delivery_table(deliveries: Sequence[Delivery], disabled: Sequence[Target]) -> Table:

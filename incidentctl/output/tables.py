@@ -111,7 +111,7 @@ def print_incident(data: dict[str, Any], *, as_json: bool) -> None:
     sys.stdout.write("\n".join(lines) + "\n\n")
     _table(
         f"Timeline ({data['timezone']})",
-        ["TIME", "EVENT", "DETAIL"],
+        [f"TIME ({data['timezone']})", "EVENT", "DETAIL"],
         [
             [e["local_time"], e["kind"], e["message"] or _detail(e["data"])]
             for e in data["timeline"]

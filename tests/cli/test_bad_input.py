@@ -163,3 +163,59 @@ def test_existing_postmortem_is_not_overwritten(
 def test_usage_errors_exit_2(playbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli(capsys, "declare").code == 2
     assert cli(capsys, "update", "--status", "resolved", "-m", "x").code in (2, 4)
+
+
+def test_parsing_errors_are_one_line_with_a_help_hint(
+    playbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for args in (
+        ["declare"],
+        ["declare", "sev1", "--title", "x", "--bogus"],
+        ["bogus"],
+        ["lint", "--format", "xml"],
+    ):
+        result = cli(capsys, *args)
+        assert result.code == 2, args
+        line = one_line(result.err)
+        assert line.startswith("error: ") and "--help" in line, line
+        assert "Usage:" not in result.err
+
+
+def test_bare_command_still_shows_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    result = cli(capsys)
+    assert "Commands" in result.out + result.err
+
+
+def test_update_to_resolved_points_at_resolve(
+    playbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(capsys, "declare", "sev2", "--title", "one", "--yes").code == 0
+    result = cli(capsys, "update", "--status", "resolved", "-m", "fixed", "--yes")
+    assert result.code == 2
+    line = one_line(result.err)
+    assert "incidentctl resolve" in line and "unknown" not in line
+
+
+def test_demo_into_a_file_or_an_impossible_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = cli(capsys, "demo", "--dir", str(blocker))
+    assert result.code == 6 and "not a folder" in one_line(result.err)
+    result = cli(capsys, "demo", "--dir", str(blocker / "below"))
+    assert result.code == 5 and "cannot write" in one_line(result.err)
+
+
+def test_interrupt_says_what_happened(
+    playbook: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from incidentctl.core import incidents
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(incidents, "plan_declare", interrupted)
+    result = cli(capsys, "declare", "sev2", "--title", "x", "--yes")
+    assert result.code == 130
+    assert "incidentctl retry" in one_line(result.err)
