@@ -13,6 +13,7 @@ class ExitCode:
     NOT_FOUND = 4
     STATE = 5
     CONFLICT = 6
+    CANCELLED = 7
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from incidentctl.cli.options import DryRunOption, IncidentArgument, PlaybookOption, YesOption
+from incidentctl.errors import ExitCode
 
 if TYPE_CHECKING:
     from incidentctl.core.deliver import DeliveryReport
@@ -53,7 +54,7 @@ def _send(ws: Workspace, plan: Plan, *, yes: bool, dry_run: bool, commit: object
         and not typer.confirm(f"Send to {len(plan.deliveries)} channel(s)?", default=True)
     ):
         messages.print_note("cancelled: nothing was sent or stored")
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.CANCELLED)
     incident = commit(ws, plan)  # type: ignore[operator]
     with messages.live_progress(plan.deliveries) as progress:
         report = send_deliveries(ws, incident, plan.deliveries, make_engine(ws, progress))

@@ -213,9 +213,8 @@ def _reconcile(
     outgoing = _outgoing_builder(ws, incident)(delivery)
     try:
         found = reconcile(outgoing)
-    except (DeliveryError, IncidentctlError) as exc:
-        delivery.error = f"could not check: {getattr(exc, 'message', exc)}"
-        ws.store.update_delivery(delivery)
+    except (DeliveryError, IncidentctlError):
+        # the original reason (timeout, crash) stays: it is what the user must check
         return "held"
     if found is None:
         return "absent"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
@@ -24,7 +26,8 @@ if TYPE_CHECKING:
     from incidentctl.core.targets import Target
     from incidentctl.core.workspace import Workspace
 
-out = Console(highlight=False)
+# piped output (logs, CI) is not squeezed into 80 columns: paths and sentences stay whole
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False)
 
 STATE_STYLE = {
@@ -224,7 +227,9 @@ def print_report(
     if incident.next_update_due is not None:
         tz = ws.playbook.organization.tz
         due = incident.next_update_due.astimezone(tz)
-        left = format_duration(incident.next_update_due - ws.now())
+        # a countdown rounds up: "in 1h00m", not "in 59m", right after sending
+        seconds = math.ceil((incident.next_update_due - ws.now()).total_seconds() / 60) * 60
+        left = format_duration(timedelta(seconds=seconds))
         out.print(
             f"next update due by [bold]{due:%H:%M}[/] ({ws.playbook.organization.timezone}"
             f", in {left}) — send one even if nothing changed"

@@ -191,3 +191,19 @@ def test_dry_run_of_retry_lists_what_would_be_resent(
     assert listed.code == 0 and "outbox" in listed.out and "OUT" in listed.out
     monkeypatch.setenv("OUT", text)
     assert cli(capsys, "retry").code == 0
+
+
+def test_saying_no_at_the_prompt_sends_and_stores_nothing(
+    playbook: Path,
+    isolated_state: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from incidentctl.cli import incident_cmds
+
+    monkeypatch.setattr(incident_cmds, "_interactive", lambda: True)
+    monkeypatch.setattr(incident_cmds.typer, "confirm", lambda *a, **k: False)
+    result = cli(capsys, "declare", "sev2", "--title", "API slow")
+    assert result.code == 7 and "cancelled" in result.out
+    assert outbox_files(isolated_state) == []
+    assert json.loads(cli(capsys, "list", "--json").out) == []
