@@ -56,7 +56,10 @@ def _available_builtins() -> dict[str, str]:
 
 def channel_type(name: str) -> type[Channel] | None:
     """The class implementing channel type `name`, or None when no such type is known."""
-    target = _available_builtins().get(name) or _plugins().get(name)
+    # only this type's module is looked for: finding every built-in's costs a lint ~1 ms
+    target = BUILTIN_CHANNELS.get(name)
+    if target is None or not _module_exists(target.split(":")[0]):
+        target = _plugins().get(name)
     if target is None:
         return None
     module_name, _, attr = target.partition(":")

@@ -43,6 +43,7 @@ class LintContext:
     # problems found by the loader (YAML, schema, references), shared out by rule id
     found: list[Problem] = field(default_factory=list)
     _rendered: dict[tuple[str, Stage], RenderedMessage | Exception] = field(default_factory=dict)
+    _samples: dict[Stage, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def file(self) -> str:
@@ -109,16 +110,25 @@ class LintContext:
             self._rendered[name, stage] = self._render(name, stage)
         return self._rendered[name, stage]
 
+    def sample(self, stage: Stage) -> dict[str, Any]:
+        """The sample incident's template context at `stage`. Every channel renders the same
+        one (the renderer copies it to add the channel; the sandbox keeps templates from
+        changing it), so it is built once per stage."""
+        from incidentctl.render import sample_context
+
+        assert self.playbook is not None
+        if stage not in self._samples:
+            self._samples[stage] = sample_context(self.playbook, stage, now=self.now)
+        return self._samples[stage]
+
     def _render(self, name: str, stage: Stage) -> RenderedMessage | Exception:
         from incidentctl.channels.registry import channel_type
-        from incidentctl.render import sample_context
 
         assert self.playbook is not None
         cls = channel_type(self.playbook.channels[name].type)
         message_format = cls.message_format if cls is not None else "chat"
         try:
-            context = sample_context(self.playbook, stage, now=self.now)
-            return self.renderer.render(stage, name, message_format, context)
+            return self.renderer.render(stage, name, message_format, self.sample(stage))
         # templates are user code: `{{ 1 / 0 }}` must become a problem, not a crash
         except Exception as exc:
             return exc

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from incidentctl.cli.app import run
 from incidentctl.lint import exit_code, format_problems, lint_playbook
 from tests.lint.conftest import NOW
 
@@ -40,3 +42,19 @@ def test_lint_does_not_import_http_clients_or_rich() -> None:
         check=True,
     )
     assert done.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_lint_command_leaves_the_garbage_collector_as_it_was(
+    enabled: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    was = gc.isenabled()
+    if not enabled:
+        gc.disable()
+    try:
+        assert run(["lint", str(ROOT / "playbooks" / "example-en.yaml")]) == 0
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+    assert capsys.readouterr().out == ""
