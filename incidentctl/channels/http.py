@@ -6,7 +6,6 @@ httpx is imported inside the functions that send, so importing this module stays
 
 from __future__ import annotations
 
-import ssl
 import threading
 from collections.abc import Callable, Collection, Container, Iterator
 from email.utils import parsedate_to_datetime
@@ -26,6 +25,8 @@ from incidentctl.channels.base import (
 from incidentctl.playbook.env import references
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 ERROR_TEXT_LIMIT = 200
@@ -96,7 +97,7 @@ def status_error(
 
 
 _TLS_LOCK = threading.Lock()
-_TLS: list[ssl.SSLContext] = []
+_TLS: list[ssl.SSLContext] = []  # filled on first use: lint never pays for ssl
 
 
 def tls_context() -> ssl.SSLContext:
@@ -104,6 +105,8 @@ def tls_context() -> ssl.SSLContext:
     costs more than a fast webhook call and would serialise a fan-out on the GIL."""
     with _TLS_LOCK:
         if not _TLS:
+            import ssl
+
             import certifi
 
             _TLS.append(ssl.create_default_context(cafile=certifi.where()))
