@@ -170,6 +170,10 @@ class BaseChannel:
     def measure(self, message: RenderedMessage) -> int:
         return len(message.text)
 
+    def length_note(self, message: RenderedMessage) -> str | None:
+        """What the length means for this service (e.g. SMS segments), for the preview."""
+        return None
+
     def wire_payload(self, outgoing: Outgoing) -> dict[str, Any] | None:
         """The JSON body `send` would post (for the dry-run preview), when there is one."""
         return None

@@ -174,6 +174,10 @@ class SmsChannel(BaseChannel):
         # number -> message sid, per delivery: a retry only goes to the numbers not reached
         self._sent: dict[tuple[int, str], dict[str, str]] = {}
 
+    def length_note(self, message: RenderedMessage) -> str | None:
+        encoding, count = segments(message.text)
+        return f"{count} segment{'s' if count != 1 else ''} ({encoding}) per recipient"
+
     def measure(self, message: RenderedMessage) -> int:
         return len(message.text)
 

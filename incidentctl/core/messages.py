@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from incidentctl.channels.base import SendContext
@@ -21,6 +21,8 @@ class RenderedTargets:
     disabled: list[Target]
     # channel name -> (measured length, limit) for the preview's gauge
     lengths: dict[str, tuple[int, int | None]]
+    # channel name -> what the length means there (SMS segments…)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def incident_snapshot(ws: Workspace, incident: Incident) -> dict[str, Any]:
@@ -75,6 +77,7 @@ def render_targets(
     deliveries: list[Delivery] = []
     disabled: list[Target] = []
     lengths: dict[str, tuple[int, int | None]] = {}
+    notes: dict[str, str] = {}
     too_long: list[str] = []
     for target in select_targets(playbook, stage, incident.severity, incident.category):
         if not target.enabled:
@@ -94,6 +97,9 @@ def render_targets(
         )
         length = probe.measure(message)
         lengths[target.channel] = (length, cls.max_length)
+        note = getattr(probe, "length_note", lambda _: None)(message)
+        if note:
+            notes[target.channel] = note
         if cls.max_length is not None and length > cls.max_length:
             too_long.append(f"{target.channel} ({length}/{cls.max_length})")
         deliveries.append(
@@ -113,4 +119,4 @@ def render_targets(
             f"{stage.value} message too long for channel {', '.join(too_long)}: shorten the "
             "text or the channel's template; nothing was sent"
         )
-    return RenderedTargets(deliveries, disabled, lengths)
+    return RenderedTargets(deliveries, disabled, lengths, notes)

@@ -99,8 +99,11 @@ def print_preview_messages(plan: Plan, *, full: bool = False) -> None:
             parts.append(Text("\n--- HTML part ---\n" + delivery.message.html, style="dim"))
         elif delivery.message.html:
             parts.append(Text(f"\n+ HTML part ({len(delivery.message.html)} bytes)", style="dim"))
+        note = plan.rendered.notes.get(delivery.channel)
         title = Text.assemble(
-            f"{delivery.channel} ({delivery.channel_type}) ", _gauge(length, limit)
+            f"{delivery.channel} ({delivery.channel_type}) ",
+            _gauge(length, limit),
+            Text(f" · {note}", style="dim") if note else "",
         )
         out.print(Panel(Group(*parts), title=title, title_align="left", expand=False))
     for target in plan.disabled:

@@ -207,3 +207,23 @@ def test_saying_no_at_the_prompt_sends_and_stores_nothing(
     assert result.code == 7 and "cancelled" in result.out
     assert outbox_files(isolated_state) == []
     assert json.loads(cli(capsys, "list", "--json").out) == []
+
+
+def test_preview_tells_sms_segments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    playbook = write_playbook(tmp_path)
+    playbook.write_text(
+        playbook.read_text()
+        .replace("all: [outbox, room]", "all: [outbox, room, pager]")
+        .replace(
+            "values:\n",
+            "  pager:\n    type: sms\n    account_sid: ${TWILIO_ACCOUNT_SID}\n"
+            "    auth_token: ${TWILIO_AUTH_TOKEN}\n    from_number: '+15005550006'\n"
+            "    to: ['+33612345678']\nvalues:\n",
+        )
+    )
+    result = cli(capsys, "declare", "sev1", "--title", "API down", "--dry-run")
+    assert result.code == 0, result.err
+    assert re.search(r"pager \(sms\) \d+/1600 · \d segments? \(GSM-7\) per recipient", result.out)
