@@ -53,7 +53,26 @@ class PlaybookError(IncidentctlError):
 
 
 class TemplateError(PlaybookError):
-    """A message template fails to load, compile or render."""
+    """A message template fails to load, compile or render.
+
+    `template` is the file that failed (the innermost one: an included file rather than the
+    message's template) and `line` its line, when known (None, 0 otherwise); `reason` is the
+    message without the template's name and line, for callers that show those apart (lint).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: Location | None = None,
+        template: str | None = None,
+        line: int = 0,
+        reason: str | None = None,
+    ) -> None:
+        super().__init__(message, location=location)
+        self.template = template
+        self.line = line
+        self.reason = message if reason is None else reason
 
 
 class UsageError(IncidentctlError):

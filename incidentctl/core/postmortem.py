@@ -41,20 +41,25 @@ def render_postmortem(ws: Workspace, incident: Incident) -> str:
     ]
     key_times = context.get("key_times")
     if isinstance(key_times, dict):
+        from incidentctl.durations import format_duration
         from incidentctl.render.context import localized_duration
 
-        # durations as the document's language writes them ("36 min", not "36m", in French)
+        # the deliveries know when the first message really went out; every duration comes
+        # short (`36m`) and as the document's language writes it (`_label`: "36 min" in French)
         language = ws.playbook.organization.language
         tz = ws.playbook.organization.tz
+
+        def durations(name: str, lasted: timedelta) -> None:
+            key_times[name] = format_duration(lasted)
+            key_times[f"{name}_label"] = localized_duration(lasted, language)
+
         if sent:
             first = min(sent)
             key_times["first_message"] = first.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
-            key_times["time_to_first_message"] = localized_duration(
-                max(first - incident.declared_at, timedelta(0)), language
-            )
+            durations("time_to_first_message", max(first - incident.declared_at, timedelta(0)))
         if incident.resolved_at is not None:
-            key_times["time_to_resolve"] = localized_duration(
-                incident.resolved_at - incident.declared_at, language
+            durations(
+                "time_to_resolve", max(incident.resolved_at - incident.declared_at, timedelta(0))
             )
     return Renderer(ws.playbook, ws.loaded.templates_dir).render_postmortem(context)
 

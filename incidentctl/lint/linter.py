@@ -60,6 +60,27 @@ class LintContext:
             return None
         return LoadedPlaybook(self.playbook, self.path, self.doc.positions)
 
+    def display(self, file: str | Path) -> str:
+        """How problems name a file other than the playbook: a file inside the playbook's
+        folder (its templates) is written from the playbook's path as given, `tpl/x.j2` for
+        `playbook.yaml` and `ops/tpl/x.j2` for `ops/playbook.yaml`, so every format names it
+        like the playbook itself; a file elsewhere is written absolute."""
+        path = Path(file).resolve()
+        base = self.path.parent
+        try:
+            inside = path.relative_to(base.resolve())
+        except ValueError:
+            return str(path)
+        return str(base / inside) if str(base) != "." else str(inside)
+
+    def is_playbook_file(self, file: str | None) -> bool:
+        """True for a template of the playbook's `templates:` folder (not a built-in)."""
+        loaded = self.loaded
+        folder = loaded.templates_dir if loaded is not None else None
+        if not file or folder is None:
+            return False
+        return Path(file).resolve().is_relative_to(folder) and Path(file).is_file()
+
     def found_by(self, rule: str) -> Iterator[Problem]:
         return (p for p in self.found if p.rule == rule)
 
@@ -229,4 +250,20 @@ def lint_playbook(
         for rule in RULES
         for problem in rule.check(ctx)
     }
-    return sorted(problems, key=sort_key)
+    return sorted(_without_repeated_secrets(problems), key=sort_key)
+
+
+def _without_repeated_secrets(problems: set[Problem]) -> list[Problem]:
+    """Drop a channel type's own "write it as ${VAR}" warning where literal-secret already
+    reports that value: one problem per secret. Other channel-settings problems at the same
+    place (plain http://, a malformed URL) stay."""
+    secrets = {(p.file, p.line, p.column) for p in problems if p.rule == "literal-secret"}
+    return [
+        p
+        for p in problems
+        if not (
+            p.rule == "channel-settings"
+            and (p.file, p.line, p.column) in secrets
+            and "${" in p.message
+        )
+    ]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from incidentctl.playbook.schema import Playbook
+from incidentctl.playbook.schema import ChannelConfig, Playbook
 
 if TYPE_CHECKING:
     from incidentctl.playbook.loader import KeyPath, ParsedDocument, Problem
@@ -62,6 +62,18 @@ def reference_problems(playbook: Playbook, doc: ParsedDocument) -> Iterator[Prob
         yield from channel_settings_problems(name, channel.type, channel.options, doc)
 
 
+def _suggestion(settings_model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    """The "did you mean" hint for a misspelt channel key: among the type's keys and, at the
+    top level, the keys every channel has (`stagse` lands among the type's keys)."""
+    from incidentctl.playbook.loader import did_you_mean, keys_of, model_at
+
+    path = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+    allowed = keys_of(model_at(settings_model, path[:-1]))
+    if len(path) == 1:
+        allowed += keys_of(ChannelConfig)
+    return did_you_mean(str(path[-1]), allowed) if path else ""
+
+
 def channel_settings_problems(
     name: str, type_name: str, options: dict[str, Any], doc: ParsedDocument
 ) -> Iterator[Problem]:
@@ -83,7 +95,9 @@ def channel_settings_problems(
             loc = ("channels", name, *error["loc"])
             key = str(error["loc"][-1]) if error["loc"] else ""
             if error["type"] == "extra_forbidden":
-                message = f"channel {name!r} ({type_name}): unknown key {key!r}"
+                message = f"channel {name!r} ({type_name}): unknown key {key!r}" + _suggestion(
+                    cls.settings_model, error["loc"]
+                )
             elif error["type"] == "missing":
                 message = f"channel {name!r} ({type_name}): missing required key {key!r}"
             else:

@@ -38,7 +38,8 @@ values `None`, so `{% if incident.workaround %}` guards a line without leaving a
 `key_times` — local times, or None when the incident never reached that point
     `declared`, `first_message` (the first event whose `data["delivered"]` is set, else the
     declaration), `identified`, `monitoring` (mitigated), `resolved`, and the durations
-    `time_to_first_message`, `time_to_resolve`.
+    `time_to_first_message`, `time_to_resolve` with their localized `time_to_first_message_label`,
+    `time_to_resolve_label` (as `duration_label`: `36m` in English, `36 min` in French).
 `channel`
     `name`, `type`, `audience` (internal | public): added by the renderer for each channel.
 `now`
@@ -298,7 +299,7 @@ def _next_update(
 
 
 def _key_times(
-    incident: Incident, events: Sequence[TimelineEvent], times: LocalTimes
+    incident: Incident, events: Sequence[TimelineEvent], times: LocalTimes, language: str
 ) -> dict[str, str | None]:
     declared = aware(incident.declared_at)
     first = next((d for d in map(_delivered_at, events) if d is not None), declared)
@@ -314,14 +315,20 @@ def _key_times(
     def show(moment: datetime | None) -> str | None:
         return times.full(moment) if moment else None
 
+    to_first = max(first - declared, timedelta(0))
+    to_resolve = max(resolved - declared, timedelta(0)) if resolved else None
     return {
         "declared": times.full(declared),
         "first_message": times.full(first),
         "identified": show(reached.get("identified")),
         "monitoring": show(reached.get("monitoring")),
         "resolved": show(resolved),
-        "time_to_first_message": format_duration(max(first - declared, timedelta(0))),
-        "time_to_resolve": format_duration(resolved - declared) if resolved else None,
+        "time_to_first_message": format_duration(to_first),
+        "time_to_first_message_label": localized_duration(to_first, language),
+        "time_to_resolve": format_duration(to_resolve) if to_resolve is not None else None,
+        "time_to_resolve_label": (
+            localized_duration(to_resolve, language) if to_resolve is not None else None
+        ),
     }
 
 
@@ -372,6 +379,6 @@ def build_context(
             }
             for e in events
         ],
-        "key_times": _key_times(incident, events, times),
+        "key_times": _key_times(incident, events, times, lang),
         "now": times.full(now),
     }

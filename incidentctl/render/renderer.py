@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -50,6 +51,63 @@ def _template_location(exc: BaseException) -> tuple[str | None, int]:
             found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+# StrictUndefined's messages: `'nobody' is undefined`, `'dict object' has no attribute 'titel'`,
+# `'list object' has no element 5`
+_UNDEFINED = re.compile(r"'(?P<name>[^']*)' is undefined")
+_NO_MEMBER = re.compile(r"(?P<owner>.+?) has no (?P<what>attribute|element) (?P<member>.+)")
+# a variable as written in a template: `incident.severity.name`, `c['name']`, `items[0]`
+_HEAD = re.compile(r"(?<![\w.'\"\]])[A-Za-z_]\w*")
+_STEP = re.compile(r"""\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*(?:'([^']*)'|"([^"]*)"|(-?\d+))\s*\])""")
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+def _member_chain(source: str, member: str) -> str | None:
+    """The first variable in `source` written with `member` after its name
+    (`incident.titel` for `titel`), without spaces."""
+    for head in _HEAD.finditer(source):
+        pos = head.end()
+        while (step := _STEP.match(source, pos)) is not None:
+            pos = step.end()
+            if next(g for g in step.groups() if g is not None) == member:
+                return re.sub(r"\s+", "", source[head.start() : pos])
+    return None
+
+
+def _template_source(filename: str | None) -> list[str]:
+    if not filename:
+        return []
+    try:
+        return Path(filename).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def undefined_reason(message: str, filename: str | None, line: int) -> str:
+    """StrictUndefined's message in the template's own words: `undefined variable
+    incident.titel` rather than `'dict object' has no attribute 'titel'`; the variable is
+    looked for on the failing line, then in the rest of the template."""
+    found = _UNDEFINED.fullmatch(message)
+    if found is not None:
+        return f"undefined variable {found['name']}"
+    found = _NO_MEMBER.fullmatch(message)
+    if found is None:
+        return message
+    member = _unquote(found["member"])
+    lines = _template_source(filename)
+    failing = [lines[line - 1]] if 0 < line <= len(lines) else []
+    for text in [*failing, "\n".join(lines)]:
+        chain = _member_chain(text, member)
+        if chain is not None:
+            return f"undefined variable {chain}"
+    owner = _unquote(found["owner"])
+    return f"undefined {found['what']} {found['member']} (the value is a {owner})"
 
 
 class Renderer:
@@ -151,20 +209,33 @@ class Renderer:
         try:
             return self.env.get_template(name).render(data)
         except jinja2.TemplateSyntaxError as exc:
+            reason = " ".join((exc.message or "syntax error").split())
             raise TemplateError(
-                self._describe(
-                    exc.filename, exc.name or name, exc.lineno, exc.message or "syntax error"
-                )
+                self._describe(exc.filename, exc.name or name, exc.lineno, reason),
+                template=exc.filename,
+                line=exc.lineno or 0,
+                reason=reason,
             ) from None
         except jinja2.TemplateNotFound as exc:
             missing = exc.name if isinstance(exc.name, str) else None
-            raise TemplateError(self._not_found(name, missing, channel_name)) from None
+            # raised inside a template by `{% include %}`: that template and line failed
+            filename, line = _template_location(exc)
+            reason = self._not_found(name, missing, channel_name)
+            raise TemplateError(reason, template=filename, line=line, reason=reason) from None
         except Exception as exc:  # a user's template may fail in any way: report where
             filename, line = _template_location(exc)
             reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-            if not isinstance(exc, jinja2.TemplateError):
+            if isinstance(exc, jinja2.UndefinedError):
+                reason = undefined_reason(reason, filename, line)
+            elif not isinstance(exc, jinja2.TemplateError):
                 reason = f"{type(exc).__name__}: {reason}"
-            raise TemplateError(self._describe(filename, name, line, reason)) from None
+            reason = " ".join(reason.split())
+            raise TemplateError(
+                self._describe(filename, name, line, reason),
+                template=filename,
+                line=line,
+                reason=reason,
+            ) from None
 
     def _not_found(self, name: str, missing: str | None, channel_name: str | None) -> str:
         missing = missing or name

@@ -13,7 +13,7 @@ from incidentctl.core.models import RenderedMessage
 from incidentctl.lint import lint_playbook
 from incidentctl.lint.rules import RULES, RULES_BY_ID
 from incidentctl.playbook.loader import Problem
-from tests.lint.conftest import NOW, SECRETS, SLACK_HOOK, VALID, Lint
+from tests.lint.conftest import NOW, SECRETS, SLACK_HOOK, VALID, Lint, write_tree
 
 Where = tuple[int, int, str]
 
@@ -124,6 +124,51 @@ def test_schema_points_at_a_bad_mapping_key(
     lint: Lint, playbook: str, expected: list[Where]
 ) -> None:
     assert where(lint(playbook)) == expected
+
+
+@pytest.mark.parametrize(
+    ("playbook", "message"),
+    [
+        (
+            VALID.replace("Critical,", "Critical, updte_every: 15m,"),
+            "unknown key 'updte_every' in severities.0; did you mean 'update_every'?",
+        ),
+        (
+            VALID.replace("Acme}", "Acme, timezon: UTC}"),
+            "unknown key 'timezon' in organization; did you mean 'timezone'?",
+        ),
+        (
+            VALID.replace("sev1}", "sev1, all_channel: true}"),
+            "unknown key 'all_channel' in categories.security; did you mean 'all_channels'?",
+        ),
+        ("severites: []\n" + VALID, "unknown key 'severites'; did you mean 'severities'?"),
+        (VALID.replace("Acme}", "Acme, colour: red}"), "unknown key 'colour' in organization"),
+        (
+            channel("    type: slack\n    webhok_url: ${HOOK}\n"),
+            "channel 'chat' (slack): unknown key 'webhok_url'; did you mean 'webhook_url'?",
+        ),
+        (
+            channel("    type: outbox\n    stagse: [resolved]\n"),
+            "channel 'chat' (outbox): unknown key 'stagse'; did you mean 'stages'?",
+        ),
+        (
+            channel("    type: outbox\n    zzz: 1\n"),
+            "channel 'chat' (outbox): unknown key 'zzz'",
+        ),
+    ],
+    ids=[
+        "severity",
+        "organization",
+        "category",
+        "top-level",
+        "nothing-close",
+        "channel-type-key",
+        "channel-common-key",
+        "channel-nothing-close",
+    ],
+)
+def test_unknown_key_suggests_a_close_one(lint: Lint, playbook: str, message: str) -> None:
+    assert [p.message for p in lint(playbook) if "unknown key" in p.message] == [message]
 
 
 def test_duplicate_severity_id_is_located_and_other_rules_still_run(lint: Lint) -> None:
@@ -242,6 +287,30 @@ def test_literal_secret_in_channel_settings(
     assert [w for w in where(problems) if w[2] != "channel-settings"] == expected
 
 
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        (f"    type: slack\n    webhook_url: {SLACK_HOOK}\n", [(10, 18, "literal-secret")]),
+        ("    type: slack\n    bot_token: abc\n    channel: C0123\n", [(10, 16, "literal-secret")]),
+        ("    type: pagerduty\n    routing_key: abc123\n", [(10, 18, "literal-secret")]),
+        (HOOK + "    secret: hunter2\n", [(11, 13, "literal-secret")]),
+        # other problems with the same value stay
+        (
+            "    type: webhook\n    url: http://ops.example.com/in?token=abc\n",
+            [(10, 10, "channel-settings"), (10, 10, "literal-secret")],
+        ),
+        # the channel type's warning stays where literal-secret sees no token
+        (
+            "    type: mattermost\n    url: https://mm.example.com/hooks/abcdefghijklmnopqrstuvwxyz\n",
+            [(10, 10, "channel-settings")],
+        ),
+    ],
+    ids=["slack-webhook", "slack-token", "pagerduty-key", "webhook-secret", "http", "no-token"],
+)
+def test_literal_secret_is_reported_once(lint: Lint, settings: str, expected: list[Where]) -> None:
+    assert where(lint(channel(settings))) == expected
+
+
 def test_literal_secret_message_names_the_place_not_the_secret(lint: Lint) -> None:
     problems = lint(channel(f"    type: webhook\n    url: {SLACK_HOOK}\n"))
     assert [p.message for p in problems if p.rule == "literal-secret"] == [
@@ -273,31 +342,131 @@ def test_template_syntax_is_located_in_the_template(lint: Lint, tmp_path: Path) 
     assert problems[0].file == str(tmp_path / "tpl" / "identified.chat.j2")
 
 
-def test_template_render_undefined_variable(lint: Lint) -> None:
+def test_template_render_undefined_variable(lint: Lint, tmp_path: Path) -> None:
     files = {**CHAT_TEMPLATES, "tpl/monitoring.chat.j2": "Hello\n{{ incident.tittle }}"}
     problems = lint(TEMPLATED, files)
-    assert where(problems) == [(8, 3, "template-render")]
-    assert problems[0].message.startswith(
-        "channel 'chat' (monitoring): template 'tpl/monitoring.chat.j2', line 2:"
-    )
-    assert "tittle" in problems[0].message
+    assert where(problems) == [(2, 1, "template-render")]
+    assert problems[0].file == str(tmp_path / "tpl" / "monitoring.chat.j2")
+    assert problems[0].message == "undefined variable incident.tittle (channel 'chat': monitoring)"
 
 
-def test_template_render_groups_stages_sharing_a_failure(lint: Lint) -> None:
-    files = {name: "{% include '_footer.j2' %}" for name in CHAT_TEMPLATES}
-    files["tpl/_footer.j2"] = "{{ nobody }}"
-    problems = lint(TEMPLATED, files)
-    assert where(problems) == [(8, 3, "template-render")]
-    assert problems[0].message.startswith(
-        "channel 'chat' (investigating, identified, monitoring, resolved):"
-    )
+# three more channels that the severities notify, all rendering the chat templates
+FOUR_CHANNELS = (
+    VALID.replace("[chat]", "[chat, ops, news, desk]")
+    + "  ops: {type: outbox}\n  news: {type: outbox, stages: [investigating, resolved]}\n"
+    + "  desk: {type: outbox, audience: public}\ntemplates: tpl\n"
+)
+TITEL = "undefined variable incident.titel"
+ALL = "'chat', 'ops', 'news', 'desk'"
+NOT_NEWS = "'chat', 'ops', 'desk'"
+FOOTER = {name: "{% include '_footer.j2' %}" for name in CHAT_TEMPLATES}
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {"tpl/investigating.chat.j2": "Hi\n{{ incident.titel }}"},
+            [("investigating.chat.j2", 2, f"{TITEL} (channels {ALL}: investigating)")],
+        ),
+        (
+            {f"tpl/{stage}.chat.j2": "{{ incident.titel }}" for stage in STAGES},
+            [
+                ("identified.chat.j2", 1, f"{TITEL} (channels {NOT_NEWS}: identified)"),
+                ("investigating.chat.j2", 1, f"{TITEL} (channels {ALL}: investigating)"),
+                ("monitoring.chat.j2", 1, f"{TITEL} (channels {NOT_NEWS}: monitoring)"),
+                ("resolved.chat.j2", 1, f"{TITEL} (channels {ALL}: resolved)"),
+            ],
+        ),
+        (
+            {**FOOTER, "tpl/_footer.j2": "--\n{{ org.nmae }}"},
+            [
+                (
+                    "_footer.j2",
+                    2,
+                    f"undefined variable org.nmae (channels {NOT_NEWS}: investigating,"
+                    " identified, monitoring, resolved; 'news': investigating, resolved)",
+                )
+            ],
+        ),
+    ],
+    ids=["one-file-every-channel", "one-problem-per-file", "shared-include"],
+)
+def test_template_render_one_problem_per_template_line(
+    lint: Lint, files: dict[str, str], expected: list[tuple[str, int, str]]
+) -> None:
+    problems = lint(FOUR_CHANNELS, files)
+    assert [(Path(p.file).name, p.line, p.message) for p in problems] == expected
+    assert {(p.column, p.rule) for p in problems} == {(1, "template-render")}
 
 
 def test_template_render_runtime_error_is_a_problem(lint: Lint) -> None:
     files = {**CHAT_TEMPLATES, "tpl/resolved.chat.j2": "{{ 1 // 0 }}"}
     problems = lint(TEMPLATED, files)
+    assert where(problems) == [(1, 1, "template-render")]
+    assert problems[0].message.startswith("ZeroDivisionError: ")
+    assert problems[0].message.endswith(" (channel 'chat': resolved)")
+
+
+def test_template_render_missing_include_is_located_at_the_include(lint: Lint) -> None:
+    files = {**CHAT_TEMPLATES, "tpl/resolved.chat.j2": "Bye\n{% include '_nowhere.j2' %}"}
+    problems = lint(TEMPLATED, files)
+    assert where(problems) == [(2, 1, "template-render")]
+    assert "'_nowhere.j2' not found" in problems[0].message
+
+
+class FaxChannel(BaseChannel):
+    """A plugin channel with a message format the renderer does not know."""
+
+    type = "fax"
+    message_format = "fax"  # type: ignore[assignment]
+
+
+def test_template_render_failure_outside_template_files_is_at_the_channel(
+    lint: Lint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(registry.BUILTIN_CHANNELS, "fax", f"{__name__}:FaxChannel")
+    problems = lint(channel("    type: fax\n    stages: [resolved]\n"))
     assert where(problems) == [(8, 3, "template-render")]
-    assert "ZeroDivisionError" in problems[0].message
+    assert problems[0].message.startswith("channel 'chat' (resolved): unknown message format")
+
+
+def test_template_files_are_named_from_the_playbook_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        **CHAT_TEMPLATES,
+        "tpl/identified.chat.j2": "{{ incident.title }",
+        "tpl/monitoring.chat.j2": "{{ incident.titel }}",
+        "tpl/investigatng.chat.j2": "x",
+    }
+    write_tree(tmp_path / "ops", TEMPLATED, files)
+    monkeypatch.chdir(tmp_path)
+    expected = {
+        ("ops/tpl/identified.chat.j2", "template-syntax"),
+        ("ops/tpl/investigatng.chat.j2", "unused-template"),
+        ("ops/tpl/monitoring.chat.j2", "template-render"),
+    }
+    problems = lint_playbook(Path("ops/playbook.yaml"), env={}, now=NOW)
+    assert {(p.file, p.rule) for p in problems} == expected
+    monkeypatch.chdir(tmp_path / "ops")
+    problems = lint_playbook(Path("playbook.yaml"), env={}, now=NOW)
+    assert {(p.file, p.rule) for p in problems} == {
+        (file.removeprefix("ops/"), rule) for file, rule in expected
+    }
+
+
+def test_template_files_outside_the_playbook_folder_are_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(tmp_path, "", {"shared/investigating.chat.j2": "{{ incident.titel }}"})
+    (tmp_path / "ops").mkdir()
+    write_tree(tmp_path / "ops", VALID + "templates: ../shared\n")
+    monkeypatch.chdir(tmp_path / "ops")
+    problems = lint_playbook(Path("playbook.yaml"), env={}, now=NOW)
+    assert [(p.file, p.rule) for p in problems] == [
+        (str(tmp_path.resolve() / "shared" / "investigating.chat.j2"), "template-render")
+    ]
 
 
 def test_template_render_only_renders_stages_a_channel_receives(lint: Lint) -> None:

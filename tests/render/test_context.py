@@ -203,7 +203,9 @@ def test_key_times_and_timeline() -> None:
         "monitoring": "2025-12-19 14:25 CET",
         "resolved": "2025-12-19 14:50 CET",
         "time_to_first_message": "4m",
+        "time_to_first_message_label": "4m",
         "time_to_resolve": "1h05m",
+        "time_to_resolve_label": "1h05m",
     }
     summaries = [(e["time"], e["kind"], e["summary"]) for e in context["timeline"]]
     assert summaries == [
@@ -230,9 +232,29 @@ def test_key_times_without_timeline_fall_back_to_the_declaration() -> None:
         "monitoring": None,
         "resolved": None,
         "time_to_first_message": "0s",
+        "time_to_first_message_label": "0s",
         "time_to_resolve": None,
+        "time_to_resolve_label": None,
     }
     assert context["timeline"] == []
+
+
+def test_key_time_durations_have_localized_labels() -> None:
+    start = NOW - timedelta(minutes=36)
+    incident = make_incident(declared_at=start, status=Stage.RESOLVED, resolved_at=NOW)
+    sent = {"delivered": (start + timedelta(minutes=3)).isoformat()}
+    events = [
+        TimelineEvent(incident.id, EventKind.DECLARED, start, data=sent),
+        TimelineEvent(incident.id, EventKind.RESOLVED, NOW, message="Fixed"),
+    ]
+    english = build_context(make_playbook(), incident, events[-1], now=NOW, timeline=events)
+    french = build_context(make_playbook("fr"), incident, events[-1], now=NOW, timeline=events)
+    durations = ("time_to_first_message", "time_to_resolve")
+    assert [english["key_times"][k] for k in durations] == ["3m", "36m"]
+    assert [english["key_times"][f"{k}_label"] for k in durations] == ["3m", "36m"]
+    assert [french["key_times"][k] for k in durations] == ["3m", "36m"]
+    assert [french["key_times"][f"{k}_label"] for k in durations] == ["3 min", "36 min"]
+    assert french["incident"]["duration_label"] == "36 min"
 
 
 def test_new_stage_is_false_for_a_second_message_in_the_same_stage() -> None:

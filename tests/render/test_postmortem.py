@@ -62,7 +62,7 @@ def test_postmortem_has_every_section_in_order(language: str) -> None:
     assert "| 2025-12-19 14:50 |" in document
     assert "Caused by a load-balancer configuration change, now reverted" in document
     assert (
-        "| Time to resolve | 50m |" if language == "en" else "| Délai de résolution | 50m |"
+        "| Time to resolve | 50m |" if language == "en" else "| Délai de résolution | 50 min |"
     ) in document
 
 

@@ -125,6 +125,59 @@ def test_undefined_variable_names_the_template_and_line(tmp_path: Path) -> None:
     assert "line 3" in message
     assert "sevrity" in message
     assert "\n" not in message
+    # the failing file and line, apart, for lint
+    assert caught.value.template == str(folder / "investigating.chat.j2")
+    assert caught.value.line == 3
+    assert caught.value.reason == "undefined variable incident.sevrity"
+
+
+@pytest.mark.parametrize(
+    ("template", "reason"),
+    [
+        ("{{ incident.titel }}", "undefined variable incident.titel"),
+        ("{{ incident . titel | upper }}", "undefined variable incident.titel"),
+        ("{{ incident.severity.nmae }}", "undefined variable incident.severity.nmae"),
+        ("{{ incident['titel'] }}", "undefined variable incident['titel']"),
+        ("{% for c in incident.components %}{{ c.nmae }}{% endfor %}", "undefined variable c.nmae"),
+        ("{{ incident.components[7].name }}", "undefined variable incident.components[7]"),
+        ("{{ nobody }}", "undefined variable nobody"),
+        ("{{ nobody.title }}", "undefined variable nobody"),
+        (
+            "{{ 'x.titel' }}{{ incident.title }}{{ incident.titel }}",
+            "undefined variable incident.titel",
+        ),
+        (
+            "{% set t = 'titel' %}{{ incident[t] }}",
+            "undefined attribute 'titel' (the value is a dict object)",
+        ),
+    ],
+    ids=[
+        "attribute",
+        "spaces-and-filter",
+        "nested",
+        "subscript",
+        "loop-variable",
+        "element",
+        "name",
+        "attribute-of-undefined",
+        "not-in-a-string",
+        "not-written",
+    ],
+)
+def test_undefined_variable_is_named_as_written(tmp_path: Path, template: str, reason: str) -> None:
+    folder = write(tmp_path / "templates", {"investigating.chat.j2": f"Title\n{template}\n"})
+    incident = make_incident()
+    with pytest.raises(TemplateError) as caught:
+        render(
+            make_playbook(),
+            incident,
+            declared_event(incident),
+            "outbox",
+            "chat",
+            templates_dir=folder,
+        )
+    assert (caught.value.reason, caught.value.line) == (reason, 2)
+    assert str(caught.value) == f"template 'templates/investigating.chat.j2', line 2: {reason}"
 
 
 def test_undefined_variable_in_an_extended_layout_points_at_the_layout(tmp_path: Path) -> None:
@@ -136,7 +189,7 @@ def test_undefined_variable_in_an_extended_layout_points_at_the_layout(tmp_path:
         },
     )
     incident = make_incident()
-    with pytest.raises(TemplateError, match=r"_layout\.j2.*line 3.*'nowhere' is undefined"):
+    with pytest.raises(TemplateError, match=r"_layout\.j2.*line 3: undefined variable nowhere$"):
         render(
             make_playbook(),
             incident,

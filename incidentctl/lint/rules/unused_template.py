@@ -68,5 +68,5 @@ def check(ctx: LintContext) -> Iterator[Problem]:
                 DEFAULT_LEVEL,
                 ID,
                 f"template {name!r} overrides no built-in template and no channel uses it",
-                str(file),
+                ctx.display(file),
             )
