@@ -49,7 +49,9 @@ class SlowHandler(BaseHTTPRequestHandler):
 
 def slow_server(delay: float) -> ThreadingHTTPServer:
     handler = type("Handler", (SlowHandler,), {"delay": delay})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    # the default listen backlog of 5 drops some of 10 simultaneous connects (1 s SYN retry)
+    server_class = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 64})
+    server = server_class(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
