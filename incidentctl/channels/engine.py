@@ -26,7 +26,7 @@ from incidentctl.channels.base import (
     scrub,
 )
 from incidentctl.channels.registry import channel_type
-from incidentctl.core.models import Delivery, DeliveryState, Incident
+from incidentctl.core.models import Delivery, DeliveryState
 from incidentctl.errors import IncidentctlError
 from incidentctl.playbook.schema import ChannelConfig
 
@@ -208,7 +208,3 @@ class DeliveryEngine:
                 delivery.error = scrub("; ".join(result.notes), secrets)
         self._notify(delivery, state, delivery.error)
         return Outcome(replace(delivery), result, delivery.error)
-
-
-def thread_for(incident: Incident, channel: str) -> str | None:
-    return incident.threads.get(channel)

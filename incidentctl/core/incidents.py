@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from incidentctl.core.lookup import find_incident
 from incidentctl.core.messages import (
@@ -336,13 +336,3 @@ def assign_role(ws: Workspace, incident_id: str, role: str, who: str) -> Inciden
     )
     ws.store.record(incident, [event], [])
     return incident
-
-
-def role_names(ws: Workspace) -> Mapping[str, str]:
-    return {rid: r.name for rid, r in ws.playbook.roles.items()}
-
-
-def next_update_in(incident: Incident, now: datetime) -> timedelta | None:
-    if incident.next_update_due is None:
-        return None
-    return incident.next_update_due - now
