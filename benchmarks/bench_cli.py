@@ -76,9 +76,9 @@ def fan_out_playbook(folder: Path, port: int, channels: int) -> Path:
 def fan_out(runs: int, channels: int, delay: float, env: dict[str, str], cwd: Path) -> None:
     import httpx
 
-    from incidentctl.core.deliver import make_engine, send_deliveries
-    from incidentctl.core.incidents import commit_declare, plan_declare
-    from incidentctl.core.workspace import Workspace
+    from incidentctl.app.incidents import commit_declare, plan_declare
+    from incidentctl.app.send import make_engine, send_deliveries
+    from incidentctl.app.workspace import Workspace
     from incidentctl.playbook.loader import load_playbook
     from incidentctl.store import open_store
 

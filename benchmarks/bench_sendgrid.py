@@ -50,7 +50,7 @@ def child(api_base: str, subscribers: str) -> None:
     """Send one delivery to every subscriber; print what it took as one JSON line."""
     from incidentctl.channels.base import Outgoing, SendContext
     from incidentctl.channels.sendgrid import SendGridChannel, SendGridSettings
-    from incidentctl.core.models import RenderedMessage, Stage
+    from incidentctl.model.records import RenderedMessage, Stage
 
     settings = SendGridSettings.model_validate(
         {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class ExitCode:
@@ -109,3 +110,33 @@ class DeliveriesFailed(IncidentctlError):
     """Some deliveries failed; they are recorded and `incidentctl retry` re-sends them."""
 
     exit_code = ExitCode.DELIVERY_FAILED
+
+
+class DeliveryError(IncidentctlError):
+    """A send that did not succeed. The engine decides on retries from these flags."""
+
+    exit_code = ExitCode.DELIVERY_FAILED
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        uncertain: bool = False,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+        # the service may have accepted it (timeout after sending): never re-send blindly
+        self.uncertain = uncertain
+        self.status = status
+
+
+class PartialDeliveryError(DeliveryError):
+    """Some recipients already got the message: re-sending to everyone would duplicate it."""
+
+    def __init__(self, message: str, *, sent: int, **flags: Any) -> None:
+        super().__init__(message, **flags)
+        self.sent = sent

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from incidentctl.core.models import RenderedMessage, Stage
-from incidentctl.errors import MissingSecret
+from incidentctl.errors import DeliveryError, MissingSecret
+from incidentctl.model.records import RenderedMessage, Stage
 from incidentctl.playbook.env import interpolate
 
 # Which built-in templates a channel type renders: chat markdown, short text (SMS, X) or e-mail
@@ -29,35 +29,6 @@ class ChannelSettings(BaseModel):
     """Type-specific playbook keys of a channel; subclasses add fields. Secrets stay `${VAR}`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DeliveryError(Exception):
-    """A send that did not succeed. The engine decides on retries from these flags."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        retryable: bool = False,
-        retry_after: float | None = None,
-        uncertain: bool = False,
-        status: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.retryable = retryable
-        self.retry_after = retry_after
-        # the service may have accepted it (timeout after sending): never re-send blindly
-        self.uncertain = uncertain
-        self.status = status
-
-
-class PartialDeliveryError(DeliveryError):
-    """Some recipients already got the message: re-sending to everyone would duplicate it."""
-
-    def __init__(self, message: str, *, sent: int, **flags: Any) -> None:
-        super().__init__(message, **flags)
-        self.sent = sent
 
 
 @dataclass

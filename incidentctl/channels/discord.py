@@ -19,7 +19,6 @@ from urllib.parse import quote
 
 from incidentctl.channels.base import (
     BaseChannel,
-    DeliveryError,
     Outgoing,
     SendResult,
     SettingProblem,
@@ -35,6 +34,7 @@ from incidentctl.channels.http import (
     webhook_target,
     webhook_url_problems,
 )
+from incidentctl.errors import DeliveryError
 
 if TYPE_CHECKING:
     import httpx

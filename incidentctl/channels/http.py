@@ -15,13 +15,13 @@ from urllib.parse import urlsplit
 from incidentctl.channels.base import (
     BaseChannel,
     ChannelSettings,
-    DeliveryError,
     SettingProblem,
     check_url,
     is_loopback,
     require_safe_url,
     scrub,
 )
+from incidentctl.errors import DeliveryError
 from incidentctl.playbook.env import references
 
 if TYPE_CHECKING:

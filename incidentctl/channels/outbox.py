@@ -6,13 +6,8 @@ import os
 import re
 from pathlib import Path
 
-from incidentctl.channels.base import (
-    BaseChannel,
-    ChannelSettings,
-    DeliveryError,
-    Outgoing,
-    SendResult,
-)
+from incidentctl.channels.base import BaseChannel, ChannelSettings, Outgoing, SendResult
+from incidentctl.errors import DeliveryError
 
 
 class OutboxSettings(ChannelSettings):

@@ -26,7 +26,7 @@ from incidentctl.channels.base import (
     redact_url,
 )
 from incidentctl.channels.http import api_base_url, json_object, literal_secret_problems, request
-from incidentctl.core.models import Stage
+from incidentctl.model.records import Stage
 
 if TYPE_CHECKING:
     import httpx

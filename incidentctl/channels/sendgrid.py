@@ -41,9 +41,7 @@ from pydantic import Field, field_validator, model_validator
 from incidentctl.channels.base import (
     BaseChannel,
     ChannelSettings,
-    DeliveryError,
     Outgoing,
-    PartialDeliveryError,
     SendResult,
     SettingProblem,
     check_url,
@@ -51,6 +49,7 @@ from incidentctl.channels.base import (
     scrub,
 )
 from incidentctl.channels.http import api_base_url, clip, retry_after
+from incidentctl.errors import DeliveryError, PartialDeliveryError
 
 DEFAULT_API_BASE = "https://api.sendgrid.com"
 # SendGrid accepts at most 1000 personalizations (and 1000 recipients) per request

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 from incidentctl.channels.base import (
     BaseChannel,
     ChannelSettings,
-    DeliveryError,
     Outgoing,
     SendResult,
     SettingProblem,
@@ -46,6 +45,7 @@ from incidentctl.channels.http import (
     transport_error,
 )
 from incidentctl.channels.http import retry_after as parse_retry_after
+from incidentctl.errors import DeliveryError
 
 if TYPE_CHECKING:
     import httpx

@@ -35,16 +35,15 @@ from pydantic import Field, field_validator, model_validator
 from incidentctl.channels.base import (
     BaseChannel,
     ChannelSettings,
-    DeliveryError,
     Outgoing,
-    PartialDeliveryError,
     SendResult,
     SettingProblem,
     check_url,
     scrub,
 )
 from incidentctl.channels.http import api_base_url, clip, json_object, open_client, retry_after
-from incidentctl.core.models import RenderedMessage
+from incidentctl.errors import DeliveryError, PartialDeliveryError
+from incidentctl.model.records import RenderedMessage
 
 DEFAULT_API_BASE = "https://api.twilio.com"
 MAX_BODY = 1600

@@ -31,7 +31,6 @@ from pydantic import Field
 from incidentctl.channels.base import (
     BaseChannel,
     ChannelSettings,
-    DeliveryError,
     Outgoing,
     SendResult,
     SettingProblem,
@@ -45,7 +44,8 @@ from incidentctl.channels.http import (
     literal_secret_problems,
     request,
 )
-from incidentctl.core.models import ComponentStatus, Stage
+from incidentctl.errors import DeliveryError
+from incidentctl.model.records import ComponentStatus, Stage
 
 if TYPE_CHECKING:
     import httpx

@@ -15,14 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from incidentctl.channels.base import (
-    BaseChannel,
-    DeliveryError,
-    Outgoing,
-    SendResult,
-    SettingProblem,
-    redact_url,
-)
+from incidentctl.channels.base import BaseChannel, Outgoing, SendResult, SettingProblem, redact_url
 from incidentctl.channels.http import (
     WebhookUrlSettings,
     json_object,
@@ -30,7 +23,8 @@ from incidentctl.channels.http import (
     webhook_target,
     webhook_url_problems,
 )
-from incidentctl.core.models import RenderedMessage
+from incidentctl.errors import DeliveryError
+from incidentctl.model.records import RenderedMessage
 
 if TYPE_CHECKING:
     import httpx

@@ -33,7 +33,6 @@ from typing import Any
 from incidentctl.channels.base import (
     BaseChannel,
     ChannelSettings,
-    DeliveryError,
     Outgoing,
     SendResult,
     SettingProblem,
@@ -42,7 +41,8 @@ from incidentctl.channels.base import (
     scrub,
 )
 from incidentctl.channels.http import api_base_url, clip, retry_after
-from incidentctl.core.models import RenderedMessage
+from incidentctl.errors import DeliveryError
+from incidentctl.model.records import RenderedMessage
 
 TWITTER_HOST = "https://api.twitter.com"
 MAX_WEIGHTED_LENGTH = 280

@@ -27,7 +27,7 @@ def demo(
     import os
     from datetime import UTC, datetime
 
-    from incidentctl.core.demo import DemoStep, run_demo, scratch_folder
+    from incidentctl.app.demo import DemoStep, run_demo, scratch_folder
     from incidentctl.output import messages
 
     folder = directory or scratch_folder()

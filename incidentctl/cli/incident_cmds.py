@@ -11,10 +11,10 @@ from incidentctl.cli.options import DryRunOption, IncidentArgument, PlaybookOpti
 from incidentctl.errors import ExitCode
 
 if TYPE_CHECKING:
-    from incidentctl.core.deliver import DeliveryReport
-    from incidentctl.core.incidents import Plan
-    from incidentctl.core.models import Delivery
-    from incidentctl.core.workspace import Workspace
+    from incidentctl.app.incidents import Plan
+    from incidentctl.app.send import DeliveryReport
+    from incidentctl.app.workspace import Workspace
+    from incidentctl.model.records import Delivery
 
 Components = Annotated[
     list[str] | None,
@@ -36,13 +36,13 @@ def _interactive() -> bool:
 
 def _send(ws: Workspace, plan: Plan, *, yes: bool, dry_run: bool, commit: object) -> None:
     """Preview, confirm, store (outbox first), send, report — shared by every sending command."""
-    from incidentctl.core.deliver import make_engine, missing_variables, send_deliveries
+    from incidentctl.app.send import make_engine, missing_variables, send_deliveries
     from incidentctl.output import messages
 
     messages.print_preview(ws, plan, full=dry_run)
     messages.print_missing_variables(missing_variables(ws, plan.deliveries))
     if dry_run:
-        from incidentctl.core.deliver import wire_payloads
+        from incidentctl.app.send import wire_payloads
 
         messages.print_payloads(wire_payloads(ws, plan.incident, plan.events[-1], plan.deliveries))
         messages.print_note("dry run: nothing was sent or stored")
@@ -114,8 +114,8 @@ def declare(
     playbook: PlaybookOption = None,
 ) -> None:
     """Declare an incident and send the first message to every channel of its severity."""
-    from incidentctl.cli.runtime import open_workspace
-    from incidentctl.core.incidents import commit_declare, plan_declare
+    from incidentctl.app.incidents import commit_declare, plan_declare
+    from incidentctl.app.workspace import open_workspace
     from incidentctl.output import messages
 
     ws = open_workspace(playbook)
@@ -153,8 +153,8 @@ def update(
     playbook: PlaybookOption = None,
 ) -> None:
     """Post an update on the incident's channels (keep the cadence, even with no news)."""
-    from incidentctl.cli.runtime import open_workspace
-    from incidentctl.core.incidents import commit_update, plan_update
+    from incidentctl.app.incidents import commit_update, plan_update
+    from incidentctl.app.workspace import open_workspace
 
     ws = open_workspace(playbook)
     plan = plan_update(
@@ -181,8 +181,8 @@ def resolve(
     playbook: PlaybookOption = None,
 ) -> None:
     """Resolve the incident and tell everyone who was told."""
-    from incidentctl.cli.runtime import open_workspace
-    from incidentctl.core.incidents import commit_update, plan_update
+    from incidentctl.app.incidents import commit_update, plan_update
+    from incidentctl.app.workspace import open_workspace
 
     ws = open_workspace(playbook)
     plan = plan_update(ws, incident_id, message, resolve=True)
@@ -196,8 +196,8 @@ def assign(
     playbook: PlaybookOption = None,
 ) -> None:
     """Record who holds a role on an incident."""
-    from incidentctl.cli.runtime import open_workspace
-    from incidentctl.core.incidents import assign_role
+    from incidentctl.app.incidents import assign_role
+    from incidentctl.app.workspace import open_workspace
     from incidentctl.output import messages
 
     ws = open_workspace(playbook)
@@ -221,8 +221,8 @@ def retry(
 ) -> None:
     """Re-send deliveries that failed; reconcile those that may have gone out, and ask (on a
     terminal) before re-sending one that cannot be checked."""
-    from incidentctl.cli.runtime import open_workspace
-    from incidentctl.core.deliver import make_engine, retry_deliveries, unsettled_deliveries
+    from incidentctl.app.send import make_engine, retry_deliveries, unsettled_deliveries
+    from incidentctl.app.workspace import open_workspace
     from incidentctl.output import messages
 
     ws = open_workspace(playbook)
@@ -264,8 +264,8 @@ def postmortem(
     playbook: PlaybookOption = None,
 ) -> None:
     """Scaffold the postmortem review document from the recorded timeline."""
-    from incidentctl.cli.runtime import open_workspace
-    from incidentctl.core.postmortem import write_postmortem
+    from incidentctl.app.postmortem import write_postmortem
+    from incidentctl.app.workspace import open_workspace
     from incidentctl.output import messages
 
     ws = open_workspace(playbook)

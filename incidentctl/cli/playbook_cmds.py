@@ -27,7 +27,7 @@ def init(
     directory: Annotated[Path, typer.Option("--dir", help="Where to write.")] = Path("."),
 ) -> None:
     """Write a starter incidentctl.yaml and templates/ here (never overwrites a file)."""
-    from incidentctl.core.scaffold import scaffold
+    from incidentctl.app.scaffold import scaffold
     from incidentctl.output.messages import print_scaffold
 
     print_scaffold(scaffold(directory, lang.value))

@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from incidentctl.lint.formats import FORMATS, Format, exit_code, format_problems
 from incidentctl.lint.linter import lint_playbook
-from incidentctl.playbook.loader import Problem
+from incidentctl.model.problem import Problem
 
 __all__ = ["FORMATS", "Format", "Problem", "exit_code", "format_problems", "lint_playbook"]

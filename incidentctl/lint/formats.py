@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from incidentctl.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from incidentctl.playbook.loader import Problem
+    from incidentctl.model.problem import Problem
 
 Format = Literal["text", "json", "github"]
 FORMATS: tuple[Format, ...] = ("text", "json", "github")

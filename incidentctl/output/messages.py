@@ -18,13 +18,13 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from incidentctl.channels.engine import ProgressCallback
-    from incidentctl.core.deliver import DeliveryReport
-    from incidentctl.core.incidents import Plan
-    from incidentctl.core.models import Delivery, DeliveryState, Incident
-    from incidentctl.core.scaffold import ScaffoldResult
-    from incidentctl.core.targets import Target
-    from incidentctl.core.workspace import Workspace
+    from incidentctl.app.incidents import Plan
+    from incidentctl.app.scaffold import ScaffoldResult
+    from incidentctl.app.send import DeliveryReport
+    from incidentctl.app.targets import Target
+    from incidentctl.app.workspace import Workspace
+    from incidentctl.delivery.engine import ProgressCallback
+    from incidentctl.model.records import Delivery, DeliveryState, Incident
 
 # piped output (logs, CI) is not squeezed into 80 columns: paths and sentences stay whole
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
@@ -223,7 +223,7 @@ def print_delivery_table(report: DeliveryReport, disabled: Sequence[Target]) -> 
 def print_report(
     ws: Workspace, incident: Incident, report: DeliveryReport, disabled: Sequence[Target]
 ) -> None:
-    from incidentctl.durations import format_duration
+    from incidentctl.model.durations import format_duration
 
     print_delivery_table(report, disabled)
     out.print(f"incident [bold]{escape(incident.id)}[/] · {incident.status.value}")

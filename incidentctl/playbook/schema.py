@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from incidentctl.core.models import Stage
-from incidentctl.durations import parse_duration
+from incidentctl.model.durations import parse_duration
+from incidentctl.model.records import Stage
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Handle = Annotated[str, Field(pattern=r"^@[\w.-]+$")]

@@ -57,8 +57,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from incidentctl.core.models import EventKind, Incident, Stage, TimelineEvent
-from incidentctl.durations import format_duration
+from incidentctl.model.durations import format_duration
+from incidentctl.model.records import EventKind, Incident, Stage, TimelineEvent
 from incidentctl.playbook.schema import Playbook
 from incidentctl.render.labels import (
     COMPONENT_STATUS_LABELS,

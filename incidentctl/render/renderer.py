@@ -11,8 +11,8 @@ from typing import Any
 import jinja2
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from incidentctl.core.models import RenderedMessage, Stage
 from incidentctl.errors import TemplateError
+from incidentctl.model.records import RenderedMessage, Stage
 from incidentctl.playbook.schema import Playbook
 from incidentctl.render.environment import bytecode_cache, make_environment
 from incidentctl.render.paths import builtin_templates_dir

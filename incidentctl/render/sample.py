@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from incidentctl.core.models import ComponentStatus, EventKind, Incident, Stage, TimelineEvent
+from incidentctl.model.records import ComponentStatus, EventKind, Incident, Stage, TimelineEvent
 from incidentctl.playbook.schema import Playbook
 from incidentctl.render.context import aware, build_context
 

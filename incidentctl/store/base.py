@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
-from incidentctl.core.models import Delivery, DeliveryState, Incident, TimelineEvent
+from incidentctl.model.records import Delivery, DeliveryState, Incident, TimelineEvent
 
 # Builds an incident id from the day and that day's sequence number (1-based).
 IdFactory = Callable[[date, int], str]

@@ -12,7 +12,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from incidentctl.core.models import (
+from incidentctl.errors import IncidentNotFound, StateError
+from incidentctl.model.records import (
     ComponentStatus,
     Delivery,
     DeliveryState,
@@ -22,7 +23,6 @@ from incidentctl.core.models import (
     Stage,
     TimelineEvent,
 )
-from incidentctl.errors import IncidentNotFound, StateError
 from incidentctl.store.base import IdFactory
 from incidentctl.store.migrations import migrate
 

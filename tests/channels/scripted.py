@@ -5,13 +5,8 @@ from __future__ import annotations
 from collections import deque
 from typing import ClassVar
 
-from incidentctl.channels.base import (
-    BaseChannel,
-    ChannelSettings,
-    DeliveryError,
-    Outgoing,
-    SendResult,
-)
+from incidentctl.channels.base import BaseChannel, ChannelSettings, Outgoing, SendResult
+from incidentctl.errors import DeliveryError
 
 
 class ScriptedSettings(ChannelSettings):

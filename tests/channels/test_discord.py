@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 
-from incidentctl.channels.base import DeliveryError
 from incidentctl.channels.discord import DiscordChannel, DiscordSettings
-from incidentctl.core.models import Stage
-from incidentctl.errors import MissingSecret
+from incidentctl.errors import DeliveryError, MissingSecret
+from incidentctl.model.records import Stage
 from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
 from tests.channels.fakes.discord_server import (
     CHANNEL_ID,

@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from incidentctl.channels.base import DeliveryError
 from incidentctl.channels.mattermost import MattermostChannel, MattermostSettings
-from incidentctl.errors import MissingSecret
+from incidentctl.errors import DeliveryError, MissingSecret
 from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
 from tests.channels.fakes.mattermost_server import HOOK_KEY, MattermostServer
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from incidentctl.channels.base import DeliveryError, Outgoing, PartialDeliveryError
+from incidentctl.channels.base import Outgoing
 from incidentctl.channels.sendgrid import (
     SendGridChannel,
     SendGridResult,
@@ -22,8 +22,8 @@ from incidentctl.channels.sendgrid import (
     read_subscribers,
     resolve_path,
 )
-from incidentctl.core.models import RenderedMessage
-from incidentctl.errors import MissingSecret
+from incidentctl.errors import DeliveryError, MissingSecret, PartialDeliveryError
+from incidentctl.model.records import RenderedMessage
 from tests.channels.fakes.base_server import (
     Reply,
     build_channel,

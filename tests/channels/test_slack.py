@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from incidentctl.channels.base import DeliveryError, Outgoing
+from incidentctl.channels.base import Outgoing
 from incidentctl.channels.slack import SlackChannel, split_text
-from incidentctl.core.models import Stage
-from incidentctl.errors import MissingSecret
+from incidentctl.errors import DeliveryError, MissingSecret
+from incidentctl.model.records import Stage
 from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
 from tests.channels.fakes.slack_server import TOKEN, WEBHOOK_PATH, SlackServer
 

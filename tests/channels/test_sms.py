@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from incidentctl.channels.base import DeliveryError, PartialDeliveryError
 from incidentctl.channels.sms import SmsChannel, SmsSettings, mask, mask_numbers, segments
-from incidentctl.core.models import RenderedMessage
-from incidentctl.errors import MissingSecret
+from incidentctl.errors import DeliveryError, MissingSecret, PartialDeliveryError
+from incidentctl.model.records import RenderedMessage
 from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
 from tests.channels.fakes.twilio_server import TwilioFake, twilio_error
 

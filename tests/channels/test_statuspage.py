@@ -7,10 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from incidentctl.channels.base import DeliveryError
 from incidentctl.channels.statuspage import StatuspageChannel, StatuspageSettings
-from incidentctl.core.models import Stage
-from incidentctl.errors import MissingSecret
+from incidentctl.errors import DeliveryError, MissingSecret
+from incidentctl.model.records import Stage
 from tests.channels.fakes.base_server import (
     ManualClock,
     Reply,

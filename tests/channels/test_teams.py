@@ -7,10 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from incidentctl.channels.base import DeliveryError
 from incidentctl.channels.teams import PAYLOAD_LIMIT, TeamsChannel, TeamsSettings
-from incidentctl.core.models import RenderedMessage
-from incidentctl.errors import MissingSecret
+from incidentctl.errors import DeliveryError, MissingSecret
+from incidentctl.model.records import RenderedMessage
 from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
 from tests.channels.fakes.teams_server import SIGNATURE, WORKFLOW_PATH, TeamsServer
 

@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from incidentctl.channels.base import DeliveryError
 from incidentctl.channels.twitter import TwitterChannel, weighted_length
-from incidentctl.core.models import RenderedMessage
-from incidentctl.errors import MissingSecret
+from incidentctl.errors import DeliveryError, MissingSecret
+from incidentctl.model.records import RenderedMessage
 from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
 from tests.channels.fakes.x_server import XFake, problem
 

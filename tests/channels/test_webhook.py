@@ -12,10 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from incidentctl.channels.base import DeliveryError
 from incidentctl.channels.http import retry_after
 from incidentctl.channels.webhook import WebhookChannel, sign, verify_signature
-from incidentctl.errors import MissingSecret
+from incidentctl.errors import DeliveryError, MissingSecret
 from tests.channels.fakes.base_server import (
     ManualClock,
     Reply,

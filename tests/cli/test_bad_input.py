@@ -210,7 +210,7 @@ def test_demo_into_a_file_or_an_impossible_folder(
 def test_interrupt_says_what_happened(
     playbook: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from incidentctl.core import incidents
+    from incidentctl.app import incidents
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from incidentctl.core.models import DeliveryState
+from incidentctl.model.records import DeliveryState
 from incidentctl.store import open_store, state_dir
 from tests.helpers import PLAYBOOK, cli, write_playbook
 

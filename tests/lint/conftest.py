@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from incidentctl.lint import lint_playbook
-from incidentctl.playbook.loader import Problem
+from incidentctl.model.problem import Problem
 
 NOW = datetime(2025, 12, 19, 13, 50, tzinfo=UTC)
 

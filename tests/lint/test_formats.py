@@ -8,7 +8,7 @@ import pytest
 
 from incidentctl.errors import UsageError
 from incidentctl.lint import FORMATS, exit_code, format_problems
-from incidentctl.playbook.loader import Problem
+from incidentctl.model.problem import Problem
 from tests.lint.conftest import SECRETS, VALID, Lint
 
 ERROR = Problem(

@@ -9,10 +9,10 @@ import pytest
 
 from incidentctl.channels import registry
 from incidentctl.channels.base import BaseChannel
-from incidentctl.core.models import RenderedMessage
 from incidentctl.lint import lint_playbook
 from incidentctl.lint.rules import RULES, RULES_BY_ID
-from incidentctl.playbook.loader import Problem
+from incidentctl.model.problem import Problem
+from incidentctl.model.records import RenderedMessage
 from tests.lint.conftest import NOW, SECRETS, SLACK_HOOK, VALID, Lint, write_tree
 
 Where = tuple[int, int, str]

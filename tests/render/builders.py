@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from incidentctl.core.models import ComponentStatus, EventKind, Incident, Stage, TimelineEvent
+from incidentctl.model.records import ComponentStatus, EventKind, Incident, Stage, TimelineEvent
 from incidentctl.playbook.schema import Playbook
 from incidentctl.render import Renderer, build_context
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from incidentctl.core.models import Stage
+from incidentctl.model.records import Stage
 from incidentctl.playbook.loader import load_playbook
 from incidentctl.render import (
     PARTS_BY_FORMAT,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from incidentctl.core.models import ComponentStatus, EventKind, Stage, TimelineEvent
+from incidentctl.model.records import ComponentStatus, EventKind, Stage, TimelineEvent
 from incidentctl.render import build_context
 from incidentctl.render.context import localized_duration
 from tests.render.builders import NOW, declared_event, make_incident, make_playbook

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from incidentctl.core.models import EventKind, Stage, TimelineEvent
+from incidentctl.model.records import EventKind, Stage, TimelineEvent
 from incidentctl.render import build_context
 from incidentctl.render.renderer import Renderer
 from tests.render.builders import (

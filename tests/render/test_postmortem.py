@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from incidentctl.core.models import Stage
+from incidentctl.model.records import Stage
 from incidentctl.render import Renderer, build_context, sample_context
 from tests.render.builders import NOW, declared_event, make_incident, make_playbook, story
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from incidentctl.core.models import Stage
 from incidentctl.errors import TemplateError
+from incidentctl.model.records import Stage
 from incidentctl.render import PARTS_BY_FORMAT, Renderer, build_context, builtin_templates_dir
 from tests.render.builders import NOW, declared_event, make_incident, make_playbook, render
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 import incidentctl
-from incidentctl.core.models import (
+from incidentctl.errors import IncidentNotFound, StateError
+from incidentctl.model.records import (
     ComponentStatus,
     Delivery,
     DeliveryState,
@@ -25,7 +26,6 @@ from incidentctl.core.models import (
     Stage,
     TimelineEvent,
 )
-from incidentctl.errors import IncidentNotFound, StateError
 from incidentctl.store import open_store, state_dir
 from incidentctl.store.base import Store
 from incidentctl.store.migrations import MIGRATIONS, applied_migrations, migrate
@@ -396,7 +396,7 @@ CHILD = """
 import sys
 from datetime import date, datetime, UTC
 from pathlib import Path
-from incidentctl.core.models import EventKind, Incident, Stage, TimelineEvent
+from incidentctl.model.records import EventKind, Incident, Stage, TimelineEvent
 from incidentctl.store.sqlite import SQLiteStore
 
 now = datetime.now(UTC)

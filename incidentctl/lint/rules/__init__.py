@@ -25,8 +25,8 @@ from incidentctl.lint.rules import (
 )
 
 if TYPE_CHECKING:
-    from incidentctl.lint.linter import LintContext
-    from incidentctl.playbook.loader import Problem
+    from incidentctl.lint.context import LintContext
+    from incidentctl.model.problem import Problem
 
 
 class Rule(Protocol):

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from incidentctl.lint.linter import duplicate_severities
+from incidentctl.lint.context import duplicate_severities
 
 if TYPE_CHECKING:
-    from incidentctl.lint.linter import LintContext
-    from incidentctl.playbook.loader import Problem
+    from incidentctl.lint.context import LintContext
+    from incidentctl.model.problem import Problem
 
 ID = "duplicate-id"
 DEFAULT_LEVEL = "error"

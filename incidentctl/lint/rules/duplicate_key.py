@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from incidentctl.lint.linter import LintContext
-    from incidentctl.playbook.loader import Problem
+    from incidentctl.lint.context import LintContext
+    from incidentctl.model.problem import Problem
 
 ID = "duplicate-key"
 DEFAULT_LEVEL = "error"

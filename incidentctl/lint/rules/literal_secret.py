@@ -32,8 +32,9 @@ from urllib.parse import parse_qsl, urlsplit
 from incidentctl.playbook.env import ENV_REFERENCE
 
 if TYPE_CHECKING:
-    from incidentctl.lint.linter import LintContext
-    from incidentctl.playbook.loader import KeyPath, Problem
+    from incidentctl.lint.context import LintContext
+    from incidentctl.model.problem import Problem
+    from incidentctl.playbook.document import KeyPath
 
 ID = "literal-secret"
 DEFAULT_LEVEL = "error"

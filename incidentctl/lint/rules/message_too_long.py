@@ -19,8 +19,8 @@ from incidentctl.channels.base import SendContext
 from incidentctl.channels.registry import channel_type
 
 if TYPE_CHECKING:
-    from incidentctl.lint.linter import LintContext
-    from incidentctl.playbook.loader import Problem
+    from incidentctl.lint.context import LintContext
+    from incidentctl.model.problem import Problem
 
 ID = "message-too-long"
 DEFAULT_LEVEL = "error"

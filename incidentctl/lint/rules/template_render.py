@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 
 from incidentctl.channels.registry import channel_type
 from incidentctl.errors import IncidentctlError, TemplateError
-from incidentctl.playbook.loader import Problem
+from incidentctl.model.problem import Problem
 from incidentctl.render.renderer import STAGE_PLACEHOLDER
 
 if TYPE_CHECKING:
-    from incidentctl.core.models import Stage
-    from incidentctl.lint.linter import LintContext
+    from incidentctl.lint.context import LintContext
+    from incidentctl.model.records import Stage
 
 ID = "template-render"
 DEFAULT_LEVEL = "error"

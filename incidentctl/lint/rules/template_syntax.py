@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from incidentctl.playbook.loader import Problem
+from incidentctl.model.problem import Problem
 
 if TYPE_CHECKING:
-    from incidentctl.lint.linter import LintContext
+    from incidentctl.lint.context import LintContext
 
 ID = "template-syntax"
 DEFAULT_LEVEL = "error"

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 from incidentctl.render.renderer import STAGE_PLACEHOLDER
 
 if TYPE_CHECKING:
-    from incidentctl.lint.linter import LintContext
-    from incidentctl.playbook.loader import Problem
+    from incidentctl.lint.context import LintContext
+    from incidentctl.model.problem import Problem
 
 ID = "unknown-template"
 DEFAULT_LEVEL = "error"

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from jinja2 import TemplateSyntaxError, meta
 
-from incidentctl.core.models import Stage
-from incidentctl.playbook.loader import Problem
+from incidentctl.model.problem import Problem
+from incidentctl.model.records import Stage
 from incidentctl.render.renderer import PARTS_BY_FORMAT, POSTMORTEM_TEMPLATE, STAGE_PLACEHOLDER
 
 if TYPE_CHECKING:
-    from incidentctl.lint.linter import LintContext
+    from incidentctl.lint.context import LintContext
 
 ID = "unused-template"
 DEFAULT_LEVEL = "warning"

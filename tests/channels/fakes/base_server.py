@@ -24,7 +24,7 @@ from typing import Any, Self, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from incidentctl.channels.base import BaseChannel, Outgoing, SendContext
-from incidentctl.core.models import RenderedMessage, Stage
+from incidentctl.model.records import RenderedMessage, Stage
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 

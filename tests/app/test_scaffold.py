@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from incidentctl.core.models import Stage
-from incidentctl.core.scaffold import ScaffoldResult, scaffold, starter_playbook
+from incidentctl.app.scaffold import ScaffoldResult, scaffold, starter_playbook
 from incidentctl.errors import ConflictError, UsageError
+from incidentctl.model.records import Stage
 from incidentctl.playbook.loader import load_playbook
 from incidentctl.render import Renderer, builtin_templates_dir, sample_context
 

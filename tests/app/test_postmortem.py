@@ -6,10 +6,10 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from incidentctl.core.deliver import make_engine, send_deliveries
-from incidentctl.core.incidents import commit_declare, commit_update, plan_declare, plan_update
-from incidentctl.core.postmortem import write_postmortem
-from incidentctl.core.workspace import Workspace
+from incidentctl.app.incidents import commit_declare, commit_update, plan_declare, plan_update
+from incidentctl.app.postmortem import write_postmortem
+from incidentctl.app.send import make_engine, send_deliveries
+from incidentctl.app.workspace import Workspace
 from incidentctl.playbook.loader import load_playbook
 from incidentctl.store import open_store
 from tests.helpers import write_playbook

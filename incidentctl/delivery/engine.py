@@ -17,17 +17,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from incidentctl.channels.base import (
-    Channel,
-    DeliveryError,
-    Outgoing,
-    SendContext,
-    SendResult,
-    scrub,
-)
+from incidentctl.channels.base import Channel, Outgoing, SendContext, SendResult, scrub
 from incidentctl.channels.registry import channel_type
-from incidentctl.core.models import Delivery, DeliveryState
-from incidentctl.errors import IncidentctlError
+from incidentctl.errors import DeliveryError, IncidentctlError
+from incidentctl.model.records import Delivery, DeliveryState
 from incidentctl.playbook.schema import ChannelConfig
 
 # called from worker threads: (delivery, state, attempt, error or None)

@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 
-from incidentctl.playbook.loader import LoadedPlaybook
+from incidentctl.playbook.loader import LoadedPlaybook, find_playbook, load_playbook
 from incidentctl.playbook.schema import Playbook
+from incidentctl.store import open_store, state_dir
 from incidentctl.store.base import Store
 
 
@@ -37,3 +38,21 @@ class Workspace:
     def local_day(self, moment: datetime) -> date:
         """The calendar day in the organization's timezone, used in incident ids."""
         return moment.astimezone(self.playbook.organization.tz).date()
+
+
+def load_checked_playbook(path: Path) -> LoadedPlaybook:
+    """The playbook at `path`, validated with its channels' types and settings."""
+    from incidentctl.channels.check import channel_problems
+
+    return load_playbook(path, [channel_problems])
+
+
+def open_workspace(playbook: Path | None, env: Mapping[str, str] | None = None) -> Workspace:
+    """The playbook (`--playbook`, `$INCIDENTCTL_PLAYBOOK` or ./incidentctl.yaml) and the store."""
+    import os
+
+    env = dict(os.environ) if env is None else dict(env)
+    loaded = load_checked_playbook(find_playbook(playbook, env))
+    home = state_dir(env)
+    store = open_store(home, env)
+    return Workspace(loaded=loaded, store=store, env=env, state_dir=home)

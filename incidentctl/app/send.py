@@ -6,14 +6,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from incidentctl.channels.base import DeliveryError, Outgoing, SendContext
-from incidentctl.channels.engine import DeliveryEngine, Outcome, ProgressCallback, RetryPolicy
+from incidentctl.app.lookup import find_incident
+from incidentctl.app.messages import event_snapshot, incident_snapshot
+from incidentctl.app.workspace import Workspace
+from incidentctl.channels.base import Outgoing, SendContext
 from incidentctl.channels.registry import channel_type
-from incidentctl.core.lookup import find_incident
-from incidentctl.core.messages import event_snapshot, incident_snapshot
-from incidentctl.core.models import Delivery, DeliveryState, Incident, TimelineEvent
-from incidentctl.core.workspace import Workspace
-from incidentctl.errors import IncidentctlError
+from incidentctl.delivery.engine import DeliveryEngine, Outcome, ProgressCallback, RetryPolicy
+from incidentctl.errors import DeliveryError, IncidentctlError
+from incidentctl.model.records import Delivery, DeliveryState, Incident, TimelineEvent
 
 UNSETTLED = (
     DeliveryState.PENDING,

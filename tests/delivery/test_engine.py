@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from incidentctl.channels import registry
-from incidentctl.channels.base import DeliveryError, Outgoing, SendContext, scrub
-from incidentctl.channels.engine import DeliveryEngine, RateLimiter, RetryPolicy
-from incidentctl.core.models import Delivery, DeliveryState, RenderedMessage, Stage
+from incidentctl.channels.base import Outgoing, SendContext, scrub
+from incidentctl.delivery.engine import DeliveryEngine, RateLimiter, RetryPolicy
+from incidentctl.errors import DeliveryError
+from incidentctl.model.records import Delivery, DeliveryState, RenderedMessage, Stage
 from incidentctl.playbook.schema import ChannelConfig
 from tests.channels.scripted import ScriptedChannel
 

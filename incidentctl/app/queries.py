@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from collections.abc import Mapping
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
-from incidentctl.core.models import Delivery, Incident, TimelineEvent
-from incidentctl.durations import format_duration
+from incidentctl.model.durations import format_duration
+from incidentctl.model.records import Delivery, Incident, TimelineEvent
+from incidentctl.store import open_store
 
 
 def incident_row(incident: Incident, now: datetime) -> dict[str, Any]:
@@ -63,3 +66,40 @@ def delivery_row(delivery: Delivery) -> dict[str, Any]:
         "error": delivery.error,
         "sent_at": delivery.sent_at.isoformat() if delivery.sent_at else None,
     }
+
+
+def incident_rows(
+    env: Mapping[str, str], *, open_only: bool = False, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """`list` and `status`: incidents as rows, most recent first (no playbook needed)."""
+    store = open_store(None, env)
+    moment = now or datetime.now(UTC)
+    return [incident_row(i, moment) for i in store.list_incidents(open_only=open_only)]
+
+
+def incident_details(
+    env: Mapping[str, str], incident_id: str, playbook: Path | None, now: datetime | None = None
+) -> dict[str, Any]:
+    """`show`: the incident with its timeline in the playbook's timezone and its deliveries.
+
+    Without a readable playbook times are shown in UTC, unless `playbook` was given explicitly.
+    """
+    from zoneinfo import ZoneInfo
+
+    from incidentctl.app.lookup import find_incident
+    from incidentctl.errors import PlaybookError
+    from incidentctl.playbook.loader import find_playbook, load_playbook
+
+    store = open_store(None, env)
+    incident = find_incident(store, incident_id, open_only=False)
+    tz: tzinfo = ZoneInfo("UTC")
+    try:
+        tz = load_playbook(find_playbook(playbook, env)).playbook.organization.tz
+    except PlaybookError:
+        if playbook is not None:
+            raise
+    data = incident_row(incident, now or datetime.now(UTC))
+    data["timezone"] = str(tz)
+    data["timeline"] = [event_row(e, tz) for e in store.timeline(incident.id)]
+    data["deliveries"] = [delivery_row(d) for d in store.deliveries(incident_id=incident.id)]
+    return data

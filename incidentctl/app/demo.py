@@ -7,20 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from incidentctl.core.deliver import DeliveryReport, make_engine, send_deliveries
-from incidentctl.core.incidents import (
+from incidentctl.app.incidents import (
     Plan,
     commit_declare,
     commit_update,
     plan_declare,
     plan_update,
 )
-from incidentctl.core.models import Incident
-from incidentctl.core.postmortem import write_postmortem
-from incidentctl.core.scaffold import scaffold
-from incidentctl.core.workspace import Workspace
+from incidentctl.app.postmortem import write_postmortem
+from incidentctl.app.scaffold import scaffold
+from incidentctl.app.send import DeliveryReport, make_engine, send_deliveries
+from incidentctl.app.workspace import Workspace, load_checked_playbook
 from incidentctl.errors import StateError
-from incidentctl.playbook.loader import load_playbook
+from incidentctl.model.records import Incident
 from incidentctl.store import open_store
 
 STORY = {
@@ -75,7 +74,7 @@ def run_demo(
     """Yield each step once recorded, then the postmortem path. A simulated clock moves 12 min
     per step so the timeline reads like a real incident. `folder` is created if needed."""
     scaffold(folder, language)
-    loaded = load_playbook(folder / "incidentctl.yaml")
+    loaded = load_checked_playbook(folder / "incidentctl.yaml")
     state = folder / "state"
     clock = [start]
     ws = Workspace(

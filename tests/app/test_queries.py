@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from incidentctl.core.models import Incident, Stage
-from incidentctl.core.queries import incident_row
+from incidentctl.app.queries import incident_row
+from incidentctl.model.records import Incident, Stage
 
 DECLARED = datetime(2025, 12, 19, 14, 0, tzinfo=UTC)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from incidentctl.core.lookup import find_incident
-from incidentctl.core.models import DeliveryState, EventKind, Incident, TimelineEvent
-from incidentctl.core.workspace import Workspace
+from incidentctl.app.lookup import find_incident
+from incidentctl.app.workspace import Workspace
 from incidentctl.errors import ConflictError, StateError
+from incidentctl.model.records import DeliveryState, EventKind, Incident, TimelineEvent
 
 
 def default_postmortem_path(incident: Incident) -> Path:
@@ -41,7 +41,7 @@ def render_postmortem(ws: Workspace, incident: Incident) -> str:
     ]
     key_times = context.get("key_times")
     if isinstance(key_times, dict):
-        from incidentctl.durations import format_duration
+        from incidentctl.model.durations import format_duration
         from incidentctl.render.context import localized_duration
 
         # the deliveries know when the first message really went out; every duration comes

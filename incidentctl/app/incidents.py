@@ -7,14 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from incidentctl.core.lookup import find_incident
-from incidentctl.core.messages import (
+from incidentctl.app.lookup import find_incident
+from incidentctl.app.messages import (
     RenderedTargets,
     event_snapshot,
     incident_snapshot,
     render_targets,
 )
-from incidentctl.core.models import (
+from incidentctl.app.targets import Target
+from incidentctl.app.workspace import Workspace
+from incidentctl.errors import ConflictError, UsageError
+from incidentctl.model.records import (
     ComponentStatus,
     Delivery,
     EventKind,
@@ -22,9 +25,6 @@ from incidentctl.core.models import (
     Stage,
     TimelineEvent,
 )
-from incidentctl.core.targets import Target
-from incidentctl.core.workspace import Workspace
-from incidentctl.errors import ConflictError, UsageError
 
 HANDLE = re.compile(r"^@[\w.-]+$")
 # re-running a declare that already went out must not announce the incident twice

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from incidentctl.app.targets import Target, select_targets
+from incidentctl.app.workspace import Workspace
 from incidentctl.channels.base import SendContext
-from incidentctl.channels.engine import payload_hash
 from incidentctl.channels.registry import channel_type
-from incidentctl.core.models import Delivery, Incident, Stage, TimelineEvent
-from incidentctl.core.targets import Target, select_targets
-from incidentctl.core.workspace import Workspace
+from incidentctl.delivery.engine import payload_hash
 from incidentctl.errors import UsageError
+from incidentctl.model.records import Delivery, Incident, Stage, TimelineEvent
 
 
 @dataclass

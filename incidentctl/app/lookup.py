@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from incidentctl.core.models import Incident
 from incidentctl.errors import IncidentNotFound
+from incidentctl.model.records import Incident
 from incidentctl.store.base import Store
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from incidentctl.core.models import Stage
+from incidentctl.model.records import Stage
 from incidentctl.playbook.schema import Playbook
 
 

@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from incidentctl.app.incidents import commit_declare, plan_declare
+from incidentctl.app.send import make_engine, send_deliveries
+from incidentctl.app.workspace import Workspace
 from incidentctl.channels.base import Outgoing
-from incidentctl.channels.engine import DeliveryEngine, Outcome
-from incidentctl.core.deliver import make_engine, send_deliveries
-from incidentctl.core.incidents import commit_declare, plan_declare
-from incidentctl.core.models import Delivery
-from incidentctl.core.workspace import Workspace
+from incidentctl.delivery.engine import DeliveryEngine, Outcome
+from incidentctl.model.records import Delivery
 from incidentctl.playbook.loader import load_playbook
 from incidentctl.store import open_store
 from tests.helpers import write_playbook

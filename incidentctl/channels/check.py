@@ -1,0 +1,74 @@
+"""A playbook's channels checked against their types: unknown types, invalid settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from incidentctl.model.problem import Problem
+from incidentctl.playbook.document import ParsedDocument
+from incidentctl.playbook.keys import did_you_mean, keys_of, model_at
+from incidentctl.playbook.references import located
+from incidentctl.playbook.schema import ChannelConfig, Playbook
+
+
+def channel_problems(playbook: Playbook, doc: ParsedDocument) -> Iterator[Problem]:
+    """Every channel's type and settings, checked in playbook order (a loader extra check)."""
+    for name, channel in playbook.channels.items():
+        yield from channel_settings_problems(name, channel.type, channel.options, doc)
+
+
+def _suggestion(settings_model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    """The "did you mean" hint for a misspelt channel key: among the type's keys and, at the
+    top level, the keys every channel has (`stagse` lands among the type's keys)."""
+    path = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+    allowed = keys_of(model_at(settings_model, path[:-1]))
+    if len(path) == 1:
+        allowed += keys_of(ChannelConfig)
+    return did_you_mean(str(path[-1]), allowed) if path else ""
+
+
+def channel_settings_problems(
+    name: str, type_name: str, options: dict[str, Any], doc: ParsedDocument
+) -> Iterator[Problem]:
+    from incidentctl.channels.registry import channel_type, known_types
+
+    cls = channel_type(type_name)
+    if cls is None:
+        yield located(
+            doc,
+            ("channels", name, "type"),
+            f"channel {name!r} has unknown type {type_name!r} (known: {', '.join(known_types())})",
+            "unknown-channel-type",
+        )
+        return
+    try:
+        settings = cls.settings_model.model_validate(options)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = ("channels", name, *error["loc"])
+            key = str(error["loc"][-1]) if error["loc"] else ""
+            if error["type"] == "extra_forbidden":
+                message = f"channel {name!r} ({type_name}): unknown key {key!r}" + _suggestion(
+                    cls.settings_model, error["loc"]
+                )
+            elif error["type"] == "missing":
+                message = f"channel {name!r} ({type_name}): missing required key {key!r}"
+            else:
+                message = f"channel {name!r} ({type_name}) {key}: " + str(
+                    error["msg"]
+                ).removeprefix("Value error, ")
+            yield located(doc, loc, message, "schema", key=error["type"] == "extra_forbidden")
+        return
+    check = getattr(cls, "check_settings", None)
+    if check is not None:
+        for setting in check(settings):
+            yield located(
+                doc,
+                ("channels", name, setting.key),
+                f"channel {name!r} {setting.key}: {setting.message}",
+                "channel-settings",
+                setting.level,
+            )

@@ -1,0 +1,1 @@
+"""The records incidentctl keeps and passes around; this package imports nothing of ours."""
