@@ -36,10 +36,28 @@ def root(
 
 
 def _register() -> None:
-    from incidentctl.cli import demo_cmd, incident_cmds, playbook_cmds, query_cmds
+    from incidentctl.cli import (
+        demo_cmd,
+        playbook_cmds,
+        query_cmds,
+        record_cmds,
+        retry_cmd,
+        send_cmds,
+    )
 
-    for module in (playbook_cmds, incident_cmds, query_cmds, demo_cmd):
-        module.register(app)
+    playbook_cmds.register(app)
+    # in the order of an incident, as `incidentctl --help` lists them
+    for command in (
+        send_cmds.declare,
+        send_cmds.update,
+        send_cmds.resolve,
+        record_cmds.assign,
+        retry_cmd.retry,
+        record_cmds.postmortem,
+    ):
+        app.command()(command)
+    query_cmds.register(app)
+    demo_cmd.register(app)
 
 
 _register()

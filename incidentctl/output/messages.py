@@ -19,6 +19,7 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from incidentctl.app.incidents import Plan
+    from incidentctl.app.publish import Preview
     from incidentctl.app.scaffold import ScaffoldResult
     from incidentctl.app.send import DeliveryReport
     from incidentctl.app.targets import Target
@@ -76,7 +77,7 @@ def print_step(label: str) -> None:
     out.rule(escape(label))
 
 
-def print_preview(ws: Workspace, plan: Plan, *, full: bool = False) -> None:
+def print_preview(plan: Plan, *, full: bool = False) -> None:
     """Exactly what each channel will receive, with its length against the channel's limit."""
     incident = plan.incident
     out.print(
@@ -110,6 +111,15 @@ def print_preview_messages(plan: Plan, *, full: bool = False) -> None:
         out.print(f"[dim]{escape(target.channel)} ({target.type}): disabled in the playbook[/]")
     if not plan.deliveries:
         out.print("[yellow]no enabled channel receives this stage: recorded only[/]")
+
+
+def print_publish_preview(preview: Preview) -> None:
+    """The preview of a sending command: messages, missing variables, and for a dry run the
+    request bodies."""
+    print_preview(preview.plan, full=preview.dry_run)
+    print_missing_variables(preview.missing)
+    if preview.dry_run:
+        print_payloads(preview.payloads)
 
 
 def print_missing_variables(missing: dict[str, list[str]]) -> None:

@@ -199,10 +199,10 @@ def test_saying_no_at_the_prompt_sends_and_stores_nothing(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from incidentctl.cli import incident_cmds
+    from incidentctl.cli import prompts
 
-    monkeypatch.setattr(incident_cmds, "_interactive", lambda: True)
-    monkeypatch.setattr(incident_cmds.typer, "confirm", lambda *a, **k: False)
+    monkeypatch.setattr(prompts, "interactive", lambda: True)
+    monkeypatch.setattr(prompts.typer, "confirm", lambda *a, **k: False)
     result = cli(capsys, "declare", "sev2", "--title", "API slow")
     assert result.code == 7 and "cancelled" in result.out
     assert outbox_files(isolated_state) == []

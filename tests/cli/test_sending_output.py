@@ -78,13 +78,13 @@ def test_retry_question_is_not_hidden_under_the_live_table(
     import typer
     from rich.console import Console
 
-    from incidentctl.cli import incident_cmds
+    from incidentctl.cli import prompts
     from incidentctl.output import messages
 
     assert cli(capsys, "declare", "sev1", "--title", "one", "--yes").code == 0
     make_uncertain(only_id(capsys))
     monkeypatch.setattr(messages, "err", Console(file=io.StringIO(), force_terminal=True))
-    monkeypatch.setattr(incident_cmds, "_interactive", lambda: True)
+    monkeypatch.setattr(prompts, "interactive", lambda: True)
     live_on_screen: list[bool] = []
 
     def confirm(text: str, default: bool = False) -> bool:

@@ -1,0 +1,111 @@
+"""Publishing a plan: preview, confirm, record (outbox first), send, and judge the outcome.
+
+The sending commands (`declare`, `update`, `resolve`) share this use case; the CLI passes in its
+side effects — how to show the preview, how to ask, how to show live progress — so the whole
+flow can be driven without a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any
+
+from incidentctl.app.incidents import Plan
+from incidentctl.app.send import (
+    DeliveryReport,
+    make_engine,
+    missing_variables,
+    send_deliveries,
+    wire_payloads,
+)
+from incidentctl.app.workspace import Workspace
+from incidentctl.delivery.engine import ProgressCallback
+from incidentctl.errors import DeliveriesFailed
+from incidentctl.model.records import Delivery, Incident
+
+# stores the plan and returns the incident as recorded (commit_declare, commit_update)
+Commit = Callable[[Workspace, Plan], Incident]
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the responder sees before anything is stored or sent."""
+
+    plan: Plan
+    # channel -> `${VAR}`s its settings need that are unset: that delivery will fail
+    missing: dict[str, list[str]]
+    # channel -> the request body it would post; filled for dry runs only
+    payloads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    dry_run: bool = False
+
+
+@dataclass
+class Published:
+    """How a publication ended: a dry run, cancelled at the prompt, or recorded and sent."""
+
+    preview: Preview
+    incident: Incident | None = None
+    report: DeliveryReport | None = None
+    cancelled: bool = False
+
+
+def publish(
+    ws: Workspace,
+    plan: Plan,
+    commit: Commit,
+    *,
+    dry_run: bool = False,
+    show_preview: Callable[[Preview], None] = lambda _: None,
+    confirm: Callable[[Plan], bool] | None = None,
+    progress: Callable[[Sequence[Delivery]], AbstractContextManager[ProgressCallback | None]]
+    | None = None,
+) -> Published:
+    """Show the preview, then (unless a dry run, or `confirm` says no) store and send.
+
+    `confirm` is asked only when there is something to send; None sends without asking.
+    """
+    preview = Preview(
+        plan,
+        missing_variables(ws, plan.deliveries),
+        wire_payloads(ws, plan.incident, plan.events[-1], plan.deliveries) if dry_run else {},
+        dry_run,
+    )
+    show_preview(preview)
+    if dry_run:
+        return Published(preview)
+    if confirm is not None and plan.deliveries and not confirm(plan):
+        return Published(preview, cancelled=True)
+    incident = commit(ws, plan)
+    if progress is None:
+        report = send_deliveries(ws, incident, plan.deliveries, make_engine(ws))
+    else:
+        with progress(plan.deliveries) as callback:
+            report = send_deliveries(ws, incident, plan.deliveries, make_engine(ws, callback))
+    return Published(preview, incident, report)
+
+
+def raise_if_undelivered(report: DeliveryReport) -> None:
+    """Exit code 3 with one line that says what to do, when anything is not confirmed sent."""
+    failed = report.failed
+    held = report.held
+    if not failed and not held:
+        return
+
+    def channels(deliveries: list[Delivery]) -> str:
+        return ", ".join(sorted({d.channel for d in deliveries}))
+
+    parts = []
+    if failed:
+        parts.append(
+            f"{len(failed)} delivery(ies) not confirmed ({channels(failed)}): recorded; "
+            "run `incidentctl retry` once the channel is back"
+        )
+    if held:
+        parts.append(
+            f"{len(held)} delivery(ies) not confirmed, may already have gone out "
+            f"({channels(held)}): check the channel, then `incidentctl retry "
+            "--resend-uncertain` if it is not there"
+        )
+    raise DeliveriesFailed("; ".join(parts))

@@ -1,0 +1,156 @@
+"""`declare`, `update`, `resolve`: plan, then publish (preview, confirm, record, send, report)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from incidentctl.cli import prompts
+from incidentctl.cli.options import DryRunOption, IncidentArgument, PlaybookOption, YesOption
+from incidentctl.errors import ExitCode
+
+if TYPE_CHECKING:
+    from incidentctl.app.incidents import Plan
+    from incidentctl.app.publish import Commit
+    from incidentctl.app.workspace import Workspace
+
+Components = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--component",
+        "-c",
+        help="Affected component, optionally with its status: "
+        "api or api=major_outage (repeatable).",
+        show_default=False,
+    ),
+]
+
+
+def _publish(ws: Workspace, plan: Plan, commit: Commit, *, yes: bool, dry_run: bool) -> None:
+    """The use case with the terminal's side effects: preview, question, live table, report."""
+    from incidentctl.app.publish import publish, raise_if_undelivered
+    from incidentctl.output import messages
+
+    def ask(plan: Plan) -> bool:
+        return prompts.confirm(f"Send to {len(plan.deliveries)} channel(s)?", default=True)
+
+    published = publish(
+        ws,
+        plan,
+        commit,
+        dry_run=dry_run,
+        show_preview=messages.print_publish_preview,
+        confirm=None if yes or not prompts.interactive() else ask,
+        progress=messages.live_progress,
+    )
+    if dry_run:
+        messages.print_note("dry run: nothing was sent or stored")
+        return
+    if published.cancelled:
+        messages.print_note("cancelled: nothing was sent or stored")
+        raise typer.Exit(ExitCode.CANCELLED)
+    assert published.incident is not None and published.report is not None
+    messages.print_report(ws, published.incident, published.report, plan.disabled)
+    raise_if_undelivered(published.report)
+
+
+def declare(
+    severity: Annotated[str, typer.Argument(help="Severity id from the playbook, e.g. sev2.")],
+    title: Annotated[
+        str, typer.Option("--title", "-t", help="What is broken, in the customer's words.")
+    ],
+    impact: Annotated[str, typer.Option(help="Known impact on users.")] = "",
+    component: Components = None,
+    workaround: Annotated[str, typer.Option(help="What users can do meanwhile.")] = "",
+    eta: Annotated[str, typer.Option(help="Estimated resolution, if known.")] = "",
+    role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role", help="Role assignment role=@handle (repeatable).", show_default=False
+        ),
+    ] = None,
+    category: Annotated[
+        str,
+        typer.Option(
+            help="Incident category from the playbook (e.g. security): zero-tolerance rules apply."
+        ),
+    ] = "",
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    playbook: PlaybookOption = None,
+) -> None:
+    """Declare an incident and send the first message to every channel of its severity."""
+    from incidentctl.app import incidents
+    from incidentctl.app.workspace import open_workspace
+    from incidentctl.output import messages
+
+    ws = open_workspace(playbook)
+    plan = incidents.plan_declare(
+        ws,
+        severity,
+        title,
+        impact=impact,
+        components=component or [],
+        workaround=workaround,
+        eta=eta,
+        roles=role or [],
+        category=category,
+    )
+    messages.print_declare_header(ws, plan)
+    _publish(ws, plan, incidents.commit_declare, yes=yes, dry_run=dry_run)
+
+
+def update(
+    incident_id: IncidentArgument = None,
+    message: Annotated[
+        str, typer.Option("--message", "-m", help="What changed — or that nothing did yet.")
+    ] = "",
+    status: Annotated[
+        str | None,
+        typer.Option(help="investigating, identified or monitoring.", show_default=False),
+    ] = None,
+    component: Components = None,
+    severity: Annotated[str | None, typer.Option(help="New severity.", show_default=False)] = None,
+    impact: Annotated[str | None, typer.Option(show_default=False)] = None,
+    workaround: Annotated[str | None, typer.Option(show_default=False)] = None,
+    eta: Annotated[str | None, typer.Option(show_default=False)] = None,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    playbook: PlaybookOption = None,
+) -> None:
+    """Post an update on the incident's channels (keep the cadence, even with no news)."""
+    from incidentctl.app import incidents
+    from incidentctl.app.workspace import open_workspace
+
+    ws = open_workspace(playbook)
+    plan = incidents.plan_update(
+        ws,
+        incident_id,
+        message,
+        status=status,
+        components=component or [],
+        severity=severity,
+        impact=impact,
+        workaround=workaround,
+        eta=eta,
+    )
+    _publish(ws, plan, incidents.commit_update, yes=yes, dry_run=dry_run)
+
+
+def resolve(
+    incident_id: IncidentArgument = None,
+    message: Annotated[
+        str, typer.Option("--message", "-m", help="What was fixed and what users can do again.")
+    ] = "",
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    playbook: PlaybookOption = None,
+) -> None:
+    """Resolve the incident and tell everyone who was told."""
+    from incidentctl.app import incidents
+    from incidentctl.app.workspace import open_workspace
+
+    ws = open_workspace(playbook)
+    plan = incidents.plan_update(ws, incident_id, message, resolve=True)
+    _publish(ws, plan, incidents.commit_update, yes=yes, dry_run=dry_run)

@@ -1,0 +1,104 @@
+"""Publishing a plan without the CLI: preview, question, record, send — side effects passed in."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from incidentctl.app.incidents import Plan, commit_declare, plan_declare
+from incidentctl.app.publish import Preview, publish, raise_if_undelivered
+from incidentctl.app.send import DeliveryReport
+from incidentctl.app.workspace import Workspace
+from incidentctl.delivery.engine import ProgressCallback
+from incidentctl.errors import DeliveriesFailed
+from incidentctl.model.records import Delivery, DeliveryState, Stage
+from incidentctl.playbook.loader import load_playbook
+from incidentctl.store import open_store
+from tests.helpers import write_playbook
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    state = tmp_path / "state"
+    return Workspace(
+        loaded=load_playbook(write_playbook(tmp_path)),
+        store=open_store(state, {}),
+        env={},
+        state_dir=state,
+        clock=lambda: datetime(2025, 12, 19, 13, 0, tzinfo=UTC),
+        console=io.StringIO(),
+    )
+
+
+def test_a_dry_run_previews_the_bodies_and_stores_nothing(ws: Workspace) -> None:
+    shown: list[Preview] = []
+    plan = plan_declare(ws, "sev1", "API down")
+    published = publish(ws, plan, commit_declare, dry_run=True, show_preview=shown.append)
+    assert published.incident is None and published.report is None
+    assert [p.dry_run for p in shown] == [True]
+    assert shown[0].plan is plan and shown[0].missing == {}
+    assert ws.store.list_incidents() == []
+
+
+def test_no_at_the_question_stores_and_sends_nothing(ws: Workspace) -> None:
+    asked: list[int] = []
+
+    def refuse(plan: Plan) -> bool:
+        asked.append(len(plan.deliveries))
+        return False
+
+    published = publish(ws, plan_declare(ws, "sev1", "API down"), commit_declare, confirm=refuse)
+    assert published.cancelled and asked == [2]
+    assert ws.store.list_incidents() == [] and ws.store.deliveries() == []
+
+
+def test_yes_records_first_then_sends_and_reports_progress(ws: Workspace) -> None:
+    seen: list[tuple[str, DeliveryState]] = []
+    tables: list[list[str]] = []
+
+    @contextmanager
+    def progress(deliveries: Sequence[Delivery]) -> Iterator[ProgressCallback | None]:
+        tables.append([d.channel for d in deliveries])
+
+        def callback(
+            delivery: Delivery, state: DeliveryState, attempt: int, error: str | None
+        ) -> None:
+            seen.append((delivery.channel, state))
+
+        yield callback
+
+    published = publish(
+        ws,
+        plan_declare(ws, "sev1", "API down"),
+        commit_declare,
+        confirm=lambda _: True,
+        progress=progress,
+    )
+    assert published.incident is not None and published.report is not None
+    assert tables == [["outbox", "room"]]
+    assert {channel for channel, state in seen if state is DeliveryState.SENT} == {"outbox", "room"}
+    stored = ws.store.deliveries(incident_id=published.incident.id)
+    assert [d.state for d in stored] == [DeliveryState.SENT, DeliveryState.SENT]
+    raise_if_undelivered(published.report)  # nothing failed: no error
+
+
+def test_undelivered_is_one_error_naming_the_channels() -> None:
+    def delivery(channel: str, state: DeliveryState) -> Delivery:
+        from incidentctl.model.records import RenderedMessage
+
+        return Delivery(
+            "INC-1", channel, "webhook", Stage.INVESTIGATING, RenderedMessage("x"), "h", state=state
+        )
+
+    report = DeliveryReport(
+        [delivery("hook", DeliveryState.FAILED)], held=[delivery("x", DeliveryState.UNCERTAIN)]
+    )
+    with pytest.raises(DeliveriesFailed) as caught:
+        raise_if_undelivered(report)
+    assert caught.value.exit_code == 3
+    assert "(hook)" in caught.value.message and "retry --resend-uncertain" in caught.value.message
