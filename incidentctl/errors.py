@@ -100,6 +100,12 @@ class ConflictError(IncidentctlError):
     exit_code = ExitCode.CONFLICT
 
 
+class Cancelled(IncidentctlError):
+    """The person at the keyboard said no (or pressed Ctrl-C) at a confirmation."""
+
+    exit_code = ExitCode.CANCELLED
+
+
 class MissingSecret(IncidentctlError):
     """A `${VAR}` referenced by a channel is not set in the environment."""
 

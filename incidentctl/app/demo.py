@@ -18,7 +18,7 @@ from incidentctl.app.postmortem import write_postmortem
 from incidentctl.app.scaffold import scaffold
 from incidentctl.app.send import DeliveryReport, make_engine, send_deliveries
 from incidentctl.app.workspace import Workspace, load_checked_playbook
-from incidentctl.errors import StateError
+from incidentctl.errors import StateError, UsageError
 from incidentctl.model.records import Incident
 from incidentctl.store import open_store
 
@@ -73,6 +73,12 @@ def run_demo(
 ) -> Iterator[DemoStep | Path]:
     """Yield each step once recorded, then the postmortem path. A simulated clock moves 12 min
     per step so the timeline reads like a real incident. `folder` is created if needed."""
+    if folder.is_dir() and any(folder.iterdir()):
+        # a project's folder holds a real playbook: the demo must never send through it
+        raise UsageError(
+            f"--dir {folder} is not empty: the demo writes its own playbook, state and "
+            "postmortem, and needs an empty or new folder"
+        )
     scaffold(folder, language)
     loaded = load_checked_playbook(folder / "incidentctl.yaml")
     state = folder / "state"

@@ -7,12 +7,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 from incidentctl.playbook.loader import LoadedPlaybook, find_playbook, load_playbook
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store import open_store, state_dir
 from incidentctl.store.base import Store
+
+
+class CurrentStdout:
+    """Writes to whatever `sys.stdout` is at the moment of writing (a live progress display
+    may redirect it while it draws), not to the one there was when the workspace was made."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
 
 
 def utc_now() -> datetime:
@@ -26,7 +37,7 @@ class Workspace:
     env: Mapping[str, str]
     state_dir: Path
     clock: Callable[[], datetime] = utc_now
-    console: TextIO = field(default_factory=lambda: sys.stdout)
+    console: TextIO = field(default_factory=lambda: cast(TextIO, CurrentStdout()))
 
     @property
     def playbook(self) -> Playbook:

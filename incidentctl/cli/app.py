@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import typer
 
@@ -17,6 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,  # never print locals (secrets) in a traceback
     no_args_is_help=True,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -35,7 +39,9 @@ def root(
     """Incident communication as code."""
 
 
-def _register() -> None:
+# (name, function, the line `incidentctl --help` shows: short enough never to be cut at 80
+# columns) in the order of an incident
+def _commands() -> list[tuple[str, Callable[..., None], str]]:
     from incidentctl.cli import (
         demo_cmd,
         playbook_cmds,
@@ -45,19 +51,26 @@ def _register() -> None:
         send_cmds,
     )
 
-    playbook_cmds.register(app)
-    # in the order of an incident, as `incidentctl --help` lists them
-    for command in (
-        send_cmds.declare,
-        send_cmds.update,
-        send_cmds.resolve,
-        record_cmds.assign,
-        retry_cmd.retry,
-        record_cmds.postmortem,
-    ):
-        app.command()(command)
-    query_cmds.register(app)
-    demo_cmd.register(app)
+    return [
+        ("init", playbook_cmds.init, "Write a starter playbook and templates."),
+        ("lint", playbook_cmds.lint, "Check a playbook and its templates."),
+        ("schema", playbook_cmds.schema, "Print the playbook's JSON Schema."),
+        ("declare", send_cmds.declare, "Declare an incident and tell its channels."),
+        ("update", send_cmds.update, "Post an update (even if nothing changed)."),
+        ("resolve", send_cmds.resolve, "Resolve and tell everyone who was told."),
+        ("assign", record_cmds.assign, "Record who holds a role."),
+        ("retry", retry_cmd.retry, "Re-send what failed; check what may have gone out."),
+        ("postmortem", record_cmds.postmortem, "Write the review from the timeline."),
+        ("list", query_cmds.list_incidents, "List incidents, newest first."),
+        ("status", query_cmds.status, "Open incidents and their update cadence."),
+        ("show", query_cmds.show, "One incident: timeline, roles, deliveries."),
+        ("demo", demo_cmd.demo, "Run a sample incident in a scratch folder."),
+    ]
+
+
+def _register() -> None:
+    for name, command, short_help in _commands():
+        app.command(name, short_help=short_help)(command)
 
 
 _register()
@@ -116,6 +129,49 @@ def run(argv: list[str] | None = None) -> int:
     return code if isinstance(code, int) else 0
 
 
+class _TolerantStdout:
+    """stdout that survives its reader going away (`| head -1`, a closed pipe): the first
+    failed write sends the rest to /dev/null, so a send is never aborted halfway by output."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._gone = False
+
+    def _lost(self) -> None:
+        if not self._gone:
+            self._gone = True
+            # later writes, and the interpreter's flush at exit, go nowhere instead of failing
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, self._stream.fileno())
+            except (OSError, ValueError):
+                pass
+            finally:
+                os.close(devnull)
+
+    def write(self, text: str) -> int:
+        if not self._gone:
+            try:
+                return int(self._stream.write(text))
+            except (BrokenPipeError, ValueError, OSError):
+                self._lost()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except (BrokenPipeError, ValueError, OSError):
+                self._lost()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main() -> None:
     """Console-script entry point."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`): write nowhere, but work
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    else:
+        sys.stdout = _TolerantStdout(sys.stdout)
     sys.exit(run())

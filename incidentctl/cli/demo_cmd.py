@@ -42,7 +42,3 @@ def demo(
         f"everything is in {folder} (playbook, templates, state/outbox, "
         "postmortems): edit incidentctl.yaml there and try `incidentctl lint`"
     )
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(demo)

@@ -19,7 +19,12 @@ PlaybookOption = Annotated[
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Render and show everything; send and store nothing.")
 ]
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Send without asking.")]
+YesOption = Annotated[
+    bool,
+    typer.Option(
+        "--yes", "-y", help="Send without asking (required when there is no terminal to ask on)."
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 IncidentArgument = Annotated[
     str | None,

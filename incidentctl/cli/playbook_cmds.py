@@ -80,9 +80,3 @@ def schema() -> None:
     from incidentctl.playbook.schema import Playbook
 
     print(json.dumps(Playbook.model_json_schema(), indent=2, ensure_ascii=False))
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(init)
-    app.command()(lint)
-    app.command()(schema)

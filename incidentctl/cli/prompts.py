@@ -6,11 +6,28 @@ import sys
 
 import typer
 
+from incidentctl.errors import Cancelled, UsageError
+
 
 def interactive() -> bool:
-    """True when both stdin and stdout are a terminal: only then is anyone asked anything."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    """True when stdin is a terminal: someone can answer, even with stdout piped to a log."""
+    return sys.stdin.isatty()
 
 
 def confirm(question: str, *, default: bool) -> bool:
-    return typer.confirm(question, default=default)
+    """Ask on stderr (stdout may be piped into `tee` or `head`); Ctrl-C or end of input is a
+    `Cancelled` error (exit 7)."""
+    try:
+        return typer.confirm(question, default=default, err=True)
+    except (typer.Abort, KeyboardInterrupt, EOFError):
+        print(file=sys.stderr)
+        raise Cancelled("cancelled: nothing was sent or stored") from None
+
+
+def require_consent(yes: bool, action: str) -> None:
+    """Without a terminal to ask on, a script must say `--yes`: never send by surprise."""
+    if not yes and not interactive():
+        raise UsageError(
+            f"not sending: there is no terminal to confirm {action} on; "
+            "pass --yes to send from a script (or --dry-run to preview)"
+        )

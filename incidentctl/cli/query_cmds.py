@@ -40,9 +40,3 @@ def show(
     from incidentctl.output.tables import print_incident
 
     print_incident(incident_details(os.environ, incident_id, playbook), as_json=as_json)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("list")(list_incidents)
-    app.command()(status)
-    app.command()(show)

@@ -8,6 +8,7 @@ import typer
 
 from incidentctl.cli import prompts
 from incidentctl.cli.options import DryRunOption, PlaybookOption
+from incidentctl.errors import Cancelled
 
 if TYPE_CHECKING:
     from incidentctl.model.records import Delivery
@@ -22,6 +23,15 @@ def retry(
         bool,
         typer.Option(
             "--resend-uncertain", help="Re-send deliveries that may already have gone out."
+        ),
+    ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            "-y",
+            help="Do not ask: re-send what failed, hold what may have gone out "
+            "(--resend-uncertain re-sends those too).",
         ),
     ] = False,
     dry_run: DryRunOption = False,
@@ -42,11 +52,18 @@ def retry(
 
     def confirm(delivery: Delivery) -> bool:
         with messages.paused_progress():  # else the question is hidden under the live table
-            return prompts.confirm(
-                f"{delivery.incident_id} {delivery.channel}: "
-                f"{delivery.error or 'may have gone out'} — check the channel. Re-send anyway?",
-                default=False,
-            )
+            try:
+                return prompts.confirm(
+                    f"{delivery.incident_id} {delivery.channel}: "
+                    f"{delivery.error or 'may have gone out'} — check the channel. "
+                    "Re-send anyway?",
+                    default=False,
+                )
+            except Cancelled:
+                raise Cancelled(
+                    "cancelled: what was re-sent so far is recorded; the rest waits for the "
+                    "next `incidentctl retry`"
+                ) from None
 
     with messages.live_progress([]) as progress:
         report = retry_deliveries(
@@ -54,7 +71,7 @@ def retry(
             incident_id,
             make_engine(ws, progress),
             resend_uncertain=resend_uncertain,
-            confirm_resend=confirm if prompts.interactive() else None,
+            confirm_resend=confirm if prompts.interactive() and not yes else None,
         )
     messages.print_retry(report)
     raise_if_undelivered(report)

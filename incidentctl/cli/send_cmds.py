@@ -35,13 +35,15 @@ def _publish(ws: Workspace, plan: Plan, commit: Commit, *, yes: bool, dry_run: b
     def ask(plan: Plan) -> bool:
         return prompts.confirm(f"Send to {len(plan.deliveries)} channel(s)?", default=True)
 
+    if not dry_run and plan.deliveries:
+        prompts.require_consent(yes, f"sending to {len(plan.deliveries)} channel(s)")
     published = publish(
         ws,
         plan,
         commit,
         dry_run=dry_run,
         show_preview=messages.print_publish_preview,
-        confirm=None if yes or not prompts.interactive() else ask,
+        confirm=None if yes else ask,
         progress=messages.live_progress,
     )
     if dry_run:

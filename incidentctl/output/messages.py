@@ -171,29 +171,53 @@ def live_progress(deliveries: Sequence[Delivery]) -> Iterator[ProgressCallback |
 
     lock = threading.Lock()
     started = time.monotonic()
-    rows: dict[str, tuple[str, int, float]] = {d.channel: ("pending", 0, 0.0) for d in deliveries}
 
-    def render() -> Table:
-        table = Table(title="Sending", title_justify="left")
-        for column in ("channel", "state", "attempt", "elapsed"):
-            table.add_column(column)
-        for channel, (state, attempt, elapsed) in rows.items():
-            table.add_row(
-                channel,
-                Text(state, style=STATE_STYLE.get(state, "")),
-                str(attempt),
-                f"{elapsed:.1f}s",
-            )
-        return table
+    # channel -> (state, attempt, seconds taken once settled; None while still going)
+    rows: dict[str, tuple[str, int, float | None]] = {
+        d.channel: ("pending", 0, None) for d in deliveries
+    }
 
-    with Live(render(), console=err, refresh_per_second=8, transient=True) as live:
+    class Board:
+        """Drawn anew at every refresh, so the elapsed time of a slow send keeps counting."""
+
+        def __rich__(self) -> Table:
+            now = time.monotonic() - started
+            table = Table(title="Sending", title_justify="left")
+            for column in ("channel", "state", "attempt", "elapsed"):
+                table.add_column(column)
+            with lock:
+                current = list(rows.items())
+            for channel, (state, attempt, took) in current:
+                table.add_row(
+                    channel,
+                    Text(state, style=STATE_STYLE.get(state, "")),
+                    str(attempt),
+                    f"{now if took is None else took:.1f}s",
+                )
+            return table
+
+    # the console channel prints on stdout: on the same terminal it must appear above the
+    # table, not be drawn over by it
+    redirect = sys.stdout.isatty()
+    with Live(
+        Board(),
+        console=err,
+        refresh_per_second=8,
+        transient=True,
+        redirect_stdout=redirect,
+        redirect_stderr=False,
+    ) as live:
 
         def progress(
             delivery: Delivery, state: DeliveryState, attempt: int, error: str | None
         ) -> None:
+            settled = state.value in ("sent", "failed", "uncertain")
             with lock:
-                rows[delivery.channel] = (state.value, attempt, time.monotonic() - started)
-                live.update(render())
+                rows[delivery.channel] = (
+                    state.value,
+                    attempt,
+                    time.monotonic() - started if settled else None,
+                )
 
         _live.append(live)
         try:

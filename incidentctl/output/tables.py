@@ -27,6 +27,9 @@ def _plain(headers: list[str], rows: list[list[str]]) -> None:
     sys.stdout.write("\n".join(out) + "\n")
 
 
+_WRAPPING = {"TITLE", "DETAIL", "REMOTE / ERROR", "CADENCE", "LAST UPDATE", "SINCE LAST UPDATE"}
+
+
 def _table(title: str, headers: list[str], rows: list[list[str]], empty: str) -> None:
     if not rows:
         sys.stdout.write(empty + "\n")
@@ -38,7 +41,9 @@ def _table(title: str, headers: list[str], rows: list[list[str]], empty: str) ->
 
     table = Table(title=title, title_justify="left")
     for header in headers:
-        table.add_column(header)
+        # ids, severities and states are never cut; the free text columns wrap instead
+        wraps = header in _WRAPPING
+        table.add_column(header, no_wrap=not wraps, overflow="fold" if wraps else "ellipsis")
     for row in rows:
         table.add_row(*row)
     _console().print(table)

@@ -219,3 +219,36 @@ def test_interrupt_says_what_happened(
     result = cli(capsys, "declare", "sev2", "--title", "x", "--yes")
     assert result.code == 130
     assert "incidentctl retry" in one_line(result.err)
+
+
+def test_short_help_flag_and_help_lines_never_cut(
+    playbook: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    top = cli(capsys, "-h")
+    assert top.code == 0 and "Commands" in top.out
+    commands = top.out.split("Commands:")[1]
+    assert "..." not in commands and "…" not in commands
+    declare = cli(capsys, "declare", "-h")
+    assert declare.code == 0 and "--title" in declare.out
+
+
+def test_retry_takes_yes(playbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = cli(capsys, "retry", "--yes")
+    assert result.code == 0 and result.out.startswith("nothing to retry")
+
+
+def test_demo_refuses_a_folder_that_is_not_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "project"
+    write_playbook(project.mkdir() or project)
+    result = cli(capsys, "demo", "--dir", str(project))
+    assert result.code == 2 and "not empty" in one_line(result.err)
+    assert not (project / "state").exists() and not (project / "postmortems").exists()
+
+
+def test_a_script_must_say_yes(playbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = cli(capsys, "declare", "sev1", "--title", "API down")
+    assert result.code == 2 and "--yes" in one_line(result.err)
+    assert cli(capsys, "list", "--json").out.strip() == "[]"

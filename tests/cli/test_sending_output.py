@@ -87,7 +87,7 @@ def test_retry_question_is_not_hidden_under_the_live_table(
     monkeypatch.setattr(prompts, "interactive", lambda: True)
     live_on_screen: list[bool] = []
 
-    def confirm(text: str, default: bool = False) -> bool:
+    def confirm(text: str, default: bool = False, **kwargs: object) -> bool:
         live_on_screen.append(any(live.is_started for live in messages._live))
         return True
 

@@ -465,7 +465,9 @@ def test_kill_while_statuspage_holds_a_created_incident(world: World) -> None:
     assert [r.method for r in world.status.requests] == ["POST", "GET"]  # create, reconcile
     assert world.received() == dict.fromkeys(CHANNELS, 1)
 
-    updated = world.cli("update", iid, "--message", "Root cause found", "--status", "identified")
+    updated = world.cli(
+        "update", iid, "--message", "Root cause found", "--status", "identified", "--yes"
+    )
     assert updated.code == 0, updated.text
     patch = world.status.requests[-1]
     assert (patch.method, patch.path) == ("PATCH", f"/v1/pages/{PAGE}/incidents/{remote_id}")
@@ -531,7 +533,9 @@ def test_kill_during_an_update_fan_out(world: World) -> None:
     iid = world.incident_id()
     world.status.after.arm()
     world.hooks["hook_b"].after.arm()
-    proc = world.start("update", iid, "--message", "Root cause found", "--status", "identified")
+    proc = world.start(
+        "update", iid, "--message", "Root cause found", "--status", "identified", "--yes"
+    )
     holds = [world.status.after, world.hooks["hook_b"].after]
     others_sent = {"outbox": "sent", "hook_a": "sent", "hook_b": "sending", "status": "sending"}
     world.kill_when(
@@ -579,7 +583,7 @@ def test_update_after_a_kill_does_not_open_a_second_statuspage_incident(world: W
     )
     iid = world.incident_id()
 
-    world.cli("update", iid, "--message", "Root cause found", "--status", "identified")
+    world.cli("update", iid, "--message", "Root cause found", "--status", "identified", "--yes")
     world.cli("retry")
 
     assert len(world.status.incidents) == 1
