@@ -46,6 +46,15 @@ def lint(
     ),
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    playbook_option: Annotated[
+        Path | None,
+        typer.Option(
+            "--playbook",
+            "-p",
+            help="Playbook file, as for every other command (same as the argument).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check a playbook: file:line:col: level: message [rule]. Exit 1 on errors."""
     import gc
@@ -61,7 +70,11 @@ def lint(
         from incidentctl.lint import exit_code, format_problems, lint_playbook
         from incidentctl.playbook.loader import find_playbook
 
-        path = find_playbook(playbook, os.environ)
+        if playbook is not None and playbook_option is not None and playbook != playbook_option:
+            from incidentctl.errors import UsageError
+
+            raise UsageError("give the playbook once: as the argument or with --playbook")
+        path = find_playbook(playbook or playbook_option, os.environ)
         problems = lint_playbook(path, env=dict(os.environ))
     finally:
         gc.freeze()

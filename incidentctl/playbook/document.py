@@ -39,39 +39,78 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _walk(
-    node: yaml.Node,
-    path: KeyPath,
-    positions: Positions,
-    problems: list[Problem],
-    active: set[int] | None = None,
-) -> None:
-    active = set() if active is None else active
-    if id(node) in active:  # `a: &x [*x]`: an alias inside itself
+# Documented limits (README, "Lint"): a real playbook has a few hundred nodes and a nesting of
+# about 6; anything far past these is a mistake or an attack (an alias bomb expands
+# exponentially), refused before it is turned into Python objects.
+MAX_NODES = 50_000  # nodes, counting every expansion of an alias
+MAX_DEPTH = 64
+
+
+def _walk(root: yaml.Node, positions: Positions, problems: list[Problem]) -> None:
+    """Record positions and duplicate keys; stop at a cycle, past MAX_NODES or MAX_DEPTH.
+
+    Iterative, so deep nesting cannot exhaust Python's stack. Aliases are followed (they share
+    the anchored node), so an alias bomb is counted as it would expand, and refused.
+    """
+    visited = 0
+    # (node, path, depth, leaving): a node is entered, then left after its children
+    stack: list[tuple[yaml.Node, KeyPath, int, bool]] = [(root, (), 0, False)]
+    active: set[int] = set()
+    while stack:
+        node, path, depth, leaving = stack.pop()
+        if leaving:
+            active.discard(id(node))
+            continue
         line, col = _mark(node)
-        problems.append(Problem(line, col, "error", "yaml-syntax", "YAML alias refers to itself"))
-        return
-    positions.values[path] = _mark(node)
-    if isinstance(node, yaml.MappingNode):
+        if id(node) in active:  # `a: &x [*x]`: an alias inside itself
+            problems.append(
+                Problem(line, col, "error", "yaml-syntax", "YAML alias refers to itself")
+            )
+            return
+        visited += 1
+        if visited > MAX_NODES:
+            problems.append(
+                Problem(
+                    line,
+                    col,
+                    "error",
+                    "yaml-syntax",
+                    f"YAML aliases expand past {MAX_NODES} nodes here: refused "
+                    "(an alias used over and over, or inside itself)",
+                )
+            )
+            return
+        if depth > MAX_DEPTH:
+            message = f"YAML nested deeper than {MAX_DEPTH} levels here: refused"
+            problems.append(Problem(line, col, "error", "yaml-syntax", message))
+            return
+        positions.values[path] = (line, col)
+        if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            continue
         active.add(id(node))
-        seen: dict[Any, tuple[int, int]] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-            child = (*path, key)
-            if key in seen:
-                line, col = _mark(key_node)
-                message = f"duplicate key {key!r} (first at line {seen[key][0]})"
-                problems.append(Problem(line, col, "error", "duplicate-key", message))
-            else:
-                seen[key] = _mark(key_node)
-            positions.keys[child] = _mark(key_node)
-            _walk(value_node, child, positions, problems, active)
-        active.discard(id(node))
-    elif isinstance(node, yaml.SequenceNode):
-        active.add(id(node))
-        for index, item in enumerate(node.value):
-            _walk(item, (*path, index), positions, problems, active)
-        active.discard(id(node))
+        stack.append((node, path, depth, True))
+        children: list[tuple[yaml.Node, KeyPath]] = []
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, tuple[int, int]] = {}
+            for key_node, value_node in node.value:
+                key = (
+                    key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+                )
+                child = (*path, key)
+                if key in seen:
+                    kline, kcol = _mark(key_node)
+                    message = f"duplicate key {key!r} (first at line {seen[key][0]})"
+                    problems.append(Problem(kline, kcol, "error", "duplicate-key", message))
+                else:
+                    seen[key] = _mark(key_node)
+                positions.keys[child] = _mark(key_node)
+                children.append((value_node, child))
+        else:
+            children = [(item, (*path, index)) for index, item in enumerate(node.value)]
+        # pushed in reverse, so children are visited in document order
+        stack.extend(
+            (child, child_path, depth + 1, False) for child, child_path in reversed(children)
+        )
 
 
 @dataclass
@@ -101,7 +140,7 @@ def parse_document(path: Path) -> ParsedDocument:
     try:
         node = loader.get_single_node()
         if node is not None:
-            _walk(node, (), positions, problems)
+            _walk(node, positions, problems)
         if any(p.rule == "yaml-syntax" for p in problems):
             data = None
         else:
@@ -110,6 +149,11 @@ def parse_document(path: Path) -> ParsedDocument:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = exc.problem or exc.context or "invalid YAML"
+        opened = exc.context_mark
+        if exc.context and opened is not None and mark is not None and opened.line != mark.line:
+            # "while parsing a flow sequence": say where it opened, not only where it broke
+            what = exc.context.removeprefix("while parsing ")
+            reason += f" ({what} opened at line {opened.line + 1}, column {opened.column + 1})"
         problems.append(
             Problem(line, col, "error", "yaml-syntax", f"YAML syntax: {reason}", str(path))
         )

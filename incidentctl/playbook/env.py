@@ -8,6 +8,18 @@ from collections.abc import Mapping
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
+# a `${` that does not open a whole reference: `${SLACK_WEBHOOK_URL` with no `}`, `${ X }`
+UNCLOSED_REFERENCE = re.compile(r"\$\{(?![A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\})([A-Za-z0-9_]*)")
+
+
+def unclosed_reference(value: str) -> str | None:
+    """How the first broken `${…}` in `value` should be written (`${NAME}`), or None."""
+    match = UNCLOSED_REFERENCE.search(value)
+    if match is None:
+        return None
+    return "${" + (match.group(1) or "NAME") + "}"
+
+
 def references(value: str) -> list[str]:
     """Names of the variables a value refers to."""
     return [m.group(1) for m in ENV_REFERENCE.finditer(value)]

@@ -22,6 +22,7 @@ from incidentctl.playbook.document import (
 from incidentctl.playbook.keys import did_you_mean, keys_of, model_at
 from incidentctl.playbook.references import reference_problems
 from incidentctl.playbook.schema import Playbook
+from incidentctl.playbook.wording import plain_message
 
 DEFAULT_PLAYBOOK = "incidentctl.yaml"
 # a further check of a valid playbook, such as the channel layer's settings check
@@ -60,7 +61,9 @@ def find_playbook(explicit: str | os.PathLike[str] | None, env: Mapping[str, str
 
 def _describe(error: Mapping[str, Any]) -> str:
     loc = ".".join(str(p) for p in error["loc"] if not (isinstance(p, str) and "[" in p))
-    message = str(error["msg"]).removeprefix("Value error, ")
+    message = plain_message(
+        error, tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+    )
     if error["type"] == "extra_forbidden":
         path = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
         key = str(error["loc"][-1])

@@ -6,9 +6,11 @@ commands and lint pass to the loader: the playbook layer knows no channel type."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from incidentctl.model.problem import Problem
 from incidentctl.playbook.document import KeyPath, ParsedDocument
+from incidentctl.playbook.env import unclosed_reference
 from incidentctl.playbook.schema import Playbook
 
 
@@ -23,6 +25,32 @@ def located(
 ) -> Problem:
     line, col = doc.positions.of(path, key=key)
     return Problem(line, col, level, rule, message, str(doc.path))
+
+
+def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, str(key)))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))
+
+
+def env_reference_problems(playbook: Playbook, doc: ParsedDocument) -> Iterator[Problem]:
+    """A `${` that opens no whole reference would be sent, or kept, as literal text."""
+    for name, channel in playbook.channels.items():
+        for path, value in _strings(channel.options, ("channels", name)):
+            fixed = unclosed_reference(value)
+            if fixed is not None:
+                key = ".".join(str(p) for p in path[2:])
+                yield located(
+                    doc,
+                    path,
+                    f"channel {name!r} {key}: unclosed environment reference: write {fixed}",
+                    "env-reference",
+                )
 
 
 def reference_problems(playbook: Playbook, doc: ParsedDocument) -> Iterator[Problem]:
@@ -56,3 +84,4 @@ def reference_problems(playbook: Playbook, doc: ParsedDocument) -> Iterator[Prob
                     f"channel {name!r} names unknown severity {severity_id!r}",
                     "unknown-reference",
                 )
+    yield from env_reference_problems(playbook, doc)

@@ -252,3 +252,12 @@ def test_a_script_must_say_yes(playbook: Path, capsys: pytest.CaptureFixture[str
     result = cli(capsys, "declare", "sev1", "--title", "API down")
     assert result.code == 2 and "--yes" in one_line(result.err)
     assert cli(capsys, "list", "--json").out.strip() == "[]"
+
+
+def test_lint_takes_playbook_like_every_command(
+    playbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(capsys, "lint", "--playbook", str(playbook)).code == 0
+    assert cli(capsys, "lint", "-p", str(playbook)).code == 0
+    result = cli(capsys, "lint", str(playbook), "--playbook", "other.yaml")
+    assert result.code == 2 and "once" in one_line(result.err)

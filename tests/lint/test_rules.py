@@ -55,6 +55,64 @@ def test_recursive_alias_is_one_problem(lint: Lint) -> None:
     assert where(lint("organization: &org {name: Acme, again: *org}\n")) == [(1, 15, "yaml-syntax")]
 
 
+def alias_bomb(depth: int) -> str:
+    """The "billion laughs": each level an alias of nine copies of the one before."""
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, depth + 1):
+        lines.append(f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_is_refused_at_once_with_a_location(lint: Lint) -> None:
+    # 9**10 nodes once expanded: the walk stops counting at the documented bound
+    problems = lint(alias_bomb(9))
+    assert [(p.rule, "expand past" in p.message) for p in problems] == [("yaml-syntax", True)]
+    assert problems[0].line >= 1
+
+
+def test_nesting_past_the_limit_is_refused(lint: Lint) -> None:
+    deep = "organization: " + "[" * 200 + "]" * 200 + "\n"
+    problems = lint(deep)
+    assert [(p.rule, "nested deeper" in p.message) for p in problems] == [("yaml-syntax", True)]
+
+
+def test_unclosed_flow_says_where_it_opened(lint: Lint) -> None:
+    text = "organization:\n  name: Acme\nseverities: [\n  {id: a,\n   name: b\nroles: {}\n"
+    [problem] = lint(text)
+    assert problem.line == 6 and "opened at line 4" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("playbook", "wanted"),
+    [
+        (
+            VALID.replace("name: Critical,", "name: Critical, update_every: 30,"),
+            "needs a unit: 30m",
+        ),
+        (VALID + "roles:\n  ic: {name: IC, default: alice}\n", "must be a @handle"),
+        (VALID.replace("id: sev2", "id: Sev2"), "lower-case letters, digits"),
+        (
+            VALID.replace("organization: {name: Acme}", "organization: {name: Acme, language: de}"),
+            "must be 'en' or 'fr' (got 'de')",
+        ),
+        (channel("    type: console\n    enabled: maybe\n"), "expected true or false"),
+        (channel("    type: console\n    timeout: fast\n"), "expected a number of seconds"),
+    ],
+    ids=["duration", "handle", "identifier", "literal", "boolean", "number"],
+)
+def test_schema_errors_speak_the_authors_language(lint: Lint, playbook: str, wanted: str) -> None:
+    messages = [p.message for p in lint(playbook) if p.rule == "schema"]
+    assert len(messages) == 1 and wanted in messages[0], messages
+    assert "should" not in messages[0] and "pattern" not in messages[0]
+
+
+def test_unclosed_environment_reference_is_its_own_problem(lint: Lint) -> None:
+    text = channel("    type: webhook\n    url: ${HOOK_URL\n")
+    problems = lint(text)
+    assert [(p.line, p.rule) for p in problems if p.level == "error"] == [(10, "env-reference")]
+    assert "write ${HOOK_URL}" in problems[0].message
+
+
 def test_missing_file_is_one_problem(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     problems = lint_playbook(missing, env={}, now=NOW)
