@@ -321,10 +321,11 @@ def commit_update(ws: Workspace, plan: Plan) -> Incident:
     return plan.incident
 
 
-def assign_role(ws: Workspace, incident_id: str, role: str, who: str) -> Incident:
-    """Record who holds a role; the change goes on the timeline, nothing is sent."""
+def assign_role(ws: Workspace, incident_id: str | None, role: str, who: str) -> Incident:
+    """Record who holds a role (on the only open incident without an id); the change goes on
+    the timeline, nothing is sent."""
     assign_check(ws, role, who)
-    incident = find_incident(ws.store, incident_id, open_only=False)
+    incident = find_incident(ws.store, incident_id, open_only=incident_id is None)
     before = incident.roles.get(role)
     incident.roles[role] = who
     event = TimelineEvent(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from incidentctl.app.lookup import find_incident
 from incidentctl.app.workspace import Workspace
-from incidentctl.errors import ConflictError, StateError
+from incidentctl.errors import ConflictError, IncidentNotFound, StateError
 from incidentctl.model.records import DeliveryState, EventKind, Incident, TimelineEvent
 
 
@@ -16,12 +16,15 @@ def default_postmortem_path(incident: Incident) -> Path:
 
 
 def _latest_incident(ws: Workspace, incident_id: str | None) -> Incident:
+    """The incident named, else the one resolved last (an open one only when named)."""
     if incident_id:
         return find_incident(ws.store, incident_id, open_only=False)
-    resolved = [i for i in ws.store.list_incidents() if not i.is_open]
-    if len(resolved) == 1 or (resolved and not ws.store.list_incidents(open_only=True)):
-        return resolved[0]
-    return find_incident(ws.store, None, open_only=False)
+    resolved = [i for i in ws.store.list_incidents() if i.resolved_at is not None]
+    if not resolved:
+        raise IncidentNotFound(
+            "no resolved incident yet: give an incident id to draft the review of an open one"
+        )
+    return max(resolved, key=lambda i: i.resolved_at or i.declared_at)
 
 
 def render_postmortem(ws: Workspace, incident: Incident) -> str:
@@ -65,13 +68,25 @@ def render_postmortem(ws: Workspace, incident: Incident) -> str:
 
 
 def write_postmortem(
-    ws: Workspace, incident_id: str | None, out: Path | None, *, force: bool = False
+    ws: Workspace,
+    incident_id: str | None,
+    out: Path | None,
+    *,
+    force: bool = False,
+    into_folder: bool = False,
 ) -> tuple[Incident, Path]:
-    """Write the document; refuse to overwrite an edited review without `force`."""
+    """Write the document; refuse to overwrite an edited review without `force`.
+
+    `out` is the file, or with `into_folder` (`--out reviews/`) the folder that receives the
+    usual file name; an existing folder is taken as such too.
+    """
     incident = _latest_incident(ws, incident_id)
     path = out or default_postmortem_path(incident)
-    if path.is_dir():  # `--out reviews/`: the usual file name inside that folder
+    if into_folder or path.is_dir():
         path = path / default_postmortem_path(incident).name
+    blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise StateError(f"cannot write {path}: {blocker} is a file, not a folder")
     if path.exists() and not force:
         raise ConflictError(f"{path} exists: it may hold edits; use --force to overwrite")
     text = render_postmortem(ws, incident)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -11,16 +12,27 @@ from incidentctl.cli.options import PlaybookOption
 
 
 def assign(
-    incident_id: Annotated[str, typer.Argument(help="Incident id.")],
-    role: Annotated[str, typer.Argument(help="Role id from the playbook.")],
-    who: Annotated[str, typer.Argument(help="@handle")],
+    arguments: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="[ID] ROLE @WHO",
+            help="Incident id (default: the only open incident), role id from the playbook, "
+            "and who holds it (@handle).",
+            show_default=False,
+        ),
+    ],
     playbook: PlaybookOption = None,
 ) -> None:
     """Record who holds a role on an incident."""
     from incidentctl.app.incidents import assign_role
     from incidentctl.app.workspace import open_workspace
+    from incidentctl.errors import UsageError
     from incidentctl.output import messages
 
+    if len(arguments) not in (2, 3):
+        raise UsageError("assign takes [ID] ROLE @WHO, e.g. `incidentctl assign comms @bob`")
+    *named, role, who = arguments
+    incident_id = named[0] if named else None
     ws = open_workspace(playbook)
     incident = assign_role(ws, incident_id, role, who)
     messages.print_note(f"{incident.id}: {role} is now {who}")
@@ -32,8 +44,13 @@ def postmortem(
         typer.Argument(help="Incident id (default: the latest resolved one).", show_default=False),
     ] = None,
     out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Where to write (default postmortems/<ID>.md)."),
+        str | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="File to write, or a folder ending in / (default postmortems/<ID>.md).",
+            show_default=False,
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     playbook: PlaybookOption = None,
@@ -44,5 +61,11 @@ def postmortem(
     from incidentctl.output import messages
 
     ws = open_workspace(playbook)
-    incident, path = write_postmortem(ws, incident_id, out, force=force)
+    incident, path = write_postmortem(
+        ws,
+        incident_id,
+        Path(out) if out else None,
+        force=force,
+        into_folder=out is not None and out.endswith(("/", os.sep)),
+    )
     messages.print_note(f"{incident.id}: postmortem written to {path}")

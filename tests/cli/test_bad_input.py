@@ -261,3 +261,48 @@ def test_lint_takes_playbook_like_every_command(
     assert cli(capsys, "lint", "-p", str(playbook)).code == 0
     result = cli(capsys, "lint", str(playbook), "--playbook", "other.yaml")
     assert result.code == 2 and "once" in one_line(result.err)
+
+
+def test_short_ids_and_assign_without_id(
+    playbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    declared = cli(capsys, "declare", "sev2", "--title", "API slow", "--yes")
+    assert declared.code == 0, declared.err
+    [row] = json.loads(cli(capsys, "list", "--json").out)
+    day, seq = row["id"].split("-")[1:]
+    assert json.loads(cli(capsys, "show", seq, "--json").out)["id"] == row["id"]
+    assert json.loads(cli(capsys, "show", f"{day}-{seq}", "--json").out)["id"] == row["id"]
+    assert json.loads(cli(capsys, "show", "1", "--json").out)["id"] == row["id"]
+    assigned = cli(capsys, "assign", "comms", "@bob")
+    assert assigned.code == 0 and "comms is now @bob" in assigned.out
+    assert cli(capsys, "assign", "comms").code == 2
+
+
+def test_two_open_incidents_are_listed_with_their_titles(
+    playbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(capsys, "declare", "sev2", "--title", "API slow", "--yes").code == 0
+    assert cli(capsys, "declare", "sev2", "--title", "Portal down", "--yes").code == 0
+    result = cli(capsys, "update", "-m", "x", "--yes")
+    line = one_line(result.err)
+    assert result.code == 4 and "(API slow)" in line and "(Portal down)" in line
+    result = cli(capsys, "assign", "comms", "@bob")
+    assert result.code == 4 and "(Portal down)" in one_line(result.err)
+
+
+def test_postmortem_picks_the_latest_resolved_and_writes_into_a_folder(
+    playbook: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(capsys, "declare", "sev2", "--title", "API slow", "--yes").code == 0
+    result = cli(capsys, "postmortem")
+    assert result.code == 4 and "no resolved incident" in one_line(result.err)
+    assert cli(capsys, "resolve", "-m", "fixed", "--yes").code == 0
+    assert cli(capsys, "declare", "sev2", "--title", "Still open", "--yes").code == 0
+    [open_one, resolved] = json.loads(cli(capsys, "list", "--json").out)
+    written = cli(capsys, "postmortem", "--out", "reviews/")
+    assert written.code == 0, written.err
+    assert (tmp_path / "reviews" / f"{resolved['id']}.md").is_file()
+    assert open_one["title"] == "Still open"
+    (tmp_path / "afile").write_text("x")
+    blocked = cli(capsys, "postmortem", "--out", "afile/review.md")
+    assert blocked.code == 5 and "is a file, not a folder" in one_line(blocked.err)
