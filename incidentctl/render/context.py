@@ -36,8 +36,8 @@ values `None`, so `{% if incident.workaround %}` guards a line without leaving a
     (localized), `message`, `summary` (the message, or a description such as
     "Status: Investigating → Identified" for events without one)}].
 `key_times` — local times, or None when the incident never reached that point
-    `declared`, `first_message` (the first event whose `data["delivered"]` is set, else the
-    declaration), `identified`, `monitoring` (mitigated), `resolved`, and the durations
+    `declared`, `first_message` (when the first message went out, from the deliveries; else
+    the declaration), `identified`, `monitoring` (mitigated), `resolved`, and the durations
     `time_to_first_message`, `time_to_resolve` with their localized `time_to_first_message_label`,
     `time_to_resolve_label` (as `duration_label`: `36m` in English, `36 min` in French).
 `channel`
@@ -126,21 +126,6 @@ def _stage_reached(event: TimelineEvent) -> str | None:
         if event.kind is EventKind.DECLARED:
             return Stage.INVESTIGATING.value
     return None
-
-
-def _delivered_at(event: TimelineEvent) -> datetime | None:
-    """When an event's first message went out: `data["delivered"]` as a time, or the event's."""
-    value = event.data.get("delivered")
-    if not value:
-        return None
-    if isinstance(value, datetime):
-        return aware(value)
-    if isinstance(value, str):
-        try:
-            return aware(datetime.fromisoformat(value))
-        except ValueError:
-            pass
-    return aware(event.at)
 
 
 def _is_new_stage(events: Sequence[TimelineEvent], event: TimelineEvent, status: str) -> bool:
@@ -299,10 +284,14 @@ def _next_update(
 
 
 def _key_times(
-    incident: Incident, events: Sequence[TimelineEvent], times: LocalTimes, language: str
+    incident: Incident,
+    events: Sequence[TimelineEvent],
+    times: LocalTimes,
+    language: str,
+    first_sent: datetime | None,
 ) -> dict[str, str | None]:
     declared = aware(incident.declared_at)
-    first = next((d for d in map(_delivered_at, events) if d is not None), declared)
+    first = aware(first_sent) if first_sent is not None else declared
     reached: dict[str, datetime] = {}
     for event in events:
         stage = _stage_reached(event)
@@ -350,8 +339,12 @@ def build_context(
     *,
     now: datetime,
     timeline: Sequence[TimelineEvent] = (),
+    first_sent: datetime | None = None,
 ) -> dict[str, Any]:
-    """Everything a template may use to announce `event` of `incident` (see module docstring)."""
+    """Everything a template may use to announce `event` of `incident` (see module docstring).
+
+    `first_sent` is when the incident's first message went out, which only the deliveries know.
+    """
     lang = playbook.organization.language
     times = LocalTimes(playbook.organization.tz)
     events = sorted(timeline, key=lambda e: aware(e.at))  # stable: same-instant order is kept
@@ -379,6 +372,6 @@ def build_context(
             }
             for e in events
         ],
-        "key_times": _key_times(incident, events, times, lang),
+        "key_times": _key_times(incident, events, times, lang, first_sent),
         "now": times.full(now),
     }
