@@ -7,63 +7,54 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from incidentctl.errors import IncidentNotFound, StateError
-from incidentctl.model.records import (
-    ComponentStatus,
-    Delivery,
-    DeliveryState,
-    EventKind,
-    Incident,
-    RenderedMessage,
-    Stage,
-    TimelineEvent,
-)
+from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
 from incidentctl.store.base import IdFactory
+from incidentctl.store.dialects import SQLITE
 from incidentctl.store.migrations import migrate
+from incidentctl.store.rows import (
+    DELIVERY_COLUMNS,
+    EVENT_COLUMNS,
+    INCIDENT_COLUMNS,
+    delivery_from_row,
+    delivery_values,
+    dumps,
+    event_from_row,
+    event_values,
+    incident_from_row,
+    incident_values,
+    opt_text,
+    to_text,
+)
 
 BUSY_TIMEOUT_MS = 5000
 CLAIMABLE = (DeliveryState.PENDING.value, DeliveryState.FAILED.value)
+URL_PREFIX = "sqlite:///"
 
-_INCIDENT_FIELDS = (
-    "title, severity, status, category, impact, workaround, eta, components, roles, threads, "
-    "declared_at, updated_at, next_update_due, resolved_at"
-)
-_DELIVERY_FIELDS = (
-    "event_id, incident_id, channel, channel_type, stage, message, payload_hash, state, "
-    "attempts, remote_id, link, error, created_at, updated_at, sent_at"
-)
-
-
-def to_text(value: datetime) -> str:
-    """UTC ISO-8601 text with microseconds (naive datetimes are taken as UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+_INCIDENT_FIELDS = ", ".join(INCIDENT_COLUMNS)
+_INCIDENT_MARKS = SQLITE.params(len(INCIDENT_COLUMNS))
+_INCIDENT_ASSIGNMENTS = ", ".join(f"{name} = ?" for name in INCIDENT_COLUMNS)
+_EVENT_FIELDS = ", ".join(EVENT_COLUMNS)
+_EVENT_MARKS = SQLITE.params(len(EVENT_COLUMNS))
+_DELIVERY_FIELDS = ", ".join(DELIVERY_COLUMNS)
+_DELIVERY_MARKS = SQLITE.params(len(DELIVERY_COLUMNS))
 
 
-def from_text(value: str) -> datetime:
-    """Parse stored ISO-8601 text into a timezone-aware UTC datetime."""
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+def sqlite_url(path: Path) -> str:
+    """The store URL of a database file: `sqlite:///` then the path as written."""
+    return URL_PREFIX + str(path)
 
 
-def _opt_text(value: datetime | None) -> str | None:
-    return None if value is None else to_text(value)
-
-
-def _opt_time(value: str | None) -> datetime | None:
-    return None if value is None else from_text(value)
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def open_url(url: str) -> SQLiteStore:
+    """The backend opener of `sqlite:///PATH` URLs (`sqlite:////abs/path.db` is absolute)."""
+    prefix, path = url[: len(URL_PREFIX)], url[len(URL_PREFIX) :]
+    if prefix.lower() != URL_PREFIX or not path:
+        raise StateError("a SQLite state store URL is sqlite:///PATH (four slashes if absolute)")
+    return SQLiteStore(Path(path))
 
 
 class SQLiteStore:
@@ -86,7 +77,7 @@ class SQLiteStore:
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"cannot switch journal mode to WAL ({mode})")
             conn.execute("PRAGMA foreign_keys = ON")
-            migrate(conn)
+            migrate(conn, dialect=SQLITE)
         except (sqlite3.Error, OSError) as exc:
             if conn is not None:
                 conn.close()
@@ -157,8 +148,8 @@ class SQLiteStore:
             new_id = make_id(day, seq)
             conn.execute(
                 f"INSERT INTO incidents (id, day, seq, {_INCIDENT_FIELDS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_id, day.isoformat(), seq, *self._incident_values(incident)),
+                f"VALUES (?, ?, ?, {_INCIDENT_MARKS})",
+                (new_id, day.isoformat(), seq, *incident_values(incident)),
             )
             incident.id = new_id
             self._insert_events(conn, incident, [event])
@@ -177,10 +168,9 @@ class SQLiteStore:
                 raise IncidentNotFound(f"no incident {incident.id}")
             # threads recorded meanwhile by set_thread win over this possibly stale copy
             incident.threads = {**incident.threads, **json.loads(row["threads"])}
-            assignments = ", ".join(f"{name} = ?" for name in _INCIDENT_FIELDS.split(", "))
             conn.execute(
-                f"UPDATE incidents SET {assignments} WHERE id = ?",
-                (*self._incident_values(incident), incident.id),
+                f"UPDATE incidents SET {_INCIDENT_ASSIGNMENTS} WHERE id = ?",
+                (*incident_values(incident), incident.id),
             )
             self._insert_events(conn, incident, events)
             self._insert_deliveries(conn, incident, events[-1] if events else None, deliveries)
@@ -189,7 +179,7 @@ class SQLiteStore:
         """The incident with this id, or None."""
         with self._guarded() as conn:
             row = conn.execute("SELECT * FROM incidents WHERE id = ?", (incident_id,)).fetchone()
-        return None if row is None else self._incident(row)
+        return None if row is None else incident_from_row(row)
 
     def list_incidents(self, *, open_only: bool = False) -> list[Incident]:
         """Most recently declared first."""
@@ -200,7 +190,7 @@ class SQLiteStore:
                 f"SELECT * FROM incidents {where} ORDER BY declared_at DESC, day DESC, seq DESC",
                 params,
             ).fetchall()
-        return [self._incident(row) for row in rows]
+        return [incident_from_row(row) for row in rows]
 
     def set_thread(self, incident_id: str, channel: str, remote_id: str) -> None:
         """Remember a channel's first remote id for an incident, unless one is already set."""
@@ -215,7 +205,7 @@ class SQLiteStore:
                 return
             threads[channel] = remote_id
             conn.execute(
-                "UPDATE incidents SET threads = ? WHERE id = ?", (_dumps(threads), incident_id)
+                "UPDATE incidents SET threads = ? WHERE id = ?", (dumps(threads), incident_id)
             )
 
     # -- events -----------------------------------------------------------------------------
@@ -226,17 +216,7 @@ class SQLiteStore:
             rows = conn.execute(
                 "SELECT * FROM events WHERE incident_id = ? ORDER BY at, id", (incident_id,)
             ).fetchall()
-        return [
-            TimelineEvent(
-                incident_id=row["incident_id"],
-                kind=EventKind(row["kind"]),
-                at=from_text(row["at"]),
-                message=row["message"],
-                data=json.loads(row["data"]),
-                id=row["id"],
-            )
-            for row in rows
-        ]
+        return [event_from_row(row) for row in rows]
 
     # -- deliveries -------------------------------------------------------------------------
 
@@ -261,7 +241,7 @@ class SQLiteStore:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         with self._guarded() as conn:
             rows = conn.execute(f"SELECT * FROM deliveries {where} ORDER BY id", params).fetchall()
-        return [self._delivery(row) for row in rows]
+        return [delivery_from_row(row) for row in rows]
 
     def update_delivery(self, delivery: Delivery) -> None:
         """Persist state, attempts, remote id, link, error and timestamps of one delivery."""
@@ -278,9 +258,9 @@ class SQLiteStore:
                     delivery.remote_id,
                     delivery.link,
                     delivery.error,
-                    _opt_text(delivery.created_at),
-                    _opt_text(delivery.updated_at),
-                    _opt_text(delivery.sent_at),
+                    opt_text(delivery.created_at),
+                    opt_text(delivery.updated_at),
+                    opt_text(delivery.sent_at),
                     delivery.id,
                 ),
             )
@@ -308,48 +288,9 @@ class SQLiteStore:
             rows = conn.execute(
                 f"SELECT * FROM deliveries WHERE id IN ({marks}) ORDER BY id", claimed
             ).fetchall()
-        return [self._delivery(row) for row in rows]
+        return [delivery_from_row(row) for row in rows]
 
-    # -- row mapping ------------------------------------------------------------------------
-
-    @staticmethod
-    def _incident_values(incident: Incident) -> tuple[Any, ...]:
-        return (
-            incident.title,
-            incident.severity,
-            Stage(incident.status).value,
-            incident.category,
-            incident.impact,
-            incident.workaround,
-            incident.eta,
-            _dumps({k: ComponentStatus(v).value for k, v in incident.components.items()}),
-            _dumps(incident.roles),
-            _dumps(incident.threads),
-            to_text(incident.declared_at),
-            to_text(incident.updated_at),
-            _opt_text(incident.next_update_due),
-            _opt_text(incident.resolved_at),
-        )
-
-    @staticmethod
-    def _incident(row: sqlite3.Row) -> Incident:
-        return Incident(
-            id=row["id"],
-            title=row["title"],
-            severity=row["severity"],
-            status=Stage(row["status"]),
-            declared_at=from_text(row["declared_at"]),
-            updated_at=from_text(row["updated_at"]),
-            impact=row["impact"],
-            workaround=row["workaround"],
-            eta=row["eta"],
-            category=row["category"],
-            components={k: ComponentStatus(v) for k, v in json.loads(row["components"]).items()},
-            roles=json.loads(row["roles"]),
-            next_update_due=_opt_time(row["next_update_due"]),
-            resolved_at=_opt_time(row["resolved_at"]),
-            threads=json.loads(row["threads"]),
-        )
+    # -- inserts ---------------------------------------------------------------------------
 
     @staticmethod
     def _insert_events(
@@ -357,14 +298,8 @@ class SQLiteStore:
     ) -> None:
         for event in events:
             cursor = conn.execute(
-                "INSERT INTO events (incident_id, kind, at, message, data) VALUES (?, ?, ?, ?, ?)",
-                (
-                    incident.id,
-                    EventKind(event.kind).value,
-                    to_text(event.at),
-                    event.message,
-                    _dumps(event.data),
-                ),
+                f"INSERT INTO events ({_EVENT_FIELDS}) VALUES ({_EVENT_MARKS})",
+                event_values(incident.id, event),
             )
             event.incident_id = incident.id
             event.id = cursor.lastrowid
@@ -384,51 +319,10 @@ class SQLiteStore:
                     raise ValueError("a delivery recorded without events needs its event_id")
                 delivery.event_id = event.id
             delivery.incident_id = incident.id
-            delivery.created_at = delivery.created_at or default_time
-            delivery.updated_at = delivery.updated_at or delivery.created_at
+            created = delivery.created_at = delivery.created_at or default_time
+            updated = delivery.updated_at = delivery.updated_at or created
             cursor = conn.execute(
-                f"INSERT INTO deliveries ({_DELIVERY_FIELDS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    delivery.event_id,
-                    incident.id,
-                    delivery.channel,
-                    delivery.channel_type,
-                    Stage(delivery.stage).value,
-                    _dumps(delivery.message.as_dict()),
-                    delivery.payload_hash,
-                    DeliveryState(delivery.state).value,
-                    delivery.attempts,
-                    delivery.remote_id,
-                    delivery.link,
-                    delivery.error,
-                    to_text(delivery.created_at),
-                    to_text(delivery.updated_at),
-                    _opt_text(delivery.sent_at),
-                ),
+                f"INSERT INTO deliveries ({_DELIVERY_FIELDS}) VALUES ({_DELIVERY_MARKS})",
+                delivery_values(delivery, created, updated),
             )
             delivery.id = cursor.lastrowid
-
-    @staticmethod
-    def _delivery(row: sqlite3.Row) -> Delivery:
-        message = json.loads(row["message"])
-        return Delivery(
-            incident_id=row["incident_id"],
-            channel=row["channel"],
-            channel_type=row["channel_type"],
-            stage=Stage(row["stage"]),
-            message=RenderedMessage(
-                text=message["text"], subject=message.get("subject"), html=message.get("html")
-            ),
-            payload_hash=row["payload_hash"],
-            state=DeliveryState(row["state"]),
-            attempts=row["attempts"],
-            remote_id=row["remote_id"],
-            link=row["link"],
-            error=row["error"],
-            event_id=row["event_id"],
-            id=row["id"],
-            created_at=_opt_time(row["created_at"]),
-            updated_at=_opt_time(row["updated_at"]),
-            sent_at=_opt_time(row["sent_at"]),
-        )

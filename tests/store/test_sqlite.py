@@ -28,7 +28,8 @@ from incidentctl.model.records import (
 )
 from incidentctl.store import open_store, state_dir
 from incidentctl.store.base import Store
-from incidentctl.store.migrations import MIGRATIONS, applied_migrations, migrate
+from incidentctl.store.dialects import Dialect
+from incidentctl.store.migrations import MIGRATIONS, Connection, applied_migrations, migrate
 from incidentctl.store.sqlite import SQLiteStore
 
 REPO = Path(incidentctl.__file__).resolve().parent.parent
@@ -447,7 +448,7 @@ def test_migrate_applies_only_pending_in_order(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
     calls: list[str] = []
 
-    def m002_extra(c: sqlite3.Connection) -> None:
+    def m002_extra(c: Connection, dialect: Dialect) -> None:
         calls.append("m002")
         c.execute("CREATE TABLE extra (x INTEGER)")
 
@@ -463,7 +464,7 @@ def test_migrate_applies_only_pending_in_order(tmp_path: Path) -> None:
 def test_failed_migration_rolls_back(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
 
-    def m002_broken(c: sqlite3.Connection) -> None:
+    def m002_broken(c: Connection, dialect: Dialect) -> None:
         c.execute("CREATE TABLE half (x INTEGER)")
         raise sqlite3.OperationalError("boom")
 
