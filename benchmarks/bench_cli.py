@@ -76,7 +76,7 @@ def fan_out_playbook(folder: Path, port: int, channels: int) -> Path:
 def fan_out(runs: int, channels: int, delay: float, env: dict[str, str], cwd: Path) -> None:
     import httpx
 
-    from incidentctl.app.incidents import commit_declare, plan_declare
+    from incidentctl.app.declare import commit_declare, plan_declare
     from incidentctl.app.send import make_engine, send_deliveries
     from incidentctl.app.workspace import Workspace
     from incidentctl.playbook.loader import load_playbook

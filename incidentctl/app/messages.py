@@ -69,10 +69,10 @@ def render_targets(
 ) -> RenderedTargets:
     """Render the message of every enabled target; a message over a limit is an error here,
     before anything is stored or sent."""
-    from incidentctl.render import Renderer, build_context
+    from incidentctl.render import build_context
 
     playbook = ws.playbook
-    renderer = Renderer(playbook, ws.loaded.templates_dir)
+    renderer = ws.renderer
     context = build_context(playbook, incident, event, now=ws.now(), timeline=timeline)
     deliveries: list[Delivery] = []
     disabled: list[Target] = []

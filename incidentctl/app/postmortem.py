@@ -25,7 +25,7 @@ def _latest_incident(ws: Workspace, incident_id: str | None) -> Incident:
 
 def render_postmortem(ws: Workspace, incident: Incident) -> str:
     """The review document of `incident`, from its timeline and its deliveries."""
-    from incidentctl.render import Renderer, build_context
+    from incidentctl.render import build_context
 
     timeline = ws.store.timeline(incident.id)
     last = (
@@ -47,7 +47,7 @@ def render_postmortem(ws: Workspace, incident: Incident) -> str:
         timeline=timeline,
         first_sent=min(sent, default=None),
     )
-    return Renderer(ws.playbook, ws.loaded.templates_dir).render_postmortem(context)
+    return ws.renderer.render_postmortem(context)
 
 
 def write_postmortem(

@@ -6,13 +6,17 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from incidentctl.playbook.loader import LoadedPlaybook, find_playbook, load_playbook
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store import open_store, state_dir
 from incidentctl.store.base import Store
+
+if TYPE_CHECKING:
+    from incidentctl.render.renderer import Renderer
 
 
 def utc_now() -> datetime:
@@ -31,6 +35,13 @@ class Workspace:
     @property
     def playbook(self) -> Playbook:
         return self.loaded.playbook
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        """The playbook's message renderer, built once per command (templates compile once)."""
+        from incidentctl.render import Renderer
+
+        return Renderer(self.playbook, self.loaded.templates_dir)
 
     def now(self) -> datetime:
         return self.clock()

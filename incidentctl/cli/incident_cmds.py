@@ -11,7 +11,7 @@ from incidentctl.cli.options import DryRunOption, IncidentArgument, PlaybookOpti
 from incidentctl.errors import ExitCode
 
 if TYPE_CHECKING:
-    from incidentctl.app.incidents import Plan
+    from incidentctl.app.plan import Plan
     from incidentctl.app.send import DeliveryReport
     from incidentctl.app.workspace import Workspace
     from incidentctl.model.records import Delivery
@@ -114,7 +114,7 @@ def declare(
     playbook: PlaybookOption = None,
 ) -> None:
     """Declare an incident and send the first message to every channel of its severity."""
-    from incidentctl.app.incidents import commit_declare, plan_declare
+    from incidentctl.app.declare import commit_declare, plan_declare
     from incidentctl.app.workspace import open_workspace
     from incidentctl.output import messages
 

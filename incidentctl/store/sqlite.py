@@ -11,9 +11,8 @@ from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 
-from incidentctl.errors import IncidentNotFound, StateError
+from incidentctl.errors import IncidentIdTaken, IncidentNotFound, StateError
 from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
-from incidentctl.store.base import IdFactory
 from incidentctl.store.dialects import SQLITE
 from incidentctl.store.migrations import migrate
 from incidentctl.store.rows import (
@@ -131,27 +130,35 @@ class SQLiteStore:
 
     # -- incidents --------------------------------------------------------------------------
 
-    def create_incident(
-        self,
-        make_id: IdFactory,
-        day: date,
-        incident: Incident,
-        event: TimelineEvent,
-        deliveries: Sequence[Delivery],
-    ) -> Incident:
-        """Allocate the day's next sequence and store incident, event and deliveries at once."""
-        with self._write() as conn:
+    def next_sequence(self, day: date) -> int:
+        """One more than the day's highest sequence number (the `(day, seq)` index answers)."""
+        with self._guarded() as conn:
             row = conn.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM incidents WHERE day = ?", (day.isoformat(),)
             ).fetchone()
-            seq = int(row[0])
-            new_id = make_id(day, seq)
-            conn.execute(
-                f"INSERT INTO incidents (id, day, seq, {_INCIDENT_FIELDS}) "
-                f"VALUES (?, ?, ?, {_INCIDENT_MARKS})",
-                (new_id, day.isoformat(), seq, *incident_values(incident)),
-            )
-            incident.id = new_id
+        return int(row[0])
+
+    def create_incident(
+        self,
+        incident: Incident,
+        event: TimelineEvent,
+        deliveries: Sequence[Delivery],
+        *,
+        day: date,
+        seq: int,
+    ) -> Incident:
+        """Store incident, event and deliveries at once; `IncidentIdTaken` if the id is taken."""
+        with self._write() as conn:
+            try:
+                conn.execute(
+                    f"INSERT INTO incidents (id, day, seq, {_INCIDENT_FIELDS}) "
+                    f"VALUES (?, ?, ?, {_INCIDENT_MARKS})",
+                    (incident.id, day.isoformat(), seq, *incident_values(incident)),
+                )
+            except sqlite3.IntegrityError as exc:
+                if "UNIQUE" not in str(exc):
+                    raise
+                raise IncidentIdTaken(f"state database {self.path}: {exc}") from exc
             self._insert_events(conn, incident, [event])
             self._insert_deliveries(conn, incident, event, deliveries)
         return incident
@@ -191,6 +198,16 @@ class SQLiteStore:
                 params,
             ).fetchall()
         return [incident_from_row(row) for row in rows]
+
+    def find_open_incident(self, title: str, *, declared_after: datetime) -> Incident | None:
+        """The newest open incident titled `title` declared after `declared_after`, or None."""
+        with self._guarded() as conn:
+            row = conn.execute(
+                "SELECT * FROM incidents WHERE status != ? AND title = ? AND declared_at > ? "
+                "ORDER BY declared_at DESC, day DESC, seq DESC LIMIT 1",
+                (Stage.RESOLVED.value, title, to_text(declared_after)),
+            ).fetchone()
+        return None if row is None else incident_from_row(row)
 
     def set_thread(self, incident_id: str, channel: str, remote_id: str) -> None:
         """Remember a channel's first remote id for an incident, unless one is already set."""

@@ -6,7 +6,8 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from incidentctl.app.incidents import commit_declare, commit_update, plan_declare, plan_update
+from incidentctl.app.declare import commit_declare, plan_declare
+from incidentctl.app.incidents import commit_update, plan_update
 from incidentctl.app.postmortem import write_postmortem
 from incidentctl.app.send import make_engine, send_deliveries
 from incidentctl.app.workspace import Workspace

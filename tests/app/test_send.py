@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from incidentctl.app.incidents import commit_declare, plan_declare
+from incidentctl.app.declare import commit_declare, plan_declare
 from incidentctl.app.send import make_engine, send_deliveries
 from incidentctl.app.workspace import Workspace
 from incidentctl.channels.base import Outgoing
