@@ -70,7 +70,7 @@ def run_demo(
     """Yield each step once recorded, then the postmortem path. A simulated clock moves 12 min
     per step so the timeline reads like a real incident. `folder` is created if needed."""
     scaffold(folder, language)
-    loaded = load_checked_playbook(folder / "incidentctl.yaml")
+    loaded, channels = load_checked_playbook(folder / "incidentctl.yaml")
     state = folder / "state"
     clock = [start]
     ws = Workspace(
@@ -78,6 +78,7 @@ def run_demo(
         store=open_store(state, env),
         env=env,
         state_dir=state,
+        channels=channels,
         clock=lambda: clock[0],
     )
     story = STORY[language]

@@ -16,6 +16,7 @@ from incidentctl.store import open_store, state_dir
 from incidentctl.store.base import Store
 
 if TYPE_CHECKING:
+    from incidentctl.channels.check import CheckedChannel
     from incidentctl.render.renderer import Renderer
 
 
@@ -29,6 +30,8 @@ class Workspace:
     store: Store
     env: Mapping[str, str]
     state_dir: Path
+    # channel name -> its type and settings, validated once when the playbook was loaded
+    channels: Mapping[str, CheckedChannel]
     clock: Callable[[], datetime] = utc_now
     console: TextIO = field(default_factory=lambda: sys.stdout)
 
@@ -51,11 +54,14 @@ class Workspace:
         return moment.astimezone(self.playbook.organization.tz).date()
 
 
-def load_checked_playbook(path: Path) -> LoadedPlaybook:
-    """The playbook at `path`, validated with its channels' types and settings."""
-    from incidentctl.channels.check import channel_problems
+def load_checked_playbook(path: Path) -> tuple[LoadedPlaybook, dict[str, CheckedChannel]]:
+    """The playbook at `path`, validated with its channels' types and settings, and those
+    channels with their validated settings."""
+    from incidentctl.channels.check import ChannelCheck
 
-    return load_playbook(path, [channel_problems])
+    check = ChannelCheck()
+    loaded = load_playbook(path, [check])
+    return loaded, check.channels
 
 
 def open_workspace(playbook: Path | None, env: Mapping[str, str] | None = None) -> Workspace:
@@ -63,7 +69,7 @@ def open_workspace(playbook: Path | None, env: Mapping[str, str] | None = None) 
     import os
 
     env = dict(os.environ) if env is None else dict(env)
-    loaded = load_checked_playbook(find_playbook(playbook, env))
+    loaded, channels = load_checked_playbook(find_playbook(playbook, env))
     home = state_dir(env)
     store = open_store(home, env)
-    return Workspace(loaded=loaded, store=store, env=env, state_dir=home)
+    return Workspace(loaded=loaded, store=store, env=env, state_dir=home, channels=channels)

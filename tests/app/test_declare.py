@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from incidentctl.app.declare import REDECLARE_WINDOW, commit_declare, plan_declare
 from incidentctl.app.scaffold import scaffold
+from incidentctl.app.send import make_engine, send_deliveries
 from incidentctl.app.workspace import Workspace, load_checked_playbook
+from incidentctl.channels.base import ChannelSettings
 from incidentctl.errors import ConflictError, IncidentIdTaken
 from incidentctl.model.records import Incident
 from incidentctl.render.renderer import Renderer
@@ -35,8 +38,16 @@ class CountingStore(SQLiteStore):
 
 @pytest.fixture
 def counts(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Renderer constructions and message renders, counted on the real class."""
+    """Renderer constructions, message renders and channel settings validations, counted on
+    the real classes (from the moment the test asks for them: after the workspace is open)."""
     seen: Counter[str] = Counter()
+    validate = BaseModel.model_validate.__func__  # type: ignore[attr-defined]
+
+    def validating(cls: type[BaseModel], *args: Any, **kwargs: Any) -> Any:
+        seen["settings validated"] += 1
+        return validate(cls, *args, **kwargs)
+
+    monkeypatch.setattr(ChannelSettings, "model_validate", classmethod(validating))
 
     def counting(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -53,12 +64,14 @@ def counts(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 def workspace(playbook: Path, clock: list[datetime]) -> Iterator[Workspace]:
     state = playbook.parent / "state"
     state.mkdir(exist_ok=True)
+    loaded, channels = load_checked_playbook(playbook)
     with CountingStore(state / "incidentctl.db") as store:
         yield Workspace(
-            loaded=load_checked_playbook(playbook),
+            loaded=loaded,
             store=store,
             env={},
             state_dir=state,
+            channels=channels,
             clock=lambda: clock[0],
             console=io.StringIO(),
         )
@@ -90,6 +103,22 @@ def test_one_declare_renders_once_per_channel_and_lists_nothing(
     assert counts == {"Renderer()": 1, "render": len(plan.deliveries)}
     assert isinstance(starter.store, CountingStore) and starter.store.listings == 0
     assert incident.id == plan.incident.id == "INC-20251219-0001"
+    # the settings validated at load serve the preview and every send
+    report = send_deliveries(starter, incident, plan.deliveries, make_engine(starter))
+    assert not report.failed
+    assert counts["settings validated"] == 0
+
+
+def test_loading_validates_each_channels_settings_once(
+    tmp_path: Path, counts: Counter[str]
+) -> None:
+    scaffold(tmp_path, "en")
+    loaded, channels = load_checked_playbook(tmp_path / "incidentctl.yaml")
+    assert list(channels) == list(loaded.playbook.channels)
+    assert counts["settings validated"] == len(channels) == 6
+    for name, checked in channels.items():
+        assert checked.cls.type == loaded.playbook.channels[name].type
+        assert isinstance(checked.settings, checked.cls.settings_model)
 
 
 def test_the_preview_is_what_is_stored(ws: Workspace) -> None:
