@@ -7,7 +7,8 @@ from typing import Any
 
 from incidentctl.model.records import ComponentStatus, EventKind, Incident, Stage, TimelineEvent
 from incidentctl.playbook.schema import Playbook
-from incidentctl.render.context import aware, build_context
+from incidentctl.render.context import build_context
+from incidentctl.render.times import aware
 
 _TEXTS: dict[str, dict[str, str]] = {
     "en": {

@@ -13,34 +13,26 @@ from types import TracebackType
 
 from incidentctl.errors import IncidentIdTaken, IncidentNotFound, StateError
 from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
-from incidentctl.store.dialects import SQLITE
-from incidentctl.store.migrations import migrate
 from incidentctl.store.rows import (
-    DELIVERY_COLUMNS,
-    EVENT_COLUMNS,
-    INCIDENT_COLUMNS,
     delivery_from_row,
-    delivery_values,
     dumps,
     event_from_row,
-    event_values,
     incident_from_row,
     incident_values,
     opt_text,
     to_text,
 )
+from incidentctl.store.sqlite_schema import (
+    INCIDENT_ASSIGNMENTS,
+    INCIDENT_FIELDS,
+    INCIDENT_MARKS,
+    connect,
+    insert_deliveries,
+    insert_events,
+)
 
-BUSY_TIMEOUT_MS = 5000
 CLAIMABLE = (DeliveryState.PENDING.value, DeliveryState.FAILED.value)
 URL_PREFIX = "sqlite:///"
-
-_INCIDENT_FIELDS = ", ".join(INCIDENT_COLUMNS)
-_INCIDENT_MARKS = SQLITE.params(len(INCIDENT_COLUMNS))
-_INCIDENT_ASSIGNMENTS = ", ".join(f"{name} = ?" for name in INCIDENT_COLUMNS)
-_EVENT_FIELDS = ", ".join(EVENT_COLUMNS)
-_EVENT_MARKS = SQLITE.params(len(EVENT_COLUMNS))
-_DELIVERY_FIELDS = ", ".join(DELIVERY_COLUMNS)
-_DELIVERY_MARKS = SQLITE.params(len(DELIVERY_COLUMNS))
 
 
 def sqlite_url(path: Path) -> str:
@@ -62,24 +54,9 @@ class SQLiteStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
-        conn: sqlite3.Connection | None = None
         try:
-            conn = sqlite3.connect(
-                str(self.path),
-                timeout=BUSY_TIMEOUT_MS / 1000,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise sqlite3.OperationalError(f"cannot switch journal mode to WAL ({mode})")
-            conn.execute("PRAGMA foreign_keys = ON")
-            migrate(conn, dialect=SQLITE)
+            conn = connect(self.path)
         except (sqlite3.Error, OSError) as exc:
-            if conn is not None:
-                conn.close()
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise StateError(f"cannot open state database {self.path}: {detail}") from exc
         self._conn: sqlite3.Connection | None = conn
@@ -151,16 +128,16 @@ class SQLiteStore:
         with self._write() as conn:
             try:
                 conn.execute(
-                    f"INSERT INTO incidents (id, day, seq, {_INCIDENT_FIELDS}) "
-                    f"VALUES (?, ?, ?, {_INCIDENT_MARKS})",
+                    f"INSERT INTO incidents (id, day, seq, {INCIDENT_FIELDS}) "
+                    f"VALUES (?, ?, ?, {INCIDENT_MARKS})",
                     (incident.id, day.isoformat(), seq, *incident_values(incident)),
                 )
             except sqlite3.IntegrityError as exc:
                 if "UNIQUE" not in str(exc):
                     raise
                 raise IncidentIdTaken(f"state database {self.path}: {exc}") from exc
-            self._insert_events(conn, incident, [event])
-            self._insert_deliveries(conn, incident, event, deliveries)
+            insert_events(conn, incident, [event])
+            insert_deliveries(conn, incident, event, deliveries)
         return incident
 
     def record(
@@ -176,11 +153,11 @@ class SQLiteStore:
             # threads recorded meanwhile by set_thread win over this possibly stale copy
             incident.threads = {**incident.threads, **json.loads(row["threads"])}
             conn.execute(
-                f"UPDATE incidents SET {_INCIDENT_ASSIGNMENTS} WHERE id = ?",
+                f"UPDATE incidents SET {INCIDENT_ASSIGNMENTS} WHERE id = ?",
                 (*incident_values(incident), incident.id),
             )
-            self._insert_events(conn, incident, events)
-            self._insert_deliveries(conn, incident, events[-1] if events else None, deliveries)
+            insert_events(conn, incident, events)
+            insert_deliveries(conn, incident, events[-1] if events else None, deliveries)
 
     def get_incident(self, incident_id: str) -> Incident | None:
         """The incident with this id, or None."""
@@ -306,40 +283,3 @@ class SQLiteStore:
                 f"SELECT * FROM deliveries WHERE id IN ({marks}) ORDER BY id", claimed
             ).fetchall()
         return [delivery_from_row(row) for row in rows]
-
-    # -- inserts ---------------------------------------------------------------------------
-
-    @staticmethod
-    def _insert_events(
-        conn: sqlite3.Connection, incident: Incident, events: Sequence[TimelineEvent]
-    ) -> None:
-        for event in events:
-            cursor = conn.execute(
-                f"INSERT INTO events ({_EVENT_FIELDS}) VALUES ({_EVENT_MARKS})",
-                event_values(incident.id, event),
-            )
-            event.incident_id = incident.id
-            event.id = cursor.lastrowid
-
-    @staticmethod
-    def _insert_deliveries(
-        conn: sqlite3.Connection,
-        incident: Incident,
-        event: TimelineEvent | None,
-        deliveries: Sequence[Delivery],
-    ) -> None:
-        """Insert deliveries; unset `event_id`/timestamps come from `event` (or the incident)."""
-        default_time = event.at if event is not None else incident.updated_at
-        for delivery in deliveries:
-            if delivery.event_id is None:
-                if event is None:
-                    raise ValueError("a delivery recorded without events needs its event_id")
-                delivery.event_id = event.id
-            delivery.incident_id = incident.id
-            created = delivery.created_at = delivery.created_at or default_time
-            updated = delivery.updated_at = delivery.updated_at or created
-            cursor = conn.execute(
-                f"INSERT INTO deliveries ({_DELIVERY_FIELDS}) VALUES ({_DELIVERY_MARKS})",
-                delivery_values(delivery, created, updated),
-            )
-            delivery.id = cursor.lastrowid

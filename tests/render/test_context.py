@@ -8,7 +8,7 @@ import pytest
 
 from incidentctl.model.records import ComponentStatus, EventKind, Stage, TimelineEvent
 from incidentctl.render import build_context
-from incidentctl.render.context import localized_duration
+from incidentctl.render.times import localized_duration
 from tests.render.builders import NOW, declared_event, make_incident, make_playbook
 
 
