@@ -76,16 +76,15 @@ def fan_out_playbook(folder: Path, port: int, channels: int) -> Path:
 def fan_out(runs: int, channels: int, delay: float, env: dict[str, str], cwd: Path) -> None:
     import httpx
 
-    from incidentctl.app.incidents import commit_declare, plan_declare
+    from incidentctl.app.declare import commit_declare, plan_declare
     from incidentctl.app.send import make_engine, send_deliveries
-    from incidentctl.app.workspace import Workspace
-    from incidentctl.playbook.loader import load_playbook
+    from incidentctl.app.workspace import Workspace, load_checked_playbook
     from incidentctl.store import open_store
 
     server = slow_server(delay)
     port = server.server_address[1]
     folder = Path(tempfile.mkdtemp(dir=cwd))
-    loaded = load_playbook(fan_out_playbook(folder, port, channels))
+    loaded, checked = load_checked_playbook(fan_out_playbook(folder, port, channels))
     single, fanned = [], []
     with httpx.Client() as client:
         for _ in range(runs):
@@ -98,6 +97,7 @@ def fan_out(runs: int, channels: int, delay: float, env: dict[str, str], cwd: Pa
             store=open_store(folder / "state", env),
             env=env,
             state_dir=folder / "state",
+            channels=checked,
         )
         incident = commit_declare(ws, plan_declare(ws, "sev1", f"bench {index}"))
         plan_deliveries = ws.store.deliveries(incident_id=incident.id)

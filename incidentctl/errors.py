@@ -94,6 +94,10 @@ class StateError(IncidentctlError):
     exit_code = ExitCode.STATE
 
 
+class IncidentIdTaken(StateError):
+    """Another incident holds the id (or the day's sequence number) a new one was to get."""
+
+
 class ConflictError(IncidentctlError):
     """The request contradicts recorded state (update of a resolved incident, existing file…)."""
 

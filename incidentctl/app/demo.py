@@ -7,13 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from incidentctl.app.incidents import (
-    Plan,
-    commit_declare,
-    commit_update,
-    plan_declare,
-    plan_update,
-)
+from incidentctl.app.declare import commit_declare, plan_declare
+from incidentctl.app.incidents import commit_update, plan_update
+from incidentctl.app.plan import Plan
 from incidentctl.app.postmortem import write_postmortem
 from incidentctl.app.scaffold import scaffold
 from incidentctl.app.send import DeliveryReport, make_engine, send_deliveries
@@ -80,7 +76,7 @@ def run_demo(
             "postmortem, and needs an empty or new folder"
         )
     scaffold(folder, language)
-    loaded = load_checked_playbook(folder / "incidentctl.yaml")
+    loaded, channels = load_checked_playbook(folder / "incidentctl.yaml")
     state = folder / "state"
     clock = [start]
     ws = Workspace(
@@ -88,6 +84,7 @@ def run_demo(
         store=open_store(state, env),
         env=env,
         state_dir=state,
+        channels=channels,
         clock=lambda: clock[0],
     )
     story = STORY[language]

@@ -9,7 +9,6 @@ from typing import Any
 from incidentctl.app.targets import Target, select_targets
 from incidentctl.app.workspace import Workspace
 from incidentctl.channels.base import SendContext
-from incidentctl.channels.registry import channel_type
 from incidentctl.delivery.engine import payload_hash
 from incidentctl.errors import UsageError
 from incidentctl.model.records import Delivery, Incident, Stage, TimelineEvent
@@ -69,10 +68,10 @@ def render_targets(
 ) -> RenderedTargets:
     """Render the message of every enabled target; a message over a limit is an error here,
     before anything is stored or sent."""
-    from incidentctl.render import Renderer, build_context
+    from incidentctl.render import build_context
 
     playbook = ws.playbook
-    renderer = Renderer(playbook, ws.loaded.templates_dir)
+    renderer = ws.renderer
     context = build_context(playbook, incident, event, now=ws.now(), timeline=timeline)
     deliveries: list[Delivery] = []
     disabled: list[Target] = []
@@ -83,15 +82,15 @@ def render_targets(
         if not target.enabled:
             disabled.append(target)
             continue
-        cls = channel_type(target.type)
-        if cls is None:  # load already rejects unknown types; a plugin may have vanished
+        checked = ws.channels.get(target.channel)
+        if checked is None:  # load rejects unknown types: only a workspace built by hand
             raise UsageError(f"channel {target.channel!r}: unknown type {target.type!r}")
+        cls = checked.cls
         message = renderer.render(stage, target.channel, cls.message_format, context)
         config = playbook.channels[target.channel]
-        settings = cls.settings_model.model_validate(config.options)
         probe = cls(
             target.channel,
-            settings,
+            checked.settings,
             SendContext(env={}, outbox_dir=ws.state_dir, channel=target.channel),
             config.timeout,
         )

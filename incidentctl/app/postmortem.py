@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from incidentctl.app.lookup import find_incident
@@ -28,7 +27,8 @@ def _latest_incident(ws: Workspace, incident_id: str | None) -> Incident:
 
 
 def render_postmortem(ws: Workspace, incident: Incident) -> str:
-    from incidentctl.render import Renderer, build_context
+    """The review document of `incident`, from its timeline and its deliveries."""
+    from incidentctl.render import build_context
 
     timeline = ws.store.timeline(incident.id)
     last = (
@@ -36,35 +36,21 @@ def render_postmortem(ws: Workspace, incident: Incident) -> str:
         if timeline
         else TimelineEvent(incident.id, EventKind.DECLARED, incident.declared_at)
     )
-    context = build_context(ws.playbook, incident, last, now=ws.now(), timeline=timeline)
+    # the deliveries know when the first message really went out
     sent = [
         d.sent_at
         for d in ws.store.deliveries(incident_id=incident.id, states=[DeliveryState.SENT])
         if d.sent_at
     ]
-    key_times = context.get("key_times")
-    if isinstance(key_times, dict):
-        from incidentctl.model.durations import format_duration
-        from incidentctl.render.context import localized_duration
-
-        # the deliveries know when the first message really went out; every duration comes
-        # short (`36m`) and as the document's language writes it (`_label`: "36 min" in French)
-        language = ws.playbook.organization.language
-        tz = ws.playbook.organization.tz
-
-        def durations(name: str, lasted: timedelta) -> None:
-            key_times[name] = format_duration(lasted)
-            key_times[f"{name}_label"] = localized_duration(lasted, language)
-
-        if sent:
-            first = min(sent)
-            key_times["first_message"] = first.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
-            durations("time_to_first_message", max(first - incident.declared_at, timedelta(0)))
-        if incident.resolved_at is not None:
-            durations(
-                "time_to_resolve", max(incident.resolved_at - incident.declared_at, timedelta(0))
-            )
-    return Renderer(ws.playbook, ws.loaded.templates_dir).render_postmortem(context)
+    context = build_context(
+        ws.playbook,
+        incident,
+        last,
+        now=ws.now(),
+        timeline=timeline,
+        first_sent=min(sent, default=None),
+    )
+    return ws.renderer.render_postmortem(context)
 
 
 def write_postmortem(

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from incidentctl.app.incidents import Plan
+from incidentctl.app.plan import Plan
 from incidentctl.app.send import (
     DeliveryReport,
     make_engine,

@@ -49,6 +49,7 @@ def make_engine(
     return DeliveryEngine(
         ws.playbook.channels,
         make_context,
+        checked=ws.channels,
         policy=policy or RetryPolicy(),
         clock=ws.clock,
         progress=progress,

@@ -6,13 +6,18 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import TextIO, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 from incidentctl.playbook.loader import LoadedPlaybook, find_playbook, load_playbook
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store import open_store, state_dir
 from incidentctl.store.base import Store
+
+if TYPE_CHECKING:
+    from incidentctl.channels.check import CheckedChannel
+    from incidentctl.render.renderer import Renderer
 
 
 class CurrentStdout:
@@ -36,12 +41,21 @@ class Workspace:
     store: Store
     env: Mapping[str, str]
     state_dir: Path
+    # channel name -> its type and settings, validated once when the playbook was loaded
+    channels: Mapping[str, CheckedChannel]
     clock: Callable[[], datetime] = utc_now
     console: TextIO = field(default_factory=lambda: cast(TextIO, CurrentStdout()))
 
     @property
     def playbook(self) -> Playbook:
         return self.loaded.playbook
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        """The playbook's message renderer, built once per command (templates compile once)."""
+        from incidentctl.render import Renderer
+
+        return Renderer(self.playbook, self.loaded.templates_dir)
 
     def now(self) -> datetime:
         return self.clock()
@@ -51,11 +65,14 @@ class Workspace:
         return moment.astimezone(self.playbook.organization.tz).date()
 
 
-def load_checked_playbook(path: Path) -> LoadedPlaybook:
-    """The playbook at `path`, validated with its channels' types and settings."""
-    from incidentctl.channels.check import channel_problems
+def load_checked_playbook(path: Path) -> tuple[LoadedPlaybook, dict[str, CheckedChannel]]:
+    """The playbook at `path`, validated with its channels' types and settings, and those
+    channels with their validated settings."""
+    from incidentctl.channels.check import ChannelCheck
 
-    return load_playbook(path, [channel_problems])
+    check = ChannelCheck()
+    loaded = load_playbook(path, [check])
+    return loaded, check.channels
 
 
 def open_workspace(playbook: Path | None, env: Mapping[str, str] | None = None) -> Workspace:
@@ -63,7 +80,7 @@ def open_workspace(playbook: Path | None, env: Mapping[str, str] | None = None) 
     import os
 
     env = dict(os.environ) if env is None else dict(env)
-    loaded = load_checked_playbook(find_playbook(playbook, env))
+    loaded, channels = load_checked_playbook(find_playbook(playbook, env))
     home = state_dir(env)
     store = open_store(home, env)
-    return Workspace(loaded=loaded, store=store, env=env, state_dir=home)
+    return Workspace(loaded=loaded, store=store, env=env, state_dir=home, channels=channels)

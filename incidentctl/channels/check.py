@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -13,11 +14,35 @@ from incidentctl.playbook.keys import did_you_mean, keys_of, model_at
 from incidentctl.playbook.references import located
 from incidentctl.playbook.schema import ChannelConfig, Playbook
 
+if TYPE_CHECKING:
+    from incidentctl.channels.base import Channel, ChannelSettings
+
+
+@dataclass(frozen=True)
+class CheckedChannel:
+    """A playbook channel of a known type with its settings validated, once, at load."""
+
+    cls: type[Channel]
+    settings: ChannelSettings
+
+
+class ChannelCheck:
+    """The loader's channel check (`ExtraCheck`), keeping each channel it could validate."""
+
+    def __init__(self) -> None:
+        self.channels: dict[str, CheckedChannel] = {}
+
+    def __call__(self, playbook: Playbook, doc: ParsedDocument) -> Iterator[Problem]:
+        """Every channel's type and settings, checked in playbook order."""
+        for name, channel in playbook.channels.items():
+            checked = yield from channel_settings_problems(name, channel.type, channel.options, doc)
+            if checked is not None:
+                self.channels[name] = checked
+
 
 def channel_problems(playbook: Playbook, doc: ParsedDocument) -> Iterator[Problem]:
     """Every channel's type and settings, checked in playbook order (a loader extra check)."""
-    for name, channel in playbook.channels.items():
-        yield from channel_settings_problems(name, channel.type, channel.options, doc)
+    return ChannelCheck()(playbook, doc)
 
 
 def _suggestion(settings_model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
@@ -32,7 +57,8 @@ def _suggestion(settings_model: type[BaseModel], loc: tuple[str | int, ...]) -> 
 
 def channel_settings_problems(
     name: str, type_name: str, options: dict[str, Any], doc: ParsedDocument
-) -> Iterator[Problem]:
+) -> Generator[Problem, None, CheckedChannel | None]:
+    """The problems of one channel; returns its type and settings when they validate."""
     from incidentctl.channels.registry import channel_type, known_types
 
     cls = channel_type(type_name)
@@ -43,7 +69,7 @@ def channel_settings_problems(
             f"channel {name!r} has unknown type {type_name!r} (known: {', '.join(known_types())})",
             "unknown-channel-type",
         )
-        return
+        return None
     try:
         settings = cls.settings_model.model_validate(options)
     except ValidationError as exc:
@@ -61,7 +87,7 @@ def channel_settings_problems(
                     error["msg"]
                 ).removeprefix("Value error, ")
             yield located(doc, loc, message, "schema", key=error["type"] == "extra_forbidden")
-        return
+        return None
     check = getattr(cls, "check_settings", None)
     if check is not None:
         for setting in check(settings):
@@ -72,3 +98,4 @@ def channel_settings_problems(
                 "channel-settings",
                 setting.level,
             )
+    return CheckedChannel(cls, settings)

@@ -11,7 +11,7 @@ from incidentctl.cli.options import DryRunOption, IncidentArgument, PlaybookOpti
 from incidentctl.errors import ExitCode
 
 if TYPE_CHECKING:
-    from incidentctl.app.incidents import Plan
+    from incidentctl.app.plan import Plan
     from incidentctl.app.publish import Commit
     from incidentctl.app.workspace import Workspace
 
@@ -83,12 +83,12 @@ def declare(
     playbook: PlaybookOption = None,
 ) -> None:
     """Declare an incident and send the first message to every channel of its severity."""
-    from incidentctl.app import incidents
+    from incidentctl.app import declare as declaring
     from incidentctl.app.workspace import open_workspace
     from incidentctl.output import messages
 
     ws = open_workspace(playbook)
-    plan = incidents.plan_declare(
+    plan = declaring.plan_declare(
         ws,
         severity,
         title,
@@ -100,7 +100,7 @@ def declare(
         category=category,
     )
     messages.print_declare_header(ws, plan)
-    _publish(ws, plan, incidents.commit_declare, yes=yes, dry_run=dry_run)
+    _publish(ws, plan, declaring.commit_declare, yes=yes, dry_run=dry_run)
 
 
 def update(

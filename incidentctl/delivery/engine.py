@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from incidentctl.channels.base import Channel, Outgoing, SendContext, SendResult, scrub
+from incidentctl.channels.check import CheckedChannel
 from incidentctl.channels.registry import channel_type
 from incidentctl.errors import DeliveryError, IncidentctlError
 from incidentctl.model.records import Delivery, DeliveryState
@@ -91,17 +92,22 @@ class DeliveryEngine:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     progress: ProgressCallback | None = None
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    # channel name -> type and settings validated at load; a channel not here is validated
+    # when it is built
+    checked: Mapping[str, CheckedChannel] = field(default_factory=dict)
 
     def build(self, name: str) -> tuple[Channel, SendContext]:
         config = self.channels.get(name)
         if config is None:
             raise DeliveryError(f"channel {name!r} is no longer in the playbook")
-        cls = channel_type(config.type)
-        if cls is None:
-            raise DeliveryError(f"channel {name!r} has unknown type {config.type!r}")
+        checked = self.checked.get(name)
+        if checked is None:  # not validated at load: an engine given bare channel configs
+            cls = channel_type(config.type)
+            if cls is None:
+                raise DeliveryError(f"channel {name!r} has unknown type {config.type!r}")
+            checked = CheckedChannel(cls, cls.settings_model.model_validate(config.options))
         context = self.make_context(name)
-        settings = cls.settings_model.model_validate(config.options)
-        return cls(name, settings, context, config.timeout), context
+        return checked.cls(name, checked.settings, context, config.timeout), context
 
     def send_all(
         self,

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from incidentctl.app.incidents import Plan
+    from incidentctl.app.plan import Plan
     from incidentctl.app.publish import Preview
     from incidentctl.app.scaffold import ScaffoldResult
     from incidentctl.app.send import DeliveryReport

@@ -36,8 +36,8 @@ values `None`, so `{% if incident.workaround %}` guards a line without leaving a
     (localized), `message`, `summary` (the message, or a description such as
     "Status: Investigating → Identified" for events without one)}].
 `key_times` — local times, or None when the incident never reached that point
-    `declared`, `first_message` (the first event whose `data["delivered"]` is set, else the
-    declaration), `identified`, `monitoring` (mitigated), `resolved`, and the durations
+    `declared`, `first_message` (when the first message went out, from the deliveries; else
+    the declaration), `identified`, `monitoring` (mitigated), `resolved`, and the durations
     `time_to_first_message`, `time_to_resolve` with their localized `time_to_first_message_label`,
     `time_to_resolve_label` (as `duration_label`: `36m` in English, `36 min` in French).
 `channel`
@@ -53,155 +53,22 @@ safe inside a Markdown table cell).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from incidentctl.model.durations import format_duration
-from incidentctl.model.records import EventKind, Incident, Stage, TimelineEvent
+from incidentctl.model.records import Incident, Stage, TimelineEvent
 from incidentctl.playbook.schema import Playbook
+from incidentctl.render.events import Describer, is_new_stage, stage_reached
 from incidentctl.render.labels import (
     COMPONENT_STATUS_LABELS,
     EVENT_LABELS,
     STATUS_LABELS,
     label,
 )
+from incidentctl.render.times import LocalTimes, aware, localized_duration
 
 DEFAULT_CADENCE = timedelta(minutes=30)
-# events that carry a message to the outside world (others only change the record)
-MESSAGE_KINDS = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED)
-
-
-def aware(moment: datetime) -> datetime:
-    """Stored datetimes are UTC-aware; a naive one is taken as UTC rather than local time."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-class LocalTimes:
-    """Formats instants in the organization's timezone."""
-
-    def __init__(self, tz: ZoneInfo) -> None:
-        self.tz = tz
-
-    def local(self, moment: datetime) -> datetime:
-        return aware(moment).astimezone(self.tz)
-
-    def zone(self, moment: datetime) -> str:
-        return self.local(moment).tzname() or self.tz.key
-
-    def full(self, moment: datetime) -> str:
-        return f"{self.local(moment):%Y-%m-%d %H:%M} {self.zone(moment)}"
-
-    def hour(self, moment: datetime) -> str:
-        return f"{self.local(moment):%H:%M}"
-
-    def day(self, moment: datetime) -> str:
-        return f"{self.local(moment):%Y-%m-%d}"
-
-
-def localized_duration(delta: timedelta, language: str) -> str:
-    """A duration as people write it: `1h05m` in English, `1 h 05` or `45 min` in French."""
-    if language != "fr":
-        return format_duration(delta)
-    total = max(int(delta.total_seconds()), 0)
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if days:
-        return f"{days} j {hours} h" if hours else f"{days} j"
-    if hours:
-        return f"{hours} h {minutes:02d}" if minutes else f"{hours} h"
-    return f"{minutes} min" if minutes else f"{seconds} s"
-
-
-def _stage_reached(event: TimelineEvent) -> str | None:
-    """The stage an event moves the incident to, if any (core records `to` on status changes)."""
-    if event.kind is EventKind.RESOLVED:
-        return Stage.RESOLVED.value
-    if event.kind in (EventKind.STATUS_CHANGE, EventKind.DECLARED):
-        for key in ("to", "status", "stage"):
-            value = event.data.get(key)
-            if isinstance(value, str) and value in Stage.__members__.values():
-                return value
-        if event.kind is EventKind.DECLARED:
-            return Stage.INVESTIGATING.value
-    return None
-
-
-def _delivered_at(event: TimelineEvent) -> datetime | None:
-    """When an event's first message went out: `data["delivered"]` as a time, or the event's."""
-    value = event.data.get("delivered")
-    if not value:
-        return None
-    if isinstance(value, datetime):
-        return aware(value)
-    if isinstance(value, str):
-        try:
-            return aware(datetime.fromisoformat(value))
-        except ValueError:
-            pass
-    return aware(event.at)
-
-
-def _is_new_stage(events: Sequence[TimelineEvent], event: TimelineEvent, status: str) -> bool:
-    """True when no earlier message was sent while the incident was in `status`' stage run."""
-    current = Stage.INVESTIGATING.value
-    previous: str | None = None
-    for item in events:
-        if item is event or item == event:
-            break
-        if aware(item.at) > aware(event.at):
-            break
-        current = _stage_reached(item) or current
-        if item.kind in MESSAGE_KINDS:
-            previous = current
-    return previous != status
-
-
-class _Describer:
-    """One-line summaries of events that carry no message (status, severity, component...)."""
-
-    def __init__(self, playbook: Playbook, language: str) -> None:
-        self.playbook = playbook
-        self.language = language
-
-    def _change(self, what: str, before: str, after: str) -> str:
-        # French puts a no-break space before a colon
-        colon = "\u00a0:" if self.language == "fr" else ":"
-        return f"{what}{colon} {before} → {after}" if before else f"{what}{colon} {after}"
-
-    def __call__(self, event: TimelineEvent) -> str:
-        if event.message:
-            return event.message
-        lang, data = self.language, event.data
-        before, after = str(data.get("from") or ""), str(data.get("to") or "")
-        fr = lang == "fr"
-        if event.kind is EventKind.STATUS_CHANGE:
-            return self._change(
-                "Statut" if fr else "Status",
-                label(STATUS_LABELS, lang, before) if before else "",
-                label(STATUS_LABELS, lang, after),
-            )
-        if event.kind is EventKind.SEVERITY_CHANGE:
-            what = "Gravité" if fr else "Severity"
-            return self._change(what, self._sev(before), self._sev(after))
-        if event.kind is EventKind.COMPONENT_CHANGE:
-            component_id = str(data.get("component") or "")
-            component = self.playbook.components.get(component_id)
-            return self._change(
-                component.name if component else component_id,
-                label(COMPONENT_STATUS_LABELS, lang, before) if before else "",
-                label(COMPONENT_STATUS_LABELS, lang, after),
-            )
-        if event.kind is EventKind.ROLE_CHANGE:
-            role_id = str(data.get("role") or "")
-            role = self.playbook.roles.get(role_id)
-            return self._change(role.name if role else role_id, before, after)
-        return label(EVENT_LABELS, lang, event.kind.value)
-
-    def _sev(self, severity_id: str) -> str:
-        severity = self.playbook.severity(severity_id) if severity_id else None
-        return f"{severity.id} ({severity.name})" if severity else severity_id
 
 
 def _severity(playbook: Playbook, severity_id: str) -> dict[str, Any]:
@@ -299,13 +166,17 @@ def _next_update(
 
 
 def _key_times(
-    incident: Incident, events: Sequence[TimelineEvent], times: LocalTimes, language: str
+    incident: Incident,
+    events: Sequence[TimelineEvent],
+    times: LocalTimes,
+    language: str,
+    first_sent: datetime | None,
 ) -> dict[str, str | None]:
     declared = aware(incident.declared_at)
-    first = next((d for d in map(_delivered_at, events) if d is not None), declared)
+    first = aware(first_sent) if first_sent is not None else declared
     reached: dict[str, datetime] = {}
     for event in events:
-        stage = _stage_reached(event)
+        stage = stage_reached(event)
         if stage is not None:
             reached.setdefault(stage, aware(event.at))
     resolved: datetime | None = None
@@ -350,12 +221,16 @@ def build_context(
     *,
     now: datetime,
     timeline: Sequence[TimelineEvent] = (),
+    first_sent: datetime | None = None,
 ) -> dict[str, Any]:
-    """Everything a template may use to announce `event` of `incident` (see module docstring)."""
+    """Everything a template may use to announce `event` of `incident` (see module docstring).
+
+    `first_sent` is when the incident's first message went out, which only the deliveries know.
+    """
     lang = playbook.organization.language
     times = LocalTimes(playbook.organization.tz)
     events = sorted(timeline, key=lambda e: aware(e.at))  # stable: same-instant order is kept
-    describe = _Describer(playbook, lang)
+    describe = Describer(playbook, lang)
     return {
         "org": organization(playbook),
         "incident": _incident(playbook, incident, times, now),
@@ -364,7 +239,7 @@ def build_context(
             "message": event.message.strip(),
             "at": times.full(event.at),
             "time": times.hour(event.at),
-            "new_stage": _is_new_stage(events, event, incident.status.value),
+            "new_stage": is_new_stage(events, event, incident.status.value),
         },
         "next_update": _next_update(playbook, incident, event, times),
         "timeline": [
@@ -379,6 +254,6 @@ def build_context(
             }
             for e in events
         ],
-        "key_times": _key_times(incident, events, times, lang),
+        "key_times": _key_times(incident, events, times, lang, first_sent),
         "now": times.full(now),
     }

@@ -7,7 +7,8 @@ from typing import Any
 
 from incidentctl.model.records import ComponentStatus, EventKind, Incident, Stage, TimelineEvent
 from incidentctl.playbook.schema import Playbook
-from incidentctl.render.context import aware, build_context
+from incidentctl.render.context import build_context
+from incidentctl.render.times import aware
 
 _TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -72,13 +73,7 @@ def sample_context(playbook: Playbook, stage: Stage, *, now: datetime) -> dict[s
     start = now - timedelta(minutes=15 * (len(steps) - 1))
     incident_id = playbook.format_id(start.astimezone(playbook.organization.tz).date(), 12)
     timeline = [
-        TimelineEvent(
-            incident_id,
-            EventKind.DECLARED,
-            start,
-            message=texts["impact"],
-            data={"delivered": (start + timedelta(minutes=2)).isoformat()},
-        ),
+        TimelineEvent(incident_id, EventKind.DECLARED, start, message=texts["impact"]),
     ]
     if len(steps) > 1:
         timeline.append(
@@ -121,4 +116,7 @@ def sample_context(playbook: Playbook, stage: Stage, *, now: datetime) -> dict[s
         next_update_due=None if resolved else event.at + severity.cadence,
         resolved_at=event.at if resolved else None,
     )
-    return build_context(playbook, incident, event, now=now, timeline=timeline)
+    first_sent = start + timedelta(minutes=2)
+    return build_context(
+        playbook, incident, event, now=now, timeline=timeline, first_sent=first_sent
+    )

@@ -2,31 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
 from incidentctl.model.records import Delivery, DeliveryState, Incident, TimelineEvent
 
-# Builds an incident id from the day and that day's sequence number (1-based).
-IdFactory = Callable[[date, int], str]
-
 
 class Store(Protocol):
     """State backend. Every write is one transaction: incident, event and deliveries together."""
 
+    def next_sequence(self, day: date) -> int:
+        """The day's next sequence number (1-based): one more than the highest stored for `day`.
+
+        Nothing is reserved: a concurrent declare may store it first (see `create_incident`).
+        """
+        ...
+
     def create_incident(
         self,
-        make_id: IdFactory,
-        day: date,
         incident: Incident,
         event: TimelineEvent,
         deliveries: Sequence[Delivery],
+        *,
+        day: date,
+        seq: int,
     ) -> Incident:
-        """Allocate the next id for `day`, then store incident + event + deliveries atomically.
+        """Store the finished incident, its event and its deliveries in one transaction.
 
-        Sets `incident.id`, `event.incident_id`/`event.id` and each delivery's ids; returns the
-        incident.
+        `incident.id` is made from `day` and `seq`; when another incident holds that id or that
+        `(day, seq)`, nothing is stored and `IncidentIdTaken` is raised. Sets
+        `event.incident_id`/`event.id` and each delivery's ids; returns the incident.
         """
         ...
 
@@ -43,6 +49,11 @@ class Store(Protocol):
 
     def list_incidents(self, *, open_only: bool = False) -> list[Incident]:
         """Most recently declared first."""
+        ...
+
+    def find_open_incident(self, title: str, *, declared_after: datetime) -> Incident | None:
+        """The most recently declared open incident with exactly this title, declared after
+        `declared_after`, if any."""
         ...
 
     def timeline(self, incident_id: str) -> list[TimelineEvent]:

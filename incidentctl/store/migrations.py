@@ -1,13 +1,39 @@
-"""Ordered, named schema migrations, each recorded once in the `_migrations` table."""
+"""Ordered, named schema migrations any SQL backend can run, each recorded once in `_migrations`.
+
+A migration is a function of a `Connection` (anything with `execute(sql, params)`, as DB-API
+connections of `sqlite3` and `psycopg` have) and of the backend's `Dialect`, which holds the
+little SQL that differs between databases. Names and the `_migrations` table never change:
+a database migrated by an earlier release opens as it is.
+"""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
-MigrationFn = Callable[[sqlite3.Connection], None]
+from incidentctl.store.dialects import SQLITE, Dialect
+
+
+class Rows(Protocol):
+    """What `execute` returns: a DB-API cursor."""
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """The part of a DB-API connection migrations use; it must be in autocommit mode, since
+    `migrate` opens and commits its own transaction."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Rows: ...
+
+
+MigrationFn = Callable[[Connection, Dialect], None]
 Migration = tuple[str, MigrationFn]
 
 MIGRATIONS: list[Migration] = []
@@ -20,7 +46,7 @@ def migration(fn: MigrationFn) -> MigrationFn:
 
 
 @migration
-def m001_initial(conn: sqlite3.Connection) -> None:
+def m001_initial(conn: Connection, dialect: Dialect) -> None:
     """Create incidents, events and deliveries with their indexes."""
     conn.execute(
         """
@@ -47,21 +73,21 @@ def m001_initial(conn: sqlite3.Connection) -> None:
         """
     )
     conn.execute(
-        """
+        f"""
         CREATE TABLE events (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id {dialect.serial_key},
             incident_id TEXT NOT NULL REFERENCES incidents (id),
             kind TEXT NOT NULL,
             at TEXT NOT NULL,
             message TEXT NOT NULL DEFAULT '',
-            data TEXT NOT NULL DEFAULT '{}'
+            data TEXT NOT NULL DEFAULT '{{}}'
         )
         """
     )
     conn.execute(
-        """
+        f"""
         CREATE TABLE deliveries (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id {dialect.serial_key},
             event_id INTEGER NOT NULL REFERENCES events (id),
             incident_id TEXT NOT NULL REFERENCES incidents (id),
             channel TEXT NOT NULL,
@@ -85,41 +111,39 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX deliveries_incident_id ON deliveries (incident_id)")
 
 
-def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+def applied_migrations(conn: Connection, dialect: Dialect = SQLITE) -> list[str]:
     """Names of the migrations already applied, oldest first (empty on a new database)."""
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
-    ).fetchone()
-    if exists is None:
+    if conn.execute(dialect.table_exists, ("_migrations",)).fetchone() is None:
         return []
-    rows = conn.execute("SELECT name FROM _migrations ORDER BY applied_at, rowid").fetchall()
-    return [str(row[0]) for row in rows]
+    rows = conn.execute(f"SELECT name FROM _migrations ORDER BY {dialect.applied_order}")
+    return [str(row[0]) for row in rows.fetchall()]
 
 
-def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[str]:
-    """Apply pending migrations in order in one `BEGIN IMMEDIATE` transaction; return their names.
-
-    `conn` must be in autocommit mode (`isolation_level=None`).
-    """
-    if {name for name, _ in migrations} <= set(applied_migrations(conn)):
+def migrate(
+    conn: Connection, migrations: Sequence[Migration] = MIGRATIONS, dialect: Dialect = SQLITE
+) -> list[str]:
+    """Apply pending migrations in order in one write transaction; return their names."""
+    if {name for name, _ in migrations} <= set(applied_migrations(conn, dialect)):
         return []
-    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(dialect.begin_write)
     try:
         conn.execute(
             "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
         )
         done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+        record = f"INSERT INTO _migrations (name, applied_at) VALUES ({dialect.params(2)})"
         applied: list[str] = []
         for name, fn in migrations:
             if name in done:
                 continue
-            fn(conn)
+            fn(conn, dialect)
             stamp = datetime.now(UTC).isoformat(timespec="microseconds")
-            conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, stamp))
+            conn.execute(record, (name, stamp))
             applied.append(name)
         conn.execute("COMMIT")
     except BaseException:
-        with suppress(sqlite3.Error):
+        # the original error is what matters; a failed rollback (connection gone) adds nothing
+        with suppress(Exception):
             conn.execute("ROLLBACK")
         raise
     return applied

@@ -7,63 +7,45 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
-from incidentctl.errors import IncidentNotFound, StateError
-from incidentctl.model.records import (
-    ComponentStatus,
-    Delivery,
-    DeliveryState,
-    EventKind,
-    Incident,
-    RenderedMessage,
-    Stage,
-    TimelineEvent,
+from incidentctl.errors import IncidentIdTaken, IncidentNotFound, StateError
+from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
+from incidentctl.store.rows import (
+    delivery_from_row,
+    dumps,
+    event_from_row,
+    incident_from_row,
+    incident_values,
+    opt_text,
+    to_text,
 )
-from incidentctl.store.base import IdFactory
-from incidentctl.store.migrations import migrate
+from incidentctl.store.sqlite_schema import (
+    INCIDENT_ASSIGNMENTS,
+    INCIDENT_FIELDS,
+    INCIDENT_MARKS,
+    connect,
+    insert_deliveries,
+    insert_events,
+)
 
-BUSY_TIMEOUT_MS = 5000
 CLAIMABLE = (DeliveryState.PENDING.value, DeliveryState.FAILED.value)
-
-_INCIDENT_FIELDS = (
-    "title, severity, status, category, impact, workaround, eta, components, roles, threads, "
-    "declared_at, updated_at, next_update_due, resolved_at"
-)
-_DELIVERY_FIELDS = (
-    "event_id, incident_id, channel, channel_type, stage, message, payload_hash, state, "
-    "attempts, remote_id, link, error, created_at, updated_at, sent_at"
-)
+URL_PREFIX = "sqlite:///"
 
 
-def to_text(value: datetime) -> str:
-    """UTC ISO-8601 text with microseconds (naive datetimes are taken as UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+def sqlite_url(path: Path) -> str:
+    """The store URL of a database file: `sqlite:///` then the path as written."""
+    return URL_PREFIX + str(path)
 
 
-def from_text(value: str) -> datetime:
-    """Parse stored ISO-8601 text into a timezone-aware UTC datetime."""
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
-def _opt_text(value: datetime | None) -> str | None:
-    return None if value is None else to_text(value)
-
-
-def _opt_time(value: str | None) -> datetime | None:
-    return None if value is None else from_text(value)
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def open_url(url: str) -> SQLiteStore:
+    """The backend opener of `sqlite:///PATH` URLs (`sqlite:////abs/path.db` is absolute)."""
+    prefix, path = url[: len(URL_PREFIX)], url[len(URL_PREFIX) :]
+    if prefix.lower() != URL_PREFIX or not path:
+        raise StateError("a SQLite state store URL is sqlite:///PATH (four slashes if absolute)")
+    return SQLiteStore(Path(path))
 
 
 class SQLiteStore:
@@ -72,24 +54,9 @@ class SQLiteStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
-        conn: sqlite3.Connection | None = None
         try:
-            conn = sqlite3.connect(
-                str(self.path),
-                timeout=BUSY_TIMEOUT_MS / 1000,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise sqlite3.OperationalError(f"cannot switch journal mode to WAL ({mode})")
-            conn.execute("PRAGMA foreign_keys = ON")
-            migrate(conn)
+            conn = connect(self.path)
         except (sqlite3.Error, OSError) as exc:
-            if conn is not None:
-                conn.close()
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise StateError(f"cannot open state database {self.path}: {detail}") from exc
         self._conn: sqlite3.Connection | None = conn
@@ -140,29 +107,37 @@ class SQLiteStore:
 
     # -- incidents --------------------------------------------------------------------------
 
-    def create_incident(
-        self,
-        make_id: IdFactory,
-        day: date,
-        incident: Incident,
-        event: TimelineEvent,
-        deliveries: Sequence[Delivery],
-    ) -> Incident:
-        """Allocate the day's next sequence and store incident, event and deliveries at once."""
-        with self._write() as conn:
+    def next_sequence(self, day: date) -> int:
+        """One more than the day's highest sequence number (the `(day, seq)` index answers)."""
+        with self._guarded() as conn:
             row = conn.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM incidents WHERE day = ?", (day.isoformat(),)
             ).fetchone()
-            seq = int(row[0])
-            new_id = make_id(day, seq)
-            conn.execute(
-                f"INSERT INTO incidents (id, day, seq, {_INCIDENT_FIELDS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_id, day.isoformat(), seq, *self._incident_values(incident)),
-            )
-            incident.id = new_id
-            self._insert_events(conn, incident, [event])
-            self._insert_deliveries(conn, incident, event, deliveries)
+        return int(row[0])
+
+    def create_incident(
+        self,
+        incident: Incident,
+        event: TimelineEvent,
+        deliveries: Sequence[Delivery],
+        *,
+        day: date,
+        seq: int,
+    ) -> Incident:
+        """Store incident, event and deliveries at once; `IncidentIdTaken` if the id is taken."""
+        with self._write() as conn:
+            try:
+                conn.execute(
+                    f"INSERT INTO incidents (id, day, seq, {INCIDENT_FIELDS}) "
+                    f"VALUES (?, ?, ?, {INCIDENT_MARKS})",
+                    (incident.id, day.isoformat(), seq, *incident_values(incident)),
+                )
+            except sqlite3.IntegrityError as exc:
+                if "UNIQUE" not in str(exc):
+                    raise
+                raise IncidentIdTaken(f"state database {self.path}: {exc}") from exc
+            insert_events(conn, incident, [event])
+            insert_deliveries(conn, incident, event, deliveries)
         return incident
 
     def record(
@@ -177,19 +152,18 @@ class SQLiteStore:
                 raise IncidentNotFound(f"no incident {incident.id}")
             # threads recorded meanwhile by set_thread win over this possibly stale copy
             incident.threads = {**incident.threads, **json.loads(row["threads"])}
-            assignments = ", ".join(f"{name} = ?" for name in _INCIDENT_FIELDS.split(", "))
             conn.execute(
-                f"UPDATE incidents SET {assignments} WHERE id = ?",
-                (*self._incident_values(incident), incident.id),
+                f"UPDATE incidents SET {INCIDENT_ASSIGNMENTS} WHERE id = ?",
+                (*incident_values(incident), incident.id),
             )
-            self._insert_events(conn, incident, events)
-            self._insert_deliveries(conn, incident, events[-1] if events else None, deliveries)
+            insert_events(conn, incident, events)
+            insert_deliveries(conn, incident, events[-1] if events else None, deliveries)
 
     def get_incident(self, incident_id: str) -> Incident | None:
         """The incident with this id, or None."""
         with self._guarded() as conn:
             row = conn.execute("SELECT * FROM incidents WHERE id = ?", (incident_id,)).fetchone()
-        return None if row is None else self._incident(row)
+        return None if row is None else incident_from_row(row)
 
     def list_incidents(self, *, open_only: bool = False) -> list[Incident]:
         """Most recently declared first."""
@@ -200,7 +174,17 @@ class SQLiteStore:
                 f"SELECT * FROM incidents {where} ORDER BY declared_at DESC, day DESC, seq DESC",
                 params,
             ).fetchall()
-        return [self._incident(row) for row in rows]
+        return [incident_from_row(row) for row in rows]
+
+    def find_open_incident(self, title: str, *, declared_after: datetime) -> Incident | None:
+        """The newest open incident titled `title` declared after `declared_after`, or None."""
+        with self._guarded() as conn:
+            row = conn.execute(
+                "SELECT * FROM incidents WHERE status != ? AND title = ? AND declared_at > ? "
+                "ORDER BY declared_at DESC, day DESC, seq DESC LIMIT 1",
+                (Stage.RESOLVED.value, title, to_text(declared_after)),
+            ).fetchone()
+        return None if row is None else incident_from_row(row)
 
     def set_thread(self, incident_id: str, channel: str, remote_id: str) -> None:
         """Remember a channel's first remote id for an incident, unless one is already set."""
@@ -215,7 +199,7 @@ class SQLiteStore:
                 return
             threads[channel] = remote_id
             conn.execute(
-                "UPDATE incidents SET threads = ? WHERE id = ?", (_dumps(threads), incident_id)
+                "UPDATE incidents SET threads = ? WHERE id = ?", (dumps(threads), incident_id)
             )
 
     # -- events -----------------------------------------------------------------------------
@@ -226,17 +210,7 @@ class SQLiteStore:
             rows = conn.execute(
                 "SELECT * FROM events WHERE incident_id = ? ORDER BY at, id", (incident_id,)
             ).fetchall()
-        return [
-            TimelineEvent(
-                incident_id=row["incident_id"],
-                kind=EventKind(row["kind"]),
-                at=from_text(row["at"]),
-                message=row["message"],
-                data=json.loads(row["data"]),
-                id=row["id"],
-            )
-            for row in rows
-        ]
+        return [event_from_row(row) for row in rows]
 
     # -- deliveries -------------------------------------------------------------------------
 
@@ -261,7 +235,7 @@ class SQLiteStore:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         with self._guarded() as conn:
             rows = conn.execute(f"SELECT * FROM deliveries {where} ORDER BY id", params).fetchall()
-        return [self._delivery(row) for row in rows]
+        return [delivery_from_row(row) for row in rows]
 
     def update_delivery(self, delivery: Delivery) -> None:
         """Persist state, attempts, remote id, link, error and timestamps of one delivery."""
@@ -278,9 +252,9 @@ class SQLiteStore:
                     delivery.remote_id,
                     delivery.link,
                     delivery.error,
-                    _opt_text(delivery.created_at),
-                    _opt_text(delivery.updated_at),
-                    _opt_text(delivery.sent_at),
+                    opt_text(delivery.created_at),
+                    opt_text(delivery.updated_at),
+                    opt_text(delivery.sent_at),
                     delivery.id,
                 ),
             )
@@ -308,127 +282,4 @@ class SQLiteStore:
             rows = conn.execute(
                 f"SELECT * FROM deliveries WHERE id IN ({marks}) ORDER BY id", claimed
             ).fetchall()
-        return [self._delivery(row) for row in rows]
-
-    # -- row mapping ------------------------------------------------------------------------
-
-    @staticmethod
-    def _incident_values(incident: Incident) -> tuple[Any, ...]:
-        return (
-            incident.title,
-            incident.severity,
-            Stage(incident.status).value,
-            incident.category,
-            incident.impact,
-            incident.workaround,
-            incident.eta,
-            _dumps({k: ComponentStatus(v).value for k, v in incident.components.items()}),
-            _dumps(incident.roles),
-            _dumps(incident.threads),
-            to_text(incident.declared_at),
-            to_text(incident.updated_at),
-            _opt_text(incident.next_update_due),
-            _opt_text(incident.resolved_at),
-        )
-
-    @staticmethod
-    def _incident(row: sqlite3.Row) -> Incident:
-        return Incident(
-            id=row["id"],
-            title=row["title"],
-            severity=row["severity"],
-            status=Stage(row["status"]),
-            declared_at=from_text(row["declared_at"]),
-            updated_at=from_text(row["updated_at"]),
-            impact=row["impact"],
-            workaround=row["workaround"],
-            eta=row["eta"],
-            category=row["category"],
-            components={k: ComponentStatus(v) for k, v in json.loads(row["components"]).items()},
-            roles=json.loads(row["roles"]),
-            next_update_due=_opt_time(row["next_update_due"]),
-            resolved_at=_opt_time(row["resolved_at"]),
-            threads=json.loads(row["threads"]),
-        )
-
-    @staticmethod
-    def _insert_events(
-        conn: sqlite3.Connection, incident: Incident, events: Sequence[TimelineEvent]
-    ) -> None:
-        for event in events:
-            cursor = conn.execute(
-                "INSERT INTO events (incident_id, kind, at, message, data) VALUES (?, ?, ?, ?, ?)",
-                (
-                    incident.id,
-                    EventKind(event.kind).value,
-                    to_text(event.at),
-                    event.message,
-                    _dumps(event.data),
-                ),
-            )
-            event.incident_id = incident.id
-            event.id = cursor.lastrowid
-
-    @staticmethod
-    def _insert_deliveries(
-        conn: sqlite3.Connection,
-        incident: Incident,
-        event: TimelineEvent | None,
-        deliveries: Sequence[Delivery],
-    ) -> None:
-        """Insert deliveries; unset `event_id`/timestamps come from `event` (or the incident)."""
-        default_time = event.at if event is not None else incident.updated_at
-        for delivery in deliveries:
-            if delivery.event_id is None:
-                if event is None:
-                    raise ValueError("a delivery recorded without events needs its event_id")
-                delivery.event_id = event.id
-            delivery.incident_id = incident.id
-            delivery.created_at = delivery.created_at or default_time
-            delivery.updated_at = delivery.updated_at or delivery.created_at
-            cursor = conn.execute(
-                f"INSERT INTO deliveries ({_DELIVERY_FIELDS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    delivery.event_id,
-                    incident.id,
-                    delivery.channel,
-                    delivery.channel_type,
-                    Stage(delivery.stage).value,
-                    _dumps(delivery.message.as_dict()),
-                    delivery.payload_hash,
-                    DeliveryState(delivery.state).value,
-                    delivery.attempts,
-                    delivery.remote_id,
-                    delivery.link,
-                    delivery.error,
-                    to_text(delivery.created_at),
-                    to_text(delivery.updated_at),
-                    _opt_text(delivery.sent_at),
-                ),
-            )
-            delivery.id = cursor.lastrowid
-
-    @staticmethod
-    def _delivery(row: sqlite3.Row) -> Delivery:
-        message = json.loads(row["message"])
-        return Delivery(
-            incident_id=row["incident_id"],
-            channel=row["channel"],
-            channel_type=row["channel_type"],
-            stage=Stage(row["stage"]),
-            message=RenderedMessage(
-                text=message["text"], subject=message.get("subject"), html=message.get("html")
-            ),
-            payload_hash=row["payload_hash"],
-            state=DeliveryState(row["state"]),
-            attempts=row["attempts"],
-            remote_id=row["remote_id"],
-            link=row["link"],
-            error=row["error"],
-            event_id=row["event_id"],
-            id=row["id"],
-            created_at=_opt_time(row["created_at"]),
-            updated_at=_opt_time(row["updated_at"]),
-            sent_at=_opt_time(row["sent_at"]),
-        )
+        return [delivery_from_row(row) for row in rows]

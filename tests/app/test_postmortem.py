@@ -6,11 +6,11 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from incidentctl.app.incidents import commit_declare, commit_update, plan_declare, plan_update
+from incidentctl.app.declare import commit_declare, plan_declare
+from incidentctl.app.incidents import commit_update, plan_update
 from incidentctl.app.postmortem import write_postmortem
 from incidentctl.app.send import make_engine, send_deliveries
-from incidentctl.app.workspace import Workspace
-from incidentctl.playbook.loader import load_playbook
+from incidentctl.app.workspace import Workspace, load_checked_playbook
 from incidentctl.store import open_store
 from tests.helpers import write_playbook
 
@@ -18,13 +18,14 @@ START = datetime(2025, 12, 19, 13, 0, tzinfo=UTC)
 
 
 def workspace(tmp_path: Path, language: str, clock: list[datetime]) -> Workspace:
-    loaded = load_playbook(write_playbook(tmp_path, language=language))
+    loaded, channels = load_checked_playbook(write_playbook(tmp_path, language=language))
     state = tmp_path / "state"
     return Workspace(
         loaded=loaded,
         store=open_store(state, {}),
         env={},
         state_dir=state,
+        channels=channels,
         clock=lambda: clock[0],
         console=io.StringIO(),
     )

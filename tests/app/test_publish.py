@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from incidentctl.app.incidents import Plan, commit_declare, plan_declare
+from incidentctl.app.declare import commit_declare, plan_declare
+from incidentctl.app.plan import Plan
 from incidentctl.app.publish import Preview, publish, raise_if_undelivered
 from incidentctl.app.send import DeliveryReport
-from incidentctl.app.workspace import Workspace
+from incidentctl.app.workspace import Workspace, load_checked_playbook
 from incidentctl.delivery.engine import ProgressCallback
 from incidentctl.errors import DeliveriesFailed
 from incidentctl.model.records import Delivery, DeliveryState, Stage
-from incidentctl.playbook.loader import load_playbook
 from incidentctl.store import open_store
 from tests.helpers import write_playbook
 
@@ -25,11 +25,13 @@ from tests.helpers import write_playbook
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
     state = tmp_path / "state"
+    loaded, channels = load_checked_playbook(write_playbook(tmp_path))
     return Workspace(
-        loaded=load_playbook(write_playbook(tmp_path)),
+        loaded=loaded,
         store=open_store(state, {}),
         env={},
         state_dir=state,
+        channels=channels,
         clock=lambda: datetime(2025, 12, 19, 13, 0, tzinfo=UTC),
         console=io.StringIO(),
     )

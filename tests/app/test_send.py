@@ -7,13 +7,12 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from incidentctl.app.incidents import commit_declare, plan_declare
+from incidentctl.app.declare import commit_declare, plan_declare
 from incidentctl.app.send import make_engine, send_deliveries
-from incidentctl.app.workspace import Workspace
+from incidentctl.app.workspace import Workspace, load_checked_playbook
 from incidentctl.channels.base import Outgoing
 from incidentctl.delivery.engine import DeliveryEngine, Outcome
 from incidentctl.model.records import Delivery
-from incidentctl.playbook.loader import load_playbook
 from incidentctl.store import open_store
 from tests.helpers import write_playbook
 
@@ -32,11 +31,13 @@ class ReversedEngine(DeliveryEngine):
 
 def test_report_is_in_playbook_order(tmp_path: Path) -> None:
     state = tmp_path / "state"
+    loaded, channels = load_checked_playbook(write_playbook(tmp_path))
     ws = Workspace(
-        loaded=load_playbook(write_playbook(tmp_path)),
+        loaded=loaded,
         store=open_store(state, {}),
         env={},
         state_dir=state,
+        channels=channels,
         clock=lambda: datetime(2025, 12, 19, 13, 0, tzinfo=UTC),
         console=io.StringIO(),
     )

@@ -210,12 +210,12 @@ def test_demo_into_a_file_or_an_impossible_folder(
 def test_interrupt_says_what_happened(
     playbook: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from incidentctl.app import incidents
+    from incidentctl.app import declare
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(incidents, "plan_declare", interrupted)
+    monkeypatch.setattr(declare, "plan_declare", interrupted)
     result = cli(capsys, "declare", "sev2", "--title", "x", "--yes")
     assert result.code == 130
     assert "incidentctl retry" in one_line(result.err)

@@ -9,6 +9,7 @@ import pytest
 
 from incidentctl.channels import registry
 from incidentctl.channels.base import Outgoing, SendContext, scrub
+from incidentctl.channels.check import CheckedChannel
 from incidentctl.delivery.engine import DeliveryEngine, RateLimiter, RetryPolicy
 from incidentctl.errors import DeliveryError
 from incidentctl.model.records import Delivery, DeliveryState, RenderedMessage, Stage
@@ -171,3 +172,17 @@ def test_retry_policy_gives_up_after_max_attempts() -> None:
     policy = RetryPolicy(max_attempts=2)
     assert policy.delay(1, None) is not None
     assert policy.delay(2, None) is None
+
+
+def test_build_uses_the_settings_validated_at_load(tmp_path: Path) -> None:
+    config = ChannelConfig.model_validate({"type": "scripted"})
+    settings = ScriptedChannel.settings_model.model_validate({})
+    engine = DeliveryEngine(
+        {"chat": config},
+        lambda name: SendContext(env={}, outbox_dir=tmp_path, channel=name),
+        checked={"chat": CheckedChannel(ScriptedChannel, settings)},
+    )
+    channel, _ = engine.build("chat")
+    assert isinstance(channel, ScriptedChannel) and channel.settings is settings
+    with pytest.raises(DeliveryError, match="no longer in the playbook"):
+        engine.build("gone")

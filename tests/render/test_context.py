@@ -8,7 +8,7 @@ import pytest
 
 from incidentctl.model.records import ComponentStatus, EventKind, Stage, TimelineEvent
 from incidentctl.render import build_context
-from incidentctl.render.context import localized_duration
+from incidentctl.render.times import localized_duration
 from tests.render.builders import NOW, declared_event, make_incident, make_playbook
 
 
@@ -165,7 +165,6 @@ def test_key_times_and_timeline() -> None:
             EventKind.UPDATE,
             start,
             message="Checking the database",
-            data={"delivered": (start + timedelta(minutes=4)).isoformat()},
         ),
         TimelineEvent(
             incident.id,
@@ -195,7 +194,10 @@ def test_key_times_and_timeline() -> None:
         event.at = start + timedelta(minutes=offset)
     # given out of order: the context sorts by time, keeping same-instant order
     shuffled = [events[4], *events[:4], *events[5:]]
-    context = build_context(make_playbook(), incident, events[-1], now=NOW, timeline=shuffled)
+    first_sent = start + timedelta(minutes=4)
+    context = build_context(
+        make_playbook(), incident, events[-1], now=NOW, timeline=shuffled, first_sent=first_sent
+    )
     assert context["key_times"] == {
         "declared": "2025-12-19 13:45 CET",
         "first_message": "2025-12-19 13:49 CET",
@@ -242,13 +244,17 @@ def test_key_times_without_timeline_fall_back_to_the_declaration() -> None:
 def test_key_time_durations_have_localized_labels() -> None:
     start = NOW - timedelta(minutes=36)
     incident = make_incident(declared_at=start, status=Stage.RESOLVED, resolved_at=NOW)
-    sent = {"delivered": (start + timedelta(minutes=3)).isoformat()}
+    sent = start + timedelta(minutes=3)
     events = [
-        TimelineEvent(incident.id, EventKind.DECLARED, start, data=sent),
+        TimelineEvent(incident.id, EventKind.DECLARED, start),
         TimelineEvent(incident.id, EventKind.RESOLVED, NOW, message="Fixed"),
     ]
-    english = build_context(make_playbook(), incident, events[-1], now=NOW, timeline=events)
-    french = build_context(make_playbook("fr"), incident, events[-1], now=NOW, timeline=events)
+    english = build_context(
+        make_playbook(), incident, events[-1], now=NOW, timeline=events, first_sent=sent
+    )
+    french = build_context(
+        make_playbook("fr"), incident, events[-1], now=NOW, timeline=events, first_sent=sent
+    )
     durations = ("time_to_first_message", "time_to_resolve")
     assert [english["key_times"][k] for k in durations] == ["3m", "36m"]
     assert [english["key_times"][f"{k}_label"] for k in durations] == ["3m", "36m"]

@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import incidentctl
-from incidentctl.errors import IncidentNotFound, StateError
+from incidentctl.errors import IncidentIdTaken, IncidentNotFound, StateError
 from incidentctl.model.records import (
     ComponentStatus,
     Delivery,
@@ -28,7 +28,8 @@ from incidentctl.model.records import (
 )
 from incidentctl.store import open_store, state_dir
 from incidentctl.store.base import Store
-from incidentctl.store.migrations import MIGRATIONS, applied_migrations, migrate
+from incidentctl.store.dialects import Dialect
+from incidentctl.store.migrations import MIGRATIONS, Connection, applied_migrations, migrate
 from incidentctl.store.sqlite import SQLiteStore
 
 REPO = Path(incidentctl.__file__).resolve().parent.parent
@@ -76,10 +77,28 @@ def store(tmp_path: Path) -> Iterator[SQLiteStore]:
         yield opened
 
 
+def create(
+    store: Store,
+    id_for: Callable[[date, int], str],
+    day: date,
+    incident: Incident,
+    event: TimelineEvent,
+    deliveries: Sequence[Delivery],
+) -> Incident:
+    """Number the incident with the day's next sequence and store it, as `declare` does: a
+    concurrent writer taking that number first means trying the next one."""
+    for _ in range(100):
+        seq = store.next_sequence(day)
+        incident.id = id_for(day, seq)
+        try:
+            return store.create_incident(incident, event, deliveries, day=day, seq=seq)
+        except IncidentIdTaken:
+            continue
+    raise AssertionError("no free sequence number after 100 attempts")
+
+
 def declare(store: Store, title: str = "API down", at: datetime = T0) -> Incident:
-    return store.create_incident(
-        make_id, DAY, new_incident(title, at), new_event(at=at), [new_delivery()]
-    )
+    return create(store, make_id, DAY, new_incident(title, at), new_event(at=at), [new_delivery()])
 
 
 # -- create -------------------------------------------------------------------------------------
@@ -88,11 +107,9 @@ def declare(store: Store, title: str = "API down", at: datetime = T0) -> Inciden
 def test_create_sets_ids_and_allocates_daily_sequence(store: SQLiteStore) -> None:
     event = new_event()
     deliveries = [new_delivery("slack"), new_delivery("email")]
-    first = store.create_incident(make_id, DAY, new_incident(), event, deliveries)
+    first = create(store, make_id, DAY, new_incident(), event, deliveries)
     second = declare(store, "DB slow")
-    other_day = store.create_incident(
-        make_id, DAY + timedelta(days=1), new_incident(), new_event(), []
-    )
+    other_day = create(store, make_id, DAY + timedelta(days=1), new_incident(), new_event(), [])
 
     assert first.id == "INC-20240305-001"
     assert second.id == "INC-20240305-002"
@@ -110,7 +127,7 @@ def test_create_uses_custom_id_factory(store: SQLiteStore) -> None:
         calls.append((day, seq))
         return f"{day.isoformat()}#{seq}"
 
-    incident = store.create_incident(custom, DAY, new_incident(), new_event(), [])
+    incident = create(store, custom, DAY, new_incident(), new_event(), [])
     assert incident.id == "2024-03-05#1"
     assert calls == [(DAY, 1)]
     assert store.get_incident("2024-03-05#1") is not None
@@ -118,10 +135,76 @@ def test_create_uses_custom_id_factory(store: SQLiteStore) -> None:
 
 def test_failed_create_rolls_back_everything(store: SQLiteStore) -> None:
     declare(store)
+    taken = new_incident()
+    taken.id = "INC-20240305-001"
     with pytest.raises(StateError, match="UNIQUE constraint failed"):
-        store.create_incident(lambda d, s: "INC-20240305-001", DAY, new_incident(), new_event(), [])
+        store.create_incident(taken, new_event(), [new_delivery()], day=DAY, seq=2)
     assert len(store.list_incidents()) == 1
     assert len(store.timeline("INC-20240305-001")) == 1
+
+
+def test_next_sequence_follows_the_days_highest_number(store: SQLiteStore) -> None:
+    assert store.next_sequence(DAY) == 1
+    declare(store)
+    assert store.next_sequence(DAY) == 2
+    gap = new_incident("imported")
+    gap.id = "INC-20240305-007"
+    store.create_incident(gap, new_event(), [], day=DAY, seq=7)
+    assert store.next_sequence(DAY) == 8
+    assert store.next_sequence(DAY + timedelta(days=1)) == 1
+    with closing(sqlite3.connect(store.path)) as raw:
+        plan = raw.execute(
+            "EXPLAIN QUERY PLAN SELECT MAX(seq) FROM incidents WHERE day = ?", (DAY.isoformat(),)
+        ).fetchall()
+    assert "USING COVERING INDEX" in plan[0][-1]  # the (day, seq) index, not a scan
+
+
+def test_a_taken_sequence_is_reported_and_nothing_is_stored(store: SQLiteStore) -> None:
+    declare(store)
+    late = new_incident("late")
+    late.id = "INC-other-id"
+    event, delivery = new_event(), new_delivery()
+    with pytest.raises(IncidentIdTaken, match=r"UNIQUE constraint failed: incidents\.day"):
+        store.create_incident(late, event, [delivery], day=DAY, seq=1)
+    assert store.get_incident("INC-other-id") is None
+    assert event.id is None and delivery.id is None
+    assert len(store.deliveries()) == 1
+
+
+def test_a_failure_after_the_incident_row_rolls_it_back(store: SQLiteStore) -> None:
+    incident = new_incident()
+    incident.id = "INC-20240305-001"
+    broken = new_delivery()
+    broken.stage = "bogus"  # type: ignore[assignment]
+    with pytest.raises(ValueError, match="bogus"):
+        store.create_incident(incident, new_event(), [new_delivery(), broken], day=DAY, seq=1)
+    assert store.list_incidents() == [] and store.deliveries() == []
+    assert store.timeline("INC-20240305-001") == []
+    assert store.next_sequence(DAY) == 1
+
+
+def test_other_integrity_errors_are_not_a_taken_id(store: SQLiteStore) -> None:
+    untitled = new_incident()
+    untitled.id = "INC-20240305-001"
+    untitled.title = None  # type: ignore[assignment]
+    with pytest.raises(StateError, match="NOT NULL constraint failed") as caught:
+        store.create_incident(untitled, new_event(), [], day=DAY, seq=1)
+    assert not isinstance(caught.value, IncidentIdTaken)
+
+
+def test_find_open_incident_by_title_since(store: SQLiteStore) -> None:
+    older = declare(store, "API slow", T0)
+    newer = declare(store, "API slow", T0 + timedelta(minutes=10))
+    declare(store, "API slower", T0 + timedelta(minutes=20))
+    since = T0 - timedelta(minutes=1)
+    assert store.find_open_incident("API slow", declared_after=since) == newer
+    assert store.find_open_incident("api slow", declared_after=since) is None
+    assert store.find_open_incident("API slow", declared_after=newer.declared_at) is None
+    newer.status = Stage.RESOLVED
+    store.record(newer, [new_event(EventKind.RESOLVED)], [])
+    assert store.find_open_incident("API slow", declared_after=since) == older
+    paris = timezone(timedelta(hours=1))
+    assert store.find_open_incident("API slow", declared_after=since.astimezone(paris)) == older
 
 
 def test_get_incident_round_trips_fields(store: SQLiteStore) -> None:
@@ -135,8 +218,8 @@ def test_get_incident_round_trips_fields(store: SQLiteStore) -> None:
 def test_datetimes_round_trip_as_aware_utc(store: SQLiteStore) -> None:
     paris = timezone(timedelta(hours=2))
     local = datetime(2024, 3, 5, 11, 30, 15, 123456, tzinfo=paris)
-    incident = store.create_incident(
-        make_id, DAY, new_incident(at=local), new_event(at=local), [new_delivery()]
+    incident = create(
+        store, make_id, DAY, new_incident(at=local), new_event(at=local), [new_delivery()]
     )
     loaded = store.get_incident(incident.id)
     assert loaded is not None
@@ -247,8 +330,13 @@ def test_list_incidents_newest_first_and_open_only(store: SQLiteStore) -> None:
 
 
 def test_deliveries_filter_by_state_and_incident(store: SQLiteStore) -> None:
-    a = store.create_incident(
-        make_id, DAY, new_incident("a"), new_event(), [new_delivery("slack"), new_delivery("sms")]
+    a = create(
+        store,
+        make_id,
+        DAY,
+        new_incident("a"),
+        new_event(),
+        [new_delivery("slack"), new_delivery("sms")],
     )
     b = declare(store, "b")
     slack_a, sms_a = store.deliveries(incident_id=a.id)
@@ -287,7 +375,8 @@ def test_update_delivery_persists_outcome(store: SQLiteStore) -> None:
 
 
 def test_claim_moves_only_pending_and_failed_once(store: SQLiteStore) -> None:
-    store.create_incident(
+    create(
+        store,
         make_id,
         DAY,
         new_incident(),
@@ -323,8 +412,13 @@ def test_claim_moves_only_pending_and_failed_once(store: SQLiteStore) -> None:
 def test_concurrent_claims_never_share_a_delivery(tmp_path: Path) -> None:
     path = tmp_path / "incidentctl.db"
     with SQLiteStore(path) as setup:
-        setup.create_incident(
-            make_id, DAY, new_incident(), new_event(), [new_delivery(f"c{i}") for i in range(30)]
+        create(
+            setup,
+            make_id,
+            DAY,
+            new_incident(),
+            new_event(),
+            [new_delivery(f"c{i}") for i in range(30)],
         )
         ids = [d.id for d in setup.deliveries() if d.id is not None]
     results: list[list[int | None]] = []
@@ -396,6 +490,7 @@ CHILD = """
 import sys
 from datetime import date, datetime, UTC
 from pathlib import Path
+from incidentctl.errors import IncidentIdTaken
 from incidentctl.model.records import EventKind, Incident, Stage, TimelineEvent
 from incidentctl.store.sqlite import SQLiteStore
 
@@ -405,7 +500,15 @@ with SQLiteStore(Path(sys.argv[1])) as store:
         incident = Incident(id="", title=f"p{i}", severity="sev2", status=Stage.INVESTIGATING,
                             declared_at=now, updated_at=now)
         event = TimelineEvent(incident_id="", kind=EventKind.DECLARED, at=now)
-        store.create_incident(lambda d, s: f"{d:%Y%m%d}-{s}", date(2024, 3, 5), incident, event, [])
+        day = date(2024, 3, 5)
+        while True:  # another process may take the number first: take the next one
+            seq = store.next_sequence(day)
+            incident.id = f"{day:%Y%m%d}-{seq}"
+            try:
+                store.create_incident(incident, event, [], day=day, seq=seq)
+                break
+            except IncidentIdTaken:
+                continue
 """
 
 
@@ -447,7 +550,7 @@ def test_migrate_applies_only_pending_in_order(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
     calls: list[str] = []
 
-    def m002_extra(c: sqlite3.Connection) -> None:
+    def m002_extra(c: Connection, dialect: Dialect) -> None:
         calls.append("m002")
         c.execute("CREATE TABLE extra (x INTEGER)")
 
@@ -463,7 +566,7 @@ def test_migrate_applies_only_pending_in_order(tmp_path: Path) -> None:
 def test_failed_migration_rolls_back(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
 
-    def m002_broken(c: sqlite3.Connection) -> None:
+    def m002_broken(c: Connection, dialect: Dialect) -> None:
         c.execute("CREATE TABLE half (x INTEGER)")
         raise sqlite3.OperationalError("boom")
 

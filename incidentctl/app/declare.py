@@ -1,0 +1,138 @@
+"""`declare`: a new incident, numbered by the store, rendered once and stored as previewed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from incidentctl.app.messages import (
+    RenderedTargets,
+    event_snapshot,
+    incident_snapshot,
+    render_targets,
+)
+from incidentctl.app.plan import Plan, check_severity, parse_component, parse_roles
+from incidentctl.app.workspace import Workspace
+from incidentctl.errors import ConflictError, IncidentIdTaken, UsageError
+from incidentctl.model.records import ComponentStatus, EventKind, Incident, Stage, TimelineEvent
+
+# re-running a declare that already went out must not announce the incident twice
+REDECLARE_WINDOW = timedelta(minutes=30)
+# a concurrent declare may store the planned id first: the plan then takes the next one
+DECLARE_ATTEMPTS = 5
+
+
+def plan_declare(
+    ws: Workspace,
+    severity_id: str,
+    title: str,
+    *,
+    impact: str = "",
+    components: Sequence[str] = (),
+    workaround: str = "",
+    eta: str = "",
+    roles: Sequence[str] = (),
+    category: str = "",
+) -> Plan:
+    """Build (without storing) a new incident with the day's next id, its `declared` event and
+    its first messages."""
+    if not title.strip():
+        raise UsageError("--title must not be empty")
+    playbook = ws.playbook
+    severity = check_severity(ws, severity_id)
+    notices: list[str] = []
+    if category:
+        rule = playbook.categories.get(category)
+        if rule is None:
+            known = ", ".join(playbook.categories) or "none"
+            raise UsageError(f"unknown category {category!r} (known: {known})")
+        if playbook.severity_rank(severity) > playbook.severity_rank(rule.min_severity):
+            notices.append(
+                f"{rule.name}: zero tolerance — severity raised from {severity} to "
+                f"{rule.min_severity}"
+            )
+            severity = rule.min_severity
+        if rule.all_channels:
+            notices.append(f"{rule.name}: every enabled channel is notified")
+    now = ws.now()
+    assigned = {rid: r.default for rid, r in playbook.roles.items() if r.default}
+    assigned.update(parse_roles(ws, roles))
+    parts = dict(parse_component(ws, c, ComponentStatus.PARTIAL_OUTAGE) for c in components)
+    cadence = playbook.severity(severity).cadence  # type: ignore[union-attr]
+    _refuse_redeclare(ws, title.strip(), now)
+    incident = Incident(
+        id="",
+        title=title.strip(),
+        severity=severity,
+        status=Stage.INVESTIGATING,
+        declared_at=now,
+        updated_at=now,
+        impact=impact,
+        workaround=workaround,
+        eta=eta,
+        category=category,
+        components=parts,
+        roles=assigned,
+        next_update_due=now + cadence,
+    )
+    event = TimelineEvent(
+        incident.id,
+        EventKind.DECLARED,
+        now,
+        message=impact,
+        data={
+            "severity": severity,
+            "roles": assigned,
+            "components": {k: v.value for k, v in parts.items()},
+        },
+    )
+    day = ws.local_day(now)
+    seq = ws.store.next_sequence(day)
+    rendered = _number(ws, incident, event, day, seq)
+    event.data["event"] = event_snapshot(event, Stage.INVESTIGATING)
+    return Plan(incident, [event], Stage.INVESTIGATING, rendered, notices, is_new=True, seq=seq)
+
+
+def _refuse_redeclare(ws: Workspace, title: str, now: datetime) -> None:
+    existing = ws.store.find_open_incident(title, declared_after=now - REDECLARE_WINDOW)
+    if existing is not None:
+        raise ConflictError(
+            f"{existing.id} with this title was declared at "
+            f"{existing.declared_at:%H:%M} UTC: use `incidentctl update {existing.id}`"
+        )
+
+
+def _number(
+    ws: Workspace, incident: Incident, event: TimelineEvent, day: date, seq: int
+) -> RenderedTargets:
+    """Give the new incident the id of the day's `seq`, then render its messages with it."""
+    incident.id = ws.playbook.format_id(day, seq)
+    event.incident_id = incident.id
+    event.data["snapshot"] = incident_snapshot(ws, incident)
+    return render_targets(ws, incident, event, Stage.INVESTIGATING)
+
+
+def commit_declare(ws: Workspace, plan: Plan) -> Incident:
+    """Store the incident, its event and its deliveries in one transaction, as planned.
+
+    When a concurrent declare stored the planned id first, the plan takes the day's next id and
+    is rendered again (outside the store's transaction) before it is stored with it.
+    """
+    incident, event = plan.incident, plan.events[0]
+    day = ws.local_day(incident.declared_at)
+    # a delivery is created when it is stored, which the user's confirmation may delay
+    now = ws.now()
+    for delivery in plan.deliveries:
+        delivery.created_at = delivery.updated_at = now
+    attempt = 1
+    while True:
+        try:
+            return ws.store.create_incident(incident, event, plan.deliveries, day=day, seq=plan.seq)
+        except IncidentIdTaken:
+            seq = ws.store.next_sequence(day)
+            # the same number again: no declare took it, the id format repeats an older id
+            if seq == plan.seq or attempt == DECLARE_ATTEMPTS:
+                raise
+        attempt += 1
+        plan.rendered = _number(ws, incident, event, day, seq)
+        plan.seq = seq

@@ -1,0 +1,79 @@
+"""What a changing command will record and send, and the checks of its arguments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from incidentctl.app.messages import RenderedTargets
+from incidentctl.app.targets import Target
+from incidentctl.app.workspace import Workspace
+from incidentctl.errors import UsageError
+from incidentctl.model.records import ComponentStatus, Delivery, Incident, Stage, TimelineEvent
+
+HANDLE = re.compile(r"^@[\w.-]+$")
+
+
+@dataclass
+class Plan:
+    """What a command will record and send; `--dry-run` shows it and stops there."""
+
+    incident: Incident
+    events: list[TimelineEvent]
+    stage: Stage
+    rendered: RenderedTargets
+    notices: list[str] = field(default_factory=list)
+    is_new: bool = False
+    # a new incident's sequence number of the day, which its id is made from
+    seq: int = 0
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        return self.rendered.deliveries
+
+    @property
+    def disabled(self) -> list[Target]:
+        return self.rendered.disabled
+
+
+def check_severity(ws: Workspace, severity_id: str) -> str:
+    if ws.playbook.severity(severity_id) is None:
+        known = ", ".join(s.id for s in ws.playbook.severities)
+        raise UsageError(f"unknown severity {severity_id!r} (known: {known})")
+    return severity_id
+
+
+def parse_component(
+    ws: Workspace, spec: str, default: ComponentStatus
+) -> tuple[str, ComponentStatus]:
+    """`api` or `api=major_outage` → (component id, status), checked against the playbook."""
+    name, _, status_text = spec.partition("=")
+    name = name.strip()
+    if name not in ws.playbook.components:
+        known = ", ".join(ws.playbook.components) or "none"
+        raise UsageError(f"unknown component {name!r} (known: {known})")
+    if not status_text:
+        return name, default
+    try:
+        return name, ComponentStatus(status_text.strip())
+    except ValueError:
+        known = ", ".join(s.value for s in ComponentStatus)
+        raise UsageError(f"unknown component status {status_text!r} (known: {known})") from None
+
+
+def parse_roles(ws: Workspace, specs: Sequence[str]) -> dict[str, str]:
+    roles: dict[str, str] = {}
+    for spec in specs:
+        role, sep, who = spec.partition("=")
+        assign_check(ws, role.strip(), who.strip() if sep else "")
+        roles[role.strip()] = who.strip()
+    return roles
+
+
+def assign_check(ws: Workspace, role: str, who: str) -> None:
+    if role not in ws.playbook.roles:
+        known = ", ".join(ws.playbook.roles) or "none"
+        raise UsageError(f"unknown role {role!r} (known: {known})")
+    if not HANDLE.match(who):
+        raise UsageError(f"role {role!r}: expected a handle like @alice, got {who!r}")

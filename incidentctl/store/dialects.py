@@ -1,0 +1,45 @@
+"""The SQL that differs between the databases a store may run on; the rest is shared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    # an auto-numbered integer primary key column (event and delivery ids)
+    serial_key: str
+    # the driver's parameter placeholder (DB-API paramstyle `qmark` or `format`)
+    mark: str
+    # starts a transaction that holds other writers off until it ends
+    begin_write: str
+    # returns a row when the table named by its one parameter exists
+    table_exists: str
+    # `_migrations` rows in the order they were recorded
+    applied_order: str
+
+    def params(self, count: int) -> str:
+        """`count` placeholders, comma-separated: `?, ?, ?`."""
+        return ", ".join([self.mark] * count)
+
+
+SQLITE = Dialect(
+    name="sqlite",
+    serial_key="INTEGER PRIMARY KEY AUTOINCREMENT",
+    mark="?",
+    begin_write="BEGIN IMMEDIATE",
+    table_exists="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+    applied_order="applied_at, rowid",
+)
+
+# for the PostgreSQL backend to come (`pip install incidentctl[postgres]`); no backend uses it
+# yet, the tests run the migrations through it to keep them portable
+POSTGRESQL = Dialect(
+    name="postgresql",
+    serial_key="BIGSERIAL PRIMARY KEY",
+    mark="%s",
+    begin_write="BEGIN ISOLATION LEVEL SERIALIZABLE",
+    table_exists="SELECT 1 FROM information_schema.tables WHERE table_name = %s",
+    applied_order="applied_at, name",
+)

@@ -1,0 +1,200 @@
+"""Records to column values and back, the same for every SQL backend.
+
+Times are stored as UTC ISO-8601 text with microseconds (so they sort as text), mappings as
+compact JSON, enums by value.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from incidentctl.model.records import (
+    ComponentStatus,
+    Delivery,
+    DeliveryState,
+    EventKind,
+    Incident,
+    RenderedMessage,
+    Stage,
+    TimelineEvent,
+)
+
+# the incident's own columns, besides `id` and the `(day, seq)` its id was made from
+INCIDENT_COLUMNS = (
+    "title",
+    "severity",
+    "status",
+    "category",
+    "impact",
+    "workaround",
+    "eta",
+    "components",
+    "roles",
+    "threads",
+    "declared_at",
+    "updated_at",
+    "next_update_due",
+    "resolved_at",
+)
+EVENT_COLUMNS = ("incident_id", "kind", "at", "message", "data")
+DELIVERY_COLUMNS = (
+    "event_id",
+    "incident_id",
+    "channel",
+    "channel_type",
+    "stage",
+    "message",
+    "payload_hash",
+    "state",
+    "attempts",
+    "remote_id",
+    "link",
+    "error",
+    "created_at",
+    "updated_at",
+    "sent_at",
+)
+
+
+class Row(Protocol):
+    """A result row read by column name (`sqlite3.Row`, a DB-API dict row)."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+def to_text(value: datetime) -> str:
+    """UTC ISO-8601 text with microseconds (naive datetimes are taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_text(value: str) -> datetime:
+    """Parse stored ISO-8601 text into a timezone-aware UTC datetime."""
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def opt_text(value: datetime | None) -> str | None:
+    return None if value is None else to_text(value)
+
+
+def opt_time(value: str | None) -> datetime | None:
+    return None if value is None else from_text(value)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def incident_values(incident: Incident) -> tuple[Any, ...]:
+    """The values of `INCIDENT_COLUMNS`, in that order."""
+    return (
+        incident.title,
+        incident.severity,
+        Stage(incident.status).value,
+        incident.category,
+        incident.impact,
+        incident.workaround,
+        incident.eta,
+        dumps({k: ComponentStatus(v).value for k, v in incident.components.items()}),
+        dumps(incident.roles),
+        dumps(incident.threads),
+        to_text(incident.declared_at),
+        to_text(incident.updated_at),
+        opt_text(incident.next_update_due),
+        opt_text(incident.resolved_at),
+    )
+
+
+def incident_from_row(row: Row) -> Incident:
+    return Incident(
+        id=row["id"],
+        title=row["title"],
+        severity=row["severity"],
+        status=Stage(row["status"]),
+        declared_at=from_text(row["declared_at"]),
+        updated_at=from_text(row["updated_at"]),
+        impact=row["impact"],
+        workaround=row["workaround"],
+        eta=row["eta"],
+        category=row["category"],
+        components={k: ComponentStatus(v) for k, v in json.loads(row["components"]).items()},
+        roles=json.loads(row["roles"]),
+        next_update_due=opt_time(row["next_update_due"]),
+        resolved_at=opt_time(row["resolved_at"]),
+        threads=json.loads(row["threads"]),
+    )
+
+
+def event_values(incident_id: str, event: TimelineEvent) -> tuple[Any, ...]:
+    """The values of `EVENT_COLUMNS`, in that order."""
+    return (
+        incident_id,
+        EventKind(event.kind).value,
+        to_text(event.at),
+        event.message,
+        dumps(event.data),
+    )
+
+
+def event_from_row(row: Row) -> TimelineEvent:
+    return TimelineEvent(
+        incident_id=row["incident_id"],
+        kind=EventKind(row["kind"]),
+        at=from_text(row["at"]),
+        message=row["message"],
+        data=json.loads(row["data"]),
+        id=row["id"],
+    )
+
+
+def delivery_values(
+    delivery: Delivery, created_at: datetime, updated_at: datetime
+) -> tuple[Any, ...]:
+    """The values of `DELIVERY_COLUMNS`, in that order (the timestamps are required there)."""
+    return (
+        delivery.event_id,
+        delivery.incident_id,
+        delivery.channel,
+        delivery.channel_type,
+        Stage(delivery.stage).value,
+        dumps(delivery.message.as_dict()),
+        delivery.payload_hash,
+        DeliveryState(delivery.state).value,
+        delivery.attempts,
+        delivery.remote_id,
+        delivery.link,
+        delivery.error,
+        to_text(created_at),
+        to_text(updated_at),
+        opt_text(delivery.sent_at),
+    )
+
+
+def delivery_from_row(row: Row) -> Delivery:
+    message = json.loads(row["message"])
+    return Delivery(
+        incident_id=row["incident_id"],
+        channel=row["channel"],
+        channel_type=row["channel_type"],
+        stage=Stage(row["stage"]),
+        message=RenderedMessage(
+            text=message["text"], subject=message.get("subject"), html=message.get("html")
+        ),
+        payload_hash=row["payload_hash"],
+        state=DeliveryState(row["state"]),
+        attempts=row["attempts"],
+        remote_id=row["remote_id"],
+        link=row["link"],
+        error=row["error"],
+        event_id=row["event_id"],
+        id=row["id"],
+        created_at=opt_time(row["created_at"]),
+        updated_at=opt_time(row["updated_at"]),
+        sent_at=opt_time(row["sent_at"]),
+    )
