@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from incidentctl.cli.app import run
+from incidentctl.cli.runtime import Runtime
+from incidentctl.delivery.engine import RetryPolicy
 
 PLAYBOOK = """\
 organization:
@@ -82,8 +84,13 @@ class Result:
     err: str
 
 
+# transient failures are retried at once: the backoff is the engine's tests' business, and
+# a CLI test must not sleep for it (a Retry-After the service asks for is still honoured)
+QUICK = Runtime(retry_policy=RetryPolicy(base_delay=0.01, max_delay=0.05))
+
+
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
     capsys.readouterr()
-    code = run(list(args))
+    code = run(list(args), runtime=QUICK)
     captured = capsys.readouterr()
     return Result(code, captured.out, captured.err)

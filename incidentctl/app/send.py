@@ -50,7 +50,7 @@ def make_engine(
         ws.playbook.channels,
         make_context,
         checked=ws.channels,
-        policy=policy or RetryPolicy(),
+        policy=policy or ws.retry_policy,
         clock=ws.clock,
         progress=progress,
     )

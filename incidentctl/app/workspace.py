@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
+from incidentctl.delivery.engine import RetryPolicy
 from incidentctl.playbook.loader import LoadedPlaybook, find_playbook, load_playbook
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store import open_store, state_dir
@@ -45,6 +46,8 @@ class Workspace:
     channels: Mapping[str, CheckedChannel]
     clock: Callable[[], datetime] = utc_now
     console: TextIO = field(default_factory=lambda: cast(TextIO, CurrentStdout()))
+    # how the delivery engine retries transient failures (tests pass a quick one)
+    retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
 
     @property
     def playbook(self) -> Playbook:
@@ -75,7 +78,12 @@ def load_checked_playbook(path: Path) -> tuple[LoadedPlaybook, dict[str, Checked
     return loaded, check.channels
 
 
-def open_workspace(playbook: Path | None, env: Mapping[str, str] | None = None) -> Workspace:
+def open_workspace(
+    playbook: Path | None,
+    env: Mapping[str, str] | None = None,
+    *,
+    retry_policy: RetryPolicy | None = None,
+) -> Workspace:
     """The playbook (`--playbook`, `$INCIDENTCTL_PLAYBOOK` or ./incidentctl.yaml) and the store."""
     import os
 
@@ -83,4 +91,11 @@ def open_workspace(playbook: Path | None, env: Mapping[str, str] | None = None) 
     loaded, channels = load_checked_playbook(find_playbook(playbook, env))
     home = state_dir(env)
     store = open_store(home, env)
-    return Workspace(loaded=loaded, store=store, env=env, state_dir=home, channels=channels)
+    return Workspace(
+        loaded=loaded,
+        store=store,
+        env=env,
+        state_dir=home,
+        channels=channels,
+        retry_policy=retry_policy or RetryPolicy(),
+    )

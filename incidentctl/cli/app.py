@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from incidentctl import __version__
+from incidentctl.cli.runtime import CURRENT, Runtime
 from incidentctl.errors import IncidentctlError
 
 app = typer.Typer(
@@ -101,8 +102,20 @@ def _usage_error(exc: Exception) -> int | None:
     return code
 
 
-def run(argv: list[str] | None = None) -> int:
-    """Run one command; return its exit code. User errors print one line on stderr."""
+def run(argv: list[str] | None = None, *, runtime: Runtime | None = None) -> int:
+    """Run one command; return its exit code. User errors print one line on stderr.
+
+    `runtime` replaces the environment and retry policy the command runs with.
+    """
+    token = CURRENT.set(runtime) if runtime is not None else None
+    try:
+        return _run(argv)
+    finally:
+        if token is not None:
+            CURRENT.reset(token)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         # not standalone: typer/click would print usage errors on several lines
         code = app(args=argv, prog_name="incidentctl", standalone_mode=False)

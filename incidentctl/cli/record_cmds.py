@@ -25,7 +25,7 @@ def assign(
 ) -> None:
     """Record who holds a role on an incident."""
     from incidentctl.app.incidents import assign_role
-    from incidentctl.app.workspace import open_workspace
+    from incidentctl.cli.runtime import open_workspace
     from incidentctl.errors import UsageError
     from incidentctl.output import messages
 
@@ -57,7 +57,7 @@ def postmortem(
 ) -> None:
     """Scaffold the postmortem review document from the recorded timeline."""
     from incidentctl.app.postmortem import write_postmortem
-    from incidentctl.app.workspace import open_workspace
+    from incidentctl.cli.runtime import open_workspace
     from incidentctl.output import messages
 
     ws = open_workspace(playbook)

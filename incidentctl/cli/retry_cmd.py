@@ -41,7 +41,7 @@ def retry(
     terminal) before re-sending one that cannot be checked."""
     from incidentctl.app.publish import raise_if_undelivered
     from incidentctl.app.send import make_engine, retry_deliveries, unsettled_deliveries
-    from incidentctl.app.workspace import open_workspace
+    from incidentctl.cli.runtime import open_workspace
     from incidentctl.output import messages
 
     ws = open_workspace(playbook)

@@ -84,7 +84,7 @@ def declare(
 ) -> None:
     """Declare an incident and send the first message to every channel of its severity."""
     from incidentctl.app import declare as declaring
-    from incidentctl.app.workspace import open_workspace
+    from incidentctl.cli.runtime import open_workspace
     from incidentctl.output import messages
 
     ws = open_workspace(playbook)
@@ -123,7 +123,7 @@ def update(
 ) -> None:
     """Post an update on the incident's channels (keep the cadence, even with no news)."""
     from incidentctl.app import incidents
-    from incidentctl.app.workspace import open_workspace
+    from incidentctl.cli.runtime import open_workspace
 
     ws = open_workspace(playbook)
     plan = incidents.plan_update(
@@ -151,7 +151,7 @@ def resolve(
 ) -> None:
     """Resolve the incident and tell everyone who was told."""
     from incidentctl.app import incidents
-    from incidentctl.app.workspace import open_workspace
+    from incidentctl.cli.runtime import open_workspace
 
     ws = open_workspace(playbook)
     plan = incidents.plan_update(ws, incident_id, message, resolve=True)
