@@ -95,7 +95,9 @@ class SettingProblem:
 
 
 class Channel(Protocol):
-    """What the delivery engine needs from a channel type."""
+    """What the delivery engine needs from a channel type; the optional abilities (threading,
+    reconciliation, previews, length notes and bounds, settings checks) are the protocols of
+    `capabilities.py`."""
 
     type: ClassVar[str]
     message_format: ClassVar[MessageFormat]
@@ -114,7 +116,8 @@ class Channel(Protocol):
 
 
 class BaseChannel:
-    """Defaults for the `Channel` interface; channel modules subclass it."""
+    """Defaults for the `Channel` interface, and the `SettingsCheck` ability; channel modules
+    subclass it."""
 
     type: ClassVar[str] = ""
     message_format: ClassVar[MessageFormat] = "chat"
@@ -140,19 +143,6 @@ class BaseChannel:
 
     def measure(self, message: RenderedMessage) -> int:
         return len(message.text)
-
-    def length_note(self, message: RenderedMessage) -> str | None:
-        """What the length means for this service (e.g. SMS segments), for the preview."""
-        return None
-
-    def wire_payload(self, outgoing: Outgoing) -> dict[str, Any] | None:
-        """The JSON body `send` would post (for the dry-run preview), when there is one."""
-        return None
-
-    def length_bound(self, message: RenderedMessage) -> int | None:
-        """A cheap upper bound of `measure()` (None: none cheaper than measuring), so lint
-        can skip loading a heavy counting library when a message is clearly short enough."""
-        return None
 
     def send(self, outgoing: Outgoing) -> SendResult:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from incidentctl.channels.capabilities import SettingsCheck
 from incidentctl.model.problem import Problem
 from incidentctl.playbook.document import ParsedDocument
 from incidentctl.playbook.keys import did_you_mean, keys_of, model_at
@@ -62,9 +63,8 @@ def channel_settings_problems(
                 ).removeprefix("Value error, ")
             yield located(doc, loc, message, "schema", key=error["type"] == "extra_forbidden")
         return
-    check = getattr(cls, "check_settings", None)
-    if check is not None:
-        for setting in check(settings):
+    if isinstance(cls, SettingsCheck):
+        for setting in cls.check_settings(settings):
             yield located(
                 doc,
                 ("channels", name, setting.key),
