@@ -95,24 +95,52 @@ class SettingProblem:
 
 
 class Channel(Protocol):
-    """What the delivery engine needs from a channel type; the optional abilities (threading,
+    """A channel, as the delivery engine sends through it; the optional abilities (threading,
     reconciliation, previews, length notes and bounds, settings checks) are the protocols of
     `capabilities.py`."""
 
-    type: ClassVar[str]
-    message_format: ClassVar[MessageFormat]
-    max_length: ClassVar[int | None]
-    # requests per second the service allows per token/channel, if it publishes one
-    rate_per_second: ClassVar[float | None]
-    settings_model: ClassVar[builtins.type[ChannelSettings]]
-
-    def __init__(self, name: str, settings: Any, context: SendContext, timeout: float) -> None: ...
+    @property
+    def rate_per_second(self) -> float | None:
+        """Requests per second the service allows per token/channel, if it publishes one."""
+        ...
 
     def measure(self, message: RenderedMessage) -> int:
         """Length of the message as the service counts it, compared to `max_length`."""
         ...
 
-    def send(self, outgoing: Outgoing) -> SendResult: ...
+    def send(self, outgoing: Outgoing) -> SendResult:
+        """One attempt at delivering `outgoing`; failures raise DeliveryError."""
+        ...
+
+
+class ChannelType(Protocol):
+    """A channel type — the class itself — as the registry hands it out: what is known before
+    any channel exists, and a constructor whose instances are `Channel`s. Read-only members, so
+    a class may narrow them (`max_length = 280`)."""
+
+    @property
+    def type(self) -> str:
+        """The type name playbooks write (`slack`)."""
+        ...
+
+    @property
+    def message_format(self) -> MessageFormat:
+        """Which built-in templates the type renders."""
+        ...
+
+    @property
+    def max_length(self) -> int | None:
+        """The longest message the service accepts, as `measure()` counts; None: no limit."""
+        ...
+
+    @property
+    def settings_model(self) -> builtins.type[ChannelSettings]:
+        """The model of the type's own playbook keys."""
+        ...
+
+    def __call__(self, name: str, settings: Any, context: SendContext, timeout: float) -> Channel:
+        """A channel named `name` of this type, with validated `settings`."""
+        ...
 
 
 class BaseChannel:

@@ -425,7 +425,7 @@ class FaxChannel(BaseChannel):
 def test_template_render_failure_outside_template_files_is_at_the_channel(
     lint: Lint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(registry.BUILTIN_CHANNELS, "fax", f"{__name__}:FaxChannel")
+    monkeypatch.setitem(registry.BUILTIN_CHANNELS, "fax", lambda: FaxChannel)
     problems = lint(channel("    type: fax\n    stages: [resolved]\n"))
     assert where(problems) == [(8, 3, "template-render")]
     assert problems[0].message.startswith("channel 'chat' (resolved): unknown message format")
@@ -517,7 +517,7 @@ class TinyChannel(BaseChannel):
 
 @pytest.fixture
 def tiny(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setitem(registry.BUILTIN_CHANNELS, "tiny", f"{__name__}:TinyChannel")
+    monkeypatch.setitem(registry.BUILTIN_CHANNELS, "tiny", lambda: TinyChannel)
     yield
 
 
