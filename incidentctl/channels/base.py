@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol, TextIO, TypeVar
+from typing import Any, ClassVar, Generic, Literal, Protocol, TextIO, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
@@ -143,20 +143,22 @@ class ChannelType(Protocol):
         ...
 
 
-class BaseChannel:
+class BaseChannel(Generic[S]):
     """Defaults for the `Channel` interface, and the `SettingsCheck` ability; channel modules
-    subclass it."""
+    subclass it with their settings model, `class SlackChannel(BaseChannel[SlackSettings])`, so
+    `self.settings` is typed."""
 
     type: ClassVar[str] = ""
     message_format: ClassVar[MessageFormat] = "chat"
     max_length: ClassVar[int | None] = None
     rate_per_second: ClassVar[float | None] = None
+    # the model of `S`: a class variable, so the class itself is a `ChannelType`
     settings_model: ClassVar[builtins.type[ChannelSettings]] = ChannelSettings
 
     def __init__(
         self,
         name: str,
-        settings: Any,
+        settings: S,
         context: SendContext,
         timeout: float,
         *,

@@ -23,7 +23,7 @@ def _safe(name: str) -> str:
     return re.sub(r"[^\w.-]+", "_", name)
 
 
-class FileChannel(BaseChannel):
+class FileChannel(BaseChannel[FileSettings]):
     type = "outbox"
     message_format = "chat"
     settings_model = FileSettings

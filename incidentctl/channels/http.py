@@ -122,7 +122,7 @@ def open_client(timeout: float, **options: Any) -> httpx.Client:
 
 
 def exchange(
-    channel: BaseChannel,
+    channel: BaseChannel[Any],
     method: str,
     url: str,
     *,
@@ -145,7 +145,7 @@ def exchange(
 
 
 def request(
-    channel: BaseChannel,
+    channel: BaseChannel[Any],
     method: str,
     url: str,
     *,
@@ -164,7 +164,7 @@ def request(
     raise status_error(response, what, secrets, now=now, text=text, rate_limited=rate_limited)
 
 
-def api_base_url(channel: BaseChannel, setting: str) -> str:
+def api_base_url(channel: BaseChannel[Any], setting: str) -> str:
     """The resolved `api_base` setting, without a trailing slash, refused unless safe."""
     base = channel.context.resolve(setting, key="api_base", secret=False).rstrip("/")
     return require_safe_url(base, "api_base", channel.name)
@@ -214,7 +214,7 @@ def webhook_url_problems(settings: WebhookUrlSettings) -> Iterator[SettingProble
         yield from check_url(settings.api_base, "api_base")
 
 
-def webhook_target(channel: BaseChannel, settings: WebhookUrlSettings) -> str:
+def webhook_target(channel: BaseChannel[Any], settings: WebhookUrlSettings) -> str:
     """The resolved webhook URL; `api_base` replaces its scheme and host (tests, proxies)."""
     url = channel.context.resolve(settings.url, key="url")
     require_safe_url(url, "url", channel.name)

@@ -46,14 +46,13 @@ class PagerDutySettings(ChannelSettings):
     source: str = "incidentctl"
 
 
-class PagerDutyChannel(BaseChannel):
+class PagerDutyChannel(BaseChannel[PagerDutySettings]):
     type = "pagerduty"
     message_format = "chat"
     max_length = None
     # Events API v2 accepts about 120 events a minute per routing key
     rate_per_second = 2.0
     settings_model = PagerDutySettings
-    settings: PagerDutySettings
 
     @classmethod
     def settings_problems(cls, settings: PagerDutySettings) -> Iterator[SettingProblem]:

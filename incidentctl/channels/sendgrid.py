@@ -251,14 +251,12 @@ class _Progress:
     recipients: int = 0
 
 
-class SendGridChannel(BaseChannel):
+class SendGridChannel(BaseChannel[SendGridSettings]):
     type = "sendgrid"
     message_format = "email"
     max_length = None
     rate_per_second = None
     settings_model = SendGridSettings
-
-    settings: SendGridSettings
 
     def __init__(self, *args: Any, base_dir: str | Path | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -75,7 +75,7 @@ class SlackSettings(ChannelSettings):
     api_base: str = DEFAULT_API_BASE
 
 
-class SlackChannel(BaseChannel):
+class SlackChannel(BaseChannel[SlackSettings]):
     type = "slack"
     message_format = "chat"
     # Slack truncates `text` beyond 40k characters; blocks are split to respect their limits
@@ -83,8 +83,6 @@ class SlackChannel(BaseChannel):
     # about one message per second per channel
     rate_per_second = 1.0
     settings_model = SlackSettings
-
-    settings: SlackSettings
 
     @classmethod
     def settings_problems(cls, settings: SlackSettings) -> Iterator[SettingProblem]:

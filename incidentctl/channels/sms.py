@@ -159,14 +159,12 @@ class _Failure:
     error: DeliveryError
 
 
-class SmsChannel(BaseChannel):
+class SmsChannel(BaseChannel[SmsSettings]):
     type = "sms"
     message_format = "short"
     max_length = MAX_BODY
     rate_per_second = None
     settings_model = SmsSettings
-
-    settings: SmsSettings
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

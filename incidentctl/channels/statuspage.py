@@ -74,7 +74,7 @@ class StatuspageSettings(ChannelSettings):
     deliver_notifications: bool | None = None
 
 
-class StatuspageChannel(BaseChannel):
+class StatuspageChannel(BaseChannel[StatuspageSettings]):
     type = "statuspage"
     message_format = "chat"
     max_length = BODY_LIMIT
@@ -82,7 +82,6 @@ class StatuspageChannel(BaseChannel):
     # an update without the incident id would open a second public incident
     needs_thread = True
     settings_model = StatuspageSettings
-    settings: StatuspageSettings
 
     @classmethod
     def settings_problems(cls, settings: StatuspageSettings) -> Iterator[SettingProblem]:

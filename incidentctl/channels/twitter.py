@@ -111,14 +111,12 @@ class _RedirectAdapter:
         self.inner.close()
 
 
-class TwitterChannel(BaseChannel):
+class TwitterChannel(BaseChannel[TwitterSettings]):
     type = "twitter"
     message_format = "short"
     max_length = MAX_WEIGHTED_LENGTH
     rate_per_second = None
     settings_model = TwitterSettings
-
-    settings: TwitterSettings
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -67,14 +67,12 @@ class WebhookSettings(ChannelSettings):
     headers: dict[str, str] = Field(default_factory=dict)
 
 
-class WebhookChannel(BaseChannel):
+class WebhookChannel(BaseChannel[WebhookSettings]):
     type = "webhook"
     message_format = "chat"
     max_length = None
     rate_per_second = None
     settings_model = WebhookSettings
-
-    settings: WebhookSettings
 
     @classmethod
     def settings_problems(cls, settings: WebhookSettings) -> Iterator[SettingProblem]:
