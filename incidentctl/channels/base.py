@@ -59,6 +59,16 @@ class SendContext:
         return resolved
 
 
+@dataclass
+class AttemptState:
+    """What earlier attempts at one delivery achieved, so that a retry resumes instead of
+    repeating them (requests already accepted, numbers already reached). The delivery engine
+    makes one per delivery and keeps it across that delivery's retries; the channel reads and
+    writes its own keys in `progress`, and keeps nothing of the kind on itself."""
+
+    progress: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """One delivery as handed to a channel: the rendered message and what it is about."""
@@ -75,6 +85,8 @@ class Outgoing:
     thread: str | None = None
     # stable across retries of the same delivery; services that accept one dedupe with it
     idempotency_key: str = ""
+    # owned by the engine: the same object on every retry of this delivery
+    attempt: AttemptState = field(default_factory=AttemptState, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

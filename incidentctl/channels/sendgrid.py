@@ -23,9 +23,9 @@ delivery) that is returned as the remote id; updates (`outgoing.thread` set) car
 `In-Reply-To` and `References` with the first message's id.
 
 Several requests per delivery: if request k fails after requests 1..k-1 were accepted, a
-retryable failure raises `PartialDeliveryError` (retryable; a retry of the same delivery on the
-same channel instance resumes at request k) and any other failure is `uncertain` so those who
-already received the e-mail never get it twice.
+retryable failure raises `PartialDeliveryError` (retryable; a retry of the same delivery resumes
+at request k, from the attempt state the engine keeps for it) and any other failure is
+`uncertain` so those who already received the e-mail never get it twice.
 """
 
 from __future__ import annotations
@@ -261,8 +261,6 @@ class SendGridChannel(BaseChannel[SendGridSettings]):
     def __init__(self, *args: Any, base_dir: str | Path | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.base_dir = base_dir if base_dir is not None else self.context.base_dir
-        # requests already accepted per delivery, so a retry resumes instead of re-sending
-        self._progress: dict[tuple[int, str], _Progress] = {}
 
     @classmethod
     def settings_problems(cls, settings: SendGridSettings) -> Iterator[SettingProblem]:
@@ -308,8 +306,8 @@ class SendGridChannel(BaseChannel[SendGridSettings]):
 
         client = SendGridAPIClient(api_key=api_key, host=host)
         client.client.timeout = self.timeout
-        key = (outgoing.delivery_id, outgoing.idempotency_key)
-        progress = self._progress.setdefault(key, _Progress())
+        # requests accepted by earlier attempts of this delivery: a retry resumes after them
+        progress: _Progress = outgoing.attempt.progress.setdefault("batches", _Progress())
         secrets = (*self.context.secrets, api_key)
         total = 0
         try:

@@ -15,11 +15,11 @@ Length: Twilio accepts a Body of at most 1600 characters, split into segments on
 
 Twilio has no idempotency key, so nothing is re-sent blindly: a read timeout or a connection
 lost after the request was sent is `uncertain`. Every pending recipient gets one attempt per
-`send`; numbers that succeeded are remembered on the channel instance so a retry of the same
-delivery only goes to the others. When some recipients got the message and others did not, the
-error names both (masked numbers such as `+33•••••5678`): it is a retryable
-`PartialDeliveryError` while every failure is transient, otherwise `uncertain` (never re-sent
-automatically, so nobody gets the text twice).
+`send`; numbers that succeeded are kept in the delivery's attempt state (the engine keeps it
+across retries) so a retry of the same delivery only goes to the others. When some recipients
+got the message and others did not, the error names both (masked numbers such as
+`+33•••••5678`): it is a retryable `PartialDeliveryError` while every failure is transient,
+otherwise `uncertain` (never re-sent automatically, so nobody gets the text twice).
 """
 
 from __future__ import annotations
@@ -166,11 +166,6 @@ class SmsChannel(BaseChannel[SmsSettings]):
     rate_per_second = None
     settings_model = SmsSettings
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # number -> message sid, per delivery: a retry only goes to the numbers not reached
-        self._sent: dict[tuple[int, str], dict[str, str]] = {}
-
     def length_note(self, message: RenderedMessage) -> str | None:
         encoding, count = segments(message.text)
         return f"{count} segment{'s' if count != 1 else ''} ({encoding}) per recipient"
@@ -220,7 +215,8 @@ class SmsChannel(BaseChannel[SmsSettings]):
             )
         url = f"{base}/2010-04-01/Accounts/{quote(account_sid, safe='')}/Messages.json"
         secrets = (*self.context.secrets, account_sid, auth_token)
-        sent = self._sent.setdefault((outgoing.delivery_id, outgoing.idempotency_key), {})
+        # number -> message sid, over the attempts: a retry only goes to the numbers not reached
+        sent: dict[str, str] = outgoing.attempt.progress.setdefault("sent", {})
         failures: list[_Failure] = []
 
         import httpx

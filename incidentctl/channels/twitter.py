@@ -47,6 +47,8 @@ from incidentctl.model.records import RenderedMessage
 TWITTER_HOST = "https://api.twitter.com"
 MAX_WEIGHTED_LENGTH = 280
 SECRET_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+# attempt-state key: the delivery's last attempt lost its connection after sending
+CONNECTION_LOST = "connection_lost"
 
 
 class TwitterSettings(ChannelSettings):
@@ -118,11 +120,6 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
     rate_per_second = None
     settings_model = TwitterSettings
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # deliveries whose last attempt lost the connection after sending
-        self._ambiguous: set[tuple[int, str]] = set()
-
     def measure(self, message: RenderedMessage) -> int:
         return weighted_length(message.text)
 
@@ -162,26 +159,28 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
             TWITTER_HOST,
             _RedirectAdapter(requests.adapters.HTTPAdapter(), TWITTER_HOST, target, self.timeout),
         )
-        key = (outgoing.delivery_id, outgoing.idempotency_key)
+        progress = outgoing.attempt.progress
         secrets = (*self.context.secrets, *credentials.values())
         try:
             response = client.create_tweet(
                 text=text, in_reply_to_tweet_id=outgoing.thread or None, user_auth=True
             )
         except tweepy.HTTPException as exc:
-            raise self._http_error(exc, key, secrets) from None
+            raise self._http_error(exc, progress, secrets) from None
         except requests.exceptions.RequestException as exc:
-            raise self._transport_error(exc, key, secrets) from None
+            raise self._transport_error(exc, progress, secrets) from None
         finally:
             client.session.close()
-        self._ambiguous.discard(key)
+        progress.pop(CONNECTION_LOST, None)
         data = response.data if isinstance(response.data, dict) else {}
         post_id = str(data.get("id") or "")
         if not post_id:
             raise DeliveryError("X: the answer carries no post id", uncertain=True)
         return SendResult(remote_id=post_id, link=f"https://x.com/i/status/{post_id}")
 
-    def _http_error(self, exc: Any, key: tuple[int, str], secrets: Iterable[str]) -> DeliveryError:
+    def _http_error(
+        self, exc: Any, progress: dict[str, Any], secrets: Iterable[str]
+    ) -> DeliveryError:
         import tweepy
 
         response = exc.response
@@ -207,8 +206,7 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
                 status=status,
             )
         if isinstance(exc, tweepy.Forbidden) and "duplicate" in detail.lower():
-            if key in self._ambiguous:
-                self._ambiguous.discard(key)
+            if progress.pop(CONNECTION_LOST, False):
                 return DeliveryError(
                     "X rejected a duplicate post (403): the previous attempt lost its connection "
                     "and most likely posted it",
@@ -219,7 +217,7 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
         return DeliveryError(f"X refused the post ({status}): {detail}", status=status)
 
     def _transport_error(
-        self, exc: Exception, key: tuple[int, str], secrets: Iterable[str]
+        self, exc: Exception, progress: dict[str, Any], secrets: Iterable[str]
     ) -> DeliveryError:
         import requests
 
@@ -238,7 +236,7 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
                 return DeliveryError(f"X: could not connect ({clip(str(reason))})", retryable=True)
             # lost after sending: X refuses exact duplicates, so a retry is safe, and a
             # duplicate answer to it means this attempt had posted it
-            self._ambiguous.add(key)
+            progress[CONNECTION_LOST] = True
             detail = clip(scrub(str(exc) or type(exc).__name__, secrets))
             return DeliveryError(f"X: connection lost ({detail})", retryable=True)
         detail = clip(scrub(str(exc) or type(exc).__name__, secrets))

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from incidentctl.channels.base import Channel, Outgoing, SendContext, SendResult, scrub
+from incidentctl.channels.base import (
+    AttemptState,
+    Channel,
+    Outgoing,
+    SendContext,
+    SendResult,
+    scrub,
+)
 from incidentctl.channels.registry import channel_type
 from incidentctl.errors import DeliveryError, IncidentctlError, PartialDeliveryError
 from incidentctl.model.records import Delivery, DeliveryState
@@ -132,7 +139,8 @@ class DeliveryEngine:
         try:
             channel, context = self.build(delivery.channel)
             secrets = context.secrets
-            outgoing = outgoing_for(delivery)
+            # one attempt state per delivery, kept across its retries (resume, not repeat)
+            outgoing = replace(outgoing_for(delivery), attempt=AttemptState())
             rate = channel.rate_per_second
         except (DeliveryError, IncidentctlError) as exc:
             return self._settle(delivery, DeliveryState.FAILED, error=str(exc), secrets=secrets)
