@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
+from incidentctl.channels.secrets import is_redacted
 from incidentctl.errors import DeliveryError, MissingSecret
 from incidentctl.model.records import RenderedMessage, Stage
 from incidentctl.playbook.env import interpolate
@@ -26,7 +27,8 @@ S = TypeVar("S", bound="ChannelSettings")
 
 
 class ChannelSettings(BaseModel):
-    """Type-specific playbook keys of a channel; subclasses add fields. Secrets stay `${VAR}`."""
+    """Type-specific playbook keys of a channel; subclasses add fields, marking secret ones
+    `Annotated[str, SECRET]` (or `SENSITIVE`, see `secrets.py`). Secrets stay `${VAR}`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -45,7 +47,9 @@ class SendContext:
     base_dir: Path | None = None
 
     def resolve(self, value: str, *, key: str, secret: bool = True) -> str:
-        """Interpolate `${VAR}` in a setting; a missing variable is a clear, per-channel error."""
+        """Interpolate `${VAR}` in a setting; a missing variable is a clear, per-channel error.
+        A `secret` value is redacted from error texts (`BaseChannel.resolve` sets it from the
+        settings model's declaration)."""
         from incidentctl.playbook.env import references
 
         resolved, missing = interpolate(value, self.env)
@@ -182,6 +186,11 @@ class BaseChannel(Generic[S]):
         self.timeout = timeout
         # unix seconds, for Retry-After dates and signatures: injected so tests can freeze it
         self.clock = clock
+
+    def resolve(self, value: str, *, key: str) -> str:
+        """The value of setting `key` with its `${VAR}`s resolved, redacted from error texts
+        when the settings model declares the setting secret or sensitive (`secrets.py`)."""
+        return self.context.resolve(value, key=key, secret=is_redacted(self.settings_model, key))
 
     def measure(self, message: RenderedMessage) -> int:
         return len(message.text)

@@ -29,7 +29,7 @@ class FileChannel(BaseChannel[FileSettings]):
     settings_model = FileSettings
 
     def folder(self) -> Path:
-        raw = self.context.resolve(self.settings.path, key="path", secret=False)
+        raw = self.resolve(self.settings.path, key="path")
         path = Path(os.path.expanduser(raw))
         return path if path.is_absolute() else self.context.outbox_dir / path
 

@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -49,6 +49,7 @@ from incidentctl.channels.base import (
     scrub,
 )
 from incidentctl.channels.http import api_base_url, clip, retry_after
+from incidentctl.channels.secrets import SECRET
 from incidentctl.errors import DeliveryError, PartialDeliveryError
 
 DEFAULT_API_BASE = "https://api.sendgrid.com"
@@ -82,7 +83,7 @@ def _is_reference(value: str) -> bool:
 
 
 class SendGridSettings(ChannelSettings):
-    api_key: str
+    api_key: Annotated[str, SECRET]
     from_email: str
     from_name: str = ""
     to: list[str] = Field(default_factory=list)
@@ -284,16 +285,16 @@ class SendGridChannel(BaseChannel[SendGridSettings]):
 
     def send(self, outgoing: Outgoing) -> SendResult:
         settings = self.settings
-        resolve = self.context.resolve
+        resolve = self.resolve
         api_key = resolve(settings.api_key, key="api_key")
         if not api_key:
             raise DeliveryError(f"channel {self.name!r} key 'api_key' is empty")
         host = api_base_url(self, settings.api_base) if settings.api_base else DEFAULT_API_BASE
-        from_email = resolve(settings.from_email, key="from_email", secret=False).strip()
+        from_email = resolve(settings.from_email, key="from_email").strip()
         if not is_email(from_email):
             raise DeliveryError(f"channel {self.name!r}: from_email is not a valid address")
         recipients = _Recipients(
-            to=[resolve(a, key="to", secret=False) for a in settings.to],
+            to=[resolve(a, key="to") for a in settings.to],
             subscribers=self._subscribers_path(),
         )
         if recipients.subscribers is not None and not recipients.subscribers.is_file():
@@ -340,7 +341,7 @@ class SendGridChannel(BaseChannel[SendGridSettings]):
         value = self.settings.subscribers_file
         if value is None:
             return None
-        resolved = self.context.resolve(value, key="subscribers_file", secret=False)
+        resolved = self.resolve(value, key="subscribers_file")
         return resolve_path(resolved, self.base_dir)
 
     def _file_error(self, exc: OSError) -> DeliveryError:
@@ -350,13 +351,13 @@ class SendGridChannel(BaseChannel[SendGridSettings]):
 
     def _body(self, outgoing: Outgoing, from_email: str, mail_id: str) -> dict[str, Any]:
         settings = self.settings
-        resolve = self.context.resolve
+        resolve = self.resolve
         message = outgoing.message
         if not message.text.strip():
             raise DeliveryError("sendgrid: the rendered e-mail text is empty")
         subject = clean_header(message.subject or message.text.strip().splitlines()[0])
         sender: dict[str, str] = {"email": from_email}
-        from_name = clean_header(resolve(settings.from_name, key="from_name", secret=False))
+        from_name = clean_header(resolve(settings.from_name, key="from_name"))
         if from_name:
             sender["name"] = from_name
         content = [{"type": "text/plain", "value": message.text}]
@@ -368,9 +369,7 @@ class SendGridChannel(BaseChannel[SendGridSettings]):
             headers["In-Reply-To"] = thread
             headers["References"] = thread
         if settings.unsubscribe_url:
-            url = clean_header(
-                resolve(settings.unsubscribe_url, key="unsubscribe_url", secret=False)
-            )
+            url = clean_header(resolve(settings.unsubscribe_url, key="unsubscribe_url"))
             if not url.lower().startswith("mailto:"):
                 require_safe_url(url, "unsubscribe_url", self.name)
                 headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -382,7 +381,7 @@ class SendGridChannel(BaseChannel[SendGridSettings]):
             "headers": headers,
         }
         if settings.reply_to:
-            reply_to = clean_header(resolve(settings.reply_to, key="reply_to", secret=False))
+            reply_to = clean_header(resolve(settings.reply_to, key="reply_to"))
             if not is_email(reply_to):
                 raise DeliveryError(f"channel {self.name!r}: reply_to is not a valid address")
             body["reply_to"] = {"email": reply_to}

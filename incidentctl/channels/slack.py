@@ -22,7 +22,7 @@ import contextlib
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from incidentctl.channels.base import (
     BaseChannel,
@@ -45,6 +45,7 @@ from incidentctl.channels.http import (
     transport_error,
 )
 from incidentctl.channels.http import retry_after as parse_retry_after
+from incidentctl.channels.secrets import SECRET
 from incidentctl.errors import DeliveryError
 
 if TYPE_CHECKING:
@@ -69,8 +70,8 @@ UNCERTAIN_ERRORS = frozenset({"internal_error", "fatal_error"})
 
 
 class SlackSettings(ChannelSettings):
-    webhook_url: str | None = None
-    bot_token: str | None = None
+    webhook_url: Annotated[str | None, SECRET] = None
+    bot_token: Annotated[str | None, SECRET] = None
     channel: str | None = None
     api_base: str = DEFAULT_API_BASE
 
@@ -140,9 +141,7 @@ class SlackChannel(BaseChannel[SlackSettings]):
                 uncertain=True,
             )
         with self._api() as api:
-            channel = api.channel_id(
-                self.context.resolve(self.settings.channel or "", key="channel", secret=False)
-            )
+            channel = api.channel_id(self.resolve(self.settings.channel or "", key="channel"))
             params: dict[str, str] = {"channel": channel, "include_all_metadata": "true"}
             if outgoing.thread:
                 method = "conversations.replies"
@@ -164,7 +163,7 @@ class SlackChannel(BaseChannel[SlackSettings]):
         return {"text": fallback_text(outgoing), "blocks": blocks(outgoing)}
 
     def _send_webhook(self, outgoing: Outgoing) -> SendResult:
-        url = self.context.resolve(self.settings.webhook_url or "", key="webhook_url")
+        url = self.resolve(self.settings.webhook_url or "", key="webhook_url")
         require_safe_url(url, "webhook_url", self.name)
         request(
             self,
@@ -180,12 +179,12 @@ class SlackChannel(BaseChannel[SlackSettings]):
     # --- Web API ---------------------------------------------------------------------------
 
     def _api(self) -> SlackApi:
-        token = self.context.resolve(self.settings.bot_token or "", key="bot_token")
+        token = self.resolve(self.settings.bot_token or "", key="bot_token")
         base = api_base_url(self, self.settings.api_base)
         return SlackApi(base, token, self.timeout, self.clock, self.context.secrets)
 
     def _send_api(self, api: SlackApi, outgoing: Outgoing) -> SendResult:
-        channel = self.context.resolve(self.settings.channel or "", key="channel", secret=False)
+        channel = self.resolve(self.settings.channel or "", key="channel")
         body: dict[str, Any] = {
             "channel": channel,
             "text": fallback_text(outgoing),

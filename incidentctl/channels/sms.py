@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from pydantic import Field, field_validator, model_validator
@@ -42,6 +42,7 @@ from incidentctl.channels.base import (
     scrub,
 )
 from incidentctl.channels.http import api_base_url, clip, json_object, open_client, retry_after
+from incidentctl.channels.secrets import SECRET, SENSITIVE
 from incidentctl.errors import DeliveryError, PartialDeliveryError
 from incidentctl.model.records import RenderedMessage
 
@@ -111,11 +112,13 @@ def _is_reference(value: str) -> bool:
 
 
 class SmsSettings(ChannelSettings):
-    account_sid: str
-    auth_token: str
+    # an account id rather than a credential, but it is in every API path: kept out of errors
+    account_sid: Annotated[str, SENSITIVE]
+    auth_token: Annotated[str, SECRET]
     from_number: str | None = None
-    messaging_service_sid: str | None = None
-    to: list[str] = Field(min_length=1)
+    messaging_service_sid: Annotated[str | None, SENSITIVE] = None
+    # phone numbers are personal data: kept out of errors, which show them masked
+    to: Annotated[list[str], SENSITIVE] = Field(min_length=1)
     api_base: str | None = None
 
     @field_validator("to")
@@ -191,7 +194,7 @@ class SmsChannel(BaseChannel[SmsSettings]):
             seen.add(number)
 
     def send(self, outgoing: Outgoing) -> SendResult:
-        resolve = self.context.resolve
+        resolve = self.resolve
         settings = self.settings
         account_sid = resolve(settings.account_sid, key="account_sid")
         auth_token = resolve(settings.auth_token, key="auth_token")
@@ -204,7 +207,7 @@ class SmsChannel(BaseChannel[SmsSettings]):
             service = resolve(settings.messaging_service_sid, key="messaging_service_sid")
             sender = {"MessagingServiceSid": service}
         else:
-            sender = {"From": resolve(settings.from_number or "", key="from_number", secret=False)}
+            sender = {"From": resolve(settings.from_number or "", key="from_number")}
         numbers = self._numbers()
         text = outgoing.message.text
         if not text.strip():
@@ -247,7 +250,7 @@ class SmsChannel(BaseChannel[SmsSettings]):
     def _numbers(self) -> list[str]:
         numbers: list[str] = []
         for index, entry in enumerate(self.settings.to, 1):
-            number = self.context.resolve(entry, key=f"to[{index}]").strip()
+            number = self.resolve(entry, key=f"to[{index}]").strip()
             if not E164.match(number):
                 raise DeliveryError(
                     f"channel {self.name!r}: to entry {index} is not an E.164 number "

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Annotated, Any
 
 from incidentctl.channels.base import (
     BaseChannel,
@@ -41,22 +41,28 @@ from incidentctl.channels.base import (
     scrub,
 )
 from incidentctl.channels.http import api_base_url, clip, retry_after
+from incidentctl.channels.secrets import SECRET, secret_keys
 from incidentctl.errors import DeliveryError
 from incidentctl.model.records import RenderedMessage
 
 TWITTER_HOST = "https://api.twitter.com"
 MAX_WEIGHTED_LENGTH = 280
-SECRET_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 # attempt-state key: the delivery's last attempt lost its connection after sending
 CONNECTION_LOST = "connection_lost"
 
 
 class TwitterSettings(ChannelSettings):
-    consumer_key: str
-    consumer_secret: str
-    access_token: str
-    access_token_secret: str
+    consumer_key: Annotated[str, SECRET]
+    consumer_secret: Annotated[str, SECRET]
+    access_token: Annotated[str, SECRET]
+    access_token_secret: Annotated[str, SECRET]
     api_base: str | None = None
+
+
+# the OAuth 1.0a credentials, in the order the settings declare them
+SECRET_KEYS = tuple(
+    key for key in TwitterSettings.model_fields if key in secret_keys(TwitterSettings)
+)
 
 
 # twitter-text v3: code points in these ranges weigh 1, all others 2; a URL weighs 23
@@ -137,7 +143,7 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
 
     def send(self, outgoing: Outgoing) -> SendResult:
         credentials = {
-            key: self.context.resolve(getattr(self.settings, key), key=key) for key in SECRET_KEYS
+            key: self.resolve(getattr(self.settings, key), key=key) for key in SECRET_KEYS
         }
         for name, value in credentials.items():
             if not value:
