@@ -35,7 +35,7 @@ def _webhook() -> ChannelType:
 
 
 def _slack() -> ChannelType:
-    from incidentctl.channels.slack import SlackChannel
+    from incidentctl.channels.slack.channel import SlackChannel
 
     return SlackChannel
 
@@ -59,7 +59,7 @@ def _mattermost() -> ChannelType:
 
 
 def _sendgrid() -> ChannelType:
-    from incidentctl.channels.sendgrid import SendGridChannel
+    from incidentctl.channels.email.sendgrid import SendGridChannel
 
     return SendGridChannel
 
