@@ -49,7 +49,7 @@ def write_subscribers(path: Path, count: int) -> Path:
 def child(api_base: str, subscribers: str) -> None:
     """Send one delivery to every subscriber; print what it took as one JSON line."""
     from incidentctl.channels.base import Outgoing, SendContext
-    from incidentctl.channels.sendgrid import SendGridChannel, SendGridSettings
+    from incidentctl.channels.email.sendgrid import SendGridChannel, SendGridSettings
     from incidentctl.model.records import RenderedMessage, Stage
 
     settings = SendGridSettings.model_validate(

@@ -9,6 +9,7 @@ from typing import Any
 from incidentctl.app.targets import Target, select_targets
 from incidentctl.app.workspace import Workspace
 from incidentctl.channels.base import SendContext
+from incidentctl.channels.capabilities import LengthNote
 from incidentctl.delivery.engine import payload_hash
 from incidentctl.errors import UsageError
 from incidentctl.model.records import Delivery, Incident, Stage, TimelineEvent
@@ -96,7 +97,7 @@ def render_targets(
         )
         length = probe.measure(message)
         lengths[target.channel] = (length, cls.max_length)
-        note = getattr(probe, "length_note", lambda _: None)(message)
+        note = probe.length_note(message) if isinstance(probe, LengthNote) else None
         if note:
             notes[target.channel] = note
         if cls.max_length is not None and length > cls.max_length:

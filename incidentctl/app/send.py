@@ -10,6 +10,7 @@ from incidentctl.app.lookup import find_incident
 from incidentctl.app.messages import event_snapshot, incident_snapshot
 from incidentctl.app.workspace import Workspace
 from incidentctl.channels.base import Outgoing, SendContext
+from incidentctl.channels.capabilities import PayloadPreview, Reconciling, Threading
 from incidentctl.channels.registry import channel_type
 from incidentctl.delivery.engine import DeliveryEngine, Outcome, ProgressCallback, RetryPolicy
 from incidentctl.errors import DeliveryError, IncidentctlError
@@ -137,7 +138,7 @@ def _waits_for_root(
         return False
     config = engine.channels.get(delivery.channel)
     cls = channel_type(config.type) if config is not None else None
-    if cls is None or not getattr(cls, "needs_thread", False):
+    if cls is None or not (isinstance(cls, Threading) and cls.needs_thread):
         return False
     earlier = ws.store.deliveries(incident_id=incident.id)
     return any(
@@ -208,12 +209,11 @@ def _reconcile(
         channel, _ = engine.build(delivery.channel)
     except (DeliveryError, IncidentctlError):
         return "held"
-    reconcile = getattr(channel, "reconcile", None)
-    if reconcile is None:
+    if not isinstance(channel, Reconciling):
         return "held"
     outgoing = _outgoing_builder(ws, incident)(delivery)
     try:
-        found = reconcile(outgoing)
+        found = channel.reconcile(outgoing)
     except (DeliveryError, IncidentctlError):
         # the original reason (timeout, crash) stays: it is what the user must check
         return "held"
@@ -252,7 +252,7 @@ def wire_payloads(
             event=event.data.get("event") or event_snapshot(event, delivery.stage),
             thread=incident.threads.get(delivery.channel),
         )
-        body = getattr(channel, "wire_payload", lambda _: None)(outgoing)
+        body = channel.wire_payload(outgoing) if isinstance(channel, PayloadPreview) else None
         if body is not None:
             payloads[delivery.channel] = body
     return payloads

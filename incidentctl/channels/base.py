@@ -9,11 +9,12 @@ import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol, TextIO, TypeVar
+from typing import Any, ClassVar, Generic, Literal, Protocol, TextIO, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
+from incidentctl.channels.secrets import is_redacted
 from incidentctl.errors import DeliveryError, MissingSecret
 from incidentctl.model.records import RenderedMessage, Stage
 from incidentctl.playbook.env import interpolate
@@ -26,7 +27,8 @@ S = TypeVar("S", bound="ChannelSettings")
 
 
 class ChannelSettings(BaseModel):
-    """Type-specific playbook keys of a channel; subclasses add fields. Secrets stay `${VAR}`."""
+    """Type-specific playbook keys of a channel; subclasses add fields, marking secret ones
+    `Annotated[str, SECRET]` (or `SENSITIVE`, see `secrets.py`). Secrets stay `${VAR}`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -45,7 +47,9 @@ class SendContext:
     base_dir: Path | None = None
 
     def resolve(self, value: str, *, key: str, secret: bool = True) -> str:
-        """Interpolate `${VAR}` in a setting; a missing variable is a clear, per-channel error."""
+        """Interpolate `${VAR}` in a setting; a missing variable is a clear, per-channel error.
+        A `secret` value is redacted from error texts (`BaseChannel.resolve` sets it from the
+        settings model's declaration)."""
         from incidentctl.playbook.env import references
 
         resolved, missing = interpolate(value, self.env)
@@ -57,6 +61,16 @@ class SendContext:
             # "Bearer ${TOKEN}": the token alone must be redacted too
             self.secrets.update(v for name in references(value) if (v := self.env.get(name)))
         return resolved
+
+
+@dataclass
+class AttemptState:
+    """What earlier attempts at one delivery achieved, so that a retry resumes instead of
+    repeating them (requests already accepted, numbers already reached). The delivery engine
+    makes one per delivery and keeps it across that delivery's retries; the channel reads and
+    writes its own keys in `progress`, and keeps nothing of the kind on itself."""
+
+    progress: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,8 @@ class Outgoing:
     thread: str | None = None
     # stable across retries of the same delivery; services that accept one dedupe with it
     idempotency_key: str = ""
+    # owned by the engine: the same object on every retry of this delivery
+    attempt: AttemptState = field(default_factory=AttemptState, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -95,37 +111,70 @@ class SettingProblem:
 
 
 class Channel(Protocol):
-    """What the delivery engine needs from a channel type."""
+    """A channel, as the delivery engine sends through it; the optional abilities (threading,
+    reconciliation, previews, length notes and bounds, settings checks) are the protocols of
+    `capabilities.py`."""
 
-    type: ClassVar[str]
-    message_format: ClassVar[MessageFormat]
-    max_length: ClassVar[int | None]
-    # requests per second the service allows per token/channel, if it publishes one
-    rate_per_second: ClassVar[float | None]
-    settings_model: ClassVar[builtins.type[ChannelSettings]]
-
-    def __init__(self, name: str, settings: Any, context: SendContext, timeout: float) -> None: ...
+    @property
+    def rate_per_second(self) -> float | None:
+        """Requests per second the service allows per token/channel, if it publishes one."""
+        ...
 
     def measure(self, message: RenderedMessage) -> int:
         """Length of the message as the service counts it, compared to `max_length`."""
         ...
 
-    def send(self, outgoing: Outgoing) -> SendResult: ...
+    def send(self, outgoing: Outgoing) -> SendResult:
+        """One attempt at delivering `outgoing`; failures raise DeliveryError."""
+        ...
 
 
-class BaseChannel:
-    """Defaults for the `Channel` interface; channel modules subclass it."""
+class ChannelType(Protocol):
+    """A channel type — the class itself — as the registry hands it out: what is known before
+    any channel exists, and a constructor whose instances are `Channel`s. Read-only members, so
+    a class may narrow them (`max_length = 280`)."""
+
+    @property
+    def type(self) -> str:
+        """The type name playbooks write (`slack`)."""
+        ...
+
+    @property
+    def message_format(self) -> MessageFormat:
+        """Which built-in templates the type renders."""
+        ...
+
+    @property
+    def max_length(self) -> int | None:
+        """The longest message the service accepts, as `measure()` counts; None: no limit."""
+        ...
+
+    @property
+    def settings_model(self) -> builtins.type[ChannelSettings]:
+        """The model of the type's own playbook keys."""
+        ...
+
+    def __call__(self, name: str, settings: Any, context: SendContext, timeout: float) -> Channel:
+        """A channel named `name` of this type, with validated `settings`."""
+        ...
+
+
+class BaseChannel(Generic[S]):
+    """Defaults for the `Channel` interface, and the `SettingsCheck` ability; channel modules
+    subclass it with their settings model, `class SlackChannel(BaseChannel[SlackSettings])`, so
+    `self.settings` is typed."""
 
     type: ClassVar[str] = ""
     message_format: ClassVar[MessageFormat] = "chat"
     max_length: ClassVar[int | None] = None
     rate_per_second: ClassVar[float | None] = None
+    # the model of `S`: a class variable, so the class itself is a `ChannelType`
     settings_model: ClassVar[builtins.type[ChannelSettings]] = ChannelSettings
 
     def __init__(
         self,
         name: str,
-        settings: Any,
+        settings: S,
         context: SendContext,
         timeout: float,
         *,
@@ -138,21 +187,13 @@ class BaseChannel:
         # unix seconds, for Retry-After dates and signatures: injected so tests can freeze it
         self.clock = clock
 
+    def resolve(self, value: str, *, key: str) -> str:
+        """The value of setting `key` with its `${VAR}`s resolved, redacted from error texts
+        when the settings model declares the setting secret or sensitive (`secrets.py`)."""
+        return self.context.resolve(value, key=key, secret=is_redacted(self.settings_model, key))
+
     def measure(self, message: RenderedMessage) -> int:
         return len(message.text)
-
-    def length_note(self, message: RenderedMessage) -> str | None:
-        """What the length means for this service (e.g. SMS segments), for the preview."""
-        return None
-
-    def wire_payload(self, outgoing: Outgoing) -> dict[str, Any] | None:
-        """The JSON body `send` would post (for the dry-run preview), when there is one."""
-        return None
-
-    def length_bound(self, message: RenderedMessage) -> int | None:
-        """A cheap upper bound of `measure()` (None: none cheaper than measuring), so lint
-        can skip loading a heavy counting library when a message is clearly short enough."""
-        return None
 
     def send(self, outgoing: Outgoing) -> SendResult:  # pragma: no cover - abstract
         raise NotImplementedError

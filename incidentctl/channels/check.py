@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from incidentctl.channels.capabilities import SettingsCheck
 from incidentctl.model.problem import Problem
 from incidentctl.playbook.document import ParsedDocument
 from incidentctl.playbook.keys import did_you_mean, keys_of, model_at
@@ -15,14 +16,14 @@ from incidentctl.playbook.references import located
 from incidentctl.playbook.schema import ChannelConfig, Playbook
 
 if TYPE_CHECKING:
-    from incidentctl.channels.base import Channel, ChannelSettings
+    from incidentctl.channels.base import ChannelSettings, ChannelType
 
 
 @dataclass(frozen=True)
 class CheckedChannel:
     """A playbook channel of a known type with its settings validated, once, at load."""
 
-    cls: type[Channel]
+    cls: ChannelType
     settings: ChannelSettings
 
 
@@ -88,9 +89,8 @@ def channel_settings_problems(
                 ).removeprefix("Value error, ")
             yield located(doc, loc, message, "schema", key=error["type"] == "extra_forbidden")
         return None
-    check = getattr(cls, "check_settings", None)
-    if check is not None:
-        for setting in check(settings):
+    if isinstance(cls, SettingsCheck):
+        for setting in cls.check_settings(settings):
             yield located(
                 doc,
                 ("channels", name, setting.key),

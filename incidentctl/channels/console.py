@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from incidentctl.channels.base import BaseChannel, Outgoing, SendResult
+from incidentctl.channels.base import BaseChannel, ChannelSettings, Outgoing, SendResult
 
 
-class ConsoleChannel(BaseChannel):
+class ConsoleChannel(BaseChannel[ChannelSettings]):
     type = "console"
     message_format = "chat"
 

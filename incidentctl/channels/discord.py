@@ -55,14 +55,13 @@ class DiscordSettings(WebhookUrlSettings):
     edit_root: bool = False
 
 
-class DiscordChannel(BaseChannel):
+class DiscordChannel(BaseChannel[DiscordSettings]):
     type = "discord"
     message_format = "chat"
     max_length = CONTENT_LIMIT
     # Discord allows about 30 messages a minute per channel to webhooks
     rate_per_second = 0.5
     settings_model = DiscordSettings
-    settings: DiscordSettings
 
     @classmethod
     def settings_problems(cls, settings: DiscordSettings) -> Iterator[SettingProblem]:

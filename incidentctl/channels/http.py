@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Container, Iterator
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 from incidentctl.channels.base import (
@@ -21,6 +21,7 @@ from incidentctl.channels.base import (
     require_safe_url,
     scrub,
 )
+from incidentctl.channels.secrets import SENSITIVE
 from incidentctl.errors import DeliveryError
 from incidentctl.playbook.env import references
 
@@ -122,7 +123,7 @@ def open_client(timeout: float, **options: Any) -> httpx.Client:
 
 
 def exchange(
-    channel: BaseChannel,
+    channel: BaseChannel[Any],
     method: str,
     url: str,
     *,
@@ -145,7 +146,7 @@ def exchange(
 
 
 def request(
-    channel: BaseChannel,
+    channel: BaseChannel[Any],
     method: str,
     url: str,
     *,
@@ -164,9 +165,9 @@ def request(
     raise status_error(response, what, secrets, now=now, text=text, rate_limited=rate_limited)
 
 
-def api_base_url(channel: BaseChannel, setting: str) -> str:
+def api_base_url(channel: BaseChannel[Any], setting: str) -> str:
     """The resolved `api_base` setting, without a trailing slash, refused unless safe."""
-    base = channel.context.resolve(setting, key="api_base", secret=False).rstrip("/")
+    base = channel.resolve(setting, key="api_base").rstrip("/")
     return require_safe_url(base, "api_base", channel.name)
 
 
@@ -198,7 +199,9 @@ def literal_secret_problems(value: str, key: str) -> Iterator[SettingProblem]:
 class WebhookUrlSettings(ChannelSettings):
     """Settings of a channel that posts to a webhook URL; types add their own keys."""
 
-    url: str
+    # the URL carries the webhook's token; written literally, it is refused by the type's own
+    # check unless it points at this machine (`webhook_url_problems`)
+    url: Annotated[str, SENSITIVE]
     # replaces the webhook URL's scheme and host (tests, proxies); path and query are kept
     api_base: str | None = None
 
@@ -214,9 +217,9 @@ def webhook_url_problems(settings: WebhookUrlSettings) -> Iterator[SettingProble
         yield from check_url(settings.api_base, "api_base")
 
 
-def webhook_target(channel: BaseChannel, settings: WebhookUrlSettings) -> str:
+def webhook_target(channel: BaseChannel[Any], settings: WebhookUrlSettings) -> str:
     """The resolved webhook URL; `api_base` replaces its scheme and host (tests, proxies)."""
-    url = channel.context.resolve(settings.url, key="url")
+    url = channel.resolve(settings.url, key="url")
     require_safe_url(url, "url", channel.name)
     if settings.api_base is None:
         return url

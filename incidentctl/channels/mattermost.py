@@ -42,12 +42,11 @@ class MattermostSettings(WebhookUrlSettings):
     icon_url: str | None = None
 
 
-class MattermostChannel(BaseChannel):
+class MattermostChannel(BaseChannel[MattermostSettings]):
     type = "mattermost"
     message_format = "chat"
     max_length = POST_LIMIT
     settings_model = MattermostSettings
-    settings: MattermostSettings
 
     @classmethod
     def settings_problems(cls, settings: MattermostSettings) -> Iterator[SettingProblem]:

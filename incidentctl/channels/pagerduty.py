@@ -14,7 +14,7 @@ severity, impact, component statuses and the rendered message.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from incidentctl.channels.base import (
     BaseChannel,
@@ -26,6 +26,7 @@ from incidentctl.channels.base import (
     redact_url,
 )
 from incidentctl.channels.http import api_base_url, json_object, literal_secret_problems, request
+from incidentctl.channels.secrets import SECRET
 from incidentctl.model.records import Stage
 
 if TYPE_CHECKING:
@@ -40,20 +41,19 @@ UNKNOWN_RANK_SEVERITY = "error"
 
 
 class PagerDutySettings(ChannelSettings):
-    routing_key: str
+    routing_key: Annotated[str, SECRET]
     api_base: str = DEFAULT_API_BASE
     # the alert's `source` (the affected system as PagerDuty shows it)
     source: str = "incidentctl"
 
 
-class PagerDutyChannel(BaseChannel):
+class PagerDutyChannel(BaseChannel[PagerDutySettings]):
     type = "pagerduty"
     message_format = "chat"
     max_length = None
     # Events API v2 accepts about 120 events a minute per routing key
     rate_per_second = 2.0
     settings_model = PagerDutySettings
-    settings: PagerDutySettings
 
     @classmethod
     def settings_problems(cls, settings: PagerDutySettings) -> Iterator[SettingProblem]:
@@ -63,7 +63,7 @@ class PagerDutyChannel(BaseChannel):
             yield SettingProblem("source", "the alert source cannot be empty")
 
     def send(self, outgoing: Outgoing) -> SendResult:
-        key = self.context.resolve(self.settings.routing_key, key="routing_key")
+        key = self.resolve(self.settings.routing_key, key="routing_key")
         base = api_base_url(self, self.settings.api_base)
         event = self.event(outgoing, key)
         response = request(

@@ -15,11 +15,11 @@ Length: Twilio accepts a Body of at most 1600 characters, split into segments on
 
 Twilio has no idempotency key, so nothing is re-sent blindly: a read timeout or a connection
 lost after the request was sent is `uncertain`. Every pending recipient gets one attempt per
-`send`; numbers that succeeded are remembered on the channel instance so a retry of the same
-delivery only goes to the others. When some recipients got the message and others did not, the
-error names both (masked numbers such as `+33•••••5678`): it is a retryable
-`PartialDeliveryError` while every failure is transient, otherwise `uncertain` (never re-sent
-automatically, so nobody gets the text twice).
+`send`; numbers that succeeded are kept in the delivery's attempt state (the engine keeps it
+across retries) so a retry of the same delivery only goes to the others. When some recipients
+got the message and others did not, the error names both (masked numbers such as
+`+33•••••5678`): it is a retryable `PartialDeliveryError` while every failure is transient,
+otherwise `uncertain` (never re-sent automatically, so nobody gets the text twice).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from pydantic import Field, field_validator, model_validator
@@ -42,6 +42,7 @@ from incidentctl.channels.base import (
     scrub,
 )
 from incidentctl.channels.http import api_base_url, clip, json_object, open_client, retry_after
+from incidentctl.channels.secrets import SECRET, SENSITIVE
 from incidentctl.errors import DeliveryError, PartialDeliveryError
 from incidentctl.model.records import RenderedMessage
 
@@ -111,11 +112,13 @@ def _is_reference(value: str) -> bool:
 
 
 class SmsSettings(ChannelSettings):
-    account_sid: str
-    auth_token: str
+    # an account id rather than a credential, but it is in every API path: kept out of errors
+    account_sid: Annotated[str, SENSITIVE]
+    auth_token: Annotated[str, SECRET]
     from_number: str | None = None
-    messaging_service_sid: str | None = None
-    to: list[str] = Field(min_length=1)
+    messaging_service_sid: Annotated[str | None, SENSITIVE] = None
+    # phone numbers are personal data: kept out of errors, which show them masked
+    to: Annotated[list[str], SENSITIVE] = Field(min_length=1)
     api_base: str | None = None
 
     @field_validator("to")
@@ -159,19 +162,12 @@ class _Failure:
     error: DeliveryError
 
 
-class SmsChannel(BaseChannel):
+class SmsChannel(BaseChannel[SmsSettings]):
     type = "sms"
     message_format = "short"
     max_length = MAX_BODY
     rate_per_second = None
     settings_model = SmsSettings
-
-    settings: SmsSettings
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # number -> message sid, per delivery: a retry only goes to the numbers not reached
-        self._sent: dict[tuple[int, str], dict[str, str]] = {}
 
     def length_note(self, message: RenderedMessage) -> str | None:
         encoding, count = segments(message.text)
@@ -198,7 +194,7 @@ class SmsChannel(BaseChannel):
             seen.add(number)
 
     def send(self, outgoing: Outgoing) -> SendResult:
-        resolve = self.context.resolve
+        resolve = self.resolve
         settings = self.settings
         account_sid = resolve(settings.account_sid, key="account_sid")
         auth_token = resolve(settings.auth_token, key="auth_token")
@@ -211,7 +207,7 @@ class SmsChannel(BaseChannel):
             service = resolve(settings.messaging_service_sid, key="messaging_service_sid")
             sender = {"MessagingServiceSid": service}
         else:
-            sender = {"From": resolve(settings.from_number or "", key="from_number", secret=False)}
+            sender = {"From": resolve(settings.from_number or "", key="from_number")}
         numbers = self._numbers()
         text = outgoing.message.text
         if not text.strip():
@@ -222,7 +218,8 @@ class SmsChannel(BaseChannel):
             )
         url = f"{base}/2010-04-01/Accounts/{quote(account_sid, safe='')}/Messages.json"
         secrets = (*self.context.secrets, account_sid, auth_token)
-        sent = self._sent.setdefault((outgoing.delivery_id, outgoing.idempotency_key), {})
+        # number -> message sid, over the attempts: a retry only goes to the numbers not reached
+        sent: dict[str, str] = outgoing.attempt.progress.setdefault("sent", {})
         failures: list[_Failure] = []
 
         import httpx
@@ -253,7 +250,7 @@ class SmsChannel(BaseChannel):
     def _numbers(self) -> list[str]:
         numbers: list[str] = []
         for index, entry in enumerate(self.settings.to, 1):
-            number = self.context.resolve(entry, key=f"to[{index}]").strip()
+            number = self.resolve(entry, key=f"to[{index}]").strip()
             if not E164.match(number):
                 raise DeliveryError(
                     f"channel {self.name!r}: to entry {index} is not an E.164 number "

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 from pydantic import Field
@@ -44,6 +44,7 @@ from incidentctl.channels.http import (
     literal_secret_problems,
     request,
 )
+from incidentctl.channels.secrets import SECRET
 from incidentctl.errors import DeliveryError
 from incidentctl.model.records import ComponentStatus, Stage
 
@@ -65,7 +66,7 @@ CLOCK_SKEW = timedelta(minutes=10)
 
 
 class StatuspageSettings(ChannelSettings):
-    api_key: str
+    api_key: Annotated[str, SECRET]
     page_id: str
     api_base: str = DEFAULT_API_BASE
     # our component id -> Statuspage component id; unmapped components are not sent
@@ -74,7 +75,7 @@ class StatuspageSettings(ChannelSettings):
     deliver_notifications: bool | None = None
 
 
-class StatuspageChannel(BaseChannel):
+class StatuspageChannel(BaseChannel[StatuspageSettings]):
     type = "statuspage"
     message_format = "chat"
     max_length = BODY_LIMIT
@@ -82,7 +83,6 @@ class StatuspageChannel(BaseChannel):
     # an update without the incident id would open a second public incident
     needs_thread = True
     settings_model = StatuspageSettings
-    settings: StatuspageSettings
 
     @classmethod
     def settings_problems(cls, settings: StatuspageSettings) -> Iterator[SettingProblem]:
@@ -162,8 +162,8 @@ class StatuspageChannel(BaseChannel):
         return statuses
 
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        key = self.context.resolve(self.settings.api_key, key="api_key")
-        page = self.context.resolve(self.settings.page_id, key="page_id", secret=False)
+        key = self.resolve(self.settings.api_key, key="api_key")
+        page = self.resolve(self.settings.page_id, key="page_id")
         base = api_base_url(self, self.settings.api_base)
         url = f"{base}/pages/{quote(page, safe='')}{path}"
         return request(

@@ -38,12 +38,11 @@ class TeamsSettings(WebhookUrlSettings):
     """The workflow's trigger URL is all Teams needs."""
 
 
-class TeamsChannel(BaseChannel):
+class TeamsChannel(BaseChannel[TeamsSettings]):
     type = "teams"
     message_format = "chat"
     max_length = 28000
     settings_model = TeamsSettings
-    settings: TeamsSettings
 
     @classmethod
     def settings_problems(cls, settings: TeamsSettings) -> Iterator[SettingProblem]:

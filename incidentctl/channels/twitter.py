@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Annotated, Any
 
 from incidentctl.channels.base import (
     BaseChannel,
@@ -41,20 +41,28 @@ from incidentctl.channels.base import (
     scrub,
 )
 from incidentctl.channels.http import api_base_url, clip, retry_after
+from incidentctl.channels.secrets import SECRET, secret_keys
 from incidentctl.errors import DeliveryError
 from incidentctl.model.records import RenderedMessage
 
 TWITTER_HOST = "https://api.twitter.com"
 MAX_WEIGHTED_LENGTH = 280
-SECRET_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+# attempt-state key: the delivery's last attempt lost its connection after sending
+CONNECTION_LOST = "connection_lost"
 
 
 class TwitterSettings(ChannelSettings):
-    consumer_key: str
-    consumer_secret: str
-    access_token: str
-    access_token_secret: str
+    consumer_key: Annotated[str, SECRET]
+    consumer_secret: Annotated[str, SECRET]
+    access_token: Annotated[str, SECRET]
+    access_token_secret: Annotated[str, SECRET]
     api_base: str | None = None
+
+
+# the OAuth 1.0a credentials, in the order the settings declare them
+SECRET_KEYS = tuple(
+    key for key in TwitterSettings.model_fields if key in secret_keys(TwitterSettings)
+)
 
 
 # twitter-text v3: code points in these ranges weigh 1, all others 2; a URL weighs 23
@@ -111,19 +119,12 @@ class _RedirectAdapter:
         self.inner.close()
 
 
-class TwitterChannel(BaseChannel):
+class TwitterChannel(BaseChannel[TwitterSettings]):
     type = "twitter"
     message_format = "short"
     max_length = MAX_WEIGHTED_LENGTH
     rate_per_second = None
     settings_model = TwitterSettings
-
-    settings: TwitterSettings
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # deliveries whose last attempt lost the connection after sending
-        self._ambiguous: set[tuple[int, str]] = set()
 
     def measure(self, message: RenderedMessage) -> int:
         return weighted_length(message.text)
@@ -142,7 +143,7 @@ class TwitterChannel(BaseChannel):
 
     def send(self, outgoing: Outgoing) -> SendResult:
         credentials = {
-            key: self.context.resolve(getattr(self.settings, key), key=key) for key in SECRET_KEYS
+            key: self.resolve(getattr(self.settings, key), key=key) for key in SECRET_KEYS
         }
         for name, value in credentials.items():
             if not value:
@@ -164,26 +165,28 @@ class TwitterChannel(BaseChannel):
             TWITTER_HOST,
             _RedirectAdapter(requests.adapters.HTTPAdapter(), TWITTER_HOST, target, self.timeout),
         )
-        key = (outgoing.delivery_id, outgoing.idempotency_key)
+        progress = outgoing.attempt.progress
         secrets = (*self.context.secrets, *credentials.values())
         try:
             response = client.create_tweet(
                 text=text, in_reply_to_tweet_id=outgoing.thread or None, user_auth=True
             )
         except tweepy.HTTPException as exc:
-            raise self._http_error(exc, key, secrets) from None
+            raise self._http_error(exc, progress, secrets) from None
         except requests.exceptions.RequestException as exc:
-            raise self._transport_error(exc, key, secrets) from None
+            raise self._transport_error(exc, progress, secrets) from None
         finally:
             client.session.close()
-        self._ambiguous.discard(key)
+        progress.pop(CONNECTION_LOST, None)
         data = response.data if isinstance(response.data, dict) else {}
         post_id = str(data.get("id") or "")
         if not post_id:
             raise DeliveryError("X: the answer carries no post id", uncertain=True)
         return SendResult(remote_id=post_id, link=f"https://x.com/i/status/{post_id}")
 
-    def _http_error(self, exc: Any, key: tuple[int, str], secrets: Iterable[str]) -> DeliveryError:
+    def _http_error(
+        self, exc: Any, progress: dict[str, Any], secrets: Iterable[str]
+    ) -> DeliveryError:
         import tweepy
 
         response = exc.response
@@ -209,8 +212,7 @@ class TwitterChannel(BaseChannel):
                 status=status,
             )
         if isinstance(exc, tweepy.Forbidden) and "duplicate" in detail.lower():
-            if key in self._ambiguous:
-                self._ambiguous.discard(key)
+            if progress.pop(CONNECTION_LOST, False):
                 return DeliveryError(
                     "X rejected a duplicate post (403): the previous attempt lost its connection "
                     "and most likely posted it",
@@ -221,7 +223,7 @@ class TwitterChannel(BaseChannel):
         return DeliveryError(f"X refused the post ({status}): {detail}", status=status)
 
     def _transport_error(
-        self, exc: Exception, key: tuple[int, str], secrets: Iterable[str]
+        self, exc: Exception, progress: dict[str, Any], secrets: Iterable[str]
     ) -> DeliveryError:
         import requests
 
@@ -240,7 +242,7 @@ class TwitterChannel(BaseChannel):
                 return DeliveryError(f"X: could not connect ({clip(str(reason))})", retryable=True)
             # lost after sending: X refuses exact duplicates, so a retry is safe, and a
             # duplicate answer to it means this attempt had posted it
-            self._ambiguous.add(key)
+            progress[CONNECTION_LOST] = True
             detail = clip(scrub(str(exc) or type(exc).__name__, secrets))
             return DeliveryError(f"X: connection lost ({detail})", retryable=True)
         detail = clip(scrub(str(exc) or type(exc).__name__, secrets))

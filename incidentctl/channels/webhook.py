@@ -22,7 +22,7 @@ import hmac
 import json
 import re
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
@@ -37,6 +37,7 @@ from incidentctl.channels.base import (
     require_safe_url,
 )
 from incidentctl.channels.http import json_object, request
+from incidentctl.channels.secrets import SECRET, SENSITIVE
 
 if TYPE_CHECKING:
     import httpx
@@ -62,19 +63,19 @@ HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
 class WebhookSettings(ChannelSettings):
-    url: str
-    secret: str | None = None
-    headers: dict[str, str] = Field(default_factory=dict)
+    # the URL may carry the receiver's token in its path or query
+    url: Annotated[str, SENSITIVE]
+    secret: Annotated[str | None, SECRET] = None
+    # values may be credentials (`Authorization`, `X-Api-Key`): which ones, their names say
+    headers: Annotated[dict[str, str], SENSITIVE] = Field(default_factory=dict)
 
 
-class WebhookChannel(BaseChannel):
+class WebhookChannel(BaseChannel[WebhookSettings]):
     type = "webhook"
     message_format = "chat"
     max_length = None
     rate_per_second = None
     settings_model = WebhookSettings
-
-    settings: WebhookSettings
 
     @classmethod
     def settings_problems(cls, settings: WebhookSettings) -> Iterator[SettingProblem]:
@@ -93,10 +94,10 @@ class WebhookChannel(BaseChannel):
         return payload(outgoing)
 
     def send(self, outgoing: Outgoing) -> SendResult:
-        url = self.context.resolve(self.settings.url, key="url")
+        url = self.resolve(self.settings.url, key="url")
         require_safe_url(url, "url", self.name)
         headers = {
-            name: self.context.resolve(value, key=f"headers.{name}")
+            name: self.resolve(value, key=f"headers.{name}")
             for name, value in self.settings.headers.items()
         }
         body = encode_body(payload(outgoing))
@@ -104,7 +105,7 @@ class WebhookChannel(BaseChannel):
         if outgoing.idempotency_key:
             headers[IDEMPOTENCY_HEADER] = outgoing.idempotency_key
         if self.settings.secret is not None:
-            secret = self.context.resolve(self.settings.secret, key="secret")
+            secret = self.resolve(self.settings.secret, key="secret")
             timestamp = str(int(self.clock()))
             headers[TIMESTAMP_HEADER] = timestamp
             headers[SIGNATURE_HEADER] = sign(secret, timestamp, body)

@@ -17,10 +17,17 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from incidentctl.channels.base import Channel, Outgoing, SendContext, SendResult, scrub
+from incidentctl.channels.base import (
+    AttemptState,
+    Channel,
+    Outgoing,
+    SendContext,
+    SendResult,
+    scrub,
+)
 from incidentctl.channels.check import CheckedChannel
 from incidentctl.channels.registry import channel_type
-from incidentctl.errors import DeliveryError, IncidentctlError
+from incidentctl.errors import DeliveryError, IncidentctlError, PartialDeliveryError
 from incidentctl.model.records import Delivery, DeliveryState
 from incidentctl.playbook.schema import ChannelConfig
 
@@ -138,7 +145,9 @@ class DeliveryEngine:
         try:
             channel, context = self.build(delivery.channel)
             secrets = context.secrets
-            outgoing = outgoing_for(delivery)
+            # one attempt state per delivery, kept across its retries (resume, not repeat)
+            outgoing = replace(outgoing_for(delivery), attempt=AttemptState())
+            rate = channel.rate_per_second
         except (DeliveryError, IncidentctlError) as exc:
             return self._settle(delivery, DeliveryState.FAILED, error=str(exc), secrets=secrets)
         except Exception as exc:  # a bad plugin must not take the others down
@@ -148,7 +157,6 @@ class DeliveryEngine:
                 error=f"channel setup failed: {type(exc).__name__}: {exc}",
                 secrets=secrets,
             )
-        rate = getattr(channel, "rate_per_second", None)
         while True:
             delivery.attempts += 1
             self._notify(delivery, DeliveryState.SENDING)
@@ -163,7 +171,7 @@ class DeliveryEngine:
                 wait = (
                     self.policy.delay(delivery.attempts, exc.retry_after) if exc.retryable else None
                 )
-                if wait is None and int(getattr(exc, "sent", 0) or 0) > 0:
+                if wait is None and isinstance(exc, PartialDeliveryError) and exc.sent > 0:
                     # some recipients already have it: a later blind re-send would duplicate
                     return self._settle(
                         delivery, DeliveryState.UNCERTAIN, error=exc.message, secrets=secrets

@@ -22,6 +22,8 @@ class ScriptedChannel(BaseChannel):
     sent: ClassVar[list[tuple[str, Outgoing]]] = []
 
     def send(self, outgoing: Outgoing) -> SendResult:
+        progress = outgoing.attempt.progress
+        progress["attempts"] = progress.get("attempts", 0) + 1
         if self.settings.token:
             self.context.resolve(self.settings.token, key="token")
         answers = self.script.get(self.name)

@@ -14,14 +14,10 @@ import pytest
 from pydantic import ValidationError
 
 from incidentctl.channels.base import Outgoing
-from incidentctl.channels.sendgrid import (
-    SendGridChannel,
-    SendGridResult,
-    SendGridSettings,
-    clean_header,
-    read_subscribers,
-    resolve_path,
-)
+from incidentctl.channels.email.addresses import clean_header
+from incidentctl.channels.email.sendgrid import SendGridChannel, SendGridResult
+from incidentctl.channels.email.settings import SendGridSettings
+from incidentctl.channels.email.subscribers import read_subscribers, resolve_path
 from incidentctl.errors import DeliveryError, MissingSecret, PartialDeliveryError
 from incidentctl.model.records import RenderedMessage
 from tests.channels.fakes.base_server import (
@@ -476,7 +472,7 @@ def test_100k_subscribers_stream_in_bounded_memory(tmp_path: Path) -> None:
         f"""
         import resource, sys
         from pathlib import Path
-        from incidentctl.channels.sendgrid import SendGridChannel, SendGridSettings
+        from incidentctl.channels.email.sendgrid import SendGridChannel, SendGridSettings
         from incidentctl.channels.base import SendContext
         from tests.channels.fakes.base_server import make_outgoing
         settings = SendGridSettings.model_validate({{

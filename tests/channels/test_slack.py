@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from incidentctl.channels.base import Outgoing
-from incidentctl.channels.slack import SlackChannel, split_text
+from incidentctl.channels.slack.channel import SlackChannel
+from incidentctl.channels.slack.layout import split_text
 from incidentctl.errors import DeliveryError, MissingSecret
 from incidentctl.model.records import Stage
 from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing

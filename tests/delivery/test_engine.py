@@ -74,6 +74,20 @@ def test_transient_errors_are_retried_with_backoff_then_sent(tmp_path: Path) -> 
     assert 0.25 <= sleeps[0] <= 0.5 and 0.5 <= sleeps[1] <= 1.0  # exponential with jitter
 
 
+def test_the_engine_keeps_one_attempt_state_per_delivery_across_its_retries(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(tmp_path, [], chat={})
+    ScriptedChannel.script["chat"] = deque([DeliveryError("503", retryable=True), "ts-1", "ts-2"])
+    first = delivery("chat", 1)
+    engine.send_all([first], outgoing, lambda o: None)
+    engine.send_all([delivery("chat", 2)], outgoing, lambda o: None)
+    [(_, sent_first), (_, sent_second)] = ScriptedChannel.sent
+    assert sent_first.attempt.progress == {"attempts": 2}  # the retry saw the first attempt's
+    assert sent_second.attempt.progress == {"attempts": 1}  # a new delivery starts afresh
+    assert outgoing(first).attempt is not outgoing(first).attempt
+
+
 def test_retry_after_is_honoured(tmp_path: Path) -> None:
     sleeps: list[float] = []
     engine = make_engine(tmp_path, sleeps, chat={})

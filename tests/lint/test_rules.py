@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Annotated
 
 import pytest
 
 from incidentctl.channels import registry
-from incidentctl.channels.base import BaseChannel
+from incidentctl.channels.base import BaseChannel, ChannelSettings
+from incidentctl.channels.secrets import SECRET
 from incidentctl.lint import lint_playbook
 from incidentctl.lint.rules import RULES, RULES_BY_ID
 from incidentctl.model.problem import Problem
@@ -369,6 +371,39 @@ def test_literal_secret_is_reported_once(lint: Lint, settings: str, expected: li
     assert where(lint(channel(settings))) == expected
 
 
+class VaultSettings(ChannelSettings):
+    """A plugin's settings: `passphrase` is declared secret, `token_hint` is not."""
+
+    passphrase: Annotated[str, SECRET]
+    token_hint: str = ""
+
+
+class VaultChannel(BaseChannel[VaultSettings]):
+    type = "vault"
+    settings_model = VaultSettings
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ("    passphrase: open-sesame\n", [(10, 17, "literal-secret")]),
+        ("    passphrase: ${VAULT_PASSPHRASE}\n", []),
+        ("    passphrase: ${VAULT_PASSPHRASE}\n    token_hint: ask ops\n", []),
+    ],
+    ids=["declared-secret", "reference", "undeclared-secret-like-name"],
+)
+def test_literal_secret_reads_the_channel_types_declaration(
+    lint: Lint, monkeypatch: pytest.MonkeyPatch, settings: str, expected: list[Where]
+) -> None:
+    monkeypatch.setitem(registry.BUILTIN_CHANNELS, "vault", lambda: VaultChannel)
+    assert where(lint(channel("    type: vault\n" + settings))) == expected
+
+
+def test_literal_secret_judges_an_unknown_type_by_setting_names(lint: Lint) -> None:
+    problems = lint(channel("    type: vault\n    token_hint: ask ops\n"))
+    assert [w for w in where(problems) if w[2] == "literal-secret"] == [(10, 17, "literal-secret")]
+
+
 def test_literal_secret_message_names_the_place_not_the_secret(lint: Lint) -> None:
     problems = lint(channel(f"    type: webhook\n    url: {SLACK_HOOK}\n"))
     assert [p.message for p in problems if p.rule == "literal-secret"] == [
@@ -483,7 +518,7 @@ class FaxChannel(BaseChannel):
 def test_template_render_failure_outside_template_files_is_at_the_channel(
     lint: Lint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(registry.BUILTIN_CHANNELS, "fax", f"{__name__}:FaxChannel")
+    monkeypatch.setitem(registry.BUILTIN_CHANNELS, "fax", lambda: FaxChannel)
     problems = lint(channel("    type: fax\n    stages: [resolved]\n"))
     assert where(problems) == [(8, 3, "template-render")]
     assert problems[0].message.startswith("channel 'chat' (resolved): unknown message format")
@@ -575,7 +610,7 @@ class TinyChannel(BaseChannel):
 
 @pytest.fixture
 def tiny(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setitem(registry.BUILTIN_CHANNELS, "tiny", f"{__name__}:TinyChannel")
+    monkeypatch.setitem(registry.BUILTIN_CHANNELS, "tiny", lambda: TinyChannel)
     yield
 
 

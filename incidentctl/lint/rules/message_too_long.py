@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from incidentctl.channels.base import SendContext
+from incidentctl.channels.capabilities import LengthBound
 from incidentctl.channels.registry import channel_type
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
             message = ctx.render(name, stage)
             if isinstance(message, Exception):  # template-render reports it
                 continue
-            bound = getattr(channel, "length_bound", lambda _: None)(message)
+            bound = channel.length_bound(message) if isinstance(channel, LengthBound) else None
             if bound is not None and bound <= cls.max_length:
                 continue
             length = channel.measure(message)

@@ -1,4 +1,8 @@
-"""`outbox`: writes each message as a file — the embedded default, no credentials needed."""
+"""Type `outbox`: writes each message as a file — the embedded default, no credentials needed.
+
+Not to be confused with the delivery table that the README calls the outbox (every delivery is
+recorded before it is sent): this channel only writes files, one per message.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from incidentctl.channels.base import BaseChannel, ChannelSettings, Outgoing, Se
 from incidentctl.errors import DeliveryError
 
 
-class OutboxSettings(ChannelSettings):
+class FileSettings(ChannelSettings):
     # a folder; relative paths are taken from the state directory
     path: str = "outbox"
 
@@ -19,13 +23,13 @@ def _safe(name: str) -> str:
     return re.sub(r"[^\w.-]+", "_", name)
 
 
-class OutboxChannel(BaseChannel):
+class FileChannel(BaseChannel[FileSettings]):
     type = "outbox"
     message_format = "chat"
-    settings_model = OutboxSettings
+    settings_model = FileSettings
 
     def folder(self) -> Path:
-        raw = self.context.resolve(self.settings.path, key="path", secret=False)
+        raw = self.resolve(self.settings.path, key="path")
         path = Path(os.path.expanduser(raw))
         return path if path.is_absolute() else self.context.outbox_dir / path
 

@@ -1,0 +1,69 @@
+"""Optional abilities of a channel type: each a small protocol, checked with `isinstance`.
+
+Every channel type implements `Channel` (base.py); some also implement one or more of these.
+Callers ask `isinstance(channel, Reconciling)` instead of probing for attributes, so what a
+channel can do is written down once and mypy checks each signature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from incidentctl.channels.base import Outgoing, SendResult, SettingProblem
+from incidentctl.model.records import RenderedMessage
+
+
+@runtime_checkable
+class Threading(Protocol):
+    """Updates need the remote id of the incident's first message (a Statuspage incident is
+    updated, never opened twice): while that first delivery is unconfirmed, the next wait."""
+
+    needs_thread: ClassVar[bool]
+
+
+@runtime_checkable
+class Reconciling(Protocol):
+    """The service can be read back, so `retry` can tell whether an uncertain delivery went out."""
+
+    def reconcile(self, outgoing: Outgoing) -> SendResult | None:
+        """The delivery as the service shows it, or None when it surely is not there (safe to
+        re-send); raises DeliveryError when the service cannot be asked (it stays uncertain)."""
+        ...
+
+
+@runtime_checkable
+class PayloadPreview(Protocol):
+    """The channel posts one JSON document, which the dry-run preview shows."""
+
+    def wire_payload(self, outgoing: Outgoing) -> dict[str, Any] | None:
+        """The JSON body `send` would post, when there is one."""
+        ...
+
+
+@runtime_checkable
+class LengthNote(Protocol):
+    """The length means something more for this service (SMS segments), said in the preview."""
+
+    def length_note(self, message: RenderedMessage) -> str | None:
+        """A short note on the message's length, or None."""
+        ...
+
+
+@runtime_checkable
+class LengthBound(Protocol):
+    """A cheap upper bound of `measure()`, so lint can skip a heavy counting library when a
+    message is clearly short enough."""
+
+    def length_bound(self, message: RenderedMessage) -> int | None:
+        """At least `measure(message)`, or None when there is nothing cheaper than measuring."""
+        ...
+
+
+@runtime_checkable
+class SettingsCheck(Protocol):
+    """Settings problems found without sending (load and lint); a class-level ability."""
+
+    def check_settings(self, settings: Any) -> Iterator[SettingProblem]:
+        """Problems of `settings` (a mapping or the settings model), in order."""
+        ...

@@ -1,0 +1,36 @@
+"""Which optional abilities the built-in channel types declare, as the callers see them."""
+
+from __future__ import annotations
+
+from incidentctl.channels.capabilities import (
+    LengthBound,
+    LengthNote,
+    PayloadPreview,
+    Reconciling,
+    SettingsCheck,
+    Threading,
+)
+from incidentctl.channels.console import ConsoleChannel
+from incidentctl.channels.sms import SmsChannel
+from incidentctl.channels.statuspage import StatuspageChannel
+from incidentctl.channels.twitter import TwitterChannel
+from incidentctl.channels.webhook import WebhookChannel
+
+
+def test_abilities_are_declared_not_inherited() -> None:
+    assert isinstance(StatuspageChannel, Threading) and StatuspageChannel.needs_thread
+    assert not isinstance(WebhookChannel, Threading)
+    assert isinstance(StatuspageChannel, Reconciling)
+    assert not isinstance(WebhookChannel, Reconciling)
+    assert isinstance(WebhookChannel, PayloadPreview)
+    assert not isinstance(SmsChannel, PayloadPreview)
+    assert isinstance(SmsChannel, LengthNote)
+    assert not isinstance(TwitterChannel, LengthNote)
+    assert isinstance(TwitterChannel, LengthBound)
+    assert not isinstance(SmsChannel, LengthBound)
+
+
+def test_console_has_only_the_settings_check() -> None:
+    abilities = (Threading, Reconciling, PayloadPreview, LengthNote, LengthBound)
+    assert not any(isinstance(ConsoleChannel, ability) for ability in abilities)
+    assert isinstance(ConsoleChannel, SettingsCheck)
