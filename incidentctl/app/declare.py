@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
@@ -74,6 +75,9 @@ def plan_declare(
         components=parts,
         roles=assigned,
         next_update_due=now + cadence,
+        uid=str(uuid.uuid4()),
+        organization=playbook.organization.name,
+        timezone=playbook.organization.timezone,
     )
     event = TimelineEvent(
         incident.id,

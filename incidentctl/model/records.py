@@ -67,6 +67,12 @@ class Incident:
     resolved_at: datetime | None = None
     # first remote id per channel, so updates thread under the first message
     threads: dict[str, str] = field(default_factory=dict)
+    # globally unique key (ids are per store: two machines both have INC-…-0001); services
+    # that keep metadata (Statuspage) are matched on it
+    uid: str = ""
+    # the playbook's organization that declared it, and its timezone for times shown
+    organization: str = ""
+    timezone: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -117,3 +123,6 @@ class Delivery:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     sent_at: datetime | None = None
+    # per-recipient progress of a multi-recipient send (SMS numbers, e-mail batches already
+    # done), saved before moving on so a retry sends only to those not reached
+    progress: dict[str, Any] = field(default_factory=dict)

@@ -111,6 +111,23 @@ def m001_initial(conn: Connection, dialect: Dialect) -> None:
     conn.execute("CREATE INDEX deliveries_incident_id ON deliveries (incident_id)")
 
 
+@migration
+def m002_incident_identity(conn: Connection, dialect: Dialect) -> None:
+    """Each incident's globally unique key, organization and timezone; each delivery's
+    per-recipient progress (which SMS numbers, which e-mail batches already have it)."""
+    conn.execute("ALTER TABLE incidents ADD COLUMN uid TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE incidents ADD COLUMN organization TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE incidents ADD COLUMN timezone TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE deliveries ADD COLUMN progress TEXT NOT NULL DEFAULT '{}'")
+    # incidents recorded before get their key now: ids are per store, keys are not
+    import uuid
+
+    update = f"UPDATE incidents SET uid = {dialect.mark} WHERE id = {dialect.mark}"
+    for row in conn.execute("SELECT id FROM incidents").fetchall():
+        conn.execute(update, (str(uuid.uuid4()), row[0]))
+    conn.execute("CREATE INDEX incidents_organization ON incidents (organization)")
+
+
 def applied_migrations(conn: Connection, dialect: Dialect = SQLITE) -> list[str]:
     """Names of the migrations already applied, oldest first (empty on a new database)."""
     if conn.execute(dialect.table_exists, ("_migrations",)).fetchone() is None:

@@ -37,6 +37,9 @@ INCIDENT_COLUMNS = (
     "updated_at",
     "next_update_due",
     "resolved_at",
+    "uid",
+    "organization",
+    "timezone",
 )
 EVENT_COLUMNS = ("incident_id", "kind", "at", "message", "data")
 DELIVERY_COLUMNS = (
@@ -55,6 +58,7 @@ DELIVERY_COLUMNS = (
     "created_at",
     "updated_at",
     "sent_at",
+    "progress",
 )
 
 
@@ -108,6 +112,9 @@ def incident_values(incident: Incident) -> tuple[Any, ...]:
         to_text(incident.updated_at),
         opt_text(incident.next_update_due),
         opt_text(incident.resolved_at),
+        incident.uid,
+        incident.organization,
+        incident.timezone,
     )
 
 
@@ -128,6 +135,9 @@ def incident_from_row(row: Row) -> Incident:
         next_update_due=opt_time(row["next_update_due"]),
         resolved_at=opt_time(row["resolved_at"]),
         threads=json.loads(row["threads"]),
+        uid=row["uid"],
+        organization=row["organization"],
+        timezone=row["timezone"],
     )
 
 
@@ -173,6 +183,7 @@ def delivery_values(
         to_text(created_at),
         to_text(updated_at),
         opt_text(delivery.sent_at),
+        dumps(delivery.progress),
     )
 
 
@@ -197,4 +208,5 @@ def delivery_from_row(row: Row) -> Delivery:
         created_at=opt_time(row["created_at"]),
         updated_at=opt_time(row["updated_at"]),
         sent_at=opt_time(row["sent_at"]),
+        progress=json.loads(row["progress"]),
     )

@@ -245,7 +245,7 @@ class SQLiteStore:
             cursor = conn.execute(
                 "UPDATE deliveries SET state = ?, attempts = ?, remote_id = ?, link = ?, "
                 "error = ?, created_at = COALESCE(?, created_at), "
-                "updated_at = COALESCE(?, updated_at), sent_at = ? WHERE id = ?",
+                "updated_at = COALESCE(?, updated_at), sent_at = ?, progress = ? WHERE id = ?",
                 (
                     DeliveryState(delivery.state).value,
                     delivery.attempts,
@@ -255,6 +255,7 @@ class SQLiteStore:
                     opt_text(delivery.created_at),
                     opt_text(delivery.updated_at),
                     opt_text(delivery.sent_at),
+                    dumps(delivery.progress),
                     delivery.id,
                 ),
             )

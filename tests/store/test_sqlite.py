@@ -554,13 +554,39 @@ def test_migrate_applies_only_pending_in_order(tmp_path: Path) -> None:
         calls.append("m002")
         c.execute("CREATE TABLE extra (x INTEGER)")
 
-    assert migrate(conn) == ["m001_initial"]
+    names = [name for name, _ in MIGRATIONS]
+    assert migrate(conn) == names
     assert migrate(conn) == []
-    assert migrate(conn, [*MIGRATIONS, ("m002_extra", m002_extra)]) == ["m002_extra"]
-    assert migrate(conn, [*MIGRATIONS, ("m002_extra", m002_extra)]) == []
+    assert migrate(conn, [*MIGRATIONS, ("m999_extra", m002_extra)]) == ["m999_extra"]
+    assert migrate(conn, [*MIGRATIONS, ("m999_extra", m002_extra)]) == []
     assert calls == ["m002"]
-    assert applied_migrations(conn) == ["m001_initial", "m002_extra"]
+    assert applied_migrations(conn) == [*names, "m999_extra"]
     conn.close()
+
+
+def test_a_database_of_the_first_release_gets_identities(tmp_path: Path) -> None:
+    path = tmp_path / "incidentctl.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, MIGRATIONS[:1]) == ["m001_initial"]
+    conn.execute(
+        "INSERT INTO incidents (id, title, severity, status, declared_at, updated_at, day, seq) "
+        "VALUES ('INC-1', 'old', 'sev1', 'resolved', ?, ?, '2025-12-19', 1)",
+        ("2025-12-19T13:00:00+00:00", "2025-12-19T13:00:00+00:00"),
+    )
+    conn.close()
+    with SQLiteStore(path) as store:
+        old = store.get_incident("INC-1")
+        assert old is not None and len(old.uid) == 36 and old.organization == ""
+        incident = new_incident()
+        incident.uid, incident.organization, incident.timezone = "k-1", "Acme", "Europe/Paris"
+        stored = create(store, make_id, DAY, incident, new_event(), [new_delivery()])
+        again = store.get_incident(stored.id)
+        assert again is not None
+        assert (again.uid, again.organization, again.timezone) == ("k-1", "Acme", "Europe/Paris")
+        [delivery] = store.deliveries(incident_id=stored.id)
+        delivery.progress = {"sent": ["+33600000001"]}
+        store.update_delivery(delivery)
+        assert store.deliveries(incident_id=stored.id)[0].progress == delivery.progress
 
 
 def test_failed_migration_rolls_back(tmp_path: Path) -> None:
