@@ -118,8 +118,16 @@ def plan_update(
     last.data["snapshot"] = incident_snapshot(ws, incident)
     last.data["event"] = event_snapshot(last, stage)
     timeline = [*ws.store.timeline(incident.id), *events]
-    rendered = render_targets(ws, incident, last, stage, timeline)
+    rendered = render_targets(ws, incident, last, stage, timeline, channels_told(ws, incident))
     return Plan(incident, events, stage, rendered, notices)
+
+
+def channels_told(ws: Workspace, incident: Incident) -> dict[str, Stage]:
+    """Every channel that has a message for the incident, with the stage of its first one."""
+    told: dict[str, Stage] = {}
+    for delivery in ws.store.deliveries(incident_id=incident.id):
+        told.setdefault(delivery.channel, delivery.stage)
+    return told
 
 
 def _refuse_repeat(ws: Workspace, incident: Incident, event: TimelineEvent) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,8 @@ class RenderedTargets:
     lengths: dict[str, tuple[int, int | None]]
     # channel name -> what the length means there (SMS segments…)
     notes: dict[str, str] = field(default_factory=dict)
+    # channel name -> why it is reached beyond the playbook's selection ("told at …")
+    kept: dict[str, str] = field(default_factory=dict)
 
 
 def incident_snapshot(ws: Workspace, incident: Incident) -> dict[str, Any]:
@@ -66,6 +68,7 @@ def render_targets(
     event: TimelineEvent,
     stage: Stage,
     timeline: Sequence[TimelineEvent] = (),
+    told: Mapping[str, Stage] | None = None,
 ) -> RenderedTargets:
     """Render the message of every enabled target; a message over a limit is an error here,
     before anything is stored or sent."""
@@ -79,10 +82,13 @@ def render_targets(
     lengths: dict[str, tuple[int, int | None]] = {}
     notes: dict[str, str] = {}
     too_long: list[str] = []
-    for target in select_targets(playbook, stage, incident.severity, incident.category):
+    kept: dict[str, str] = {}
+    for target in select_targets(playbook, stage, incident.severity, incident.category, told):
         if not target.enabled:
             disabled.append(target)
             continue
+        if target.kept:
+            kept[target.channel] = target.kept
         checked = ws.channels.get(target.channel)
         if checked is None:  # load rejects unknown types: only a workspace built by hand
             raise UsageError(f"channel {target.channel!r}: unknown type {target.type!r}")
@@ -119,4 +125,4 @@ def render_targets(
             f"{stage.value} message too long for channel {', '.join(too_long)}: shorten the "
             "text or the channel's template; nothing was sent"
         )
-    return RenderedTargets(deliveries, disabled, lengths, notes)
+    return RenderedTargets(deliveries, disabled, lengths, notes, kept)

@@ -101,10 +101,12 @@ def print_preview_messages(plan: Plan, *, full: bool = False) -> None:
         elif delivery.message.html:
             parts.append(Text(f"\n+ HTML part ({len(delivery.message.html)} bytes)", style="dim"))
         note = plan.rendered.notes.get(delivery.channel)
+        kept = plan.rendered.kept.get(delivery.channel)
         title = Text.assemble(
             f"{delivery.channel} ({delivery.channel_type}) ",
             _gauge(length, limit),
             Text(f" · {note}", style="dim") if note else "",
+            Text(f" · {kept}", style="cyan") if kept else "",
         )
         out.print(Panel(Group(*parts), title=title, title_align="left", expand=False))
     for target in plan.disabled:

@@ -227,3 +227,22 @@ def test_preview_tells_sms_segments(
     result = cli(capsys, "declare", "sev1", "--title", "API down", "--dry-run")
     assert result.code == 0, result.err
     assert re.search(r"pager \(sms\) \d+/1600 · \d segments? \(GSM-7\) per recipient", result.out)
+
+
+def test_an_incident_audience_only_grows_while_it_is_open(
+    playbook: Path, isolated_state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # sev1 tells outbox and room; sev2 updates go to outbox (and slack, disabled) only
+    assert cli(capsys, "declare", "sev1", "--title", "API down", "--yes").code == 0
+    updated = cli(capsys, "update", "-m", "Less severe now", "--severity", "sev2", "--yes")
+    assert updated.code == 0, updated.err
+    assert "room (console)" in updated.out and "told at investigating" in updated.out
+    assert "Less severe now" in updated.out.split("room (console)")[1]
+    [row] = json.loads(cli(capsys, "list", "--json").out)
+    shown = json.loads(cli(capsys, "show", row["id"], "--json").out)
+    assert [(d["channel"], d["stage"]) for d in shown["deliveries"]] == [
+        ("outbox", "investigating"),
+        ("room", "investigating"),
+        ("outbox", "investigating"),
+        ("room", "investigating"),
+    ]
