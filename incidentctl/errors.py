@@ -15,6 +15,8 @@ class ExitCode:
     STATE = 5
     CONFLICT = 6
     CANCELLED = 7
+    # `status --check`: an update is overdue or a delivery is stuck
+    ATTENTION = 8
 
 
 @dataclass(frozen=True)

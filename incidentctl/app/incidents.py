@@ -34,7 +34,7 @@ def plan_update(
     if not message.strip():
         raise UsageError("--message must not be empty: say what changed, or that nothing did")
     playbook = ws.playbook
-    current = find_incident(ws.store, incident_id, open_only=True)
+    current = find_incident(ws.store, incident_id, open_only=True, organization=ws.organization)
     if not current.is_open:
         raise ConflictError(
             f"{current.id} is resolved since "
@@ -153,7 +153,9 @@ def assign_role(ws: Workspace, incident_id: str | None, role: str, who: str) -> 
     """Record who holds a role (on the only open incident without an id); the change goes on
     the timeline, nothing is sent."""
     assign_check(ws, role, who)
-    incident = find_incident(ws.store, incident_id, open_only=incident_id is None)
+    incident = find_incident(
+        ws.store, incident_id, open_only=incident_id is None, organization=ws.organization
+    )
     before = incident.roles.get(role)
     incident.roles[role] = who
     event = TimelineEvent(

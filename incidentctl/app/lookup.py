@@ -31,18 +31,38 @@ def _ends_like(incident_id: str, text: str) -> bool:
     )
 
 
-def _by_short_id(store: Store, text: str) -> list[Incident]:
-    return [i for i in store.list_incidents() if _ends_like(i.id, text)]
+def _by_short_id(store: Store, text: str, organization: str | None) -> list[Incident]:
+    return [i for i in store.list_incidents(organization=organization) if _ends_like(i.id, text)]
 
 
-def find_incident(store: Store, incident_id: str | None, *, open_only: bool = True) -> Incident:
-    """The incident with this id (or short id); without an id, the only open one."""
+def _refuse_foreign(incident: Incident, organization: str | None) -> Incident:
+    """An incident of another team's playbook is not this command's to change."""
+    if organization is not None and incident.organization not in ("", organization):
+        raise IncidentNotFound(
+            f"{incident.id} belongs to {incident.organization!r}, not to {organization!r}: "
+            "run the command with that team's playbook (--playbook)"
+        )
+    return incident
+
+
+def find_incident(
+    store: Store,
+    incident_id: str | None,
+    *,
+    open_only: bool = True,
+    organization: str | None = None,
+) -> Incident:
+    """The incident with this id (or short id); without an id, the only open one.
+
+    With `organization`, only that organization's incidents are candidates, and one of another
+    organization named by its id is refused.
+    """
     if incident_id:
         incident = store.get_incident(incident_id) or store.get_incident(incident_id.upper())
         if incident is not None:
-            return incident
+            return _refuse_foreign(incident, organization)
         if SHORT_ID.match(incident_id.strip()):
-            matches = _by_short_id(store, incident_id.strip())
+            matches = _by_short_id(store, incident_id.strip(), organization)
             if len(matches) == 1:
                 return matches[0]
             if matches:
@@ -51,7 +71,7 @@ def find_incident(store: Store, incident_id: str | None, *, open_only: bool = Tr
                     f"{_described(matches)}"
                 )
         raise IncidentNotFound(f"no incident {incident_id!r} (see `incidentctl list`)")
-    candidates = store.list_incidents(open_only=open_only)
+    candidates = store.list_incidents(open_only=open_only, organization=organization)
     if not candidates:
         what = "open incident" if open_only else "incident"
         raise IncidentNotFound(f"no {what} found: give an incident id")

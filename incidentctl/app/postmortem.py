@@ -17,8 +17,12 @@ def default_postmortem_path(incident: Incident) -> Path:
 def _latest_incident(ws: Workspace, incident_id: str | None) -> Incident:
     """The incident named, else the one resolved last (an open one only when named)."""
     if incident_id:
-        return find_incident(ws.store, incident_id, open_only=False)
-    resolved = [i for i in ws.store.list_incidents() if i.resolved_at is not None]
+        return find_incident(ws.store, incident_id, open_only=False, organization=ws.organization)
+    resolved = [
+        i
+        for i in ws.store.list_incidents(organization=ws.organization)
+        if i.resolved_at is not None
+    ]
     if not resolved:
         raise IncidentNotFound(
             "no resolved incident yet: give an incident id to draft the review of an open one"

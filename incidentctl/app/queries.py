@@ -1,41 +1,79 @@
-"""Read-only views: list, status, show — plain data for tables and `--json`."""
+"""Read-only views: list, status, show — plain data for tables and `--json`.
+
+Times are shown in the incident's own organization's timezone (recorded when it was declared),
+else the current playbook's, else UTC. `list` and `status` show only the current playbook's
+organization's incidents unless asked for every organization.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime, tzinfo
+import math
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incidentctl.model.durations import format_duration
-from incidentctl.model.records import Delivery, Incident, TimelineEvent
+from incidentctl.model.records import Delivery, DeliveryState, Incident, TimelineEvent
+from incidentctl.playbook.identity import Identity, read_identity
 from incidentctl.store import open_store
 
+# a delivery still pending or sending after this long is stuck: nothing is moving it along
+STUCK_AFTER = timedelta(minutes=5)
+NEEDS_ATTENTION = (DeliveryState.FAILED, DeliveryState.UNCERTAIN)
+IN_FLIGHT = (DeliveryState.PENDING, DeliveryState.SENDING)
 
-def incident_row(incident: Incident, now: datetime) -> dict[str, Any]:
+
+def zone(name: str | None, fallback: tzinfo) -> tzinfo:
+    try:
+        return ZoneInfo(name) if name else fallback
+    except (ZoneInfoNotFoundError, ValueError):
+        return fallback
+
+
+def local_time(moment: datetime, tz: tzinfo, now: datetime) -> str:
+    """`14:05 CET` today in that zone, `Tue 2 Dec 00:13 CET` on another day."""
+    local = moment.astimezone(tz)
+    name = local.tzname() or str(tz)
+    if local.date() == now.astimezone(tz).date():
+        return f"{local:%H:%M} {name}"
+    return f"{local:%a} {local.day} {local:%b %H:%M} {name}"
+
+
+def countdown(delta: timedelta) -> str:
+    """Whole minutes, rounded up: "in 30m" right after sending, not "in 29m"."""
+    return format_duration(timedelta(minutes=math.ceil(delta.total_seconds() / 60)))
+
+
+def incident_row(incident: Incident, now: datetime, tz: tzinfo = UTC) -> dict[str, Any]:
     since = now - incident.updated_at
-    overdue = (
-        incident.is_open and incident.next_update_due is not None and now > incident.next_update_due
-    )
+    due = incident.next_update_due if incident.is_open else None
+    overdue = due is not None and now > due
+    shown = zone(incident.timezone, tz)
     return {
         "id": incident.id,
         "title": incident.title,
         "severity": incident.severity,
         "status": incident.status.value,
         "category": incident.category or None,
+        "organization": incident.organization or None,
+        "timezone": str(shown),
+        "impact": incident.impact,
+        "workaround": incident.workaround,
+        "eta": incident.eta,
         "declared_at": incident.declared_at.isoformat(),
+        "declared_local": f"{incident.declared_at.astimezone(shown):%Y-%m-%d %H:%M %Z}",
         "resolved_at": incident.resolved_at.isoformat() if incident.resolved_at else None,
         "last_update_at": incident.updated_at.isoformat(),
         "since_last_update": format_duration(since),
         "next_update_due": (
             incident.next_update_due.isoformat() if incident.next_update_due else None
         ),
+        "next_update_local": local_time(due, shown, now) if due else None,
+        "next_update_in": countdown(due - now) if due and not overdue else None,
         "overdue": overdue,
-        "overdue_by": (
-            format_duration(now - incident.next_update_due)
-            if overdue and incident.next_update_due
-            else None
-        ),
+        "overdue_by": format_duration(now - due) if overdue and due else None,
         "components": {k: v.value for k, v in incident.components.items()},
         "roles": dict(incident.roles),
     }
@@ -68,38 +106,94 @@ def delivery_row(delivery: Delivery) -> dict[str, Any]:
     }
 
 
+def current_identity(env: Mapping[str, str], playbook: Path | None = None) -> Identity | None:
+    """The organization of the playbook the command would use, if there is one to read."""
+    from incidentctl.playbook.loader import find_playbook
+
+    return read_identity(find_playbook(playbook, env))
+
+
+def is_stuck(delivery: Delivery, now: datetime) -> bool:
+    if delivery.state in NEEDS_ATTENTION:
+        return True
+    since = delivery.updated_at or delivery.created_at
+    return delivery.state in IN_FLIGHT and since is not None and now - since > STUCK_AFTER
+
+
 def incident_rows(
-    env: Mapping[str, str], *, open_only: bool = False, now: datetime | None = None
+    env: Mapping[str, str],
+    *,
+    open_only: bool = False,
+    every_organization: bool = False,
+    with_deliveries: bool = False,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """`list` and `status`: incidents as rows, most recent first (no playbook needed)."""
+    """`list` and `status`: incidents as rows, most recent first (no playbook validation).
+
+    With `with_deliveries`, each row lists its deliveries that failed, are uncertain or have
+    not moved for `STUCK_AFTER` (`stuck`).
+    """
+    identity = None if every_organization else current_identity(env)
+    tz = zone(identity.timezone if identity else None, UTC)
     store = open_store(None, env)
     moment = now or datetime.now(UTC)
-    return [incident_row(i, moment) for i in store.list_incidents(open_only=open_only)]
+    incidents = store.list_incidents(
+        open_only=open_only, organization=identity.organization if identity else None
+    )
+    rows = [incident_row(i, moment, tz) for i in incidents]
+    if with_deliveries:
+        stuck: dict[str, list[dict[str, Any]]] = {}
+        for delivery in store.deliveries(states=(*NEEDS_ATTENTION, *IN_FLIGHT)):
+            if is_stuck(delivery, moment):
+                stuck.setdefault(delivery.incident_id, []).append(delivery_row(delivery))
+        for row in rows:
+            row["stuck"] = stuck.get(row["id"], [])
+    return rows
+
+
+def needs_attention(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """`status --check`: one line per incident overdue for an update or with a stuck delivery."""
+    lines = []
+    for row in rows:
+        reasons = []
+        if row["overdue"]:
+            reasons.append(f"update overdue by {row['overdue_by']}")
+        stuck = row.get("stuck") or []
+        if stuck:
+            channels = ", ".join(f"{d['channel']} {d['state']}" for d in stuck)
+            reasons.append(f"deliveries not confirmed: {channels}")
+        if reasons:
+            lines.append(f"{row['id']}: {'; '.join(reasons)}")
+    return lines
 
 
 def incident_details(
     env: Mapping[str, str], incident_id: str, playbook: Path | None, now: datetime | None = None
 ) -> dict[str, Any]:
-    """`show`: the incident with its timeline in the playbook's timezone and its deliveries.
+    """`show`: the incident with its timeline and its deliveries.
 
-    Without a readable playbook times are shown in UTC, unless `playbook` was given explicitly.
+    Times are in the incident's recorded timezone, else the playbook's (a broken playbook given
+    explicitly is an error), else UTC.
     """
-    from zoneinfo import ZoneInfo
-
     from incidentctl.app.lookup import find_incident
-    from incidentctl.errors import PlaybookError
     from incidentctl.playbook.loader import find_playbook, load_playbook
 
     store = open_store(None, env)
-    incident = find_incident(store, incident_id, open_only=False)
-    tz: tzinfo = ZoneInfo("UTC")
-    try:
-        tz = load_playbook(find_playbook(playbook, env)).playbook.organization.tz
-    except PlaybookError:
-        if playbook is not None:
-            raise
-    data = incident_row(incident, now or datetime.now(UTC))
-    data["timezone"] = str(tz)
+    identity = current_identity(env, playbook)
+    incident = find_incident(
+        store,
+        incident_id,
+        open_only=False,
+        # a full id names any incident (reading is harmless); a short one searches our own
+        organization=None,
+    )
+    fallback: tzinfo = ZoneInfo("UTC")
+    if playbook is not None:  # given explicitly: a broken one is an error
+        fallback = load_playbook(find_playbook(playbook, env)).playbook.organization.tz
+    elif identity is not None:
+        fallback = zone(identity.timezone, fallback)
+    tz = zone(incident.timezone, fallback)
+    data = incident_row(incident, now or datetime.now(UTC), tz)
     data["timeline"] = [event_row(e, tz) for e in store.timeline(incident.id)]
     data["deliveries"] = [delivery_row(d) for d in store.deliveries(incident_id=incident.id)]
     return data

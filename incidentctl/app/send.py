@@ -149,11 +149,21 @@ def _waits_for_root(
     )
 
 
-def unsettled_deliveries(ws: Workspace, incident_id: str | None) -> list[Delivery]:
-    """What `retry` would look at: pending, failed, interrupted and uncertain deliveries."""
+def unsettled_deliveries(
+    ws: Workspace, incident_id: str | None, *, every_organization: bool = False
+) -> list[Delivery]:
+    """What `retry` would look at: pending, failed, interrupted and uncertain deliveries — of
+    this playbook's organization's incidents, unless `every_organization`."""
+    organization = None if every_organization else ws.organization
     if incident_id is not None:
-        incident_id = find_incident(ws.store, incident_id, open_only=False).id
-    return ws.store.deliveries(incident_id=incident_id, states=UNSETTLED)
+        incident_id = find_incident(
+            ws.store, incident_id, open_only=False, organization=organization
+        ).id
+    found = ws.store.deliveries(incident_id=incident_id, states=UNSETTLED)
+    if incident_id is None and organization is not None:
+        ours = {i.id for i in ws.store.list_incidents(organization=organization)}
+        found = [d for d in found if d.incident_id in ours]
+    return found
 
 
 def retry_deliveries(
@@ -163,10 +173,11 @@ def retry_deliveries(
     *,
     resend_uncertain: bool = False,
     confirm_resend: Callable[[Delivery], bool] | None = None,
+    every_organization: bool = False,
 ) -> DeliveryReport:
     """Re-send pending and failed deliveries; reconcile uncertain ones where the service lets us
     read back, and otherwise hold them unless the user forces or confirms a re-send."""
-    pending = unsettled_deliveries(ws, incident_id)
+    pending = unsettled_deliveries(ws, incident_id, every_organization=every_organization)
     report = DeliveryReport()
     by_incident: dict[str, list[Delivery]] = {}
     for delivery in pending:

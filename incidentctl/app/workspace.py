@@ -53,6 +53,11 @@ class Workspace:
     def playbook(self) -> Playbook:
         return self.loaded.playbook
 
+    @property
+    def organization(self) -> str:
+        """The organization whose incidents this command sees (the playbook's)."""
+        return self.playbook.organization.name
+
     @cached_property
     def renderer(self) -> Renderer:
         """The playbook's message renderer, built once per command (templates compile once)."""

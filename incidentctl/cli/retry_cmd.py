@@ -34,6 +34,10 @@ def retry(
             "(--resend-uncertain re-sends those too).",
         ),
     ] = False,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Every organization's deliveries, not only this playbook's."),
+    ] = False,
     dry_run: DryRunOption = False,
     playbook: PlaybookOption = None,
 ) -> None:
@@ -46,7 +50,7 @@ def retry(
 
     ws = open_workspace(playbook)
     if dry_run:
-        messages.print_unsettled(unsettled_deliveries(ws, incident_id))
+        messages.print_unsettled(unsettled_deliveries(ws, incident_id, every_organization=every))
         messages.print_note("dry run: nothing was sent or stored")
         return
 
@@ -72,6 +76,7 @@ def retry(
             make_engine(ws, progress),
             resend_uncertain=resend_uncertain,
             confirm_resend=confirm if prompts.interactive() and not yes else None,
+            every_organization=every,
         )
     messages.print_retry(report)
     raise_if_undelivered(report)

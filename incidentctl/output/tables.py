@@ -55,13 +55,13 @@ def print_incidents(rows: list[dict[str, Any]], *, as_json: bool, title: str) ->
         return
     _table(
         title,
-        ["ID", "SEV", "STATUS", "DECLARED (UTC)", "LAST UPDATE", "TITLE"],
+        ["ID", "SEV", "STATUS", "DECLARED", "LAST UPDATE", "TITLE"],
         [
             [
                 r["id"],
                 r["severity"],
                 r["status"],
-                r["declared_at"][:16].replace("T", " "),
+                r["declared_local"],
                 f"{r['since_last_update']} ago",
                 r["title"],
             ]
@@ -78,8 +78,10 @@ def print_status(rows: list[dict[str, Any]], *, as_json: bool) -> None:
 
     def cadence(r: dict[str, Any]) -> str:
         if r["overdue"]:
-            return f"OVERDUE by {r['overdue_by']}"
-        return "on time" if r["next_update_due"] else "-"
+            return f"OVERDUE by {r['overdue_by']} (was due {r['next_update_local']})"
+        if r["next_update_local"]:
+            return f"due {r['next_update_local']} (in {r['next_update_in']})"
+        return "-"
 
     _table(
         "Open incidents",
@@ -95,6 +97,13 @@ def print_status(rows: list[dict[str, Any]], *, as_json: bool) -> None:
         sys.stdout.write(
             f"update now: {', '.join(overdue)} — silence costs more trust than 'no news yet'\n"
         )
+    for r in rows:
+        for d in r.get("stuck") or []:
+            why = f": {d['error']}" if d["error"] else ""
+            sys.stdout.write(
+                f"{r['id']} {d['channel']} ({d['stage']}) {d['state']}{why} — "
+                "`incidentctl retry` re-sends or checks it\n"
+            )
 
 
 def print_incident(data: dict[str, Any], *, as_json: bool) -> None:
@@ -105,10 +114,13 @@ def print_incident(data: dict[str, Any], *, as_json: bool) -> None:
         f"{data['id']}  {data['title']}",
         f"severity {data['severity']} · status {data['status']}"
         + (f" · category {data['category']}" if data.get("category") else ""),
-        f"declared {data['declared_at'][:16].replace('T', ' ')} UTC · last update "
+        f"declared {data['declared_local']} · last update "
         f"{data['since_last_update']} ago"
         + (f" · OVERDUE by {data['overdue_by']}" if data["overdue"] else ""),
     ]
+    for label, key in (("impact", "impact"), ("workaround", "workaround"), ("ETA", "eta")):
+        if data.get(key):
+            lines.append(f"{label}: {data[key]}")
     if data["components"]:
         lines.append("components: " + ", ".join(f"{k} {v}" for k, v in data["components"].items()))
     if data["roles"]:

@@ -27,7 +27,8 @@ def state_dir(env: Mapping[str, str]) -> Path:
     """The state directory: `$INCIDENTCTL_HOME`, else the platform's user data dir (not created)."""
     home = env.get(HOME_VARIABLE, "").strip()
     if home:
-        return Path(home).expanduser()
+        # absolute: the outbox channel writes file:// links, which a relative path cannot be
+        return Path(home).expanduser().absolute()
     import platformdirs
 
     return Path(platformdirs.user_data_dir("incidentctl"))

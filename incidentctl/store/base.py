@@ -47,8 +47,11 @@ class Store(Protocol):
 
     def get_incident(self, incident_id: str) -> Incident | None: ...
 
-    def list_incidents(self, *, open_only: bool = False) -> list[Incident]:
-        """Most recently declared first."""
+    def list_incidents(
+        self, *, open_only: bool = False, organization: str | None = None
+    ) -> list[Incident]:
+        """Most recently declared first; with `organization`, only that organization's (and
+        those recorded before incidents had one)."""
         ...
 
     def find_open_incident(self, title: str, *, declared_after: datetime) -> Incident | None:

@@ -165,10 +165,20 @@ class SQLiteStore:
             row = conn.execute("SELECT * FROM incidents WHERE id = ?", (incident_id,)).fetchone()
         return None if row is None else incident_from_row(row)
 
-    def list_incidents(self, *, open_only: bool = False) -> list[Incident]:
-        """Most recently declared first."""
-        where = "WHERE status != ?" if open_only else ""
-        params = (Stage.RESOLVED.value,) if open_only else ()
+    def list_incidents(
+        self, *, open_only: bool = False, organization: str | None = None
+    ) -> list[Incident]:
+        """Most recently declared first; with `organization`, only that organization's (and
+        those recorded before incidents had one)."""
+        clauses: list[str] = []
+        params: list[str] = []
+        if open_only:
+            clauses.append("status != ?")
+            params.append(Stage.RESOLVED.value)
+        if organization is not None:
+            clauses.append("organization IN (?, '')")
+            params.append(organization)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         with self._guarded() as conn:
             rows = conn.execute(
                 f"SELECT * FROM incidents {where} ORDER BY declared_at DESC, day DESC, seq DESC",
