@@ -13,6 +13,7 @@ from incidentctl.app.messages import (
     render_targets,
 )
 from incidentctl.app.plan import Plan, check_severity, parse_component, parse_roles
+from incidentctl.app.text import clean_line, clean_text
 from incidentctl.app.workspace import Workspace
 from incidentctl.errors import ConflictError, IncidentIdTaken, UsageError
 from incidentctl.model.records import ComponentStatus, EventKind, Incident, Stage, TimelineEvent
@@ -37,6 +38,12 @@ def plan_declare(
 ) -> Plan:
     """Build (without storing) a new incident with the day's next id, its `declared` event and
     its first messages."""
+    title, impact, workaround, eta = (
+        clean_line(title),
+        clean_text(impact),
+        clean_text(workaround),
+        clean_text(eta),
+    )
     if not title.strip():
         raise UsageError("--title must not be empty")
     playbook = ws.playbook

@@ -9,6 +9,7 @@ from datetime import timedelta
 from incidentctl.app.lookup import find_incident
 from incidentctl.app.messages import event_snapshot, incident_snapshot, render_targets
 from incidentctl.app.plan import Plan, assign_check, check_severity, parse_component
+from incidentctl.app.text import clean_line, clean_text
 from incidentctl.app.workspace import Workspace
 from incidentctl.errors import ConflictError, UsageError
 from incidentctl.model.records import ComponentStatus, EventKind, Incident, Stage, TimelineEvent
@@ -29,8 +30,17 @@ def plan_update(
     workaround: str | None = None,
     eta: str | None = None,
     resolve: bool = False,
+    reason: str | None = None,
 ) -> Plan:
-    """Build the events and messages of an update (or of the resolution)."""
+    """Build the events and messages of an update (or of the resolution).
+
+    A zero-tolerance incident (security, data loss) goes below its category's floor only with a
+    `reason` (a false alarm), which the timeline keeps.
+    """
+    message = clean_text(message)
+    impact, workaround, eta = (
+        None if value is None else clean_text(value) for value in (impact, workaround, eta)
+    )
     if not message.strip():
         raise UsageError("--message must not be empty: say what changed, or that nothing did")
     playbook = ws.playbook
@@ -73,14 +83,20 @@ def plan_update(
     if stage is not incident.status:
         add(EventKind.STATUS_CHANGE, data={"from": incident.status.value, "to": stage.value})
         incident.status = stage
+    severity = check_severity(ws, severity) if severity else None
     if severity and severity != incident.severity:
-        check_severity(ws, severity)
         rule = playbook.categories.get(incident.category)
+        change: dict[str, object] = {"from": incident.severity, "to": severity}
         if rule and playbook.severity_rank(severity) > playbook.severity_rank(rule.min_severity):
-            raise UsageError(
-                f"{rule.name} incidents stay at {rule.min_severity} or higher (zero tolerance)"
-            )
-        add(EventKind.SEVERITY_CHANGE, data={"from": incident.severity, "to": severity})
+            if not (reason and reason.strip()):
+                raise UsageError(
+                    f"{rule.name} incidents stay at {rule.min_severity} or higher (zero "
+                    'tolerance); a false alarm goes lower with --reason "why", kept on the '
+                    "timeline"
+                )
+            change["reason"] = clean_line(reason)
+            notices.append(f"{rule.name}: severity lowered below {rule.min_severity}: {reason}")
+        add(EventKind.SEVERITY_CHANGE, data=change)
         incident.severity = severity
     for spec in components:
         name, state = parse_component(ws, spec, ComponentStatus.PARTIAL_OUTAGE)

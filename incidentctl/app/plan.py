@@ -38,10 +38,20 @@ class Plan:
 
 
 def check_severity(ws: Workspace, severity_id: str) -> str:
-    if ws.playbook.severity(severity_id) is None:
-        known = ", ".join(s.id for s in ws.playbook.severities)
-        raise UsageError(f"unknown severity {severity_id!r} (known: {known})")
-    return severity_id
+    """The playbook's severity id for what was typed: `sev2`, and also `SEV2`, `sev 2` or `2`
+    (for `sev2`); anything else is an error with the closest id suggested."""
+    ids = [s.id for s in ws.playbook.severities]
+    if severity_id in ids:
+        return severity_id
+    typed = "".join(severity_id.lower().split())
+    for candidate in ids:
+        if typed == candidate.lower() or (typed.isdigit() and candidate.lower() == f"sev{typed}"):
+            return candidate
+    import difflib
+
+    close = difflib.get_close_matches(typed, ids, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise UsageError(f"unknown severity {severity_id!r}{hint} (known: {', '.join(ids)})")
 
 
 def parse_component(

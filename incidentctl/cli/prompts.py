@@ -24,6 +24,16 @@ def confirm(question: str, *, default: bool) -> bool:
         raise Cancelled("cancelled: nothing was sent or stored") from None
 
 
+def ask(question: str) -> str:
+    """A line of text typed at the terminal (on stderr); Ctrl-C or end of input cancels."""
+    try:
+        answer: str = typer.prompt(question, err=True)
+    except (typer.Abort, KeyboardInterrupt, EOFError):
+        print(file=sys.stderr)
+        raise Cancelled("cancelled: nothing was sent or stored") from None
+    return answer
+
+
 def require_consent(yes: bool, action: str) -> None:
     """Without a terminal to ask on, a script must say `--yes`: never send by surprise."""
     if not yes and not interactive():

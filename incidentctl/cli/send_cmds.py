@@ -20,17 +20,36 @@ Components = Annotated[
     typer.Option(
         "--component",
         "-c",
-        help="Affected component, optionally with its status: "
-        "api or api=major_outage (repeatable).",
+        help="Affected component, optionally with its status, repeatable: api (partial_outage "
+        "by default) or api=STATUS with STATUS one of operational, degraded_performance, "
+        "partial_outage, major_outage, under_maintenance.",
         show_default=False,
     ),
 ]
 
 
-def _publish(ws: Workspace, plan: Plan, commit: Commit, *, yes: bool, dry_run: bool) -> None:
+JsonOption = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print the incident id and the deliveries as JSON (for scripts) instead of the "
+        "preview and the table.",
+    ),
+]
+
+
+def _publish(
+    ws: Workspace, plan: Plan, commit: Commit, *, yes: bool, dry_run: bool, as_json: bool = False
+) -> None:
     """The use case with the terminal's side effects: preview, question, live table, report."""
     from incidentctl.app.publish import publish, raise_if_undelivered
     from incidentctl.output import messages
+    from incidentctl.output.tables import print_json
+
+    if as_json:  # stdout carries the JSON alone: the console channel prints on stderr
+        import sys
+
+        ws.console = sys.stderr
 
     def ask(plan: Plan) -> bool:
         return prompts.confirm(f"Send to {len(plan.deliveries)} channel(s)?", default=True)
@@ -42,10 +61,17 @@ def _publish(ws: Workspace, plan: Plan, commit: Commit, *, yes: bool, dry_run: b
         plan,
         commit,
         dry_run=dry_run,
-        show_preview=messages.print_publish_preview,
+        show_preview=(lambda _: None) if as_json else messages.print_publish_preview,
         confirm=None if yes else ask,
-        progress=messages.live_progress,
+        progress=None if as_json else messages.live_progress,
     )
+    if as_json:
+        print_json(messages.publication_data(published))
+        if published.cancelled:
+            raise typer.Exit(ExitCode.CANCELLED)
+        if published.report is not None:
+            raise_if_undelivered(published.report)
+        return
     if dry_run:
         messages.print_note("dry run: nothing was sent or stored")
         return
@@ -58,10 +84,23 @@ def _publish(ws: Workspace, plan: Plan, commit: Commit, *, yes: bool, dry_run: b
 
 
 def declare(
-    severity: Annotated[str, typer.Argument(help="Severity id from the playbook, e.g. sev2.")],
+    severity: Annotated[
+        str | None,
+        typer.Argument(
+            help="Severity id from the playbook, e.g. sev2 (without it, the severities and "
+            "their criteria are listed).",
+            show_default=False,
+        ),
+    ] = None,
     title: Annotated[
-        str, typer.Option("--title", "-t", help="What is broken, in the customer's words.")
-    ],
+        str | None,
+        typer.Option(
+            "--title",
+            "-t",
+            help="What is broken, in the customer's words (asked for on a terminal).",
+            show_default=False,
+        ),
+    ] = None,
     impact: Annotated[str, typer.Option(help="Known impact on users.")] = "",
     component: Components = None,
     workaround: Annotated[str, typer.Option(help="What users can do meanwhile.")] = "",
@@ -80,14 +119,26 @@ def declare(
     ] = "",
     yes: YesOption = False,
     dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
     playbook: PlaybookOption = None,
 ) -> None:
     """Declare an incident and send the first message to every channel of its severity."""
     from incidentctl.app import declare as declaring
     from incidentctl.cli.runtime import open_workspace
+    from incidentctl.errors import UsageError
     from incidentctl.output import messages
 
     ws = open_workspace(playbook)
+    if severity is None:
+        messages.print_severities(ws.playbook)
+        raise UsageError(
+            'say which severity: `incidentctl declare SEV --title "what is broken"` '
+            "(see `incidentctl declare --help`)"
+        )
+    if title is None:
+        if not prompts.interactive():
+            raise UsageError("--title is required: what is broken, in the customer's words")
+        title = prompts.ask("Title (what is broken, in the customer's words)")
     plan = declaring.plan_declare(
         ws,
         severity,
@@ -99,8 +150,9 @@ def declare(
         roles=role or [],
         category=category,
     )
-    messages.print_declare_header(ws, plan)
-    _publish(ws, plan, declaring.commit_declare, yes=yes, dry_run=dry_run)
+    if not as_json:
+        messages.print_declare_header(ws, plan)
+    _publish(ws, plan, declaring.commit_declare, yes=yes, dry_run=dry_run, as_json=as_json)
 
 
 def update(
@@ -117,13 +169,23 @@ def update(
     impact: Annotated[str | None, typer.Option(show_default=False)] = None,
     workaround: Annotated[str | None, typer.Option(show_default=False)] = None,
     eta: Annotated[str | None, typer.Option(show_default=False)] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            help="Why a zero-tolerance incident (security, data loss) goes below its floor, "
+            "e.g. a false alarm; kept on the timeline.",
+            show_default=False,
+        ),
+    ] = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
     playbook: PlaybookOption = None,
 ) -> None:
     """Post an update on the incident's channels (keep the cadence, even with no news)."""
     from incidentctl.app import incidents
     from incidentctl.cli.runtime import open_workspace
+    from incidentctl.output import messages
 
     ws = open_workspace(playbook)
     plan = incidents.plan_update(
@@ -136,8 +198,11 @@ def update(
         impact=impact,
         workaround=workaround,
         eta=eta,
+        reason=reason,
     )
-    _publish(ws, plan, incidents.commit_update, yes=yes, dry_run=dry_run)
+    if not as_json:
+        messages.print_notices(plan)
+    _publish(ws, plan, incidents.commit_update, yes=yes, dry_run=dry_run, as_json=as_json)
 
 
 def resolve(
@@ -147,6 +212,7 @@ def resolve(
     ] = "",
     yes: YesOption = False,
     dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
     playbook: PlaybookOption = None,
 ) -> None:
     """Resolve the incident and tell everyone who was told."""
@@ -155,4 +221,4 @@ def resolve(
 
     ws = open_workspace(playbook)
     plan = incidents.plan_update(ws, incident_id, message, resolve=True)
-    _publish(ws, plan, incidents.commit_update, yes=yes, dry_run=dry_run)
+    _publish(ws, plan, incidents.commit_update, yes=yes, dry_run=dry_run, as_json=as_json)

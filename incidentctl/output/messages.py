@@ -19,13 +19,14 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from incidentctl.app.plan import Plan
-    from incidentctl.app.publish import Preview
+    from incidentctl.app.publish import Preview, Published
     from incidentctl.app.scaffold import ScaffoldResult
     from incidentctl.app.send import DeliveryReport
     from incidentctl.app.targets import Target
     from incidentctl.app.workspace import Workspace
     from incidentctl.delivery.engine import ProgressCallback
     from incidentctl.model.records import Delivery, DeliveryState, Incident
+    from incidentctl.playbook.schema import Playbook
 
 # piped output (logs, CI) is not squeezed into 80 columns: paths and sentences stay whole
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
@@ -45,10 +46,54 @@ def print_note(text: str) -> None:
     out.print(escape(text))
 
 
-def print_declare_header(ws: Workspace, plan: Plan) -> None:
-    playbook = ws.playbook
+def print_notices(plan: Plan) -> None:
     for notice in plan.notices:
         out.print(f"[bold yellow]![/] {escape(notice)}")
+
+
+def print_severities(playbook: Playbook) -> None:
+    """The severities to choose from, most severe first, with what each one means."""
+    out.print("[bold]Severities[/] (most severe first)")
+    for severity in playbook.severities:
+        out.print(f"  [bold]{escape(severity.id)}[/] {escape(severity.name)}")
+        for criterion in severity.criteria:
+            out.print(f"      • {escape(criterion)}")
+
+
+def publication_data(published: Published) -> dict[str, Any]:
+    """`declare/update/resolve --json`: the incident id and what became of each delivery."""
+    plan = published.preview.plan
+    incident = published.incident or plan.incident
+    report = published.report
+    deliveries = report.deliveries + report.held if report is not None else plan.deliveries
+    return {
+        "id": incident.id,
+        "status": incident.status.value,
+        "severity": incident.severity,
+        "dry_run": published.preview.dry_run,
+        "cancelled": published.cancelled,
+        "next_update_due": (
+            incident.next_update_due.isoformat() if incident.next_update_due else None
+        ),
+        "deliveries": [
+            {
+                "channel": d.channel,
+                "type": d.channel_type,
+                "stage": d.stage.value,
+                "state": d.state.value if report is not None else "not sent",
+                "remote_id": d.remote_id,
+                "link": d.link,
+                "error": d.error,
+            }
+            for d in sorted(deliveries, key=lambda d: d.id or 0)
+        ],
+        "missing_variables": published.preview.missing,
+    }
+
+
+def print_declare_header(ws: Workspace, plan: Plan) -> None:
+    playbook = ws.playbook
+    print_notices(plan)
     if playbook.values:
         out.print("[bold]Our values during an incident[/]")
         for value in playbook.values:

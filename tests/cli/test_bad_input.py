@@ -306,3 +306,89 @@ def test_postmortem_picks_the_latest_resolved_and_writes_into_a_folder(
     (tmp_path / "afile").write_text("x")
     blocked = cli(capsys, "postmortem", "--out", "afile/review.md")
     assert blocked.code == 5 and "is a file, not a folder" in one_line(blocked.err)
+
+
+def test_declare_without_arguments_lists_the_severities(
+    playbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = cli(capsys, "declare")
+    assert result.code == 2 and "say which severity" in one_line(result.err)
+    assert "sev1 Critical" in result.out and "All customers affected" in result.out
+
+
+@pytest.mark.parametrize("typed", ["SEV2", "sev 2", "2", "Sev2"])
+def test_severities_typed_in_a_hurry_are_understood(
+    playbook: Path, capsys: pytest.CaptureFixture[str], typed: str
+) -> None:
+    result = cli(capsys, "declare", typed, "--title", f"API slow {typed}", "--yes", "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["severity"] == "sev2"
+
+
+def test_a_near_miss_severity_gets_a_suggestion(
+    playbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = cli(capsys, "declare", "sevv2", "--title", "x", "--yes")
+    assert result.code == 2 and "did you mean 'sev2'" in one_line(result.err)
+
+
+def test_sending_commands_speak_json(playbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    declared = cli(capsys, "declare", "sev1", "--title", "API down", "--yes", "--json")
+    assert declared.code == 0, declared.err
+    data = json.loads(declared.out)
+    assert data["id"].startswith("INC-") and data["status"] == "investigating"
+    assert [(d["channel"], d["state"]) for d in data["deliveries"]] == [
+        ("outbox", "sent"),
+        ("room", "sent"),
+    ]
+    updated = json.loads(cli(capsys, "update", "-m", "Found it", "--yes", "--json").out)
+    assert updated["id"] == data["id"] and len(updated["deliveries"]) == 2
+    dry = json.loads(cli(capsys, "resolve", "-m", "Fixed", "--dry-run", "--json").out)
+    assert dry["dry_run"] is True and {d["state"] for d in dry["deliveries"]} == {"not sent"}
+
+
+def test_a_false_alarm_security_incident_goes_down_with_a_reason(
+    playbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    declared = cli(
+        capsys,
+        "declare",
+        "sev2",
+        "--title",
+        "Login anomaly",
+        "--category",
+        "security",
+        "--yes",
+        "--json",
+    )
+    assert json.loads(declared.out)["severity"] == "sev1"  # raised to the category's floor
+    refused = cli(capsys, "update", "-m", "False alarm", "--severity", "sev2", "--yes")
+    assert refused.code == 2 and "--reason" in one_line(refused.err)
+    lowered = cli(
+        capsys,
+        "update",
+        "-m",
+        "False alarm",
+        "--severity",
+        "sev2",
+        "--reason",
+        "a pentest we had scheduled",
+        "--yes",
+    )
+    assert lowered.code == 0, lowered.err
+    iid = json.loads(declared.out)["id"]
+    timeline = json.loads(cli(capsys, "show", iid, "--json").out)["timeline"]
+    [change] = [e for e in timeline if e["kind"] == "severity_change"]
+    assert change["data"]["reason"] == "a pentest we had scheduled"
+
+
+def test_terminal_escapes_never_reach_the_channels(
+    playbook: Path, isolated_state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    title = "API \x1b[2Jdown\x07 \x1b]8;;http://evil\x1b\\now\x1b]8;;\x1b\\"
+    result = cli(capsys, "declare", "sev1", "--title", title, "--impact", "Slow\x1b[31m", "--yes")
+    assert result.code == 0, result.err
+    [row] = json.loads(cli(capsys, "list", "--json").out)
+    assert row["title"] == "API down now" and row["impact"] == "Slow"
+    for sent in (isolated_state / "outbox").rglob("*.txt"):
+        assert "\x1b" not in sent.read_text() and "\x07" not in sent.read_text()

@@ -238,3 +238,15 @@ def test_list_and_status_never_cut_the_id_at_80_columns(project: Path) -> None:
         child.expect(pexpect.EOF)
         screen = final_screen(child.logfile_read.getvalue(), columns=80)
         assert any(str(row["id"]) in line for line in screen), "\n".join(screen)
+
+
+def test_a_missing_title_is_asked_for_on_a_terminal(project: Path) -> None:
+    child = shell(project, f"exec {incidentctl()} declare sev1")
+    child.expect(r"Title \(what is broken, in the customer's words\):")
+    child.sendline("Checkout errors")
+    child.expect(r"Send to 2 channel\(s\)\? \[Y/n\]")
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert [row["title"] for row in recorded(project)] == ["Checkout errors"]
