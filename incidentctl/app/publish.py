@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from incidentctl.app.plan import Plan
@@ -39,6 +40,9 @@ class Preview:
     # channel -> the request body it would post; filled for dry runs only
     payloads: dict[str, dict[str, Any]] = field(default_factory=dict)
     dry_run: bool = False
+    # the responder will be asked: times in the messages are computed again if the minute
+    # changes before they answer
+    provisional: bool = False
 
 
 @dataclass
@@ -61,22 +65,30 @@ def publish(
     confirm: Callable[[Plan], bool] | None = None,
     progress: Callable[[Sequence[Delivery]], AbstractContextManager[ProgressCallback | None]]
     | None = None,
+    replan: Callable[[], Plan] | None = None,
 ) -> Published:
     """Show the preview, then (unless a dry run, or `confirm` says no) store and send.
 
-    `confirm` is asked only when there is something to send; None sends without asking.
+    `confirm` is asked only when there is something to send; None sends without asking. A
+    responder may wait at the question: when the minute has changed by the time they say yes,
+    `replan` builds the plan again, so "next update by …" counts from the moment of sending.
     """
+    asking = confirm is not None and bool(plan.deliveries) and not dry_run
     preview = Preview(
         plan,
         missing_variables(ws, plan.deliveries),
         wire_payloads(ws, plan.incident, plan.events[-1], plan.deliveries) if dry_run else {},
         dry_run,
+        provisional=asking and replan is not None,
     )
     show_preview(preview)
     if dry_run:
         return Published(preview)
-    if confirm is not None and plan.deliveries and not confirm(plan):
-        return Published(preview, cancelled=True)
+    if asking and confirm is not None:
+        if not confirm(plan):
+            return Published(preview, cancelled=True)
+        if replan is not None and _minute(ws.now()) != _minute(plan.events[-1].at):
+            plan = replan()
     incident = commit(ws, plan)
     if progress is None:
         report = send_deliveries(ws, incident, plan.deliveries, make_engine(ws))
@@ -84,6 +96,10 @@ def publish(
         with progress(plan.deliveries) as callback:
             report = send_deliveries(ws, incident, plan.deliveries, make_engine(ws, callback))
     return Published(preview, incident, report)
+
+
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
 
 
 def raise_if_undelivered(report: DeliveryReport) -> None:

@@ -78,7 +78,7 @@ def load_checked_playbook(path: Path) -> tuple[LoadedPlaybook, dict[str, Checked
     channels with their validated settings."""
     from incidentctl.channels.check import ChannelCheck
 
-    check = ChannelCheck()
+    check = ChannelCheck(disabled_as_warnings=True)
     loaded = load_playbook(path, [check])
     return loaded, check.channels
 

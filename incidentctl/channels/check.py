@@ -30,15 +30,35 @@ class CheckedChannel:
 class ChannelCheck:
     """The loader's channel check (`ExtraCheck`), keeping each channel it could validate."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, disabled_as_warnings: bool = False) -> None:
         self.channels: dict[str, CheckedChannel] = {}
+        # the sending commands: a mistake in a channel nobody uses (`enabled: false`) must not
+        # block every declaration; lint still reports it as an error
+        self.disabled_as_warnings = disabled_as_warnings
 
     def __call__(self, playbook: Playbook, doc: ParsedDocument) -> Iterator[Problem]:
         """Every channel's type and settings, checked in playbook order."""
         for name, channel in playbook.channels.items():
-            checked = yield from channel_settings_problems(name, channel.type, channel.options, doc)
+            problems = channel_settings_problems(name, channel.type, channel.options, doc)
+            if self.disabled_as_warnings and not channel.enabled:
+                checked = yield from _as_warnings(problems)
+            else:
+                checked = yield from problems
             if checked is not None:
                 self.channels[name] = checked
+
+
+def _as_warnings(
+    problems: Generator[Problem, None, CheckedChannel | None],
+) -> Generator[Problem, None, CheckedChannel | None]:
+    from dataclasses import replace
+
+    try:
+        while True:
+            yield replace(next(problems), level="warning")
+    except StopIteration as done:
+        result: CheckedChannel | None = done.value
+        return result
 
 
 def channel_problems(playbook: Playbook, doc: ParsedDocument) -> Iterator[Problem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -39,7 +40,14 @@ JsonOption = Annotated[
 
 
 def _publish(
-    ws: Workspace, plan: Plan, commit: Commit, *, yes: bool, dry_run: bool, as_json: bool = False
+    ws: Workspace,
+    plan: Plan,
+    commit: Commit,
+    *,
+    yes: bool,
+    dry_run: bool,
+    as_json: bool = False,
+    replan: Callable[[], Plan] | None = None,
 ) -> None:
     """The use case with the terminal's side effects: preview, question, live table, report."""
     from incidentctl.app.publish import publish, raise_if_undelivered
@@ -64,6 +72,7 @@ def _publish(
         show_preview=(lambda _: None) if as_json else messages.print_publish_preview,
         confirm=None if yes else ask,
         progress=None if as_json else messages.live_progress,
+        replan=replan,
     )
     if as_json:
         print_json(messages.publication_data(published))
@@ -139,20 +148,33 @@ def declare(
         if not prompts.interactive():
             raise UsageError("--title is required: what is broken, in the customer's words")
         title = prompts.ask("Title (what is broken, in the customer's words)")
-    plan = declaring.plan_declare(
-        ws,
-        severity,
-        title,
-        impact=impact,
-        components=component or [],
-        workaround=workaround,
-        eta=eta,
-        roles=role or [],
-        category=category,
-    )
+
+    def make_plan() -> Plan:
+        assert severity is not None and title is not None
+        return declaring.plan_declare(
+            ws,
+            severity,
+            title,
+            impact=impact,
+            components=component or [],
+            workaround=workaround,
+            eta=eta,
+            roles=role or [],
+            category=category,
+        )
+
+    plan = make_plan()
     if not as_json:
         messages.print_declare_header(ws, plan)
-    _publish(ws, plan, declaring.commit_declare, yes=yes, dry_run=dry_run, as_json=as_json)
+    _publish(
+        ws,
+        plan,
+        declaring.commit_declare,
+        yes=yes,
+        dry_run=dry_run,
+        as_json=as_json,
+        replan=make_plan,
+    )
 
 
 def update(
@@ -188,21 +210,33 @@ def update(
     from incidentctl.output import messages
 
     ws = open_workspace(playbook)
-    plan = incidents.plan_update(
-        ws,
-        incident_id,
-        message,
-        status=status,
-        components=component or [],
-        severity=severity,
-        impact=impact,
-        workaround=workaround,
-        eta=eta,
-        reason=reason,
-    )
+
+    def make_plan() -> Plan:
+        return incidents.plan_update(
+            ws,
+            incident_id,
+            message,
+            status=status,
+            components=component or [],
+            severity=severity,
+            impact=impact,
+            workaround=workaround,
+            eta=eta,
+            reason=reason,
+        )
+
+    plan = make_plan()
     if not as_json:
         messages.print_notices(plan)
-    _publish(ws, plan, incidents.commit_update, yes=yes, dry_run=dry_run, as_json=as_json)
+    _publish(
+        ws,
+        plan,
+        incidents.commit_update,
+        yes=yes,
+        dry_run=dry_run,
+        as_json=as_json,
+        replan=make_plan,
+    )
 
 
 def resolve(
@@ -220,5 +254,16 @@ def resolve(
     from incidentctl.cli.runtime import open_workspace
 
     ws = open_workspace(playbook)
-    plan = incidents.plan_update(ws, incident_id, message, resolve=True)
-    _publish(ws, plan, incidents.commit_update, yes=yes, dry_run=dry_run, as_json=as_json)
+
+    def make_plan() -> Plan:
+        return incidents.plan_update(ws, incident_id, message, resolve=True)
+
+    _publish(
+        ws,
+        make_plan(),
+        incidents.commit_update,
+        yes=yes,
+        dry_run=dry_run,
+        as_json=as_json,
+        replan=make_plan,
+    )

@@ -164,6 +164,11 @@ def print_publish_preview(preview: Preview) -> None:
     """The preview of a sending command: messages, missing variables, and for a dry run the
     request bodies."""
     print_preview(preview.plan, full=preview.dry_run)
+    if preview.provisional:
+        out.print(
+            "[dim]times in these messages are for now: if the minute changes before you "
+            "answer, they are computed again for the moment of sending[/]"
+        )
     print_missing_variables(preview.missing)
     if preview.dry_run:
         print_payloads(preview.payloads)

@@ -104,3 +104,54 @@ def test_undelivered_is_one_error_naming_the_channels() -> None:
         raise_if_undelivered(report)
     assert caught.value.exit_code == 3
     assert "(hook)" in caught.value.message and "retry --resend-uncertain" in caught.value.message
+
+
+def test_times_are_for_the_moment_of_sending_when_the_responder_waited(ws: Workspace) -> None:
+    from datetime import timedelta
+
+    moments = [datetime(2025, 12, 19, 13, 0, tzinfo=UTC)]
+    ws.clock = lambda: moments[0]
+    shown: list[Preview] = []
+
+    def wait_then_say_yes(plan: Plan) -> bool:
+        moments[0] += timedelta(minutes=3)  # the responder read the preview for 3 minutes
+        return True
+
+    plans: list[Plan] = []
+
+    def replan() -> Plan:
+        plans.append(plan_declare(ws, "sev1", "API down"))
+        return plans[-1]
+
+    first = plan_declare(ws, "sev1", "API down")
+    published = publish(
+        ws,
+        first,
+        commit_declare,
+        show_preview=shown.append,
+        confirm=wait_then_say_yes,
+        replan=replan,
+    )
+    assert shown[0].provisional and len(plans) == 1
+    assert published.incident is not None
+    assert published.incident.declared_at == moments[0]
+    assert published.incident.next_update_due == moments[0] + timedelta(minutes=30)
+    [stored, *_] = ws.store.deliveries(incident_id=published.incident.id)
+    assert "14:33" in stored.message.text and "14:30" not in stored.message.text  # Paris
+
+
+def test_no_new_plan_within_the_same_minute(ws: Workspace) -> None:
+    calls: list[int] = []
+
+    def replan() -> Plan:
+        calls.append(1)
+        return plan_declare(ws, "sev1", "API down")
+
+    publish(
+        ws,
+        plan_declare(ws, "sev1", "API down"),
+        commit_declare,
+        confirm=lambda _: True,
+        replan=replan,
+    )
+    assert calls == []

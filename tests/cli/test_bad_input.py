@@ -392,3 +392,21 @@ def test_terminal_escapes_never_reach_the_channels(
     assert row["title"] == "API down now" and row["impact"] == "Slow"
     for sent in (isolated_state / "outbox").rglob("*.txt"):
         assert "\x1b" not in sent.read_text() and "\x07" not in sent.read_text()
+
+
+def test_a_mistake_in_a_disabled_channel_does_not_block_declaring(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    isolated_state: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = PLAYBOOK.format(language="en").replace(
+        "  slack:\n    type: console\n    enabled: false\n",
+        "  slack:\n    type: webhook\n    enabled: false\n    urll: https://example.com/x\n",
+    )
+    path = write_playbook(tmp_path, text)
+    lint = cli(capsys, "lint", str(path))
+    assert lint.code == 1 and "unknown key 'urll'" in lint.out
+    declared = cli(capsys, "declare", "sev1", "--title", "API down", "--yes")
+    assert declared.code == 0, declared.err
