@@ -41,18 +41,26 @@ JsonOption = Annotated[
 
 def _publish(
     ws: Workspace,
-    plan: Plan,
+    make_plan: Callable[[], Plan],
     commit: Commit,
     *,
     yes: bool,
     dry_run: bool,
-    as_json: bool = False,
-    replan: Callable[[], Plan] | None = None,
+    as_json: bool,
+    header: Callable[[Workspace, Plan], None] | None = None,
 ) -> None:
-    """The use case with the terminal's side effects: preview, question, live table, report."""
+    """The use case with the terminal's side effects: preview, question, live table, report.
+
+    `make_plan` builds the plan, and builds it again when the responder answered the question
+    in a later minute than the plan was made.
+    """
     from incidentctl.app.publish import publish, raise_if_undelivered
     from incidentctl.output import messages
     from incidentctl.output.tables import print_json
+
+    plan = make_plan()
+    if header is not None and not as_json:
+        header(ws, plan)
 
     if as_json:  # stdout carries the JSON alone: the console channel prints on stderr
         import sys
@@ -72,7 +80,7 @@ def _publish(
         show_preview=(lambda _: None) if as_json else messages.print_publish_preview,
         confirm=None if yes else ask,
         progress=None if as_json else messages.live_progress,
-        replan=replan,
+        replan=make_plan,
     )
     if as_json:
         print_json(messages.publication_data(published))
@@ -163,17 +171,14 @@ def declare(
             category=category,
         )
 
-    plan = make_plan()
-    if not as_json:
-        messages.print_declare_header(ws, plan)
     _publish(
         ws,
-        plan,
+        make_plan,
         declaring.commit_declare,
         yes=yes,
         dry_run=dry_run,
         as_json=as_json,
-        replan=make_plan,
+        header=messages.print_declare_header,
     )
 
 
@@ -225,17 +230,14 @@ def update(
             reason=reason,
         )
 
-    plan = make_plan()
-    if not as_json:
-        messages.print_notices(plan)
     _publish(
         ws,
-        plan,
+        make_plan,
         incidents.commit_update,
         yes=yes,
         dry_run=dry_run,
         as_json=as_json,
-        replan=make_plan,
+        header=lambda _, plan: messages.print_notices(plan),
     )
 
 
@@ -258,12 +260,4 @@ def resolve(
     def make_plan() -> Plan:
         return incidents.plan_update(ws, incident_id, message, resolve=True)
 
-    _publish(
-        ws,
-        make_plan(),
-        incidents.commit_update,
-        yes=yes,
-        dry_run=dry_run,
-        as_json=as_json,
-        replan=make_plan,
-    )
+    _publish(ws, make_plan, incidents.commit_update, yes=yes, dry_run=dry_run, as_json=as_json)
