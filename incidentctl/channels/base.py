@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from incidentctl.channels.secrets import is_redacted
 from incidentctl.errors import DeliveryError, MissingSecret
 from incidentctl.model.records import RenderedMessage, Stage
+from incidentctl.model.snapshots import EventSnapshot, IncidentSnapshot
 from incidentctl.playbook.env import interpolate
 
 # Which built-in templates a channel type renders: chat markdown, short text (SMS, X) or e-mail
@@ -82,9 +83,10 @@ class Outgoing:
     channel: str
     stage: Stage
     message: RenderedMessage
-    # the incident and event as plain JSON-ready data (webhook payloads, Statuspage fields)
-    incident: dict[str, Any]
-    event: dict[str, Any]
+    # the incident and the event as they stood when the event was recorded (`to_json()` is
+    # what webhooks receive)
+    incident: IncidentSnapshot
+    event: EventSnapshot
     # remote id of this channel's first message for the incident, to thread under it
     thread: str | None = None
     # stable across retries of the same delivery; services that accept one dedupe with it

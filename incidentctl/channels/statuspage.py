@@ -47,6 +47,7 @@ from incidentctl.channels.http import (
 from incidentctl.channels.secrets import SECRET
 from incidentctl.errors import DeliveryError
 from incidentctl.model.records import ComponentStatus, Stage
+from incidentctl.model.snapshots import IncidentSnapshot
 
 if TYPE_CHECKING:
     import httpx
@@ -56,7 +57,6 @@ NAME_LIMIT = 255
 BODY_LIMIT = 25000
 # impact_override by severity rank (0 = most severe); lower severities are "minor"
 IMPACT_BY_RANK = ("critical", "major")
-COMPONENT_STATUSES = frozenset(status.value for status in ComponentStatus)
 # Statuspage answers 420 ("enhance your calm") or 429 past 1 request/s per token
 RATE_LIMITED = (420, 429)
 # metadata key under which the incident records our id, so `reconcile` can find it again
@@ -137,7 +137,7 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
 
     def _incident_fields(self, outgoing: Outgoing) -> dict[str, Any]:
         fields: dict[str, Any] = {"status": outgoing.stage.value, "body": outgoing.message.text}
-        impact = impact_for(outgoing.incident.get("severity_rank"))
+        impact = impact_for(outgoing.incident.severity_rank)
         if impact is not None:
             fields["impact_override"] = impact
         statuses = self._component_statuses(outgoing)
@@ -150,15 +150,13 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
 
     def _component_statuses(self, outgoing: Outgoing) -> dict[str, str]:
         """Statuspage component id -> status, from our components that the setting maps."""
-        ours = outgoing.incident.get("components") or {}
+        # a resolved incident leaves its components operational, as the page's UI does
+        resolved = outgoing.stage is Stage.RESOLVED
         statuses: dict[str, str] = {}
-        for component, status in ours.items():
+        for component, status in outgoing.incident.components.items():
             remote = self.settings.components.get(component)
-            if remote is None or str(status) not in COMPONENT_STATUSES:
-                continue
-            # a resolved incident leaves its components operational, as the page's UI does
-            resolved = outgoing.stage is Stage.RESOLVED
-            statuses[remote] = ComponentStatus.OPERATIONAL.value if resolved else str(status)
+            if remote is not None:
+                statuses[remote] = (ComponentStatus.OPERATIONAL if resolved else status).value
         return statuses
 
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -179,14 +177,14 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
         )
 
 
-def incident_name(incident: dict[str, Any]) -> str:
-    title = str(incident.get("title") or incident.get("id") or "Incident").strip()
+def incident_name(incident: IncidentSnapshot) -> str:
+    title = (incident.title or incident.id or "Incident").strip()
     return title if len(title) <= NAME_LIMIT else title[: NAME_LIMIT - 1] + "…"
 
 
-def impact_for(rank: Any) -> str | None:
+def impact_for(rank: int | None) -> str | None:
     """Statuspage impact from our 0-based severity rank; None when the rank is unknown."""
-    if not isinstance(rank, int) or isinstance(rank, bool) or rank < 0:
+    if rank is None or rank < 0:
         return None
     return IMPACT_BY_RANK[rank] if rank < len(IMPACT_BY_RANK) else "minor"
 
@@ -198,13 +196,13 @@ def _find_ours(candidates: list[dict[str, Any]], outgoing: Outgoing) -> dict[str
         if isinstance(tagged, dict) and tagged.get("incident_id") == outgoing.incident_id:
             return item if item.get("id") else None
     # pages that drop metadata: same name, created after we declared
-    declared = _parse_time(outgoing.incident.get("declared_at"))
+    declared = _aware(outgoing.incident.declared_at)
     name = incident_name(outgoing.incident)
     for item in candidates:
         if item.get("name") != name or not item.get("id"):
             continue
         created = _parse_time(item.get("created_at"))
-        if declared is None or created is None or created >= declared - CLOCK_SKEW:
+        if created is None or created >= declared - CLOCK_SKEW:
             return item
     return None
 
@@ -216,7 +214,12 @@ def _parse_time(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return _aware(parsed)
+
+
+def _aware(value: datetime) -> datetime:
+    """Naive times are UTC (ours are always aware; a page's may not be)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _shortlink(incident: dict[str, Any]) -> str | None:

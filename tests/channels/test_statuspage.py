@@ -9,7 +9,7 @@ import pytest
 
 from incidentctl.channels.statuspage import StatuspageChannel, StatuspageSettings
 from incidentctl.errors import DeliveryError, MissingSecret
-from incidentctl.model.records import Stage
+from incidentctl.model.records import ComponentStatus, Stage
 from tests.channels.fakes.base_server import (
     ManualClock,
     Reply,
@@ -86,7 +86,11 @@ def test_updates_patch_the_same_incident(
         "Found it.",
         stage=Stage.IDENTIFIED,
         thread=first.remote_id,
-        components={"checkout": "partial_outage", "api": "operational", "db": "major_outage"},
+        components={
+            "checkout": ComponentStatus.PARTIAL_OUTAGE,
+            "api": ComponentStatus.OPERATIONAL,
+            "db": ComponentStatus.MAJOR_OUTAGE,
+        },
     )
     second = sp.send(update)
 

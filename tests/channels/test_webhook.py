@@ -71,7 +71,7 @@ def test_posts_signed_json_with_headers(receiver: WebhookReceiver, tmp_path: Pat
     assert document["event"] == {
         "kind": "declared",
         "message": "Checkout is failing.",
-        "at": None,
+        "at": "2025-01-01T09:00:00+00:00",
         "stage": "investigating",
     }
     assert document["incident"]["id"] == "INC-20250101-001"
