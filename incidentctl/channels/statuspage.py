@@ -15,8 +15,11 @@ Settings (secrets written `${VAR}`, resolved at send time):
 - `api_base` — default `https://api.statuspage.io/v1`.
 
 The incident's `impact_override` follows the severity rank (most severe `critical`, next `major`,
-others `minor`), and its `metadata` records our incident id so `reconcile` can tell whether an
-uncertain create reached the page. Statuspage allows 1 request/s per key (420 or 429 beyond).
+others `minor`), and its `metadata` records our incident id and globally unique key (`uid`) so
+`reconcile` can tell whether an uncertain create reached the page. Incident ids are per store:
+two machines both have `INC-…-0001`, so the uid decides; the id, or failing metadata the name,
+decides only for incidents recorded without a uid. Statuspage allows 1 request/s per key (420 or
+429 beyond).
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ BODY_LIMIT = 25000
 IMPACT_BY_RANK = ("critical", "major")
 # Statuspage answers 420 ("enhance your calm") or 429 past 1 request/s per token
 RATE_LIMITED = (420, 429)
-# metadata key under which the incident records our id, so `reconcile` can find it again
+# metadata key under which the incident records our id and uid, so `reconcile` can find it
 METADATA_KEY = "incidentctl"
 # an incident created this long before our declaration is not ours (clock skew allowance)
 CLOCK_SKEW = timedelta(minutes=10)
@@ -96,7 +99,7 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
         fields = self._incident_fields(outgoing)
         if outgoing.thread is None:
             fields["name"] = incident_name(outgoing.incident)
-            fields["metadata"] = {METADATA_KEY: {"incident_id": outgoing.incident_id}}
+            fields["metadata"] = {METADATA_KEY: tag(outgoing)}
             response = self._call("POST", "/incidents", json={"incident": fields})
         else:
             path = f"/incidents/{quote(outgoing.thread, safe='')}"
@@ -189,22 +192,58 @@ def impact_for(rank: int | None) -> str | None:
     return IMPACT_BY_RANK[rank] if rank < len(IMPACT_BY_RANK) else "minor"
 
 
+def tag(outgoing: Outgoing) -> dict[str, str]:
+    """What the incident's metadata records of ours (all top-level values must be objects)."""
+    tagged = {"incident_id": outgoing.incident_id}
+    if outgoing.incident.uid:
+        tagged["uid"] = outgoing.incident.uid
+    return tagged
+
+
 def _find_ours(candidates: list[dict[str, Any]], outgoing: Outgoing) -> dict[str, Any] | None:
+    """The page's incident that an uncertain create of `outgoing` made, None when there is none;
+    DeliveryError when one might be ours but nothing proves it (the user checks the page)."""
+    uid = outgoing.incident.uid
+    if uid:
+        tags = [(item, _tag(item)) for item in candidates]
+        for item, tagged in tags:
+            if tagged.get("uid") == uid and item.get("id"):
+                return item
+        # our id without a uid (an older incidentctl), or a page that dropped the metadata
+        unproven = [
+            item
+            for item, tagged in tags
+            if (tagged.get("incident_id") == outgoing.incident_id and "uid" not in tagged)
+            or (not tagged and _named_after_declaration(item, outgoing))
+        ]
+        if unproven:
+            raise DeliveryError(
+                f"Statuspage incident {unproven[0].get('id')} may be {outgoing.incident_id}'s "
+                "but does not carry its uid: check the page"
+            )
+        return None
+    # an incident recorded before uids (migration m002): our id, else the name
     for item in candidates:
-        metadata = item.get("metadata")
-        tagged = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
-        if isinstance(tagged, dict) and tagged.get("incident_id") == outgoing.incident_id:
+        if _tag(item).get("incident_id") == outgoing.incident_id:
             return item if item.get("id") else None
-    # pages that drop metadata: same name, created after we declared
-    declared = _aware(outgoing.incident.declared_at)
-    name = incident_name(outgoing.incident)
     for item in candidates:
-        if item.get("name") != name or not item.get("id"):
-            continue
-        created = _parse_time(item.get("created_at"))
-        if created is None or created >= declared - CLOCK_SKEW:
+        if _named_after_declaration(item, outgoing):
             return item
     return None
+
+
+def _tag(item: dict[str, Any]) -> dict[str, Any]:
+    metadata = item.get("metadata")
+    tagged = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+    return tagged if isinstance(tagged, dict) else {}
+
+
+def _named_after_declaration(item: dict[str, Any], outgoing: Outgoing) -> bool:
+    """Same name as ours, created after we declared (allowing for clock skew)."""
+    if item.get("name") != incident_name(outgoing.incident) or not item.get("id"):
+        return False
+    created = _parse_time(item.get("created_at"))
+    return created is None or created >= _aware(outgoing.incident.declared_at) - CLOCK_SKEW
 
 
 def _parse_time(value: Any) -> datetime | None:

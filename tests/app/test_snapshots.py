@@ -3,7 +3,6 @@ receives are pinned, and every retry hands channels the incident as it was when 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,11 +13,10 @@ from incidentctl.app.declare import commit_declare, plan_declare
 from incidentctl.app.incidents import commit_update, plan_update
 from incidentctl.app.messages import stored_snapshots
 from incidentctl.app.send import make_engine, send_deliveries
-from incidentctl.app.workspace import Workspace, load_checked_playbook
+from incidentctl.app.workspace import Workspace
 from incidentctl.model.records import ComponentStatus, EventKind, Stage
-from incidentctl.store import open_store
 from tests.channels.fakes.webhook_server import SECRET, WebhookReceiver
-from tests.helpers import PLAYBOOK, write_playbook
+from tests.helpers import notifying_only, workspace
 
 START = datetime(2025, 12, 19, 13, 0, tzinfo=UTC)
 HOOK = """\
@@ -69,20 +67,9 @@ def clock() -> list[datetime]:
 
 @pytest.fixture
 def ws(tmp_path: Path, receiver: WebhookReceiver, clock: list[datetime]) -> Iterator[Workspace]:
-    text = PLAYBOOK.format(language="en").replace("all: [outbox, room]", "all: [hook]")
-    text = text.replace("channels:\n", HOOK, 1)
-    loaded, channels = load_checked_playbook(write_playbook(tmp_path, text))
-    state = tmp_path / "state"
-    with open_store(state, {}) as store:
-        yield Workspace(
-            loaded=loaded,
-            store=store,
-            env={"WEBHOOK_URL": receiver.hook_url, "WEBHOOK_SECRET": SECRET},
-            state_dir=state,
-            channels=channels,
-            clock=lambda: clock[0],
-            console=io.StringIO(),
-        )
+    env = {"WEBHOOK_URL": receiver.hook_url, "WEBHOOK_SECRET": SECRET}
+    with workspace(tmp_path, notifying_only(HOOK), env=env, clock=lambda: clock[0]) as ws:
+        yield ws
 
 
 def declare(ws: Workspace) -> None:
