@@ -213,6 +213,18 @@ def test_secrets_echoed_by_the_service_are_scrubbed(
     assert_no_secrets(caught.value.message)
 
 
+def test_a_path_token_echoed_alone_is_scrubbed(receiver: WebhookReceiver, tmp_path: Path) -> None:
+    receiver.fail_next(
+        lambda request: Reply(
+            404, f"no hook {request.path.rsplit('/', 1)[1]} (path {request.path})"
+        )
+    )
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(receiver)).send(make_outgoing())
+    assert "no hook" in caught.value.message
+    assert_no_secrets(caught.value.message)
+
+
 def test_retry_after_as_http_date(receiver: WebhookReceiver, tmp_path: Path) -> None:
     now = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
     later = format_datetime(now + timedelta(seconds=90), usegmt=True)

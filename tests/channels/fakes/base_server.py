@@ -41,6 +41,8 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    # the request line's target as sent: path and query, still percent-encoded
+    target: str = ""
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -94,7 +96,7 @@ class FakeServer:
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
-        self._scripted: deque[Reply] = deque()
+        self._scripted: deque[Reply | Callable[[Request], Reply]] = deque()
         self._delays: deque[float] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -111,8 +113,9 @@ class FakeServer:
     def handle(self, request: Request) -> Reply:  # pragma: no cover - overridden
         return Reply(404, {"message": "not found"})
 
-    def fail_next(self, *replies: Reply) -> None:
-        """Answer the next requests with these replies instead of `handle`."""
+    def fail_next(self, *replies: Reply | Callable[[Request], Reply]) -> None:
+        """Answer the next requests with these replies instead of `handle`; a function makes
+        its reply from the request (a service echoing the path it was asked for)."""
         with self._lock:
             self._scripted.extend(replies)
 
@@ -147,7 +150,7 @@ class FakeServer:
             scripted = self._scripted.popleft() if self._scripted else None
             delay = self._delays.popleft() if self._delays and scripted is None else 0.0
         if scripted is not None:
-            return scripted
+            return scripted(request) if callable(scripted) else scripted
         reply = self.handle(request)
         reply.delay = max(reply.delay, delay)
         return reply
@@ -166,6 +169,7 @@ class FakeServer:
                     query=parse_qs(parts.query, keep_blank_values=True),
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=body,
+                    target=self.path,
                 )
                 reply = fake._dispatch(request)
                 if reply.delay and fake._stopping.wait(reply.delay):
