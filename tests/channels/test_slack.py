@@ -485,6 +485,16 @@ def test_check_settings() -> None:
     assert problems(webhook_url="${U}", username="bot") == [("username", "error")]
 
 
+def test_api_base_is_refused_in_webhook_mode() -> None:
+    found = list(
+        SlackChannel.check_settings({"webhook_url": "${U}", "api_base": "https://slack.com/api"})
+    )
+    assert [(p.key, p.level) for p in found] == [("api_base", "error")]
+    assert "incoming webhook" in found[0].message
+    # the default is the Web API's: leaving it out is not setting it
+    assert problems(webhook_url="${U}") == []
+
+
 def test_check_settings_hides_the_webhook_path() -> None:
     found = SlackChannel.check_settings({"webhook_url": "http://hooks.slack.com" + WEBHOOK_PATH})
     assert all(WEBHOOK_PATH not in p.message for p in found)
