@@ -10,7 +10,7 @@ from incidentctl.channels.base import scrub, secret_parts
 from incidentctl.channels.email.sendgrid import SendGridChannel, SendGridSettings
 from incidentctl.channels.secrets import is_redacted, secret_keys, sensitive_keys
 from incidentctl.channels.slack.channel import SlackSettings
-from incidentctl.channels.sms import SmsChannel, SmsSettings
+from incidentctl.channels.sms.channel import SmsChannel, SmsSettings
 from incidentctl.channels.webhook import WebhookChannel, WebhookSettings
 from tests.channels.fakes.base_server import make_context
 
