@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,8 @@ def child(api_base: str, subscribers: str) -> None:
     """Send one delivery to every subscriber; print what it took as one JSON line."""
     from incidentctl.channels.base import Outgoing, SendContext
     from incidentctl.channels.email.sendgrid import SendGridChannel, SendGridSettings
-    from incidentctl.model.records import RenderedMessage, Stage
+    from incidentctl.model.records import EventKind, RenderedMessage, Stage
+    from incidentctl.model.snapshots import EventSnapshot, IncidentSnapshot
 
     settings = SendGridSettings.model_validate(
         {
@@ -69,6 +71,7 @@ def child(api_base: str, subscribers: str) -> None:
     )
     channel = SendGridChannel("status-email", settings, context, 60.0)
     text = "We are investigating errors at checkout for some customers in the EU.\n" * 5
+    declared = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
     outgoing = Outgoing(
         delivery_id=1,
         incident_id="INC-20250101-0001",
@@ -79,8 +82,14 @@ def child(api_base: str, subscribers: str) -> None:
             subject="[Investigating] Checkout errors in EU",
             html="<p>" + text.replace("\n", "<br>") + "</p>",
         ),
-        incident={"id": "INC-20250101-0001", "title": "Checkout errors in EU"},
-        event={"kind": "declared", "message": "Checkout errors"},
+        incident=IncidentSnapshot(
+            id="INC-20250101-0001",
+            title="Checkout errors in EU",
+            severity="sev1",
+            status=Stage.INVESTIGATING,
+            declared_at=declared,
+        ),
+        event=EventSnapshot(EventKind.DECLARED, declared, Stage.INVESTIGATING, "Checkout errors"),
         idempotency_key="INC-20250101-0001-1",
     )
     import sendgrid  # noqa: F401  (the import cost is counted in the baseline, not the send)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import textwrap
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from incidentctl.app.workspace import Workspace, load_checked_playbook
 from incidentctl.cli.app import run
 from incidentctl.cli.runtime import Runtime
 from incidentctl.delivery.engine import RetryPolicy
+from incidentctl.store import open_store
 
 PLAYBOOK = """\
 organization:
@@ -75,6 +81,37 @@ def write_playbook(
     body = text if text is not None else PLAYBOOK.format(language=language)
     path.write_text(textwrap.dedent(body) + extra, encoding="utf-8")
     return path
+
+
+def notifying_only(channels: str) -> str:
+    """The test playbook with more channels (`channels:` YAML), the first the only one sev1
+    notifies."""
+    first = textwrap.dedent(channels).splitlines()[1].strip().rstrip(":")
+    text = PLAYBOOK.format(language="en").replace("all: [outbox, room]", f"all: [{first}]")
+    return text.replace("channels:\n", textwrap.dedent(channels), 1)
+
+
+@contextmanager
+def workspace(
+    directory: Path,
+    text: str | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    clock: Callable[[], datetime] = lambda: datetime(2025, 12, 19, 13, 0, tzinfo=UTC),
+) -> Iterator[Workspace]:
+    """A workspace over a playbook written in `directory` and a store in `directory/state`."""
+    loaded, channels = load_checked_playbook(write_playbook(directory, text))
+    state = directory / "state"
+    with open_store(state, {}) as store:
+        yield Workspace(
+            loaded=loaded,
+            store=store,
+            env=dict(env or {}),
+            state_dir=state,
+            channels=channels,
+            clock=clock,
+            console=io.StringIO(),
+        )
 
 
 @dataclass

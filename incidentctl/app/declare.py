@@ -6,12 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from incidentctl.app.messages import (
-    RenderedTargets,
-    event_snapshot,
-    incident_snapshot,
-    render_targets,
-)
+from incidentctl.app.messages import RenderedTargets, record_snapshots, render_targets
 from incidentctl.app.plan import Plan, check_severity, parse_component, parse_roles
 from incidentctl.app.text import clean_line, clean_text
 from incidentctl.app.workspace import Workspace
@@ -100,7 +95,6 @@ def plan_declare(
     day = ws.local_day(now)
     seq = ws.store.next_sequence(day)
     rendered = _number(ws, incident, event, day, seq)
-    event.data["event"] = event_snapshot(event, Stage.INVESTIGATING)
     return Plan(incident, [event], Stage.INVESTIGATING, rendered, notices, is_new=True, seq=seq)
 
 
@@ -119,7 +113,7 @@ def _number(
     """Give the new incident the id of the day's `seq`, then render its messages with it."""
     incident.id = ws.playbook.format_id(day, seq)
     event.incident_id = incident.id
-    event.data["snapshot"] = incident_snapshot(ws, incident)
+    record_snapshots(ws, incident, event, Stage.INVESTIGATING)
     return render_targets(ws, incident, event, Stage.INVESTIGATING)
 
 

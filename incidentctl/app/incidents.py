@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from incidentctl.app.lookup import find_incident
-from incidentctl.app.messages import event_snapshot, incident_snapshot, render_targets
+from incidentctl.app.messages import record_snapshots, render_targets
 from incidentctl.app.plan import Plan, assign_check, check_severity, parse_component
 from incidentctl.app.text import clean_line, clean_text
 from incidentctl.app.workspace import Workspace
@@ -131,8 +131,7 @@ def plan_update(
     if len(events) == 1 and events[0].kind is EventKind.UPDATE:
         _refuse_repeat(ws, incident, events[0])
     last = events[-1]
-    last.data["snapshot"] = incident_snapshot(ws, incident)
-    last.data["event"] = event_snapshot(last, stage)
+    record_snapshots(ws, incident, last, stage)
     timeline = [*ws.store.timeline(incident.id), *events]
     rendered = render_targets(ws, incident, last, stage, timeline, channels_told(ws, incident))
     return Plan(incident, events, stage, rendered, notices)

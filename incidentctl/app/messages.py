@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 from incidentctl.app.targets import Target, select_targets
 from incidentctl.app.workspace import Workspace
@@ -12,7 +11,8 @@ from incidentctl.channels.base import SendContext
 from incidentctl.channels.capabilities import LengthNote
 from incidentctl.delivery.engine import payload_hash
 from incidentctl.errors import UsageError
-from incidentctl.model.records import Delivery, Incident, Stage, TimelineEvent
+from incidentctl.model.records import Delivery, EventKind, Incident, Stage, TimelineEvent
+from incidentctl.model.snapshots import EventSnapshot, IncidentSnapshot
 
 
 @dataclass
@@ -27,39 +27,62 @@ class RenderedTargets:
     kept: dict[str, str] = field(default_factory=dict)
 
 
-def incident_snapshot(ws: Workspace, incident: Incident) -> dict[str, Any]:
-    """The incident as plain data, for webhook payloads and service fields (no secrets)."""
+def incident_snapshot(ws: Workspace, incident: Incident) -> IncidentSnapshot:
+    """The incident as channels see it, severity spelled out by the playbook (no secrets)."""
     playbook = ws.playbook
     severity = playbook.severity(incident.severity)
-    return {
-        "id": incident.id,
-        "title": incident.title,
-        "severity": incident.severity,
-        "severity_name": severity.name if severity else incident.severity,
-        "severity_rank": playbook.severity_rank(incident.severity),
-        "status": incident.status.value,
-        "category": incident.category,
-        "impact": incident.impact,
-        "workaround": incident.workaround,
-        "eta": incident.eta,
-        "components": {k: v.value for k, v in incident.components.items()},
-        "roles": dict(incident.roles),
-        "declared_at": incident.declared_at.isoformat(),
-        "resolved_at": incident.resolved_at.isoformat() if incident.resolved_at else None,
-        "next_update_due": (
-            incident.next_update_due.isoformat() if incident.next_update_due else None
-        ),
-        "status_page_url": playbook.organization.status_page_url,
-    }
+    return IncidentSnapshot(
+        id=incident.id,
+        title=incident.title,
+        severity=incident.severity,
+        status=incident.status,
+        declared_at=incident.declared_at,
+        severity_name=severity.name if severity else incident.severity,
+        severity_rank=playbook.severity_rank(incident.severity),
+        category=incident.category,
+        impact=incident.impact,
+        workaround=incident.workaround,
+        eta=incident.eta,
+        components=dict(incident.components),
+        roles=dict(incident.roles),
+        resolved_at=incident.resolved_at,
+        next_update_due=incident.next_update_due,
+        status_page_url=playbook.organization.status_page_url,
+        uid=incident.uid,
+        organization=incident.organization,
+        timezone=incident.timezone,
+    )
 
 
-def event_snapshot(event: TimelineEvent, stage: Stage) -> dict[str, Any]:
-    return {
-        "kind": event.kind.value,
-        "message": event.message,
-        "at": event.at.isoformat(),
-        "stage": stage.value,
-    }
+def event_snapshot(event: TimelineEvent, stage: Stage) -> EventSnapshot:
+    return EventSnapshot(kind=event.kind, at=event.at, stage=stage, message=event.message)
+
+
+def record_snapshots(ws: Workspace, incident: Incident, event: TimelineEvent, stage: Stage) -> None:
+    """Keep in the event's data what its deliveries are about, as it stands now: a retry
+    sends the same incident and event whatever changed since."""
+    event.data["snapshot"] = incident_snapshot(ws, incident).to_json()
+    event.data["event"] = event_snapshot(event, stage).to_json()
+
+
+def stored_snapshots(
+    ws: Workspace, incident: Incident, event: TimelineEvent | None, stage: Stage
+) -> tuple[IncidentSnapshot, EventSnapshot]:
+    """The snapshots `record_snapshots` kept in `event` (rebuilt from the records where it kept
+    none); the incident's identity, which the stored JSON does not carry, from its record."""
+    data = event.data if event is not None else {}
+    stored = data.get("snapshot")
+    snapshot = IncidentSnapshot.from_json(stored) if stored else incident_snapshot(ws, incident)
+    snapshot = replace(
+        snapshot, uid=incident.uid, organization=incident.organization, timezone=incident.timezone
+    )
+    kept = data.get("event")
+    if kept:
+        return snapshot, EventSnapshot.from_json(kept)
+    if event is not None:
+        return snapshot, event_snapshot(event, stage)
+    # a delivery always belongs to a stored event: only a store edited by hand lacks it
+    return snapshot, EventSnapshot(kind=EventKind.UPDATE, at=incident.updated_at, stage=stage)
 
 
 def render_targets(

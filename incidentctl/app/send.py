@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from incidentctl.app.lookup import find_incident
-from incidentctl.app.messages import event_snapshot, incident_snapshot
+from incidentctl.app.messages import stored_snapshots
 from incidentctl.app.workspace import Workspace
 from incidentctl.channels.base import Outgoing, SendContext
 from incidentctl.channels.capabilities import PayloadPreview, Reconciling, Threading
@@ -64,15 +64,15 @@ def _outgoing_builder(ws: Workspace, incident: Incident) -> Any:
         if delivery.event_id is not None and not events:
             events.update({e.id: e for e in ws.store.timeline(incident.id) if e.id is not None})
         event = events.get(delivery.event_id) if delivery.event_id is not None else None
-        data = event.data if event is not None else {}
+        snapshot, announced = stored_snapshots(ws, incident, event, delivery.stage)
         return Outgoing(
             delivery_id=delivery.id or 0,
             incident_id=incident.id,
             channel=delivery.channel,
             stage=delivery.stage,
             message=delivery.message,
-            incident=data.get("snapshot") or incident_snapshot(ws, incident),
-            event=data.get("event") or (event_snapshot(event, delivery.stage) if event else {}),
+            incident=snapshot,
+            event=announced,
             thread=incident.threads.get(delivery.channel),
             idempotency_key=f"{incident.id}-{delivery.id}-{delivery.payload_hash[:16]}",
         )
@@ -253,14 +253,15 @@ def wire_payloads(
             channel, _ = engine.build(delivery.channel)
         except (DeliveryError, IncidentctlError):
             continue
+        snapshot, announced = stored_snapshots(ws, incident, event, delivery.stage)
         outgoing = Outgoing(
             delivery_id=delivery.id or 0,
             incident_id=incident.id,
             channel=delivery.channel,
             stage=delivery.stage,
             message=delivery.message,
-            incident=event.data.get("snapshot") or incident_snapshot(ws, incident),
-            event=event.data.get("event") or event_snapshot(event, delivery.stage),
+            incident=snapshot,
+            event=announced,
             thread=incident.threads.get(delivery.channel),
         )
         body = channel.wire_payload(outgoing) if isinstance(channel, PayloadPreview) else None

@@ -173,7 +173,7 @@ def message_link(message: dict[str, Any]) -> str | None:
 
 
 def _incident_embed(outgoing: Outgoing) -> dict[str, Any]:
-    title = str(outgoing.incident.get("title") or outgoing.incident_id)
+    title = outgoing.incident.title or outgoing.incident_id
     if len(title) > EMBED_TITLE_LIMIT:
         title = title[: EMBED_TITLE_LIMIT - 1] + "…"
     return {"title": title, "footer": {"text": outgoing.incident_id}}

@@ -28,6 +28,7 @@ from incidentctl.channels.base import (
 from incidentctl.channels.http import api_base_url, json_object, literal_secret_problems, request
 from incidentctl.channels.secrets import SECRET
 from incidentctl.model.records import Stage
+from incidentctl.model.snapshots import IncidentSnapshot
 
 if TYPE_CHECKING:
     import httpx
@@ -88,17 +89,16 @@ class PagerDutyChannel(BaseChannel[PagerDutySettings]):
         payload: dict[str, Any] = {
             "summary": summary(incident, outgoing.incident_id),
             "source": self.settings.source,
-            "severity": severity_for(incident.get("severity_rank")),
+            "severity": severity_for(incident.severity_rank),
             "custom_details": {
                 "status": outgoing.stage.value,
-                "severity": incident.get("severity"),
-                "impact": incident.get("impact") or "",
-                "components": incident.get("components") or {},
+                "severity": incident.severity,
+                "impact": incident.impact,
+                "components": {k: v.value for k, v in incident.components.items()},
                 "message": outgoing.message.text,
             },
+            "timestamp": incident.declared_at.isoformat(),
         }
-        if incident.get("declared_at"):
-            payload["timestamp"] = str(incident["declared_at"])
         return {
             "routing_key": routing_key,
             "event_action": "trigger",
@@ -108,14 +108,14 @@ class PagerDutyChannel(BaseChannel[PagerDutySettings]):
         }
 
 
-def summary(incident: dict[str, Any], incident_id: str) -> str:
-    text = " ".join(str(incident.get("title") or incident_id).split())
+def summary(incident: IncidentSnapshot, incident_id: str) -> str:
+    text = " ".join((incident.title or incident_id).split())
     return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 1] + "…"
 
 
-def severity_for(rank: Any) -> str:
+def severity_for(rank: int | None) -> str:
     """PagerDuty severity from our 0-based severity rank."""
-    if not isinstance(rank, int) or isinstance(rank, bool) or rank < 0:
+    if rank is None or rank < 0:
         return UNKNOWN_RANK_SEVERITY
     return SEVERITY_BY_RANK[rank] if rank < len(SEVERITY_BY_RANK) else "info"
 

@@ -71,7 +71,7 @@ def _twitter() -> ChannelType:
 
 
 def _sms() -> ChannelType:
-    from incidentctl.channels.sms import SmsChannel
+    from incidentctl.channels.sms.channel import SmsChannel
 
     return SmsChannel
 

@@ -9,7 +9,9 @@ A setting is marked in its annotation, `api_key: Annotated[str, SECRET]`:
   URL with its token in the path, request headers, phone numbers. Its resolved value is
   redacted too; lint refuses a literal one only where it shows a credential.
 
-Redaction and lint read these declarations instead of guessing from key names.
+Redaction and lint read these declarations instead of guessing from key names. A redacted
+value that is a URL is also redacted in parts — its path, path segments and query values, which a
+service may echo on their own (`base.secret_parts`).
 """
 
 from __future__ import annotations

@@ -15,8 +15,11 @@ Settings (secrets written `${VAR}`, resolved at send time):
 - `api_base` — default `https://api.statuspage.io/v1`.
 
 The incident's `impact_override` follows the severity rank (most severe `critical`, next `major`,
-others `minor`), and its `metadata` records our incident id so `reconcile` can tell whether an
-uncertain create reached the page. Statuspage allows 1 request/s per key (420 or 429 beyond).
+others `minor`), and its `metadata` records our incident id and globally unique key (`uid`) so
+`reconcile` can tell whether an uncertain create reached the page. Incident ids are per store:
+two machines both have `INC-…-0001`, so the uid decides; the id, or failing metadata the name,
+decides only for incidents recorded without a uid. Statuspage allows 1 request/s per key (420 or
+429 beyond).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from incidentctl.channels.http import (
 from incidentctl.channels.secrets import SECRET
 from incidentctl.errors import DeliveryError
 from incidentctl.model.records import ComponentStatus, Stage
+from incidentctl.model.snapshots import IncidentSnapshot
 
 if TYPE_CHECKING:
     import httpx
@@ -56,10 +60,9 @@ NAME_LIMIT = 255
 BODY_LIMIT = 25000
 # impact_override by severity rank (0 = most severe); lower severities are "minor"
 IMPACT_BY_RANK = ("critical", "major")
-COMPONENT_STATUSES = frozenset(status.value for status in ComponentStatus)
 # Statuspage answers 420 ("enhance your calm") or 429 past 1 request/s per token
 RATE_LIMITED = (420, 429)
-# metadata key under which the incident records our id, so `reconcile` can find it again
+# metadata key under which the incident records our id and uid, so `reconcile` can find it
 METADATA_KEY = "incidentctl"
 # an incident created this long before our declaration is not ours (clock skew allowance)
 CLOCK_SKEW = timedelta(minutes=10)
@@ -96,7 +99,7 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
         fields = self._incident_fields(outgoing)
         if outgoing.thread is None:
             fields["name"] = incident_name(outgoing.incident)
-            fields["metadata"] = {METADATA_KEY: {"incident_id": outgoing.incident_id}}
+            fields["metadata"] = {METADATA_KEY: tag(outgoing)}
             response = self._call("POST", "/incidents", json={"incident": fields})
         else:
             path = f"/incidents/{quote(outgoing.thread, safe='')}"
@@ -137,7 +140,7 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
 
     def _incident_fields(self, outgoing: Outgoing) -> dict[str, Any]:
         fields: dict[str, Any] = {"status": outgoing.stage.value, "body": outgoing.message.text}
-        impact = impact_for(outgoing.incident.get("severity_rank"))
+        impact = impact_for(outgoing.incident.severity_rank)
         if impact is not None:
             fields["impact_override"] = impact
         statuses = self._component_statuses(outgoing)
@@ -150,15 +153,13 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
 
     def _component_statuses(self, outgoing: Outgoing) -> dict[str, str]:
         """Statuspage component id -> status, from our components that the setting maps."""
-        ours = outgoing.incident.get("components") or {}
+        # a resolved incident leaves its components operational, as the page's UI does
+        resolved = outgoing.stage is Stage.RESOLVED
         statuses: dict[str, str] = {}
-        for component, status in ours.items():
+        for component, status in outgoing.incident.components.items():
             remote = self.settings.components.get(component)
-            if remote is None or str(status) not in COMPONENT_STATUSES:
-                continue
-            # a resolved incident leaves its components operational, as the page's UI does
-            resolved = outgoing.stage is Stage.RESOLVED
-            statuses[remote] = ComponentStatus.OPERATIONAL.value if resolved else str(status)
+            if remote is not None:
+                statuses[remote] = (ComponentStatus.OPERATIONAL if resolved else status).value
         return statuses
 
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -179,34 +180,70 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
         )
 
 
-def incident_name(incident: dict[str, Any]) -> str:
-    title = str(incident.get("title") or incident.get("id") or "Incident").strip()
+def incident_name(incident: IncidentSnapshot) -> str:
+    title = (incident.title or incident.id or "Incident").strip()
     return title if len(title) <= NAME_LIMIT else title[: NAME_LIMIT - 1] + "…"
 
 
-def impact_for(rank: Any) -> str | None:
+def impact_for(rank: int | None) -> str | None:
     """Statuspage impact from our 0-based severity rank; None when the rank is unknown."""
-    if not isinstance(rank, int) or isinstance(rank, bool) or rank < 0:
+    if rank is None or rank < 0:
         return None
     return IMPACT_BY_RANK[rank] if rank < len(IMPACT_BY_RANK) else "minor"
 
 
+def tag(outgoing: Outgoing) -> dict[str, str]:
+    """What the incident's metadata records of ours (all top-level values must be objects)."""
+    tagged = {"incident_id": outgoing.incident_id}
+    if outgoing.incident.uid:
+        tagged["uid"] = outgoing.incident.uid
+    return tagged
+
+
 def _find_ours(candidates: list[dict[str, Any]], outgoing: Outgoing) -> dict[str, Any] | None:
+    """The page's incident that an uncertain create of `outgoing` made, None when there is none;
+    DeliveryError when one might be ours but nothing proves it (the user checks the page)."""
+    uid = outgoing.incident.uid
+    if uid:
+        tags = [(item, _tag(item)) for item in candidates]
+        for item, tagged in tags:
+            if tagged.get("uid") == uid and item.get("id"):
+                return item
+        # our id without a uid (an older incidentctl), or a page that dropped the metadata
+        unproven = [
+            item
+            for item, tagged in tags
+            if (tagged.get("incident_id") == outgoing.incident_id and "uid" not in tagged)
+            or (not tagged and _named_after_declaration(item, outgoing))
+        ]
+        if unproven:
+            raise DeliveryError(
+                f"Statuspage incident {unproven[0].get('id')} may be {outgoing.incident_id}'s "
+                "but does not carry its uid: check the page"
+            )
+        return None
+    # an incident recorded before uids (migration m002): our id, else the name
     for item in candidates:
-        metadata = item.get("metadata")
-        tagged = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
-        if isinstance(tagged, dict) and tagged.get("incident_id") == outgoing.incident_id:
+        if _tag(item).get("incident_id") == outgoing.incident_id:
             return item if item.get("id") else None
-    # pages that drop metadata: same name, created after we declared
-    declared = _parse_time(outgoing.incident.get("declared_at"))
-    name = incident_name(outgoing.incident)
     for item in candidates:
-        if item.get("name") != name or not item.get("id"):
-            continue
-        created = _parse_time(item.get("created_at"))
-        if declared is None or created is None or created >= declared - CLOCK_SKEW:
+        if _named_after_declaration(item, outgoing):
             return item
     return None
+
+
+def _tag(item: dict[str, Any]) -> dict[str, Any]:
+    metadata = item.get("metadata")
+    tagged = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+    return tagged if isinstance(tagged, dict) else {}
+
+
+def _named_after_declaration(item: dict[str, Any], outgoing: Outgoing) -> bool:
+    """Same name as ours, created after we declared (allowing for clock skew)."""
+    if item.get("name") != incident_name(outgoing.incident) or not item.get("id"):
+        return False
+    created = _parse_time(item.get("created_at"))
+    return created is None or created >= _aware(outgoing.incident.declared_at) - CLOCK_SKEW
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -216,7 +253,12 @@ def _parse_time(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return _aware(parsed)
+
+
+def _aware(value: datetime) -> datetime:
+    """Naive times are UTC (ours are always aware; a page's may not be)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _shortlink(incident: dict[str, Any]) -> str | None:

@@ -52,13 +52,11 @@ class TeamsChannel(BaseChannel[TeamsSettings]):
         return len(encode(card_payload(message.subject or "", message.text)))
 
     def wire_payload(self, outgoing: Outgoing) -> dict[str, Any] | None:
-        title = outgoing.message.subject or str(outgoing.incident.get("title") or "")
-        return card_payload(title, outgoing.message.text)
+        return card_payload(card_title(outgoing), outgoing.message.text)
 
     def send(self, outgoing: Outgoing) -> SendResult:
         url = webhook_target(self, self.settings)
-        title = outgoing.message.subject or str(outgoing.incident.get("title") or "")
-        body = encode(card_payload(title, outgoing.message.text))
+        body = encode(card_payload(card_title(outgoing), outgoing.message.text))
         if len(body) > PAYLOAD_LIMIT:
             raise DeliveryError(
                 f"message is {len(body)} bytes as a card; Teams accepts at most {PAYLOAD_LIMIT}"
@@ -75,6 +73,11 @@ class TeamsChannel(BaseChannel[TeamsSettings]):
         )
         # Workflows answer 202 without a message id: nothing to thread under
         return SendResult()
+
+
+def card_title(outgoing: Outgoing) -> str:
+    """The card's bold first line: the rendered subject, else the incident title."""
+    return outgoing.message.subject or outgoing.incident.title
 
 
 def card_payload(title: str, text: str) -> dict[str, Any]:

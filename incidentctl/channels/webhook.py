@@ -123,15 +123,10 @@ class WebhookChannel(BaseChannel[WebhookSettings]):
 
 def payload(outgoing: Outgoing) -> dict[str, Any]:
     """The JSON document a webhook receives for one delivery."""
-    event = outgoing.event
     return {
-        "event": {
-            "kind": event.get("kind"),
-            "message": event.get("message"),
-            "at": event.get("at"),
-            "stage": outgoing.stage.value,
-        },
-        "incident": outgoing.incident,
+        # the stage of the delivery itself, as receivers have always had it
+        "event": {**outgoing.event.to_json(), "stage": outgoing.stage.value},
+        "incident": outgoing.incident.to_json(),
         "message": outgoing.message.as_dict(),
         "delivery_id": outgoing.delivery_id,
         "idempotency_key": outgoing.idempotency_key,

@@ -11,7 +11,7 @@ from incidentctl.channels.capabilities import (
     Threading,
 )
 from incidentctl.channels.console import ConsoleChannel
-from incidentctl.channels.sms import SmsChannel
+from incidentctl.channels.sms.channel import SmsChannel
 from incidentctl.channels.statuspage import StatuspageChannel
 from incidentctl.channels.twitter import TwitterChannel
 from incidentctl.channels.webhook import WebhookChannel

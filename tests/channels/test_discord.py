@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +9,13 @@ import pytest
 from incidentctl.channels.discord import DiscordChannel, DiscordSettings
 from incidentctl.errors import DeliveryError, MissingSecret
 from incidentctl.model.records import Stage
-from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
+from tests.channels.fakes.base_server import (
+    Reply,
+    Request,
+    build_channel,
+    closed_port_url,
+    make_outgoing,
+)
 from tests.channels.fakes.discord_server import (
     CHANNEL_ID,
     GUILD_ID,
@@ -187,6 +193,24 @@ def test_wrong_token_is_not_retryable_and_not_shown(server: DiscordServer, tmp_p
     assert not caught.value.retryable
     assert "Invalid Webhook Token" in caught.value.message
     assert "leaked-token-123456" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [lambda request: request.target, lambda request: request.path.rsplit("/", 1)[1]],
+    ids=["path", "token"],
+)
+def test_webhook_token_echoed_in_an_error_is_scrubbed(
+    server: DiscordServer, tmp_path: Path, echo: Callable[[Request], str]
+) -> None:
+    server.fail_next(
+        lambda request: Reply(404, {"message": f"Unknown Webhook {echo(request)}", "code": 10015})
+    )
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(server)).send(make_outgoing())
+    assert "Unknown Webhook" in caught.value.message
+    assert TOKEN not in caught.value.message
+    assert WEBHOOK_ID not in caught.value.message
 
 
 def test_hang_past_timeout_is_uncertain(server: DiscordServer, tmp_path: Path) -> None:

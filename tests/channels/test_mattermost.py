@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -8,7 +8,13 @@ import pytest
 
 from incidentctl.channels.mattermost import MattermostChannel, MattermostSettings
 from incidentctl.errors import DeliveryError, MissingSecret
-from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
+from tests.channels.fakes.base_server import (
+    Reply,
+    Request,
+    build_channel,
+    closed_port_url,
+    make_outgoing,
+)
 from tests.channels.fakes.mattermost_server import HOOK_KEY, MattermostServer
 
 
@@ -97,6 +103,21 @@ def test_unknown_hook_is_not_retryable_and_not_shown(
     assert not caught.value.retryable
     assert "Invalid webhook." in caught.value.message
     assert "wronghookkey98765" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [lambda request: request.target, lambda request: request.path.rsplit("/", 1)[1]],
+    ids=["path", "key"],
+)
+def test_hook_path_echoed_in_an_error_is_scrubbed(
+    server: MattermostServer, tmp_path: Path, echo: Callable[[Request], str]
+) -> None:
+    server.fail_next(lambda request: Reply(400, f"Unable to find the hook {echo(request)}"))
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(server)).send(make_outgoing())
+    assert "Unable to find the hook" in caught.value.message
+    assert HOOK_KEY not in caught.value.message
 
 
 def test_hang_past_timeout_is_uncertain(server: MattermostServer, tmp_path: Path) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from incidentctl.channels import registry
 from incidentctl.channels.base import BaseChannel
+from incidentctl.channels.http import WebhookUrlSettings
 from incidentctl.channels.registry import BUILTIN_CHANNELS, channel_type, known_types
 
 
@@ -50,3 +53,20 @@ def test_the_registry_imports_no_channel_module() -> None:
         "incidentctl.channels.registry",
         "incidentctl.channels.secrets",
     ]
+
+
+def test_the_readme_says_which_types_take_api_base_and_for_what() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    paragraph = " ".join(readme.split("An optional `api_base`", 1)[1].split("\n\n", 1)[0].split())
+    sentences = paragraph.split(". ")
+
+    def named(phrase: str) -> set[str]:
+        (sentence,) = (s for s in sentences if phrase in s)
+        return set(re.findall(r"`([a-z]+)`", sentence)) & set(BUILTIN_CHANNELS)
+
+    models = {name: load().settings_model for name, load in BUILTIN_CHANNELS.items()}
+    takes = {name for name, model in models.items() if "api_base" in model.model_fields}
+    api_root, webhook_host = named("API root"), named("replaces the scheme and host")
+    assert api_root | webhook_host == takes
+    assert all(issubclass(models[name], WebhookUrlSettings) for name in webhook_host)
+    assert named("take none") == {"webhook", "slack"} and "webhook" not in takes

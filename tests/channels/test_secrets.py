@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from incidentctl.channels.base import scrub, secret_parts
 from incidentctl.channels.email.sendgrid import SendGridChannel, SendGridSettings
 from incidentctl.channels.secrets import is_redacted, secret_keys, sensitive_keys
 from incidentctl.channels.slack.channel import SlackSettings
-from incidentctl.channels.sms import SmsChannel, SmsSettings
+from incidentctl.channels.sms.channel import SmsChannel, SmsSettings
 from incidentctl.channels.webhook import WebhookChannel, WebhookSettings
 from tests.channels.fakes.base_server import make_context
 
@@ -62,3 +63,24 @@ def test_a_literal_setting_is_not_added_to_the_redactions(tmp_path: Path) -> Non
     )
     sms.resolve("+33612345678", key="to[1]")  # redacted only once it comes from ${VAR}
     assert context.secrets == set()
+
+
+def test_the_parts_of_a_secret_url_are_redacted_alone() -> None:
+    url = "https://hooks.slack.com/services/T0001/B0001/fakewebhooksecret42"
+    text = (
+        "no_service: POST /services/T0001/B0001/fakewebhooksecret42; "
+        "hook fakewebhooksecret42 of B0001 in T0001; no_active_hooks"
+    )
+    assert scrub(text, [url]) == "no_service: POST ***; hook *** of *** in ***; no_active_hooks"
+
+
+def test_query_values_user_and_password_of_a_secret_url_are_redacted() -> None:
+    url = "https://bot:pa55word@example.com/flows/run?sig=s1gn%2Fature&api-version=1&mode=fast"
+    parts = secret_parts(url)
+    assert {"s1gn%2Fature", "s1gn/ature", "bot", "pa55word"} <= parts
+    assert scrub("bad sig s1gn/ature, mode fast", [url]) == "bad sig ***, mode fast"
+
+
+def test_a_value_that_is_not_a_url_is_redacted_whole() -> None:
+    assert secret_parts("Bearer abc/def") == {"Bearer abc/def"}
+    assert scrub("token k-1234 and k-12", ["k-1234"]) == "token *** and k-12"

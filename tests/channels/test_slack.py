@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,13 @@ from incidentctl.channels.slack.channel import SlackChannel
 from incidentctl.channels.slack.layout import split_text
 from incidentctl.errors import DeliveryError, MissingSecret
 from incidentctl.model.records import Stage
-from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
+from tests.channels.fakes.base_server import (
+    Reply,
+    Request,
+    build_channel,
+    closed_port_url,
+    make_outgoing,
+)
 from tests.channels.fakes.slack_server import TOKEN, WEBHOOK_PATH, SlackServer
 
 CHANNEL = "C0INCIDENT"
@@ -353,6 +359,27 @@ def test_token_echoed_in_an_error_is_scrubbed(slack: SlackServer, tmp_path: Path
     assert_no_secrets(caught.value.message)
 
 
+@pytest.mark.parametrize(
+    "echo",
+    [
+        lambda request: f"no_service: {request.target}",
+        lambda request: f"no_service ({request.path.lstrip('/')})",
+        lambda request: f"no_service for hook {request.path.rsplit('/', 1)[1]}",
+    ],
+    ids=["request-line", "path", "token"],
+)
+def test_webhook_path_echoed_in_an_error_is_scrubbed(
+    slack: SlackServer, tmp_path: Path, echo: Callable[[Request], str]
+) -> None:
+    slack.fail_next(lambda request: Reply(404, echo(request)))
+    with pytest.raises(DeliveryError) as caught:
+        webhook_channel(slack, tmp_path).send(make_outgoing())
+    assert "no_service" in caught.value.message
+    assert_no_secrets(caught.value.message)
+    for part in ("T0001", "B0001"):
+        assert part not in caught.value.message
+
+
 def test_missing_token_variable(slack: SlackServer, tmp_path: Path) -> None:
     with pytest.raises(MissingSecret) as caught:
         api_channel(slack, tmp_path, env={}).send(make_outgoing())
@@ -456,6 +483,16 @@ def test_check_settings() -> None:
     ]
     assert problems(bot_token="${T}", channel="C0123ABCD", api_base="http://127.0.0.1:9/api") == []
     assert problems(webhook_url="${U}", username="bot") == [("username", "error")]
+
+
+def test_api_base_is_refused_in_webhook_mode() -> None:
+    found = list(
+        SlackChannel.check_settings({"webhook_url": "${U}", "api_base": "https://slack.com/api"})
+    )
+    assert [(p.key, p.level) for p in found] == [("api_base", "error")]
+    assert "incoming webhook" in found[0].message
+    # the default is the Web API's: leaving it out is not setting it
+    assert problems(webhook_url="${U}") == []
 
 
 def test_check_settings_hides_the_webhook_path() -> None:

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from incidentctl.channels.sms import SmsChannel, SmsSettings, mask, mask_numbers, segments
+from incidentctl.channels.sms.channel import SmsChannel, SmsSettings
+from incidentctl.channels.sms.numbers import mask, mask_numbers
+from incidentctl.channels.sms.segments import segments
 from incidentctl.errors import DeliveryError, MissingSecret, PartialDeliveryError
 from incidentctl.model.records import RenderedMessage
 from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing

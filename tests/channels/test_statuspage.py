@@ -9,12 +9,13 @@ import pytest
 
 from incidentctl.channels.statuspage import StatuspageChannel, StatuspageSettings
 from incidentctl.errors import DeliveryError, MissingSecret
-from incidentctl.model.records import Stage
+from incidentctl.model.records import ComponentStatus, Stage
 from tests.channels.fakes.base_server import (
     ManualClock,
     Reply,
     build_channel,
     closed_port_url,
+    make_incident,
     make_outgoing,
 )
 from tests.channels.fakes.statuspage_server import StatuspageServer
@@ -22,6 +23,7 @@ from tests.channels.fakes.statuspage_server import StatuspageServer
 KEY = "sp-key-0123456789abcdef"
 ENV = {"STATUSPAGE_API_KEY": KEY}
 MAPPING = {"checkout": "cmp_checkout", "api": "cmp_api"}
+OTHER_UID = "0d6e3c7b-another-store-0001"
 
 
 @pytest.fixture
@@ -62,7 +64,9 @@ def test_first_message_creates_an_incident(server: StatuspageServer, tmp_path: P
     assert incident["status"] == "investigating"
     assert incident["impact_override"] == "critical"
     assert incident["incident_updates"][0]["body"] == "Checkout is failing."
-    assert incident["metadata"] == {"incidentctl": {"incident_id": "INC-20250101-001"}}
+    assert incident["metadata"] == {
+        "incidentctl": {"incident_id": "INC-20250101-001", "uid": make_incident().uid}
+    }
     assert result.link == incident["shortlink"]
     request = server.requests[-1]
     assert (request.method, request.path) == ("POST", "/v1/pages/pg123/incidents")
@@ -86,7 +90,11 @@ def test_updates_patch_the_same_incident(
         "Found it.",
         stage=Stage.IDENTIFIED,
         thread=first.remote_id,
-        components={"checkout": "partial_outage", "api": "operational", "db": "major_outage"},
+        components={
+            "checkout": ComponentStatus.PARTIAL_OUTAGE,
+            "api": ComponentStatus.OPERATIONAL,
+            "db": ComponentStatus.MAJOR_OUTAGE,
+        },
     )
     second = sp.send(update)
 
@@ -255,20 +263,69 @@ def test_reconcile_without_a_trace_answers_none(server: StatuspageServer, tmp_pa
     assert channel(server, tmp_path).reconcile(make_outgoing()) is None
 
 
-def test_reconcile_matches_by_name_when_metadata_is_missing(
+def test_reconcile_matches_by_name_an_incident_recorded_without_uid(
     server: StatuspageServer, clock: ManualClock, tmp_path: Path
 ) -> None:
     sp = channel(server, tmp_path)
-    created = sp.send(make_outgoing())
+    created = sp.send(make_outgoing(uid=""))
+    assert server.incidents[created.remote_id or ""]["metadata"] == {
+        "incidentctl": {"incident_id": "INC-20250101-001"}
+    }
+    clock.advance(1.0)
+    assert sp.reconcile(make_outgoing(uid="")) == created
     server.incidents[created.remote_id or ""]["metadata"] = {}
     clock.advance(1.0)
 
-    found = sp.reconcile(make_outgoing(id="INC-other"))
+    found = sp.reconcile(make_outgoing(id="INC-other", uid=""))
 
     assert found is not None
     assert found.remote_id == created.remote_id
     clock.advance(1.0)
-    assert sp.reconcile(make_outgoing(title="Another title")) is None
+    assert sp.reconcile(make_outgoing(title="Another title", uid="")) is None
+
+
+def test_reconcile_matches_the_uid_not_an_id_another_store_also_has(
+    server: StatuspageServer, clock: ManualClock, tmp_path: Path
+) -> None:
+    # two machines, two stores: both numbered their incident INC-20250101-001
+    theirs = channel(server, tmp_path).send(make_outgoing(uid=OTHER_UID))
+    clock.advance(1.0)
+    sp = channel(server, tmp_path)
+
+    assert sp.reconcile(make_outgoing()) is None  # our create never reached the page
+    clock.advance(1.0)
+    ours = sp.send(make_outgoing())
+    clock.advance(1.0)
+
+    assert ours.remote_id != theirs.remote_id
+    assert sp.reconcile(make_outgoing()) == ours
+    clock.advance(1.0)
+    assert sp.reconcile(make_outgoing(uid=OTHER_UID)) == theirs
+    clock.advance(1.0)
+    resolved = make_outgoing(stage=Stage.RESOLVED)
+    assert sp.reconcile(resolved) == ours  # found through the search, the uid decides too
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [{}, {"incidentctl": {"incident_id": "INC-20250101-001"}}],
+    ids=["dropped", "id-without-uid"],
+)
+def test_reconcile_holds_what_may_be_ours_but_lacks_the_uid(
+    server: StatuspageServer, clock: ManualClock, tmp_path: Path, metadata: dict[str, Any]
+) -> None:
+    sp = channel(server, tmp_path)
+    created = sp.send(make_outgoing())
+    server.incidents[created.remote_id or ""]["metadata"] = metadata
+    clock.advance(1.0)
+
+    with pytest.raises(DeliveryError) as caught:
+        sp.reconcile(make_outgoing())
+
+    assert created.remote_id in caught.value.message
+    assert "uid" in caught.value.message
+    clock.advance(1.0)
+    assert sp.reconcile(make_outgoing(title="Another title", id="INC-other")) is None
 
 
 def test_reconcile_of_an_update_looks_for_the_incident_update(

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -10,7 +11,13 @@ import pytest
 from incidentctl.channels.teams import PAYLOAD_LIMIT, TeamsChannel, TeamsSettings
 from incidentctl.errors import DeliveryError, MissingSecret
 from incidentctl.model.records import RenderedMessage
-from tests.channels.fakes.base_server import Reply, build_channel, closed_port_url, make_outgoing
+from tests.channels.fakes.base_server import (
+    Reply,
+    Request,
+    build_channel,
+    closed_port_url,
+    make_outgoing,
+)
 from tests.channels.fakes.teams_server import SIGNATURE, WORKFLOW_PATH, TeamsServer
 
 
@@ -138,6 +145,29 @@ def test_wrong_signature_never_shows_the_url(server: TeamsServer, tmp_path: Path
     assert "leakedsig987654321" not in caught.value.message
     assert WORKFLOW_PATH not in caught.value.message
     assert "The request must be authorized." in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        lambda request: request.target,
+        lambda request: unquote(request.target),
+        lambda request: f"sig={request.arg('sig')}",
+    ],
+    ids=["request-line", "decoded", "sig"],
+)
+def test_workflow_path_echoed_in_an_error_is_scrubbed(
+    server: TeamsServer, tmp_path: Path, echo: Callable[[Request], str]
+) -> None:
+    error = {"code": "WorkflowTriggerIsNotEnabled", "message": ""}
+    server.fail_next(
+        lambda request: Reply(400, {"error": {**error, "message": f"not enabled: {echo(request)}"}})
+    )
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(server)).send(make_outgoing())
+    assert "not enabled" in caught.value.message
+    assert SIGNATURE not in caught.value.message
+    assert "0a1b2c3d" not in caught.value.message
 
 
 def test_hang_past_timeout_is_uncertain(server: TeamsServer, tmp_path: Path) -> None:

@@ -71,7 +71,7 @@ def test_posts_signed_json_with_headers(receiver: WebhookReceiver, tmp_path: Pat
     assert document["event"] == {
         "kind": "declared",
         "message": "Checkout is failing.",
-        "at": None,
+        "at": "2025-01-01T09:00:00+00:00",
         "stage": "investigating",
     }
     assert document["incident"]["id"] == "INC-20250101-001"
@@ -210,6 +210,18 @@ def test_secrets_echoed_by_the_service_are_scrubbed(
     with pytest.raises(DeliveryError) as caught:
         channel(tmp_path, env_for(receiver)).send(make_outgoing())
     assert "bad signature" in caught.value.message
+    assert_no_secrets(caught.value.message)
+
+
+def test_a_path_token_echoed_alone_is_scrubbed(receiver: WebhookReceiver, tmp_path: Path) -> None:
+    receiver.fail_next(
+        lambda request: Reply(
+            404, f"no hook {request.path.rsplit('/', 1)[1]} (path {request.path})"
+        )
+    )
+    with pytest.raises(DeliveryError) as caught:
+        channel(tmp_path, env_for(receiver)).send(make_outgoing())
+    assert "no hook" in caught.value.message
     assert_no_secrets(caught.value.message)
 
 

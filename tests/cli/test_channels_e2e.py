@@ -79,6 +79,20 @@ def test_a_permanent_error_is_recorded_and_retried_later(
     assert len(hook.accepted) == 1
 
 
+def test_a_hook_token_echoed_by_the_service_is_neither_shown_nor_stored(
+    hook: Hook, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hook.answers = [(404, "no hook T0-very-secret-token here (hooks/T0-very-secret-token)")]
+    result = cli(capsys, "declare", "sev1", "--title", "API down", "--yes")
+    assert result.code == 3
+    assert "no hook" in result.out
+    iid = json.loads(cli(capsys, "list", "--json").out)[0]["id"]
+    shown = cli(capsys, "show", iid, "--json").out
+    room = next(d for d in json.loads(shown)["deliveries"] if d["channel"] == "room")
+    assert "no hook *** here" in room["error"]
+    assert "T0-very-secret-token" not in result.out + result.err + shown
+
+
 def test_transient_errors_are_retried_within_the_command(
     hook: Hook, capsys: pytest.CaptureFixture[str]
 ) -> None:

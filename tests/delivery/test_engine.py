@@ -12,8 +12,10 @@ from incidentctl.channels.base import Outgoing, SendContext, scrub
 from incidentctl.channels.check import CheckedChannel
 from incidentctl.delivery.engine import DeliveryEngine, RateLimiter, RetryPolicy
 from incidentctl.errors import DeliveryError
-from incidentctl.model.records import Delivery, DeliveryState, RenderedMessage, Stage
+from incidentctl.model.records import Delivery, DeliveryState, EventKind, RenderedMessage, Stage
+from incidentctl.model.snapshots import EventSnapshot
 from incidentctl.playbook.schema import ChannelConfig
+from tests.channels.fakes.base_server import make_incident
 from tests.channels.scripted import ScriptedChannel
 
 
@@ -57,7 +59,9 @@ def delivery(channel: str, delivery_id: int = 1) -> Delivery:
 
 
 def outgoing(d: Delivery) -> Outgoing:
-    return Outgoing(d.id or 0, d.incident_id, d.channel, d.stage, d.message, {}, {})
+    incident = make_incident(id=d.incident_id, status=d.stage)
+    event = EventSnapshot(EventKind.DECLARED, incident.declared_at, d.stage)
+    return Outgoing(d.id or 0, d.incident_id, d.channel, d.stage, d.message, incident, event)
 
 
 def test_transient_errors_are_retried_with_backoff_then_sent(tmp_path: Path) -> None:

@@ -270,6 +270,15 @@ def test_channel_settings(lint: Lint) -> None:
     assert where(problems) == [(10, 10, "channel-settings")]
 
 
+def test_slack_webhook_mode_refuses_api_base(lint: Lint) -> None:
+    settings = (
+        "    type: slack\n    webhook_url: ${SLACK_WEBHOOK_URL}\n    api_base: https://x.test/api\n"
+    )
+    problems = lint(channel(settings))
+    assert where(problems) == [(11, 15, "channel-settings")]
+    assert problems[0].level == "error" and "incoming webhook" in problems[0].message
+
+
 @pytest.mark.parametrize("secret", SECRETS.values(), ids=SECRETS.keys())
 def test_literal_secret_shapes_anywhere(lint: Lint, secret: str) -> None:
     playbook = VALID + f"values:\n  - {{name: Calm, in_practice: 'see {secret} first'}}\n"

@@ -162,9 +162,8 @@ def find_delivery(api: SlackApi, channel: str, outgoing: Outgoing) -> SendResult
         params["ts"] = outgoing.thread
     else:
         method = "conversations.history"
-        declared = epoch(outgoing.incident.get("declared_at"))
-        if declared is not None:
-            params["oldest"] = f"{declared - RECONCILE_MARGIN:.6f}"
+        declared = epoch(outgoing.incident.declared_at)
+        params["oldest"] = f"{declared - RECONCILE_MARGIN:.6f}"
     for page in api.pages(method, params):
         for found in page.get("messages") or []:
             if is_delivery(found, outgoing):
@@ -212,15 +211,8 @@ def is_delivery(message: dict[str, Any], outgoing: Outgoing) -> bool:
     )
 
 
-def epoch(value: object) -> float | None:
-    """Unix seconds of an ISO 8601 string or datetime (naive means UTC), else None."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if not isinstance(value, datetime):
-        return None
+def epoch(value: datetime) -> float:
+    """Unix seconds of a datetime (naive means UTC)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.timestamp()

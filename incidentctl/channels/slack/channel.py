@@ -4,6 +4,7 @@ Two modes, chosen by the settings (secrets written `${VAR}`, resolved at send ti
 
 - Incoming webhook — `webhook_url: ${SLACK_WEBHOOK_URL}`. Simplest to set up, but Slack returns
   no message id, so updates cannot be threaded and an uncertain delivery cannot be checked.
+  The URL is the whole endpoint: `api_base` is refused in this mode.
 - Web API — `bot_token: ${SLACK_BOT_TOKEN}` (scopes `chat:write`, `channels:history`,
   `groups:history`, plus `channels:read`/`groups:read` when `channel` is a `#name`) and
   `channel: C0123ABCD` (an id, or `#name`). Updates reply in the thread of the incident's
@@ -71,6 +72,12 @@ class SlackChannel(BaseChannel[SlackSettings]):
             yield SettingProblem("bot_token", "channel needs bot_token (Web API mode)")
         elif api and settings.channel is None:
             yield SettingProblem("channel", "bot_token needs a channel id (C0123ABCD) or #name")
+        if settings.webhook_url is not None and "api_base" in settings.model_fields_set:
+            yield SettingProblem(
+                "api_base",
+                "api_base is the Web API's address (bot_token + channel); an incoming webhook "
+                "posts to webhook_url as written: remove api_base, or point webhook_url elsewhere",
+            )
         if settings.webhook_url is not None:
             yield from check_url(settings.webhook_url, "webhook_url")
             if "${" not in settings.webhook_url:

@@ -28,7 +28,7 @@ def escape(text: str) -> str:
 
 def status_line(outgoing: Outgoing) -> str:
     """The header: the rendered subject if the channel has one, else title and status."""
-    title = str(outgoing.incident.get("title") or outgoing.incident_id)
+    title = outgoing.incident.title or outgoing.incident_id
     line = outgoing.message.subject or f"{title} — {outgoing.stage.value}"
     return shorten(" ".join(line.split()), HEADER_LIMIT) or outgoing.incident_id
 
@@ -42,7 +42,7 @@ def header_block(outgoing: Outgoing) -> dict[str, Any]:
 
 
 def context_block(outgoing: Outgoing) -> dict[str, Any]:
-    severity = outgoing.incident.get("severity") or "?"
+    severity = outgoing.incident.severity or "?"
     line = f"*{outgoing.incident_id}* · severity {severity} · status {outgoing.stage.value}"
     return {
         "type": "context",

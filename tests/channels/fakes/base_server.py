@@ -24,7 +24,8 @@ from typing import Any, Self, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from incidentctl.channels.base import BaseChannel, Outgoing, SendContext
-from incidentctl.model.records import RenderedMessage, Stage
+from incidentctl.model.records import ComponentStatus, EventKind, RenderedMessage, Stage
+from incidentctl.model.snapshots import EventSnapshot, IncidentSnapshot
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 
@@ -40,6 +41,8 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    # the request line's target as sent: path and query, still percent-encoded
+    target: str = ""
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -93,7 +96,7 @@ class FakeServer:
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
-        self._scripted: deque[Reply] = deque()
+        self._scripted: deque[Reply | Callable[[Request], Reply]] = deque()
         self._delays: deque[float] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -110,8 +113,9 @@ class FakeServer:
     def handle(self, request: Request) -> Reply:  # pragma: no cover - overridden
         return Reply(404, {"message": "not found"})
 
-    def fail_next(self, *replies: Reply) -> None:
-        """Answer the next requests with these replies instead of `handle`."""
+    def fail_next(self, *replies: Reply | Callable[[Request], Reply]) -> None:
+        """Answer the next requests with these replies instead of `handle`; a function makes
+        its reply from the request (a service echoing the path it was asked for)."""
         with self._lock:
             self._scripted.extend(replies)
 
@@ -146,7 +150,7 @@ class FakeServer:
             scripted = self._scripted.popleft() if self._scripted else None
             delay = self._delays.popleft() if self._delays and scripted is None else 0.0
         if scripted is not None:
-            return scripted
+            return scripted(request) if callable(scripted) else scripted
         reply = self.handle(request)
         reply.delay = max(reply.delay, delay)
         return reply
@@ -165,6 +169,7 @@ class FakeServer:
                     query=parse_qs(parts.query, keep_blank_values=True),
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=body,
+                    target=self.path,
                 )
                 reply = fake._dispatch(request)
                 if reply.delay and fake._stopping.wait(reply.delay):
@@ -231,22 +236,27 @@ def build_channel(
     return cls(name, settings, context, timeout, clock=clock)
 
 
-def make_incident(**overrides: Any) -> dict[str, Any]:
+DECLARED_AT = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
+
+
+def make_incident(**overrides: Any) -> IncidentSnapshot:
     """The incident as the engine hands it to channels (`Outgoing.incident`)."""
-    incident: dict[str, Any] = {
+    values: dict[str, Any] = {
         "id": "INC-20250101-001",
         "title": "Checkout errors in EU",
         "severity": "sev1",
         "severity_rank": 0,
-        "status": "investigating",
+        "status": Stage.INVESTIGATING,
         "impact": "Payments fail for some EU customers",
-        "workaround": "",
-        "eta": "",
-        "components": {"checkout": "major_outage", "api": "degraded_performance"},
-        "declared_at": datetime(2025, 1, 1, 9, 0, tzinfo=UTC).isoformat(),
+        "components": {
+            "checkout": ComponentStatus.MAJOR_OUTAGE,
+            "api": ComponentStatus.DEGRADED_PERFORMANCE,
+        },
+        "declared_at": DECLARED_AT,
+        "uid": "5f0c6a43-0b0e-4c43-9d38-6f1f3a2b7c11",
     }
-    incident.update(overrides)
-    return incident
+    values.update(overrides)
+    return IncidentSnapshot(**values)
 
 
 def make_outgoing(
@@ -258,15 +268,16 @@ def make_outgoing(
     delivery_id: int = 1,
     **incident: Any,
 ) -> Outgoing:
-    data = make_incident(status=stage.value, **incident)
+    snapshot = make_incident(status=stage, **incident)
+    kind = EventKind.DECLARED if thread is None else EventKind.UPDATE
     return Outgoing(
         delivery_id=delivery_id,
-        incident_id=data["id"],
+        incident_id=snapshot.id,
         channel="test",
         stage=stage,
         message=RenderedMessage(text=text, subject=subject),
-        incident=data,
-        event={"kind": "declared" if thread is None else "update", "message": text},
+        incident=snapshot,
+        event=EventSnapshot(kind=kind, at=DECLARED_AT, stage=stage, message=text),
         thread=thread,
         idempotency_key=f"delivery-{delivery_id}",
     )

@@ -10,8 +10,8 @@ Settings (secrets written `${VAR}`, resolved at send time):
 - `api_base` — optional, default `https://api.twilio.com` (tests use a loopback fake).
 
 Length: Twilio accepts a Body of at most 1600 characters, split into segments on the way:
-`segments(text)` tells GSM-7 (160, or 153 per part; `^{}\\[~]|€` count 2) from UCS-2 (70, or
-67 per part) and how many segments are billed.
+`segments(text)` (`segments.py`) tells GSM-7 (160, or 153 per part; `^{}\\[~]|€` count 2)
+from UCS-2 (70, or 67 per part) and how many segments are billed.
 
 Twilio has no idempotency key, so nothing is re-sent blindly: a read timeout or a connection
 lost after the request was sent is `uncertain`. Every pending recipient gets one attempt per
@@ -25,9 +25,8 @@ otherwise `uncertain` (never re-sent automatically, so nobody gets the text twic
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Annotated, Any
+from collections.abc import Iterator
+from typing import Annotated
 from urllib.parse import quote
 
 from pydantic import Field, field_validator, model_validator
@@ -39,72 +38,27 @@ from incidentctl.channels.base import (
     SendResult,
     SettingProblem,
     check_url,
-    scrub,
 )
-from incidentctl.channels.http import api_base_url, clip, json_object, open_client, retry_after
+from incidentctl.channels.http import api_base_url, open_client
 from incidentctl.channels.secrets import SECRET, SENSITIVE
-from incidentctl.errors import DeliveryError, PartialDeliveryError
+from incidentctl.channels.sms.failures import (
+    Failure,
+    message_sid,
+    outcome,
+    status_error,
+    transport_error,
+)
+from incidentctl.channels.sms.numbers import E164, mask
+from incidentctl.channels.sms.segments import segments
+from incidentctl.errors import DeliveryError
 from incidentctl.model.records import RenderedMessage
 
 DEFAULT_API_BASE = "https://api.twilio.com"
 MAX_BODY = 1600
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 # an alphanumeric sender id: up to 11 letters, digits and spaces, at least one letter
 ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
 ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
-# phone-number-like runs in a service's error text, masked before they reach users and logs
-_NUMBER_LIKE = re.compile(r"\+?\d[\d ().-]{5,}\d")
-
-# GSM 03.38 default alphabet (the escape character itself excluded) and extension table
-GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
-
-
-def segments(text: str) -> tuple[str, int]:
-    """("GSM-7" | "UCS-2", number of SMS segments) for `text`.
-
-    GSM-7: 160 septets in one SMS, 153 per part when concatenated; extension characters take
-    two septets and are never split across parts. UCS-2: 70 UTF-16 units, 67 per part; a
-    character outside the BMP (most emoji) takes two units and is never split."""
-    if all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text):
-        encoding, single, part = "GSM-7", 160, 153
-        units = [2 if c in GSM7_EXTENSION else 1 for c in text]
-    else:
-        encoding, single, part = "UCS-2", 70, 67
-        units = [2 if ord(c) > 0xFFFF else 1 for c in text]
-    total = sum(units)
-    if total == 0:
-        return encoding, 0
-    if total <= single:
-        return encoding, 1
-    count, used = 1, 0
-    for unit in units:
-        if used + unit > part:
-            count += 1
-            used = 0
-        used += unit
-    return encoding, count
-
-
-def mask(number: str) -> str:
-    """`+33612345678` → `+33•••••5678`: enough to tell recipients apart, not to dial them."""
-    digits = re.sub(r"\D", "", number)
-    if len(digits) < 7:
-        return "•••••"
-    prefix = "+" if number.strip().startswith("+") else ""
-    return f"{prefix}{digits[:2]}•••••{digits[-4:]}"
-
-
-def mask_numbers(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        found = match.group(0)
-        return mask(found) if len(re.sub(r"\D", "", found)) >= 7 else found
-
-    return _NUMBER_LIKE.sub(replace, text)
 
 
 def _is_reference(value: str) -> bool:
@@ -154,12 +108,6 @@ class SmsSettings(ChannelSettings):
         if (self.from_number is None) == (self.messaging_service_sid is None):
             raise ValueError("give exactly one of `from_number` and `messaging_service_sid`")
         return self
-
-
-@dataclass(frozen=True)
-class _Failure:
-    number: str
-    error: DeliveryError
 
 
 class SmsChannel(BaseChannel[SmsSettings]):
@@ -220,7 +168,7 @@ class SmsChannel(BaseChannel[SmsSettings]):
         secrets = (*self.context.secrets, account_sid, auth_token)
         # number -> message sid, over the attempts: a retry only goes to the numbers not reached
         sent: dict[str, str] = outgoing.attempt.progress.setdefault("sent", {})
-        failures: list[_Failure] = []
+        failures: list[Failure] = []
 
         import httpx
 
@@ -231,17 +179,17 @@ class SmsChannel(BaseChannel[SmsSettings]):
                 try:
                     response = client.post(url, data={"To": number, **sender, "Body": text})
                 except httpx.HTTPError as exc:
-                    failures.append(_Failure(number, transport_error(exc, secrets)))
+                    failures.append(Failure(number, transport_error(exc, secrets)))
                     continue
                 if response.is_success:
                     sent[number] = message_sid(response) or "?"
                     continue
                 error = status_error(response, secrets, now=self.clock())
-                failures.append(_Failure(number, error))
+                failures.append(Failure(number, error))
                 if error.status == 401:
                     # the credentials are wrong: every other number would fail the same way
                     pending = [n for n in numbers if n not in sent and n != number]
-                    failures.extend(_Failure(n, error) for n in pending)
+                    failures.extend(Failure(n, error) for n in pending)
                     break
         if failures:
             raise outcome(numbers, sent, failures)
@@ -259,91 +207,3 @@ class SmsChannel(BaseChannel[SmsSettings]):
             if number not in numbers:
                 numbers.append(number)
         return numbers
-
-
-def outcome(numbers: list[str], sent: dict[str, str], failures: list[_Failure]) -> DeliveryError:
-    """One error for a send in which some numbers failed; see the module docstring."""
-    errors = [f.error for f in failures]
-    uncertain = any(e.uncertain for e in errors)
-    retryable = not uncertain and all(e.retryable for e in errors)
-    status = errors[0].status if len({e.status for e in errors}) == 1 else None
-    waits = [e.retry_after for e in errors if e.retry_after is not None]
-    failed = {f.number: f.error.message for f in failures}
-    if len(numbers) == 1:
-        detail = errors[0].message
-    else:
-        parts = [f"{mask(n)} ({message})" for n, message in failed.items()]
-        detail = "not sent to " + ", ".join(parts)
-    if not sent:
-        return DeliveryError(
-            f"sms: {detail}",
-            retryable=retryable,
-            retry_after=max(waits) if retryable and waits else None,
-            uncertain=uncertain,
-            status=status,
-        )
-    reached = ", ".join(mask(n) for n in numbers if n in sent)
-    message = f"sms: sent to {reached}; {detail}"
-    if retryable:
-        return PartialDeliveryError(
-            f"{message}; a retry only goes to the numbers not reached",
-            sent=len(sent),
-            retryable=True,
-            retry_after=max(waits) if waits else None,
-            status=status,
-        )
-    return PartialDeliveryError(
-        f"{message}; not retried automatically so nobody gets it twice",
-        sent=len(sent),
-        uncertain=True,
-        status=status,
-    )
-
-
-def message_sid(response: Any) -> str | None:
-    document = json_object(response)
-    if document.get("sid"):
-        return str(document["sid"])
-    return None
-
-
-def transport_error(exc: Exception, secrets: Iterable[str]) -> DeliveryError:
-    """Nothing sent (connect failed or timed out, pool timeout) → retryable; the request may
-    have reached Twilio (read timeout, connection lost while waiting) → uncertain."""
-    import httpx
-
-    detail = clip(mask_numbers(scrub(str(exc) or type(exc).__name__, secrets)))
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-        return DeliveryError(f"Twilio: could not connect ({detail})", retryable=True)
-    if isinstance(exc, httpx.WriteError | httpx.WriteTimeout):
-        # the request was not completely written: Twilio cannot have acted on it
-        return DeliveryError(f"Twilio: sending failed ({detail})", retryable=True)
-    if isinstance(exc, httpx.ReadTimeout):
-        return DeliveryError(
-            "Twilio: no response within the timeout; the SMS may have been sent", uncertain=True
-        )
-    if isinstance(exc, httpx.TransportError):
-        return DeliveryError(
-            f"Twilio: connection lost before the answer ({detail}); the SMS may have been sent",
-            uncertain=True,
-        )
-    return DeliveryError(f"Twilio: request failed ({detail})")
-
-
-def status_error(response: Any, secrets: Iterable[str], *, now: float) -> DeliveryError:
-    """Twilio's `{"code": 21211, "message": "…", "more_info": "…", "status": 400}`."""
-    status = int(response.status_code)
-    document = json_object(response)
-    if document.get("message"):
-        code = document.get("code")
-        text = f"{code}: {document['message']}" if code else str(document["message"])
-    else:
-        text = response.text or response.reason_phrase
-    detail = clip(mask_numbers(scrub(text, secrets)))
-    message = f"Twilio HTTP {status} {detail}".rstrip()
-    if status == 429 or status >= 500:
-        wait = retry_after(response.headers.get("Retry-After"), now=now)
-        return DeliveryError(message, retryable=True, retry_after=wait, status=status)
-    if status == 401:
-        return DeliveryError(f"{message}; check account_sid and auth_token", status=status)
-    return DeliveryError(message, status=status)

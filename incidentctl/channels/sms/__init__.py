@@ -1,0 +1,1 @@
+"""The `sms` channel type (`channel.py`, Twilio): segment counting, masked numbers, failures."""
