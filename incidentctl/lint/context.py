@@ -16,6 +16,7 @@ from incidentctl.playbook.loader import LoadedPlaybook
 from incidentctl.playbook.schema import Playbook
 
 if TYPE_CHECKING:
+    from incidentctl.channels.check import CheckedChannel
     from incidentctl.model.records import RenderedMessage
     from incidentctl.render import Renderer
 
@@ -33,6 +34,9 @@ class LintContext:
     playbook: Playbook | None = None
     # problems found by the loader (YAML, schema, references), shared out by rule id
     found: list[Problem] = field(default_factory=list)
+    # the channels of a known type whose settings validated, as the loader's check kept them:
+    # rules read these settings instead of validating them again
+    channels: Mapping[str, CheckedChannel] = field(default_factory=dict)
     _rendered: dict[tuple[str, Stage], RenderedMessage | Exception] = field(default_factory=dict)
     _samples: dict[Stage, dict[str, Any]] = field(default_factory=dict)
 

@@ -20,21 +20,26 @@ if TYPE_CHECKING:
     pass
 
 
-from incidentctl.channels.check import channel_problems
+from incidentctl.channels.check import ChannelCheck, CheckedChannel
 from incidentctl.lint.context import LintContext, duplicate_severities
 from incidentctl.lint.rules import RULES
 
 
-def _validate(doc: ParsedDocument) -> tuple[Playbook | None, list[Problem]]:
-    """Validate with repeated severity ids made unique, so that the other rules still run.
+def _validate(
+    doc: ParsedDocument,
+) -> tuple[Playbook | None, list[Problem], dict[str, CheckedChannel]]:
+    """Validate with repeated severity ids made unique, so that the other rules still run; also
+    each channel's validated settings, as the channel check kept them (validated once).
 
     duplicate-id reports the repeats where they are; the schema would report them at 1:1 and
     stop there. Renaming keeps list indices, hence positions, unchanged; messages get the
     written id back.
     """
+    check = ChannelCheck()
     repeats = duplicate_severities(doc.data)
     if not repeats:
-        return validate_document(doc, [channel_problems])
+        playbook, found = validate_document(doc, [check])
+        return playbook, found, check.channels
     data = copy.deepcopy(doc.data)
     written: dict[str, str] = {}
     for index in repeats:
@@ -42,15 +47,13 @@ def _validate(doc: ParsedDocument) -> tuple[Playbook | None, list[Problem]]:
         unique = f"{severity['id'][:40]}-duplicate-{index}"
         written[repr(unique)] = repr(severity["id"])
         severity["id"] = unique
-    playbook, found = validate_document(
-        ParsedDocument(doc.path, data, doc.positions, []), [channel_problems]
-    )
+    playbook, found = validate_document(ParsedDocument(doc.path, data, doc.positions, []), [check])
     for position, problem in enumerate(found):
         message = problem.message
         for unique, original in written.items():
             message = message.replace(unique, original)
         found[position] = replace(problem, message=message)
-    return playbook, found
+    return playbook, found, check.channels
 
 
 def _context(path: Path, env: Mapping[str, str], now: datetime) -> LintContext:
@@ -62,8 +65,10 @@ def _context(path: Path, env: Mapping[str, str], now: datetime) -> LintContext:
     except RecursionError:  # `a: &x [*x]` (an anchor inside itself) walks forever
         reason = "YAML nested too deep, or an alias used inside itself"
         return LintContext(path, env, now, empty, read_error=reason)
-    playbook, found = _validate(doc)
-    return LintContext(path, env, now, doc, playbook=playbook, found=[*doc.problems, *found])
+    playbook, found, channels = _validate(doc)
+    return LintContext(
+        path, env, now, doc, playbook=playbook, found=[*doc.problems, *found], channels=channels
+    )
 
 
 def sort_key(problem: Problem) -> tuple[str, int, int, str, str]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import pytest
+from pydantic import model_validator
 
 from incidentctl.channels import registry
 from incidentctl.channels.base import BaseChannel, ChannelSettings
@@ -641,6 +642,33 @@ def test_message_too_long_names_channel_stage_count_and_limit(lint: Lint) -> Non
     assert [p.message for p in lint(playbook, files)] == [
         "channel 'chat' (tiny) resolved message is 60 characters, over the limit of 40"
     ]
+
+
+class CountedSettings(ChannelSettings):
+    """Settings that count how often they are validated."""
+
+    validations: ClassVar[int] = 0
+
+    @model_validator(mode="after")
+    def _count(self) -> CountedSettings:
+        type(self).validations += 1
+        return self
+
+
+class CountedChannel(TinyChannel):
+    type = "counted"
+    settings_model = CountedSettings
+
+
+def test_lint_validates_each_channels_settings_once(
+    monkeypatch: pytest.MonkeyPatch, lint: Lint
+) -> None:
+    monkeypatch.setitem(registry.BUILTIN_CHANNELS, "counted", lambda: CountedChannel)
+    monkeypatch.setattr(CountedSettings, "validations", 0)
+    files = {f"tpl/{stage}.short.j2": "x" * 30 for stage in STAGES}
+    problems = lint(channel("    type: counted\n") + "templates: tpl\n", files)
+    assert where(problems) == [(8, 3, "message-too-long")] * 4
+    assert CountedSettings.validations == 1
 
 
 @pytest.mark.parametrize(

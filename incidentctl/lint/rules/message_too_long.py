@@ -13,11 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
 from incidentctl.channels.base import SendContext
 from incidentctl.channels.capabilities import LengthBound
-from incidentctl.channels.registry import channel_type
 
 if TYPE_CHECKING:
     from incidentctl.lint.context import LintContext
@@ -31,30 +28,28 @@ def check(ctx: LintContext) -> Iterator[Problem]:
     if ctx.playbook is None:
         return
     for name, config in ctx.playbook.channels.items():
-        cls = channel_type(config.type)
-        if cls is None or cls.max_length is None:
-            continue
-        try:
-            settings = cls.settings_model.model_validate(config.options)
-        except ValidationError:  # the schema rule reports it
+        # an unknown type or invalid settings are not in `channels`: other rules report them
+        checked = ctx.channels.get(name)
+        limit = checked.cls.max_length if checked is not None else None
+        if checked is None or limit is None:
             continue
         # nothing is sent: no environment, and constructors do no I/O
         context = SendContext(env={}, outbox_dir=Path(tempfile.gettempdir()), channel=name)
-        channel = cls(name, settings, context, config.timeout)
+        channel = checked.cls(name, checked.settings, context, config.timeout)
         for stage in ctx.stages_of(name):
             message = ctx.render(name, stage)
             if isinstance(message, Exception):  # template-render reports it
                 continue
             bound = channel.length_bound(message) if isinstance(channel, LengthBound) else None
-            if bound is not None and bound <= cls.max_length:
+            if bound is not None and bound <= limit:
                 continue
             length = channel.measure(message)
-            if length > cls.max_length:
+            if length > limit:
                 yield ctx.problem(
                     ("channels", name),
                     ID,
                     DEFAULT_LEVEL,
                     f"channel {name!r} ({config.type}) {stage.value} message is {length}"
-                    f" characters, over the limit of {cls.max_length}",
+                    f" characters, over the limit of {limit}",
                     key=True,
                 )
