@@ -54,6 +54,8 @@ def make_engine(
         policy=policy or ws.retry_policy,
         clock=ws.clock,
         progress=progress,
+        # per-recipient progress is stored before the channel moves on to the next recipient
+        checkpoint=ws.store.update_delivery,
     )
 
 

@@ -15,8 +15,10 @@ Length: Twilio accepts a Body of at most 1600 characters, split into segments on
 
 Twilio has no idempotency key, so nothing is re-sent blindly: a read timeout or a connection
 lost after the request was sent is `uncertain`. Every pending recipient gets one attempt per
-`send`; numbers that succeeded are kept in the delivery's attempt state (the engine keeps it
-across retries) so a retry of the same delivery only goes to the others. When some recipients
+`send`; each number that succeeded is recorded in the delivery's attempt state and saved at
+once, before the next number (the engine keeps it across retries and the store across runs,
+keyed by a digest of the number, not the number), so a retry of the same delivery — even after
+the process was killed — only goes to the others. When some recipients
 got the message and others did not, the error names both (masked numbers such as
 `+33•••••5678`): it is a retryable `PartialDeliveryError` while every failure is transient,
 otherwise `uncertain` (never re-sent automatically, so nobody gets the text twice).
@@ -24,6 +26,7 @@ otherwise `uncertain` (never re-sent automatically, so nobody gets the text twic
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -218,8 +221,10 @@ class SmsChannel(BaseChannel[SmsSettings]):
             )
         url = f"{base}/2010-04-01/Accounts/{quote(account_sid, safe='')}/Messages.json"
         secrets = (*self.context.secrets, account_sid, auth_token)
-        # number -> message sid, over the attempts: a retry only goes to the numbers not reached
-        sent: dict[str, str] = outgoing.attempt.progress.setdefault("sent", {})
+        # number key -> message sid, over the attempts and runs: a retry only goes to the
+        # numbers not reached
+        reached: dict[str, str] = outgoing.attempt.progress.setdefault("sent", {})
+        sent = {n: reached[number_key(n)] for n in numbers if number_key(n) in reached}
         failures: list[_Failure] = []
 
         import httpx
@@ -234,7 +239,8 @@ class SmsChannel(BaseChannel[SmsSettings]):
                     failures.append(_Failure(number, transport_error(exc, secrets)))
                     continue
                 if response.is_success:
-                    sent[number] = message_sid(response) or "?"
+                    sent[number] = reached[number_key(number)] = message_sid(response) or "?"
+                    outgoing.attempt.save()  # before the next number: a kill must not lose it
                     continue
                 error = status_error(response, secrets, now=self.clock())
                 failures.append(_Failure(number, error))
@@ -259,6 +265,12 @@ class SmsChannel(BaseChannel[SmsSettings]):
             if number not in numbers:
                 numbers.append(number)
         return numbers
+
+
+def number_key(number: str) -> str:
+    """What the stored progress knows a number by: a digest, so the state file holds no phone
+    numbers."""
+    return hashlib.sha256(number.encode()).hexdigest()[:16]
 
 
 def outcome(numbers: list[str], sent: dict[str, str], failures: list[_Failure]) -> DeliveryError:

@@ -3,10 +3,14 @@
 Deliveries are written to the store before this runs (outbox first); here they are claimed
 (`pending`/`failed` → `sending`), sent once each with retries for transient errors, and settled
 as `sent`, `failed` or `uncertain` (the service may have accepted it: never re-sent blindly).
+A multi-recipient channel reports each recipient or batch reached through its attempt state,
+which the engine hands to `checkpoint` at once (the store), and seeds from the stored progress
+when the delivery is sent again.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import random
 import threading
@@ -33,6 +37,8 @@ from incidentctl.playbook.schema import ChannelConfig
 
 # called from worker threads: (delivery, state, attempt, error or None)
 ProgressCallback = Callable[[Delivery, DeliveryState, int, str | None], None]
+# called from worker threads with a delivery whose `progress` changed: persist it
+Checkpoint = Callable[[Delivery], None]
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,8 @@ class DeliveryEngine:
     # channel name -> type and settings validated at load; a channel not here is validated
     # when it is built
     checked: Mapping[str, CheckedChannel] = field(default_factory=dict)
+    # saves a delivery's per-recipient progress as soon as the channel reports it
+    checkpoint: Checkpoint | None = None
 
     def build(self, name: str) -> tuple[Channel, SendContext]:
         config = self.channels.get(name)
@@ -134,6 +142,11 @@ class DeliveryEngine:
                 outcomes.append(outcome)
         return outcomes
 
+    def _save_progress(self, delivery: Delivery, progress: dict[str, Any]) -> None:
+        delivery.progress = copy.deepcopy(progress)
+        if self.checkpoint is not None:
+            self.checkpoint(delivery)
+
     def _notify(self, delivery: Delivery, state: DeliveryState, error: str | None = None) -> None:
         if self.progress is not None:
             self.progress(delivery, state, delivery.attempts, error)
@@ -145,8 +158,12 @@ class DeliveryEngine:
         try:
             channel, context = self.build(delivery.channel)
             secrets = context.secrets
-            # one attempt state per delivery, kept across its retries (resume, not repeat)
-            outgoing = replace(outgoing_for(delivery), attempt=AttemptState())
+            # one attempt state per delivery, kept across its retries and seeded from what
+            # earlier runs stored (resume, not repeat)
+            attempt = AttemptState(
+                copy.deepcopy(delivery.progress), lambda p: self._save_progress(delivery, p)
+            )
+            outgoing = replace(outgoing_for(delivery), attempt=attempt)
             rate = channel.rate_per_second
         except (DeliveryError, IncidentctlError) as exc:
             return self._settle(delivery, DeliveryState.FAILED, error=str(exc), secrets=secrets)
@@ -157,6 +174,19 @@ class DeliveryEngine:
                 error=f"channel setup failed: {type(exc).__name__}: {exc}",
                 secrets=secrets,
             )
+        state, error, result = self._attempts(delivery, channel, outgoing, rate, secrets)
+        delivery.progress = copy.deepcopy(attempt.progress)
+        return self._settle(delivery, state, error=error, result=result, secrets=secrets)
+
+    def _attempts(
+        self,
+        delivery: Delivery,
+        channel: Channel,
+        outgoing: Outgoing,
+        rate: float | None,
+        secrets: set[str],
+    ) -> tuple[DeliveryState, str | None, SendResult | None]:
+        """Attempt until sent, given up or uncertain: the state to settle in, and why."""
         while True:
             delivery.attempts += 1
             self._notify(delivery, DeliveryState.SENDING)
@@ -165,34 +195,23 @@ class DeliveryEngine:
                 result = channel.send(outgoing)
             except DeliveryError as exc:
                 if exc.uncertain:
-                    return self._settle(
-                        delivery, DeliveryState.UNCERTAIN, error=exc.message, secrets=secrets
-                    )
+                    return DeliveryState.UNCERTAIN, exc.message, None
                 wait = (
                     self.policy.delay(delivery.attempts, exc.retry_after) if exc.retryable else None
                 )
                 if wait is None and isinstance(exc, PartialDeliveryError) and exc.sent > 0:
                     # some recipients already have it: a later blind re-send would duplicate
-                    return self._settle(
-                        delivery, DeliveryState.UNCERTAIN, error=exc.message, secrets=secrets
-                    )
+                    return DeliveryState.UNCERTAIN, exc.message, None
                 if wait is None:
-                    return self._settle(
-                        delivery, DeliveryState.FAILED, error=exc.message, secrets=secrets
-                    )
+                    return DeliveryState.FAILED, exc.message, None
                 self._notify(delivery, DeliveryState.SENDING, scrub(exc.message, secrets))
                 self.sleep(wait)
                 continue
             except IncidentctlError as exc:
-                return self._settle(delivery, DeliveryState.FAILED, error=str(exc), secrets=secrets)
+                return DeliveryState.FAILED, str(exc), None
             except Exception as exc:
-                return self._settle(
-                    delivery,
-                    DeliveryState.FAILED,
-                    error=f"unexpected {type(exc).__name__}: {exc}",
-                    secrets=secrets,
-                )
-            return self._settle(delivery, DeliveryState.SENT, result=result, secrets=secrets)
+                return DeliveryState.FAILED, f"unexpected {type(exc).__name__}: {exc}", None
+            return DeliveryState.SENT, None, result
 
     def _settle(
         self,
