@@ -15,6 +15,8 @@ class ExitCode:
     STATE = 5
     CONFLICT = 6
     CANCELLED = 7
+    # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+    INTERRUPTED = 130
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,12 @@ class Cancelled(IncidentctlError):
     """The person at the keyboard said no (or pressed Ctrl-C) at a confirmation."""
 
     exit_code = ExitCode.CANCELLED
+
+
+class SendingInterrupted(IncidentctlError):
+    """Ctrl-C while sending: each delivery is recorded as far as it got; `retry` resumes."""
+
+    exit_code = ExitCode.INTERRUPTED
 
 
 class MissingSecret(IncidentctlError):

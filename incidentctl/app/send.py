@@ -13,7 +13,8 @@ from incidentctl.channels.base import Outgoing, SendContext
 from incidentctl.channels.capabilities import PayloadPreview, Reconciling, Threading
 from incidentctl.channels.registry import channel_type
 from incidentctl.delivery.engine import DeliveryEngine, Outcome, ProgressCallback, RetryPolicy
-from incidentctl.errors import DeliveryError, IncidentctlError
+from incidentctl.delivery.fanout import Interrupted
+from incidentctl.errors import DeliveryError, IncidentctlError, SendingInterrupted
 from incidentctl.model.records import Delivery, DeliveryState, Incident, TimelineEvent
 
 UNSETTLED = (
@@ -100,9 +101,12 @@ def send_deliveries(
             waves.append([])
         waves[index].append(d)
 
+    handled: set[int | None] = set()
+
     def settle(outcome: Outcome) -> None:
         delivery = outcome.delivery
         ws.store.update_delivery(delivery)
+        handled.add(delivery.id)
         if (
             delivery.state is DeliveryState.SENT
             and delivery.remote_id
@@ -112,23 +116,55 @@ def send_deliveries(
             incident.threads[delivery.channel] = delivery.remote_id
 
     done: list[Delivery] = []
-    for wave in waves:
-        ready = []
-        for delivery in wave:
-            if _waits_for_root(ws, engine, incident, delivery):
-                delivery.state = DeliveryState.FAILED
-                delivery.error = (
-                    "waiting for the first message on this channel to be confirmed: "
-                    "run `incidentctl retry`"
-                )
-                delivery.updated_at = ws.now()
-                ws.store.update_delivery(delivery)
-                done.append(delivery)
-            else:
-                ready.append(delivery)
-        done += [o.delivery for o in engine.send_all(ready, build, settle)]
+    try:
+        for wave in waves:
+            ready = []
+            for delivery in wave:
+                if _waits_for_root(ws, engine, incident, delivery):
+                    delivery.state = DeliveryState.FAILED
+                    delivery.error = (
+                        "waiting for the first message on this channel to be confirmed: "
+                        "run `incidentctl retry`"
+                    )
+                    delivery.updated_at = ws.now()
+                    settle(Outcome(delivery))
+                    done.append(delivery)
+                else:
+                    ready.append(delivery)
+            done += [o.delivery for o in engine.send_all(ready, build, settle)]
+    except KeyboardInterrupt as stop:
+        stopped = [o.delivery for o in stop.stopped] if isinstance(stop, Interrupted) else []
+        raise _interrupted(ws, stopped, [d for d in claimed if d.id not in handled]) from None
     # in the order they were recorded (playbook order), not the order they finished
     return DeliveryReport(sorted(done, key=lambda d: d.id or 0))
+
+
+def _interrupted(
+    ws: Workspace, stopped: Sequence[Delivery], unsent: Sequence[Delivery]
+) -> SendingInterrupted:
+    """Ctrl-C while sending: deliveries of later waves go back to `pending` (nothing was sent),
+    and one line says what may have gone out and how to resume."""
+    for delivery in unsent:
+        delivery.state = DeliveryState.PENDING
+        delivery.error = "interrupted before sending"
+        delivery.updated_at = ws.now()
+        ws.store.update_delivery(delivery)
+    every = sorted([*stopped, *unsent], key=lambda d: d.id or 0)
+    uncertain = [d.channel for d in every if d.state is DeliveryState.UNCERTAIN]
+    later = [d.channel for d in every if d.state is not DeliveryState.UNCERTAIN]
+    parts = []
+    if uncertain:
+        parts.append(
+            f"{', '.join(uncertain)} recorded as uncertain (the request was out: it may have "
+            "been delivered)"
+        )
+    if later:
+        parts.append(f"{', '.join(later)} not sent yet")
+    told = "; ".join(parts) or "what was sent is recorded"
+    return SendingInterrupted(
+        f"interrupted while sending: {told}; `incidentctl retry` resumes (it checks what may "
+        "have gone out before sending it again)"
+    )
 
 
 def _waits_for_root(

@@ -16,7 +16,6 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +30,7 @@ from incidentctl.channels.base import (
 )
 from incidentctl.channels.check import CheckedChannel
 from incidentctl.channels.registry import channel_type
+from incidentctl.delivery.fanout import FanOut, Flight
 from incidentctl.errors import DeliveryError, IncidentctlError, PartialDeliveryError
 from incidentctl.model.records import Delivery, DeliveryState
 from incidentctl.playbook.schema import ChannelConfig
@@ -130,30 +130,50 @@ class DeliveryEngine:
         outgoing_for: Callable[[Delivery], Outgoing],
         on_settled: Callable[[Outcome], None],
     ) -> list[Outcome]:
-        """Send each delivery in its own thread; `on_settled` runs in the caller's thread."""
+        """Send each delivery in its own thread; `on_settled` runs in the caller's thread.
+
+        Ctrl-C stops the wait at once: a delivery whose request is out is settled `uncertain`,
+        one between two attempts `failed` (or `uncertain` if some recipients have it), one not
+        started `pending`; then `fanout.Interrupted` (a KeyboardInterrupt) is raised."""
         if not deliveries:
             return []
-        outcomes: list[Outcome] = []
-        with ThreadPoolExecutor(max_workers=min(32, len(deliveries))) as pool:
-            futures = [pool.submit(self._send_one, d, outgoing_for) for d in deliveries]
-            for future in as_completed(futures):
-                outcome = future.result()
-                on_settled(outcome)
-                outcomes.append(outcome)
-        return outcomes
+        fan: FanOut[Outcome] = FanOut(deliveries)
+        return fan.run(lambda f: self._send_one(fan, f, outgoing_for), on_settled, self._stopped)
 
-    def _save_progress(self, delivery: Delivery, progress: dict[str, Any]) -> None:
-        delivery.progress = copy.deepcopy(progress)
-        if self.checkpoint is not None:
-            self.checkpoint(delivery)
+    def _stopped(self, flight: Flight) -> Outcome:
+        """The outcome of a delivery whose worker is left behind by Ctrl-C."""
+        delivery = replace(flight.delivery, updated_at=self.clock())
+        delivery.progress = copy.deepcopy(delivery.progress)
+        if flight.phase == "sending":
+            delivery.state = DeliveryState.UNCERTAIN
+            delivery.error = "interrupted while sending: it may have been delivered"
+        elif flight.phase == "waiting":
+            delivery.state = DeliveryState.UNCERTAIN if flight.partial else DeliveryState.FAILED
+            delivery.error = f"{flight.error}; interrupted before the next attempt"
+        else:
+            delivery.state = DeliveryState.PENDING
+            delivery.error = "interrupted before sending"
+        self._notify(delivery, delivery.state, delivery.error)
+        return Outcome(delivery, None, delivery.error)
+
+    def _save_progress(
+        self, fan: FanOut[Outcome], delivery: Delivery, progress: dict[str, Any]
+    ) -> None:
+        def save() -> None:
+            delivery.progress = copy.deepcopy(progress)
+            if self.checkpoint is not None:
+                self.checkpoint(delivery)
+
+        fan.unless_stopped(save)
 
     def _notify(self, delivery: Delivery, state: DeliveryState, error: str | None = None) -> None:
         if self.progress is not None:
             self.progress(delivery, state, delivery.attempts, error)
 
     def _send_one(
-        self, delivery: Delivery, outgoing_for: Callable[[Delivery], Outgoing]
+        self, fan: FanOut[Outcome], flight: Flight, outgoing_for: Callable[[Delivery], Outgoing]
     ) -> Outcome:
+        delivery = flight.delivery
         secrets: set[str] = set()
         try:
             channel, context = self.build(delivery.channel)
@@ -161,7 +181,7 @@ class DeliveryEngine:
             # one attempt state per delivery, kept across its retries and seeded from what
             # earlier runs stored (resume, not repeat)
             attempt = AttemptState(
-                copy.deepcopy(delivery.progress), lambda p: self._save_progress(delivery, p)
+                copy.deepcopy(delivery.progress), lambda p: self._save_progress(fan, delivery, p)
             )
             outgoing = replace(outgoing_for(delivery), attempt=attempt)
             rate = channel.rate_per_second
@@ -174,23 +194,26 @@ class DeliveryEngine:
                 error=f"channel setup failed: {type(exc).__name__}: {exc}",
                 secrets=secrets,
             )
-        state, error, result = self._attempts(delivery, channel, outgoing, rate, secrets)
+        state, error, result = self._attempts(fan, flight, channel, outgoing, rate, secrets)
         delivery.progress = copy.deepcopy(attempt.progress)
         return self._settle(delivery, state, error=error, result=result, secrets=secrets)
 
     def _attempts(
         self,
-        delivery: Delivery,
+        fan: FanOut[Outcome],
+        flight: Flight,
         channel: Channel,
         outgoing: Outgoing,
         rate: float | None,
         secrets: set[str],
     ) -> tuple[DeliveryState, str | None, SendResult | None]:
         """Attempt until sent, given up or uncertain: the state to settle in, and why."""
+        delivery = flight.delivery
         while True:
+            self.limiter.wait(delivery.channel, rate)
+            fan.enter(flight, "sending")
             delivery.attempts += 1
             self._notify(delivery, DeliveryState.SENDING)
-            self.limiter.wait(delivery.channel, rate)
             try:
                 result = channel.send(outgoing)
             except DeliveryError as exc:
@@ -204,7 +227,10 @@ class DeliveryEngine:
                     return DeliveryState.UNCERTAIN, exc.message, None
                 if wait is None:
                     return DeliveryState.FAILED, exc.message, None
-                self._notify(delivery, DeliveryState.SENDING, scrub(exc.message, secrets))
+                message = scrub(exc.message, secrets)
+                partial = isinstance(exc, PartialDeliveryError) and exc.sent > 0
+                fan.enter(flight, "waiting", message, partial=partial)
+                self._notify(delivery, DeliveryState.SENDING, message)
                 self.sleep(wait)
                 continue
             except IncidentctlError as exc:
