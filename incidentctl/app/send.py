@@ -9,8 +9,13 @@ from typing import Any
 from incidentctl.app.lookup import find_incident
 from incidentctl.app.messages import event_snapshot, incident_snapshot
 from incidentctl.app.workspace import Workspace
-from incidentctl.channels.base import Outgoing, SendContext
-from incidentctl.channels.capabilities import PayloadPreview, Reconciling, Threading
+from incidentctl.channels.base import ChannelType, Outgoing, SendContext
+from incidentctl.channels.capabilities import (
+    IdempotentResend,
+    PayloadPreview,
+    Reconciling,
+    Threading,
+)
 from incidentctl.channels.registry import channel_type
 from incidentctl.delivery.engine import DeliveryEngine, Outcome, ProgressCallback, RetryPolicy
 from incidentctl.delivery.fanout import Interrupted
@@ -174,9 +179,8 @@ def _waits_for_root(
     channel's first message is unconfirmed: it would open a second public incident."""
     if delivery.channel in incident.threads:
         return False
-    config = engine.channels.get(delivery.channel)
-    cls = channel_type(config.type) if config is not None else None
-    if cls is None or not (isinstance(cls, Threading) and cls.needs_thread):
+    cls = _channel_class(engine, delivery.channel)
+    if not (isinstance(cls, Threading) and cls.needs_thread):
         return False
     earlier = ws.store.deliveries(incident_id=incident.id)
     return any(
@@ -225,8 +229,10 @@ def retry_deliveries(
                 if verdict == "sent":
                     report.deliveries.append(delivery)
                     continue
-                forced = resend_uncertain or (
-                    confirm_resend is not None and confirm_resend(delivery)
+                forced = (
+                    resend_uncertain
+                    or _resends_safely(engine, delivery)
+                    or (confirm_resend is not None and confirm_resend(delivery))
                 )
                 if verdict == "held" and not forced:
                     report.held.append(delivery)
@@ -237,6 +243,18 @@ def retry_deliveries(
         sent = send_deliveries(ws, incident, to_send, engine)
         report.deliveries.extend(sent.deliveries)
     return report
+
+
+def _resends_safely(engine: DeliveryEngine, delivery: Delivery) -> bool:
+    """The channel folds a repeat into the first (PagerDuty): no one needs to check first."""
+    cls = _channel_class(engine, delivery.channel)
+    return isinstance(cls, IdempotentResend) and cls.idempotent_resend
+
+
+def _channel_class(engine: DeliveryEngine, channel: str) -> ChannelType | None:
+    """The type of a playbook channel, for its class-level abilities; None if unknown."""
+    config = engine.channels.get(channel)
+    return channel_type(config.type) if config is not None else None
 
 
 def _reconcile(
