@@ -17,6 +17,8 @@ class ExitCode:
     CANCELLED = 7
     # `status --check`: an update is overdue or a delivery is stuck
     ATTENTION = 8
+    # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+    INTERRUPTED = 130
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,12 @@ class Cancelled(IncidentctlError):
     """The person at the keyboard said no (or pressed Ctrl-C) at a confirmation."""
 
     exit_code = ExitCode.CANCELLED
+
+
+class SendingInterrupted(IncidentctlError):
+    """Ctrl-C while sending: each delivery is recorded as far as it got; `retry` resumes."""
+
+    exit_code = ExitCode.INTERRUPTED
 
 
 class MissingSecret(IncidentctlError):

@@ -9,11 +9,17 @@ from typing import Any
 from incidentctl.app.lookup import find_incident
 from incidentctl.app.messages import stored_snapshots
 from incidentctl.app.workspace import Workspace
-from incidentctl.channels.base import Outgoing, SendContext
-from incidentctl.channels.capabilities import PayloadPreview, Reconciling, Threading
+from incidentctl.channels.base import ChannelType, Outgoing, SendContext
+from incidentctl.channels.capabilities import (
+    IdempotentResend,
+    PayloadPreview,
+    Reconciling,
+    Threading,
+)
 from incidentctl.channels.registry import channel_type
 from incidentctl.delivery.engine import DeliveryEngine, Outcome, ProgressCallback, RetryPolicy
-from incidentctl.errors import DeliveryError, IncidentctlError
+from incidentctl.delivery.fanout import Interrupted
+from incidentctl.errors import DeliveryError, IncidentctlError, SendingInterrupted
 from incidentctl.model.records import Delivery, DeliveryState, Incident, TimelineEvent
 
 UNSETTLED = (
@@ -54,6 +60,8 @@ def make_engine(
         policy=policy or ws.retry_policy,
         clock=ws.clock,
         progress=progress,
+        # per-recipient progress is stored before the channel moves on to the next recipient
+        checkpoint=ws.store.update_delivery,
     )
 
 
@@ -98,9 +106,12 @@ def send_deliveries(
             waves.append([])
         waves[index].append(d)
 
+    handled: set[int | None] = set()
+
     def settle(outcome: Outcome) -> None:
         delivery = outcome.delivery
         ws.store.update_delivery(delivery)
+        handled.add(delivery.id)
         if (
             delivery.state is DeliveryState.SENT
             and delivery.remote_id
@@ -110,23 +121,55 @@ def send_deliveries(
             incident.threads[delivery.channel] = delivery.remote_id
 
     done: list[Delivery] = []
-    for wave in waves:
-        ready = []
-        for delivery in wave:
-            if _waits_for_root(ws, engine, incident, delivery):
-                delivery.state = DeliveryState.FAILED
-                delivery.error = (
-                    "waiting for the first message on this channel to be confirmed: "
-                    "run `incidentctl retry`"
-                )
-                delivery.updated_at = ws.now()
-                ws.store.update_delivery(delivery)
-                done.append(delivery)
-            else:
-                ready.append(delivery)
-        done += [o.delivery for o in engine.send_all(ready, build, settle)]
+    try:
+        for wave in waves:
+            ready = []
+            for delivery in wave:
+                if _waits_for_root(ws, engine, incident, delivery):
+                    delivery.state = DeliveryState.FAILED
+                    delivery.error = (
+                        "waiting for the first message on this channel to be confirmed: "
+                        "run `incidentctl retry`"
+                    )
+                    delivery.updated_at = ws.now()
+                    settle(Outcome(delivery))
+                    done.append(delivery)
+                else:
+                    ready.append(delivery)
+            done += [o.delivery for o in engine.send_all(ready, build, settle)]
+    except KeyboardInterrupt as stop:
+        stopped = [o.delivery for o in stop.stopped] if isinstance(stop, Interrupted) else []
+        raise _interrupted(ws, stopped, [d for d in claimed if d.id not in handled]) from None
     # in the order they were recorded (playbook order), not the order they finished
     return DeliveryReport(sorted(done, key=lambda d: d.id or 0))
+
+
+def _interrupted(
+    ws: Workspace, stopped: Sequence[Delivery], unsent: Sequence[Delivery]
+) -> SendingInterrupted:
+    """Ctrl-C while sending: deliveries of later waves go back to `pending` (nothing was sent),
+    and one line says what may have gone out and how to resume."""
+    for delivery in unsent:
+        delivery.state = DeliveryState.PENDING
+        delivery.error = "interrupted before sending"
+        delivery.updated_at = ws.now()
+        ws.store.update_delivery(delivery)
+    every = sorted([*stopped, *unsent], key=lambda d: d.id or 0)
+    uncertain = [d.channel for d in every if d.state is DeliveryState.UNCERTAIN]
+    later = [d.channel for d in every if d.state is not DeliveryState.UNCERTAIN]
+    parts = []
+    if uncertain:
+        parts.append(
+            f"{', '.join(uncertain)} recorded as uncertain (the request was out: it may have "
+            "been delivered)"
+        )
+    if later:
+        parts.append(f"{', '.join(later)} not sent yet")
+    told = "; ".join(parts) or "what was sent is recorded"
+    return SendingInterrupted(
+        f"interrupted while sending: {told}; `incidentctl retry` resumes (it checks what may "
+        "have gone out before sending it again)"
+    )
 
 
 def _waits_for_root(
@@ -136,9 +179,8 @@ def _waits_for_root(
     channel's first message is unconfirmed: it would open a second public incident."""
     if delivery.channel in incident.threads:
         return False
-    config = engine.channels.get(delivery.channel)
-    cls = channel_type(config.type) if config is not None else None
-    if cls is None or not (isinstance(cls, Threading) and cls.needs_thread):
+    cls = _channel_class(engine, delivery.channel)
+    if not (isinstance(cls, Threading) and cls.needs_thread):
         return False
     earlier = ws.store.deliveries(incident_id=incident.id)
     return any(
@@ -198,8 +240,10 @@ def retry_deliveries(
                 if verdict == "sent":
                     report.deliveries.append(delivery)
                     continue
-                forced = resend_uncertain or (
-                    confirm_resend is not None and confirm_resend(delivery)
+                forced = (
+                    resend_uncertain
+                    or _resends_safely(engine, delivery)
+                    or (confirm_resend is not None and confirm_resend(delivery))
                 )
                 if verdict == "held" and not forced:
                     report.held.append(delivery)
@@ -210,6 +254,18 @@ def retry_deliveries(
         sent = send_deliveries(ws, incident, to_send, engine)
         report.deliveries.extend(sent.deliveries)
     return report
+
+
+def _resends_safely(engine: DeliveryEngine, delivery: Delivery) -> bool:
+    """The channel folds a repeat into the first (PagerDuty): no one needs to check first."""
+    cls = _channel_class(engine, delivery.channel)
+    return isinstance(cls, IdempotentResend) and cls.idempotent_resend
+
+
+def _channel_class(engine: DeliveryEngine, channel: str) -> ChannelType | None:
+    """The type of a playbook channel, for its class-level abilities; None if unknown."""
+    config = engine.channels.get(channel)
+    return channel_type(config.type) if config is not None else None
 
 
 def _reconcile(

@@ -69,10 +69,19 @@ class SendContext:
 class AttemptState:
     """What earlier attempts at one delivery achieved, so that a retry resumes instead of
     repeating them (requests already accepted, numbers already reached). The delivery engine
-    makes one per delivery and keeps it across that delivery's retries; the channel reads and
-    writes its own keys in `progress`, and keeps nothing of the kind on itself."""
+    makes one per delivery, seeded from what the store kept of earlier runs, and keeps it
+    across that delivery's retries; the channel reads and writes its own keys in `progress`
+    (JSON values only), keeps nothing of the kind on itself, and calls `save()` after each
+    recipient or batch reached, before moving on."""
 
     progress: dict[str, Any] = field(default_factory=dict)
+    # set by the engine: records `progress` where a later run finds it (the store)
+    on_save: Callable[[dict[str, Any]], None] | None = field(default=None, repr=False)
+
+    def save(self) -> None:
+        """Record `progress` now: a process killed after this resumes from here."""
+        if self.on_save is not None:
+            self.on_save(self.progress)
 
 
 @dataclass(frozen=True)

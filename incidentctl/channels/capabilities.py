@@ -23,6 +23,14 @@ class Threading(Protocol):
 
 
 @runtime_checkable
+class IdempotentResend(Protocol):
+    """Sending a delivery again is harmless: the service folds a repeat into the first one
+    (PagerDuty's `dedup_key`), so `retry` re-sends an uncertain delivery without asking."""
+
+    idempotent_resend: ClassVar[bool]
+
+
+@runtime_checkable
 class Reconciling(Protocol):
     """The service can be read back, so `retry` can tell whether an uncertain delivery went out."""
 

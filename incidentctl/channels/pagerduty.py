@@ -2,7 +2,8 @@
 
 Open stages send `trigger` events (PagerDuty folds repeats with the same `dedup_key` into the
 open alert's log), `resolved` sends `resolve`. Because of the dedup key, re-sending an event
-whose answer was lost is harmless: a timeout is retryable here, not uncertain.
+whose answer was lost is harmless: a timeout is retryable here, not uncertain, and `retry`
+re-sends one interrupted by a crash without asking (`IdempotentResend`).
 
 Settings: `routing_key` — the integration key, e.g. `${PAGERDUTY_ROUTING_KEY}`; `source` —
 optional, default `incidentctl`; `api_base` — default `https://events.pagerduty.com`.
@@ -54,6 +55,8 @@ class PagerDutyChannel(BaseChannel[PagerDutySettings]):
     max_length = None
     # Events API v2 accepts about 120 events a minute per routing key
     rate_per_second = 2.0
+    # the dedup key folds a repeated event into the open alert: an uncertain one is re-sent
+    idempotent_resend = True
     settings_model = PagerDutySettings
 
     @classmethod

@@ -3,16 +3,19 @@
 Deliveries are written to the store before this runs (outbox first); here they are claimed
 (`pending`/`failed` → `sending`), sent once each with retries for transient errors, and settled
 as `sent`, `failed` or `uncertain` (the service may have accepted it: never re-sent blindly).
+A multi-recipient channel reports each recipient or batch reached through its attempt state,
+which the engine hands to `checkpoint` at once (the store), and seeds from the stored progress
+when the delivery is sent again.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -27,12 +30,15 @@ from incidentctl.channels.base import (
 )
 from incidentctl.channels.check import CheckedChannel
 from incidentctl.channels.registry import channel_type
+from incidentctl.delivery.fanout import FanOut, Flight
 from incidentctl.errors import DeliveryError, IncidentctlError, PartialDeliveryError
 from incidentctl.model.records import Delivery, DeliveryState
 from incidentctl.playbook.schema import ChannelConfig
 
 # called from worker threads: (delivery, state, attempt, error or None)
 ProgressCallback = Callable[[Delivery, DeliveryState, int, str | None], None]
+# called from worker threads with a delivery whose `progress` changed: persist it
+Checkpoint = Callable[[Delivery], None]
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,8 @@ class DeliveryEngine:
     # channel name -> type and settings validated at load; a channel not here is validated
     # when it is built
     checked: Mapping[str, CheckedChannel] = field(default_factory=dict)
+    # saves a delivery's per-recipient progress as soon as the channel reports it
+    checkpoint: Checkpoint | None = None
 
     def build(self, name: str) -> tuple[Channel, SendContext]:
         config = self.channels.get(name)
@@ -122,31 +130,60 @@ class DeliveryEngine:
         outgoing_for: Callable[[Delivery], Outgoing],
         on_settled: Callable[[Outcome], None],
     ) -> list[Outcome]:
-        """Send each delivery in its own thread; `on_settled` runs in the caller's thread."""
+        """Send each delivery in its own thread; `on_settled` runs in the caller's thread.
+
+        Ctrl-C stops the wait at once: a delivery whose request is out is settled `uncertain`,
+        one between two attempts `failed` (or `uncertain` if some recipients have it), one not
+        started `pending`; then `fanout.Interrupted` (a KeyboardInterrupt) is raised."""
         if not deliveries:
             return []
-        outcomes: list[Outcome] = []
-        with ThreadPoolExecutor(max_workers=min(32, len(deliveries))) as pool:
-            futures = [pool.submit(self._send_one, d, outgoing_for) for d in deliveries]
-            for future in as_completed(futures):
-                outcome = future.result()
-                on_settled(outcome)
-                outcomes.append(outcome)
-        return outcomes
+        fan: FanOut[Outcome] = FanOut(deliveries)
+        return fan.run(lambda f: self._send_one(fan, f, outgoing_for), on_settled, self._stopped)
+
+    def _stopped(self, flight: Flight) -> Outcome:
+        """The outcome of a delivery whose worker is left behind by Ctrl-C."""
+        delivery = replace(flight.delivery, updated_at=self.clock())
+        delivery.progress = copy.deepcopy(delivery.progress)
+        if flight.phase == "sending":
+            delivery.state = DeliveryState.UNCERTAIN
+            delivery.error = "interrupted while sending: it may have been delivered"
+        elif flight.phase == "waiting":
+            delivery.state = DeliveryState.UNCERTAIN if flight.partial else DeliveryState.FAILED
+            delivery.error = f"{flight.error}; interrupted before the next attempt"
+        else:
+            delivery.state = DeliveryState.PENDING
+            delivery.error = "interrupted before sending"
+        self._notify(delivery, delivery.state, delivery.error)
+        return Outcome(delivery, None, delivery.error)
+
+    def _save_progress(
+        self, fan: FanOut[Outcome], delivery: Delivery, progress: dict[str, Any]
+    ) -> None:
+        def save() -> None:
+            delivery.progress = copy.deepcopy(progress)
+            if self.checkpoint is not None:
+                self.checkpoint(delivery)
+
+        fan.unless_stopped(save)
 
     def _notify(self, delivery: Delivery, state: DeliveryState, error: str | None = None) -> None:
         if self.progress is not None:
             self.progress(delivery, state, delivery.attempts, error)
 
     def _send_one(
-        self, delivery: Delivery, outgoing_for: Callable[[Delivery], Outgoing]
+        self, fan: FanOut[Outcome], flight: Flight, outgoing_for: Callable[[Delivery], Outgoing]
     ) -> Outcome:
+        delivery = flight.delivery
         secrets: set[str] = set()
         try:
             channel, context = self.build(delivery.channel)
             secrets = context.secrets
-            # one attempt state per delivery, kept across its retries (resume, not repeat)
-            outgoing = replace(outgoing_for(delivery), attempt=AttemptState())
+            # one attempt state per delivery, kept across its retries and seeded from what
+            # earlier runs stored (resume, not repeat)
+            attempt = AttemptState(
+                copy.deepcopy(delivery.progress), lambda p: self._save_progress(fan, delivery, p)
+            )
+            outgoing = replace(outgoing_for(delivery), attempt=attempt)
             rate = channel.rate_per_second
         except (DeliveryError, IncidentctlError) as exc:
             return self._settle(delivery, DeliveryState.FAILED, error=str(exc), secrets=secrets)
@@ -157,42 +194,50 @@ class DeliveryEngine:
                 error=f"channel setup failed: {type(exc).__name__}: {exc}",
                 secrets=secrets,
             )
+        state, error, result = self._attempts(fan, flight, channel, outgoing, rate, secrets)
+        delivery.progress = copy.deepcopy(attempt.progress)
+        return self._settle(delivery, state, error=error, result=result, secrets=secrets)
+
+    def _attempts(
+        self,
+        fan: FanOut[Outcome],
+        flight: Flight,
+        channel: Channel,
+        outgoing: Outgoing,
+        rate: float | None,
+        secrets: set[str],
+    ) -> tuple[DeliveryState, str | None, SendResult | None]:
+        """Attempt until sent, given up or uncertain: the state to settle in, and why."""
+        delivery = flight.delivery
         while True:
+            self.limiter.wait(delivery.channel, rate)
+            fan.enter(flight, "sending")
             delivery.attempts += 1
             self._notify(delivery, DeliveryState.SENDING)
-            self.limiter.wait(delivery.channel, rate)
             try:
                 result = channel.send(outgoing)
             except DeliveryError as exc:
                 if exc.uncertain:
-                    return self._settle(
-                        delivery, DeliveryState.UNCERTAIN, error=exc.message, secrets=secrets
-                    )
+                    return DeliveryState.UNCERTAIN, exc.message, None
                 wait = (
                     self.policy.delay(delivery.attempts, exc.retry_after) if exc.retryable else None
                 )
                 if wait is None and isinstance(exc, PartialDeliveryError) and exc.sent > 0:
                     # some recipients already have it: a later blind re-send would duplicate
-                    return self._settle(
-                        delivery, DeliveryState.UNCERTAIN, error=exc.message, secrets=secrets
-                    )
+                    return DeliveryState.UNCERTAIN, exc.message, None
                 if wait is None:
-                    return self._settle(
-                        delivery, DeliveryState.FAILED, error=exc.message, secrets=secrets
-                    )
-                self._notify(delivery, DeliveryState.SENDING, scrub(exc.message, secrets))
+                    return DeliveryState.FAILED, exc.message, None
+                message = scrub(exc.message, secrets)
+                partial = isinstance(exc, PartialDeliveryError) and exc.sent > 0
+                fan.enter(flight, "waiting", message, partial=partial)
+                self._notify(delivery, DeliveryState.SENDING, message)
                 self.sleep(wait)
                 continue
             except IncidentctlError as exc:
-                return self._settle(delivery, DeliveryState.FAILED, error=str(exc), secrets=secrets)
+                return DeliveryState.FAILED, str(exc), None
             except Exception as exc:
-                return self._settle(
-                    delivery,
-                    DeliveryState.FAILED,
-                    error=f"unexpected {type(exc).__name__}: {exc}",
-                    secrets=secrets,
-                )
-            return self._settle(delivery, DeliveryState.SENT, result=result, secrets=secrets)
+                return DeliveryState.FAILED, f"unexpected {type(exc).__name__}: {exc}", None
+            return DeliveryState.SENT, None, result
 
     def _settle(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from incidentctl.channels.capabilities import (
+    IdempotentResend,
     LengthBound,
     LengthNote,
     PayloadPreview,
@@ -11,6 +12,7 @@ from incidentctl.channels.capabilities import (
     Threading,
 )
 from incidentctl.channels.console import ConsoleChannel
+from incidentctl.channels.pagerduty import PagerDutyChannel
 from incidentctl.channels.sms.channel import SmsChannel
 from incidentctl.channels.statuspage import StatuspageChannel
 from incidentctl.channels.twitter import TwitterChannel
@@ -28,9 +30,11 @@ def test_abilities_are_declared_not_inherited() -> None:
     assert not isinstance(TwitterChannel, LengthNote)
     assert isinstance(TwitterChannel, LengthBound)
     assert not isinstance(SmsChannel, LengthBound)
+    assert isinstance(PagerDutyChannel, IdempotentResend) and PagerDutyChannel.idempotent_resend
+    assert not isinstance(WebhookChannel, IdempotentResend)
 
 
 def test_console_has_only_the_settings_check() -> None:
-    abilities = (Threading, Reconciling, PayloadPreview, LengthNote, LengthBound)
+    abilities = (Threading, Reconciling, PayloadPreview, LengthNote, LengthBound, IdempotentResend)
     assert not any(isinstance(ConsoleChannel, ability) for ability in abilities)
     assert isinstance(ConsoleChannel, SettingsCheck)

@@ -498,3 +498,54 @@ def test_100k_subscribers_stream_in_bounded_memory(tmp_path: Path) -> None:
         assert recipients == fake.recipients == 100_000
         assert len(fake.requests) == 100
     assert peak_kib < 150 * 1024, f"peak RSS {peak_kib / 1024:.0f} MiB"
+
+
+def test_each_accepted_request_is_saved_and_a_later_run_resumes_after_it(
+    tmp_path: Path, fake: SendGridFake
+) -> None:
+    """Through the engine: the progress is handed to the checkpoint after every accepted
+    request, before the next one, and a new run seeded from the stored progress (`retry
+    --resend-uncertain` after a lost answer) sends only the requests not accepted."""
+    from incidentctl.channels.base import SendContext
+    from incidentctl.delivery.engine import DeliveryEngine
+    from incidentctl.model.records import Delivery, DeliveryState, Stage
+    from incidentctl.playbook.schema import ChannelConfig
+
+    subscribers = write_subscribers(tmp_path / "subscribers.txt", 2500)
+    options = {**OPTIONS, "api_base": fake.url, "to": [], "subscribers_file": str(subscribers)}
+    config = ChannelConfig.model_validate({"type": "sendgrid", "timeout": 5, **options})
+    saved: list[tuple[DeliveryState, dict[str, Any]]] = []
+
+    def engine() -> DeliveryEngine:
+        return DeliveryEngine(
+            {"mail": config},
+            lambda name: SendContext(env=ENV, outbox_dir=tmp_path, channel=name),
+            checkpoint=lambda d: saved.append((d.state, json_copy(d.progress))),
+        )
+
+    stored = Delivery("INC-1", "mail", "sendgrid", Stage.INVESTIGATING, email().message, "h", id=1)
+    stored.state = DeliveryState.SENDING
+    fake.replies_at[2] = Reply(drop=True)  # request 2 reaches SendGrid, its answer is lost
+    [first] = engine().send_all([stored], lambda d: email(), lambda o: None)
+
+    assert first.delivery.state is DeliveryState.UNCERTAIN
+    one = {"batches": {"requests": 1, "recipients": 1000}}
+    assert saved == [(DeliveryState.SENDING, one)]
+    assert first.delivery.progress == one
+
+    resent = dataclasses.replace(first.delivery, state=DeliveryState.SENDING)
+    [second] = engine().send_all([resent], lambda d: email(), lambda o: None)
+
+    assert second.delivery.state is DeliveryState.SENT
+    assert second.delivery.progress == {"batches": {"requests": 3, "recipients": 2500}}
+    # the second run began with the second batch: the first 1000 recipients got nothing more
+    assert len(fake.requests) == 4 and len(fake.accepted) == 3
+    assert fake.accepted[1]["personalizations"][0]["to"] == [{"email": "user1000@example.com"}]
+    recipients = all_recipients(fake)
+    assert len(recipients) == len(set(recipients)) == 2500
+
+
+def json_copy(value: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(value))

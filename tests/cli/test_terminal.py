@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pexpect
 import pyte
@@ -58,8 +59,19 @@ def incidentctl() -> str:
 
 
 def recorded(project: Path) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = query(project, "list", "--json")
+    return rows
+
+
+def shown(project: Path, incident_id: str) -> dict[str, Any]:
+    """`show ID --json`: the incident with its timeline and deliveries."""
+    data: dict[str, Any] = query(project, "show", incident_id, "--json")
+    return data
+
+
+def query(project: Path, *args: str) -> Any:
     done = subprocess.run(
-        [sys.executable, "-m", "incidentctl", "list", "--json"],
+        [sys.executable, "-m", "incidentctl", *args],
         cwd=project,
         env=environment(),
         capture_output=True,
@@ -67,8 +79,7 @@ def recorded(project: Path) -> list[dict[str, object]]:
         timeout=TIMEOUT,
         check=True,
     )
-    rows: list[dict[str, object]] = json.loads(done.stdout)
-    return rows
+    return json.loads(done.stdout)
 
 
 def test_a_person_is_asked_even_when_stdout_is_piped(project: Path, isolated_state: Path) -> None:
@@ -129,16 +140,7 @@ def test_a_reader_that_goes_away_does_not_stop_the_send(project: Path) -> None:
     child.close()
     assert "Traceback" not in (child.before or "")
     [row] = recorded(project)
-    details = subprocess.run(
-        [sys.executable, "-m", "incidentctl", "show", str(row["id"]), "--json"],
-        cwd=project,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=True,
-    )
-    states = [d["state"] for d in json.loads(details.stdout)["deliveries"]]
+    states = [d["state"] for d in shown(project, str(row["id"]))["deliveries"]]
     assert states == ["sent", "sent"]
 
 
@@ -250,3 +252,74 @@ def test_a_missing_title_is_asked_for_on_a_terminal(project: Path) -> None:
     child.close()
     assert child.exitstatus == 0
     assert [row["title"] for row in recorded(project)] == ["Checkout errors"]
+
+
+class HeldHook:
+    """A webhook that holds its answer until the test lets it go (the request has arrived)."""
+
+    def __init__(self) -> None:
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                hook.arrived.set()
+                hook.release.wait(TIMEOUT)
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except OSError:
+                    pass  # the client is gone
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+
+def test_ctrl_c_while_sending_stops_at_once_and_records_the_request_as_uncertain(
+    tmp_path: Path, isolated_state: Path
+) -> None:
+    hook = HeldHook()
+    text = PLAYBOOK.format(language="en").replace(
+        "  room:\n    type: console\n",
+        f"  room:\n    type: webhook\n    url: {hook.url}\n    timeout: 30\n",
+    )
+    write_playbook(tmp_path, text)
+    try:
+        child = shell(tmp_path, f"exec {incidentctl()} declare sev1 --title 'API down' --yes")
+        child.logfile_read = io.StringIO()
+        assert hook.arrived.wait(TIMEOUT), child.logfile_read.getvalue()
+        deadline = time.monotonic() + TIMEOUT
+        while not list((isolated_state / "outbox").rglob("*.txt")):
+            assert time.monotonic() < deadline, "the outbox message was never written"
+            time.sleep(0.01)
+        started = time.monotonic()
+        child.sendintr()
+        child.expect(pexpect.EOF)
+        took = time.monotonic() - started
+        child.close()
+    finally:
+        hook.release.set()
+        hook.server.shutdown()
+    output = child.logfile_read.getvalue()
+    assert child.exitstatus == 130, output
+    assert took < 3.0, f"took {took:.1f}s to stop"  # a generous bound: it stops at once
+    assert "Traceback" not in output
+    [line] = [line for line in output.splitlines() if "interrupted" in line]
+    assert "room recorded as uncertain" in line and "`incidentctl retry`" in line
+    [row] = recorded(tmp_path)
+    deliveries = {d["channel"]: d for d in shown(tmp_path, str(row["id"]))["deliveries"]}
+    assert deliveries["outbox"]["state"] == "sent"
+    room = deliveries["room"]
+    assert (room["state"], room["attempts"]) == ("uncertain", 1)
+    assert "interrupted while sending" in room["error"]

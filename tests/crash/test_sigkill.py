@@ -28,11 +28,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 import pytest
 
 from tests.channels.fakes.base_server import FakeServer, Reply, Request
 from tests.channels.fakes.statuspage_server import StatuspageServer
+from tests.channels.fakes.twilio_server import TwilioFake
 from tests.channels.fakes.webhook_server import PATH, SECRET, WebhookReceiver
 
 REPO = Path(__file__).resolve().parents[2]
@@ -176,13 +178,13 @@ class Run:
         return self.out + self.err
 
 
-@dataclass
-class World:
+@dataclass(kw_only=True)
+class Cli:
+    """The CLI run as subprocesses on one state directory, and what its store holds."""
+
     home: Path
     playbook: Path
     env: dict[str, str]
-    hooks: dict[str, HoldingWebhook]
-    status: HoldingStatuspage
     logs: Path
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
@@ -255,6 +257,15 @@ class World:
             return {}
         return {channel: state for channel, state in rows}
 
+    def progress(self) -> dict[str, dict[str, Any]]:
+        """The stored per-recipient progress of the latest delivery per channel."""
+        conn = sqlite3.connect(self.home / "incidentctl.db", timeout=5)
+        try:
+            rows = conn.execute("SELECT channel, progress FROM deliveries ORDER BY id").fetchall()
+        finally:
+            conn.close()
+        return {channel: json.loads(progress) for channel, progress in rows}
+
     def incident_id(self) -> str:
         conn = sqlite3.connect(self.home / "incidentctl.db", timeout=5)
         try:
@@ -271,6 +282,20 @@ class World:
         for delivery in json.loads(shown.out)["deliveries"]:
             latest[delivery["channel"]] = delivery
         return latest
+
+    def kill_all(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(WAIT)
+
+
+@dataclass(kw_only=True)
+class World(Cli):
+    """The CLI with an outbox, two webhooks and a Statuspage, each fake able to hold."""
+
+    hooks: dict[str, HoldingWebhook]
+    status: HoldingStatuspage
 
     def outbox_files(self) -> list[Path]:
         return sorted((self.home / "outbox").rglob("*.txt"))
@@ -318,20 +343,7 @@ def world(tmp_path: Path) -> Iterator[World]:
             ),
             encoding="utf-8",
         )
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith("INCIDENTCTL_") and key.lower() not in PROXY_VARIABLES
-        }
-        env.update(
-            INCIDENTCTL_HOME=str(tmp_path / "home"),
-            INCIDENTCTL_PLAYBOOK=str(playbook),
-            STATUSPAGE_API_KEY=API_KEY,
-            WEBHOOK_SECRET=SECRET,
-            PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
-            COLUMNS="200",
-            NO_COLOR="1",
-        )
+        env = cli_env(tmp_path, playbook, STATUSPAGE_API_KEY=API_KEY, WEBHOOK_SECRET=SECRET)
         logs = tmp_path / "logs"
         logs.mkdir()
         world = World(
@@ -345,10 +357,25 @@ def world(tmp_path: Path) -> Iterator[World]:
         try:
             yield world
         finally:
-            for proc in world.procs:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait(WAIT)
+            world.kill_all()
+
+
+def cli_env(tmp_path: Path, playbook: Path, **extra: str) -> dict[str, str]:
+    """The environment of the CLI subprocesses: state in `tmp_path`, no proxy, no colour."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("INCIDENTCTL_") and key.lower() not in PROXY_VARIABLES
+    }
+    env.update(
+        INCIDENTCTL_HOME=str(tmp_path / "home"),
+        INCIDENTCTL_PLAYBOOK=str(playbook),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
+        COLUMNS="200",
+        NO_COLOR="1",
+        **extra,
+    )
+    return env
 
 
 def declare(world: World) -> subprocess.Popen[bytes]:
@@ -588,3 +615,109 @@ def test_update_after_a_kill_does_not_open_a_second_statuspage_incident(world: W
 
     assert len(world.status.incidents) == 1
     assert [r.method for r in world.status.requests].count("POST") == 1
+
+
+# --- per-recipient progress: a kill between two SMS numbers ---------------------------------
+
+TWILIO_SID = "AC" + "0123456789abcdef" * 2
+TWILIO_TOKEN = "twilio-token-crash-0123456789"
+FIRST, SECOND = "+33612345678", "+442079460456"
+
+SMS_PLAYBOOK = """\
+organization:
+  name: Acme Cloud
+  timezone: UTC
+  language: en
+severities:
+  - id: sev1
+    name: Critical
+    criteria: [All customers affected]
+    update_every: 30m
+    notify:
+      all: [oncall]
+channels:
+  oncall:
+    type: sms
+    audience: internal
+    account_sid: ${{TWILIO_ACCOUNT_SID}}
+    auth_token: ${{TWILIO_AUTH_TOKEN}}
+    from_number: "+15005550006"
+    to: ["{first}", "{second}"]
+    api_base: {api_base}
+    timeout: 60
+"""
+
+
+class HoldingTwilio(TwilioFake):
+    """Holds the request to one number before looking at it; once released, that request is
+    dropped unread (the CLI was killed before Twilio could act on it)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.held_number: str | None = None
+        self.hold = Hold()
+
+    def handle(self, request: Request) -> Reply:
+        held = self.held_number is not None and f"To={quote_plus(self.held_number)}" in (
+            request.body.decode()
+        )
+        if held and self.hold.take():
+            return Reply(drop=True)
+        return super().handle(request)
+
+    def stop(self) -> None:
+        self.hold.released.set()
+        super().stop()
+
+
+@pytest.fixture
+def sms_world(tmp_path: Path) -> Iterator[tuple[Cli, HoldingTwilio]]:
+    with HoldingTwilio(account_sid=TWILIO_SID, auth_token=TWILIO_TOKEN) as twilio:
+        assert isinstance(twilio, HoldingTwilio)
+        playbook = tmp_path / "incidentctl.yaml"
+        playbook.write_text(
+            SMS_PLAYBOOK.format(first=FIRST, second=SECOND, api_base=twilio.url), encoding="utf-8"
+        )
+        env = cli_env(
+            tmp_path, playbook, TWILIO_ACCOUNT_SID=TWILIO_SID, TWILIO_AUTH_TOKEN=TWILIO_TOKEN
+        )
+        logs = tmp_path / "logs"
+        logs.mkdir()
+        world = Cli(home=tmp_path / "home", playbook=playbook, env=env, logs=logs)
+        try:
+            yield world, twilio
+        finally:
+            world.kill_all()
+
+
+def test_kill_between_two_sms_numbers_then_resend_reaches_each_number_once(
+    sms_world: tuple[Cli, HoldingTwilio],
+) -> None:
+    """The first number got its SMS and that is stored before the second request goes out; the
+    CLI dies while the second is held unread. `retry` holds the delivery as uncertain;
+    `retry --resend-uncertain` sends to the second number only."""
+    world, twilio = sms_world
+    twilio.held_number = SECOND
+    twilio.hold.arm()
+    proc = world.start("declare", "sev1", "--title", TITLE, "--yes")
+    world.kill_when(
+        proc,
+        lambda: twilio.hold.reached.is_set() and len(world.progress().get("oncall", {})) > 0,
+        "the first SMS to be stored as reached while the second is held",
+    )
+    twilio.hold.released.set()
+    assert [m.to for m in twilio.messages] == [FIRST]
+    [reached] = world.progress()["oncall"]["sent"].values()
+    assert reached == twilio.messages[0].sid
+    assert FIRST not in json.dumps(world.progress())  # the state file keeps no phone number
+
+    held = world.cli("retry")
+    assert_told_uncertain(held, {"oncall"})
+    assert [m.to for m in twilio.messages] == [FIRST]
+
+    forced = world.cli("retry", "--resend-uncertain")
+
+    assert forced.code == 0, forced.text
+    assert sorted(m.to for m in twilio.messages) == sorted([FIRST, SECOND])
+    assert world.states() == {"oncall": "sent"}
+    assert world.cli("retry").out.startswith("nothing to retry")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 from incidentctl.channels import registry
 from incidentctl.channels.base import Outgoing, SendContext, scrub
 from incidentctl.channels.check import CheckedChannel
-from incidentctl.delivery.engine import DeliveryEngine, RateLimiter, RetryPolicy
+from incidentctl.delivery.engine import DeliveryEngine, Outcome, RateLimiter, RetryPolicy
+from incidentctl.delivery.fanout import Interrupted
 from incidentctl.errors import DeliveryError
 from incidentctl.model.records import Delivery, DeliveryState, EventKind, RenderedMessage, Stage
 from incidentctl.model.snapshots import EventSnapshot
@@ -204,3 +206,64 @@ def test_build_uses_the_settings_validated_at_load(tmp_path: Path) -> None:
     assert isinstance(channel, ScriptedChannel) and channel.settings is settings
     with pytest.raises(DeliveryError, match="no longer in the playbook"):
         engine.build("gone")
+
+
+def test_ctrl_c_settles_each_delivery_by_what_its_worker_was_doing(tmp_path: Path) -> None:
+    """The caller stops waiting at once: the request that is out is `uncertain`, the delivery
+    between two attempts `failed`, and the workers left behind change nothing afterwards."""
+    sending, waiting, gate = threading.Event(), threading.Event(), threading.Event()
+
+    def blocked() -> str:
+        sending.set()
+        gate.wait(10)
+        return "late"
+
+    def first_when_the_others_are_busy() -> str:
+        assert sending.wait(10) and waiting.wait(10)
+        return "ok"
+
+    def backoff(seconds: float) -> None:
+        waiting.set()
+        gate.wait(10)
+
+    configs = {n: ChannelConfig.model_validate({"type": "scripted"}) for n in ("a", "b", "c")}
+    saved: list[Delivery] = []
+    engine = DeliveryEngine(
+        configs,
+        lambda name: SendContext(env={}, outbox_dir=tmp_path, channel=name),
+        sleep=backoff,
+        checkpoint=saved.append,
+    )
+    ScriptedChannel.script = {
+        "a": deque([first_when_the_others_are_busy]),
+        "b": deque([blocked]),
+        "c": deque([DeliveryError("503 busy", retryable=True), "c-1"]),
+    }
+    settled: list[Delivery] = []
+
+    def on_settled(outcome: Outcome) -> None:
+        settled.append(outcome.delivery)
+        if len(settled) == 1:
+            raise KeyboardInterrupt  # Ctrl-C while the first outcome is being stored
+
+    with pytest.raises(Interrupted) as caught:
+        engine.send_all(
+            [delivery("a", 1), delivery("b", 2), delivery("c", 3)], outgoing, on_settled
+        )
+    stopped = {o.delivery.channel: o.delivery for o in caught.value.stopped}
+    assert (stopped["b"].state, stopped["b"].attempts) == (DeliveryState.UNCERTAIN, 1)
+    assert stopped["b"].error == "interrupted while sending: it may have been delivered"
+    assert stopped["c"].state is DeliveryState.FAILED
+    assert stopped["c"].error == "503 busy; interrupted before the next attempt"
+    # the interrupted store of `a` is done again, then the two settled without their workers
+    assert [(d.channel, d.state) for d in settled] == [
+        ("a", DeliveryState.SENT),
+        ("a", DeliveryState.SENT),
+        ("b", DeliveryState.UNCERTAIN),
+        ("c", DeliveryState.FAILED),
+    ]
+    gate.set()
+    for worker in [t for t in threading.enumerate() if t.name.startswith("send-")]:
+        worker.join(10)  # the released workers finish, and must report nothing
+    assert len(settled) == 4 and saved == []
+    assert [name for name, _ in ScriptedChannel.sent] == ["a", "b"]  # `c` never tried again

@@ -19,10 +19,19 @@ from incidentctl.errors import DeliveryError, PartialDeliveryError
 
 @dataclass
 class Progress:
-    """The requests of one delivery accepted so far, over its attempts."""
+    """The requests of one delivery accepted so far, over its attempts (and runs: it is saved
+    in the attempt state as plain JSON, `as_json`)."""
 
     requests: int = 0
     recipients: int = 0
+
+    @classmethod
+    def from_json(cls, value: Any) -> Progress:
+        data = value if isinstance(value, dict) else {}
+        return cls(int(data.get("requests", 0)), int(data.get("recipients", 0)))
+
+    def as_json(self) -> dict[str, int]:
+        return {"requests": self.requests, "recipients": self.recipients}
 
 
 def partial_failure(

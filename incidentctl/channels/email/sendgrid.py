@@ -24,7 +24,8 @@ delivery) that is returned as the remote id; updates (`outgoing.thread` set) car
 
 Several requests per delivery: if request k fails after requests 1..k-1 were accepted, a
 retryable failure raises `PartialDeliveryError` (retryable; a retry of the same delivery resumes
-at request k, from the attempt state the engine keeps for it) and any other failure is
+at request k, from the attempt state the engine keeps for it and saves after each accepted
+request, so even a run killed between two requests resumes there) and any other failure is
 `uncertain` so those who already received the e-mail never get it twice (`failures.py`).
 """
 
@@ -121,8 +122,10 @@ class SendGridChannel(BaseChannel[SendGridSettings]):
 
         client = SendGridAPIClient(api_key=api_key, host=host)
         client.client.timeout = self.timeout
-        # requests accepted by earlier attempts of this delivery: a retry resumes after them
-        progress: Progress = outgoing.attempt.progress.setdefault("batches", Progress())
+        # requests accepted by earlier attempts (and runs) of this delivery: a retry resumes
+        # after them
+        attempt = outgoing.attempt
+        progress = Progress.from_json(attempt.progress.get("batches"))
         secrets = (*self.context.secrets, api_key)
         total = 0
         try:
@@ -139,6 +142,8 @@ class SendGridChannel(BaseChannel[SendGridSettings]):
                     raise partial_failure(error, progress, index, len(batch), notes) from None
                 progress.requests += 1
                 progress.recipients += len(batch)
+                attempt.progress["batches"] = progress.as_json()
+                attempt.save()  # before the next batch: a kill must not lose it
         except OSError as exc:
             if not isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
                 raise

@@ -15,8 +15,10 @@ from UCS-2 (70, or 67 per part) and how many segments are billed.
 
 Twilio has no idempotency key, so nothing is re-sent blindly: a read timeout or a connection
 lost after the request was sent is `uncertain`. Every pending recipient gets one attempt per
-`send`; numbers that succeeded are kept in the delivery's attempt state (the engine keeps it
-across retries) so a retry of the same delivery only goes to the others. When some recipients
+`send`; each number that succeeded is recorded in the delivery's attempt state and saved at
+once, before the next number (the engine keeps it across retries and the store across runs,
+keyed by a digest of the number, not the number), so a retry of the same delivery — even after
+the process was killed — only goes to the others. When some recipients
 got the message and others did not, the error names both (masked numbers such as
 `+33•••••5678`): it is a retryable `PartialDeliveryError` while every failure is transient,
 otherwise `uncertain` (never re-sent automatically, so nobody gets the text twice).
@@ -48,7 +50,7 @@ from incidentctl.channels.sms.failures import (
     status_error,
     transport_error,
 )
-from incidentctl.channels.sms.numbers import E164, mask
+from incidentctl.channels.sms.numbers import E164, mask, number_key
 from incidentctl.channels.sms.segments import segments
 from incidentctl.errors import DeliveryError
 from incidentctl.model.records import RenderedMessage
@@ -166,8 +168,10 @@ class SmsChannel(BaseChannel[SmsSettings]):
             )
         url = f"{base}/2010-04-01/Accounts/{quote(account_sid, safe='')}/Messages.json"
         secrets = (*self.context.secrets, account_sid, auth_token)
-        # number -> message sid, over the attempts: a retry only goes to the numbers not reached
-        sent: dict[str, str] = outgoing.attempt.progress.setdefault("sent", {})
+        # number key -> message sid, over the attempts and runs: a retry only goes to the
+        # numbers not reached
+        reached: dict[str, str] = outgoing.attempt.progress.setdefault("sent", {})
+        sent = {n: reached[number_key(n)] for n in numbers if number_key(n) in reached}
         failures: list[Failure] = []
 
         import httpx
@@ -182,7 +186,8 @@ class SmsChannel(BaseChannel[SmsSettings]):
                     failures.append(Failure(number, transport_error(exc, secrets)))
                     continue
                 if response.is_success:
-                    sent[number] = message_sid(response) or "?"
+                    sent[number] = reached[number_key(number)] = message_sid(response) or "?"
+                    outgoing.attempt.save()  # before the next number: a kill must not lose it
                     continue
                 error = status_error(response, secrets, now=self.clock())
                 failures.append(Failure(number, error))
