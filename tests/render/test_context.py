@@ -73,15 +73,22 @@ def test_organization_and_incident_fields() -> None:
     ]
     assert data["declared_at"] == "2025-12-19 14:30 CET"
     assert data["declared_time"] == "14:30"
+    assert data["declared_when"] == "à 14\u00a0h\u00a030 (heure de Paris)"
+    assert data["declared_text"] == "14\u00a0h\u00a030 (heure de Paris)"
     assert (data["duration"], data["duration_label"]) == ("20m", "20 min")
+    assert data["duration_text"] == "20\u00a0min"
+    assert data["span"] == "de 14\u00a0h\u00a030 à 14\u00a0h\u00a050 (heure de Paris)"
     assert data["is_resolved"] is False
     assert data["resolved_at"] is None
+    assert (data["resolved_when"], data["resolved_text"]) == (None, None)
     assert context["now"] == "2025-12-19 14:50 CET"
     assert context["update"] == {
         "kind": "declared",
         "message": "About a third of customers cannot sign in",
         "at": "2025-12-19 14:30 CET",
         "time": "14:30",
+        "when": "à 14\u00a0h\u00a030 (heure de Paris)",
+        "at_text": "14\u00a0h\u00a030 (heure de Paris)",
         "new_stage": True,
     }
 
@@ -122,6 +129,9 @@ def test_next_update_uses_the_severity_cadence_from_the_event() -> None:
         "in_label": "1h00m",
         "at_full": "2025-12-19 15:50 CET",
         "zone": "CET",
+        "when": "at 15:50 CET",
+        "at_text": "15:50 CET",
+        "in_text": "1 hour",
     }
 
 
@@ -144,6 +154,8 @@ def test_no_next_update_once_resolved() -> None:
     assert context["incident"]["is_resolved"] is True
     assert context["incident"]["resolved_at"] == "2025-12-19 14:45 CET"
     assert context["incident"]["resolved_time"] == "14:45"
+    assert context["incident"]["resolved_text"] == "14:45 CET"
+    assert context["incident"]["span"] == "from 14:30 to 14:45 CET"
     # the duration stops at the resolution, not at rendering time
     assert context["incident"]["duration"] == "15m"
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from incidentctl.model.records import EventKind, Stage, TimelineEvent
 from incidentctl.render import build_context
+from incidentctl.render.environment import plain
 from incidentctl.render.renderer import Renderer
 from tests.render.builders import (
     NEXT_UPDATE,
@@ -50,7 +52,7 @@ def test_first_contact_in_english_reads_as_written() -> None:
         "Nothing so far suggests that your data or the security of your account is affected.\n"
         "Workaround: Use the mobile app.\n"
         "Expected resolution: within the hour\n"
-        "Started: 2025-12-19 14:00 CET\n"
+        "Started: 14:00 CET\n"
         "Next update by 14:30 CET.\n"
         f"Follow the incident: {STATUS_URL}\n"
         "Reference: INC-20251219-0012"
@@ -81,8 +83,8 @@ def test_first_contact_in_french_reads_as_written() -> None:
         " concernées.\n"
         f"Solution de contournement{nbsp}: Passez par l'application mobile.\n"
         f"Résolution estimée{nbsp}: d'ici une heure\n"
-        f"Début de l'incident{nbsp}: 2025-12-19 14:00 CET\n"
-        "Prochain point au plus tard à 14:30.\n"
+        f"Début de l'incident{nbsp}: 14{nbsp}h (heure de Paris)\n"
+        f"Prochain point au plus tard à 14{nbsp}h{nbsp}30 (heure de Paris).\n"
         f"Suivez l'incident{nbsp}: {STATUS_URL}\n"
         f"Référence{nbsp}: INC-20251219-0012"
     )
@@ -100,9 +102,9 @@ def test_chat_message_carries_the_essentials(language: str, stage: Stage) -> Non
     if stage is Stage.RESOLVED:
         assert APOLOGY[language] in text
         assert NOTES[stage] in text
-        assert ("50m" if language == "en" else "50 min") in text
+        assert ("50 minutes" if language == "en" else "50\u00a0min") in text
     else:
-        assert NEXT_UPDATE[stage] in text
+        assert NEXT_UPDATE[language][stage] in text
     if stage in (Stage.IDENTIFIED, Stage.MONITORING):
         assert NOTES[stage] in text
     for markup in ("**", "<", "](", "None"):
@@ -131,7 +133,8 @@ def test_email_has_a_one_line_subject_a_text_and_an_html_part(language: str, sta
     if stage is Stage.RESOLVED:
         assert APOLOGY[language] in message.text and APOLOGY[language] in message.html
     else:
-        assert NEXT_UPDATE[stage] in message.text and NEXT_UPDATE[stage] in message.html
+        promised = NEXT_UPDATE[language][stage]
+        assert promised in message.text and promised in message.html
 
 
 LONG = {
@@ -158,10 +161,11 @@ def test_short_message_fits_280_characters(language: str, stage: Stage, channel:
     assert text.endswith(STATUS_URL)
     assert text.startswith("[Acme Cloud] ") == (channel == "sms")
     assert not any(ord(char) > 0x2000 for char in text), "no emoji or typographic marks"
+    assert "\u00a0" not in text and "\u202f" not in text, "plain spaces for the SMS alphabet"
     if stage is Stage.RESOLVED:
         assert ("sorry" if language == "en" else "excuses") in text
     else:
-        assert NEXT_UPDATE[stage] in text
+        assert plain(NEXT_UPDATE[language][stage]) in text
 
 
 def test_short_message_without_optional_fields() -> None:
@@ -250,6 +254,90 @@ def test_security_incidents_say_how_data_is_handled(language: str) -> None:
 def test_resolution_promises_a_review_when_the_severity_requires_one() -> None:
     text = rendered("en", Stage.RESOLVED, "outbox", "chat").text
     assert "We will publish a review" in text
-    assert "The incident lasted 50m, from 14:00 to 14:50." in text
+    assert "The incident lasted 50 minutes, from 14:00 to 14:50 CET." in text
     minor = rendered("en", Stage.RESOLVED, "outbox", "chat", severity="sev2").text
     assert "review" not in minor
+
+
+def test_past_midnight_every_time_names_its_day_and_zone() -> None:
+    # declared at 23:40 in Paris, the update goes out at 00:10 the next day
+    start = datetime(2025, 12, 1, 22, 40, tzinfo=UTC)
+    later = start + timedelta(minutes=30)
+    incident = make_incident(
+        declared_at=start, updated_at=later, next_update_due=later + timedelta(minutes=30)
+    )
+    declared = TimelineEvent(incident.id, EventKind.DECLARED, start, message=incident.impact)
+    routine = TimelineEvent(incident.id, EventKind.UPDATE, later, message="Still on it")
+    texts = {}
+    for language in ("en", "fr"):
+        playbook = make_playbook(language)
+        context = build_context(
+            playbook, incident, routine, now=later, timeline=[declared, routine]
+        )
+        texts[language] = (
+            Renderer(playbook, None).render(Stage.INVESTIGATING, "outbox", "chat", context).text
+        )
+    assert "Started: Monday 1 December at 23:40 CET\n" in texts["en"]
+    assert "Next update by 00:40 CET.\n" in texts["en"]
+    nb = "\u00a0"
+    assert (
+        f"Début de l'incident{nb}: lundi 1er{nb}décembre à 23{nb}h{nb}40 (heure de Paris)\n"
+        in (texts["fr"])
+    )
+    assert f"Prochain point au plus tard à 0{nb}h{nb}40 (heure de Paris).\n" in texts["fr"]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_resolution_says_how_long_in_words_and_from_when_in_which_zone(language: str) -> None:
+    start = datetime(2025, 12, 19, 18, 46, tzinfo=UTC)  # 19:46 in Paris
+    end = start + timedelta(minutes=36)
+    incident = make_incident(
+        declared_at=start,
+        updated_at=end,
+        status=Stage.RESOLVED,
+        resolved_at=end,
+        next_update_due=None,
+    )
+    event = TimelineEvent(incident.id, EventKind.RESOLVED, end, message="Fixed")
+    playbook = make_playbook(language)
+    context = build_context(playbook, incident, event, now=end, timeline=[event])
+    message = Renderer(playbook, None).render(Stage.RESOLVED, "mail", "email", context)
+    chat = Renderer(playbook, None).render(Stage.RESOLVED, "outbox", "chat", context).text
+    nb = "\u00a0"
+    if language == "en":
+        assert "The incident lasted 36 minutes, from 19:46 to 20:22 CET." in chat
+        assert "It lasted 36 minutes, from 19:46 to 20:22 CET." in message.text
+        assert "Resolved after 36 minutes." in (message.html or "")
+    else:
+        period = f"de 19{nb}h{nb}46 à 20{nb}h{nb}22 (heure de Paris)"
+        assert f"L'incident a duré 36{nb}min, {period}." in chat
+        assert f"Il a duré 36{nb}min, {period}." in message.text
+        assert f"Incident résolu en 36{nb}min." in (message.html or "")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("stage", list(Stage))
+def test_short_message_fits_even_when_the_next_update_is_another_day(
+    language: str, stage: Stage
+) -> None:
+    # the longest day names, a zone with a long French name, long fields and note
+    playbook = make_playbook(
+        language,
+        organization={
+            "name": "Acme Cloud",
+            "language": language,
+            "timezone": "Europe/Luxembourg",
+            "status_page_url": STATUS_URL,
+        },
+    )
+    incident, event, timeline = story(stage, **LONG)
+    if stage is not Stage.RESOLVED:
+        incident.next_update_due = datetime(2026, 9, 30, 21, 59, tzinfo=UTC)  # a Wednesday
+    event = replace(event, message="We traced it to a configuration change " * 6)
+    context = build_context(playbook, incident, event, now=NOW, timeline=timeline)
+    text = Renderer(playbook, None).render(stage, "sms", "short", context).text
+    assert len(text) <= 280, text
+    if stage is not Stage.RESOLVED:
+        assert ("Wednesday 30 September 2026" if language == "en" else "mercredi 30 septembre") in (
+            text
+        )
