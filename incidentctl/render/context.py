@@ -26,33 +26,36 @@ an "hour" is `HH:MM` (no zone), a "duration" is short (`45s`, `12m`, `1h05m`, `2
     `status_label` (localized), `category` (id, `""` when none), `category_name`,
     `security_or_data` (true when a zero-tolerance category such as security or data loss is
     set), `impact`, `workaround`, `eta` (free text), `components` [{`id`, `name`, `status`,
-    `status_label`}] in playbook order, `roles` [{`id`, `name`, `who`}] for the roles someone
-    holds; `declared_when` (a when), `declared_text` (a time text), `duration_text` (a duration
-    text, from declaration to resolution, or to now), `span` (the same period as people read
-    it: `from 19:46 to 20:22 CET`, « de 19 h 46 à 20 h 22 (heure de Paris) », with the days
-    when it is not today or crosses midnight), `is_resolved`, `resolved_when`,
-    `resolved_text` (None while open); and the compact `declared_at` (local time),
-    `declared_time` (hour), `duration`, `duration_label` (`1h05m`; `1 h 05` or `45 min` in
-    French), `resolved_at` (local time or None), `resolved_time` (hour or None).
+    `status_label`}] in playbook order (every component the incident touched), `affected` (those
+    not operational: what messages list as affected) and `recovered` (those back to operational
+    while the incident is open: "Customer portal has recovered"; empty once resolved), `roles`
+    [{`id`, `name`, `who`}] for the roles someone holds; `declared_when` (a when),
+    `declared_text` (a time text), `duration_text` (a duration text, from declaration to
+    resolution, or to now), `span` (the same period as people read it: `from 19:46 to 20:22
+    CET`, « de 19 h 46 à 20 h 22 (heure de Paris) », with the days when it is not today or
+    crosses midnight), `is_resolved`, `resolved_when`, `resolved_text` (None while open); and
+    the compact `declared_at` (local time), `declared_time` (hour), `duration`, `duration_label`
+    (`1h05m`; `1 h 05` or `45 min` in French), `resolved_at` (local time or None),
+    `resolved_time` (hour or None).
 `update` — the event this message announces
     `kind` (declared | update | resolved | …), `message` (the responder's text, may be `""`),
-    `when`, `at_text`, `new_stage` (true when this is the first message sent in the
-    incident's current stage: "we have identified the cause" rather than "still working on
-    the fix"); compact: `at` (local time), `time` (hour).
+    `when`, `at_text`, `new_stage` (true when this is the first message sent in the incident's
+    current stage: "we have identified the cause" rather than "still working on the fix");
+    compact: `at` (local time), `time` (hour).
 `next_update` — None once resolved
-    `when` (`Next update {{ next_update.when }}`… in French: « Prochain point au plus tard
-    {{ next_update.when }} »), `at_text` (`Next update by {{ next_update.at_text }}`),
-    `in_text` (duration text from the event); compact: `at` (hour), `in` (e.g. `30m`),
-    `in_label` (localized like `duration_label`), `at_full` (local time), `zone` (timezone
-    abbreviation, e.g. `CET`). The incident's recorded `next_update_due` when it is later than
-    the event, else the event time plus the severity's `update_every`.
+    `when` (inside a sentence: « Prochain point au plus tard {{next_update.when}} »), `at_text`
+    (after "by": `Next update by {{next_update.at_text}}`), `in_text` (duration text from the
+    event); compact: `at` (hour), `in` (e.g. `30m`), `in_label` (localized like
+    `duration_label`), `at_full` (local time), `zone` (timezone abbreviation, e.g. `CET`). The
+    incident's recorded `next_update_due` when it is later than the event, else the event time
+    plus the severity's `update_every`.
 `timeline` — every event, oldest first (for the postmortem)
-    [{`at` (local time), `date` (`YYYY-MM-DD`), `time` (hour), `kind`, `kind_label`
-    (localized), `message`, `summary` (the message, or a description such as
-    "Status: Investigating → Identified" for events without one)}].
+    [{`at` (local time), `date` (`YYYY-MM-DD`), `time` (hour), `kind`, `kind_label` (localized),
+    `message`, `summary` (the message, or a description such as "Status: Investigating →
+    Identified" for events without one)}].
 `key_times` — local times, or None when the incident never reached that point
-    `declared`, `first_message` (when the first message went out, from the deliveries; else
-    the declaration), `identified`, `monitoring` (mitigated), `resolved`, and the durations
+    `declared`, `first_message` (when the first message went out, from the deliveries; else the
+    declaration), `identified`, `monitoring` (mitigated), `resolved`, and the durations
     `time_to_first_message`, `time_to_resolve` (compact: `36m`) with their localized
     `time_to_first_message_label`, `time_to_resolve_label` (as `duration_label`: `36m` in
     English, `36 min` in French). The review is a document read days later: its times stay
@@ -75,7 +78,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from incidentctl.model.durations import format_duration
-from incidentctl.model.records import Incident, Stage, TimelineEvent
+from incidentctl.model.records import ComponentStatus, Incident, Stage, TimelineEvent
 from incidentctl.playbook.schema import Playbook
 from incidentctl.render.events import Describer, is_new_stage, stage_reached
 from incidentctl.render.labels import (
@@ -127,6 +130,15 @@ def _incident(
         }
         for cid in _ordered(list(incident.components), list(playbook.components))
     ]
+    # while the incident is open, a component back to operational has recovered: it is no
+    # longer affected (at the resolution every component is operational again)
+    operational = ComponentStatus.OPERATIONAL.value
+    affected = [c for c in components if c["status"] != operational]
+    recovered = (
+        []
+        if incident.status is Stage.RESOLVED
+        else [c for c in components if c["status"] == operational]
+    )
     roles = [
         {
             "id": rid,
@@ -153,6 +165,8 @@ def _incident(
         "workaround": incident.workaround.strip(),
         "eta": incident.eta.strip(),
         "components": components,
+        "affected": affected,
+        "recovered": recovered,
         "roles": roles,
         "declared_at": times.full(incident.declared_at),
         "declared_time": times.hour(incident.declared_at),

@@ -49,7 +49,8 @@ _STATUSES = (ComponentStatus.MAJOR_OUTAGE, ComponentStatus.DEGRADED_PERFORMANCE)
 
 def sample_context(playbook: Playbook, stage: Stage, *, now: datetime) -> dict[str, Any]:
     """The context of a sample incident at `stage`: every optional field filled, two
-    components, every role held, a zero-tolerance category, a timeline up to `stage`."""
+    components (one recovered at monitoring), every role held, a zero-tolerance category, a
+    timeline up to `stage`."""
     stage = Stage(stage)
     texts = _TEXTS.get(playbook.organization.language, _TEXTS["en"])
     now = aware(now).astimezone(UTC)
@@ -62,6 +63,8 @@ def sample_context(playbook: Playbook, stage: Stage, *, now: datetime) -> dict[s
         cid: ComponentStatus.OPERATIONAL if resolved else status
         for cid, status in zip(component_ids[:2], _STATUSES, strict=True)
     }
+    if stage is Stage.MONITORING:  # once the fix is in, one has recovered, one is still slow
+        components[component_ids[1]] = ComponentStatus.OPERATIONAL
     roles = {rid: role.default or f"@{rid}" for rid, role in playbook.roles.items()}
     if not roles:
         roles = {"commander": "@alex"}

@@ -316,3 +316,52 @@ def test_localized_duration(seconds: int, en: str, fr: str) -> None:
     delta = timedelta(seconds=seconds)
     assert localized_duration(delta, "en") == en
     assert localized_duration(delta, "fr") == fr
+
+
+def test_french_timeline_names_roles_and_puts_severity_names_first() -> None:
+    incident = make_incident(status=Stage.IDENTIFIED)
+    events = [
+        TimelineEvent(
+            incident.id, EventKind.SEVERITY_CHANGE, NOW, data={"from": "sev2", "to": "sev1"}
+        ),
+        # as `assign` records it: the role id and an English colon in the message
+        TimelineEvent(
+            incident.id,
+            EventKind.ROLE_CHANGE,
+            NOW,
+            message="scribe: @lee",
+            data={"role": "scribe", "from": None, "to": "@lee"},
+        ),
+        TimelineEvent(
+            incident.id,
+            EventKind.ROLE_CHANGE,
+            NOW,
+            message="comms: @sam",
+            data={"role": "comms", "from": "@priya", "to": "@sam"},
+        ),
+    ]
+    context = build_context(make_playbook("fr"), incident, events[-1], now=NOW, timeline=events)
+    assert [e["summary"] for e in context["timeline"]] == [
+        "Gravité\u00a0: Major (sev2) → Critical (sev1)",
+        "Scribe\u00a0: @lee",
+        "Communications lead\u00a0: @priya → @sam",
+    ]
+
+
+def test_affected_and_recovered_components() -> None:
+    incident = make_incident(
+        status=Stage.MONITORING,
+        components={"portal": ComponentStatus.OPERATIONAL, "api": ComponentStatus.MAJOR_OUTAGE},
+    )
+    data = build_context(make_playbook(), incident, declared_event(incident), now=NOW)["incident"]
+    assert [c["id"] for c in data["components"]] == ["portal", "api"]
+    assert [c["id"] for c in data["affected"]] == ["api"]
+    assert [c["id"] for c in data["recovered"]] == ["portal"]
+    resolved = make_incident(
+        status=Stage.RESOLVED,
+        resolved_at=NOW,
+        components={"portal": ComponentStatus.OPERATIONAL},
+    )
+    data = build_context(make_playbook(), resolved, declared_event(resolved), now=NOW)["incident"]
+    assert (data["affected"], data["recovered"]) == ([], [])
+    assert [c["id"] for c in data["components"]] == ["portal"]

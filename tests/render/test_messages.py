@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from incidentctl.model.records import EventKind, Stage, TimelineEvent
+from incidentctl.model.records import ComponentStatus, EventKind, Stage, TimelineEvent
 from incidentctl.render import build_context
 from incidentctl.render.environment import plain
 from incidentctl.render.renderer import Renderer
@@ -44,10 +44,10 @@ def test_first_contact_in_english_reads_as_written() -> None:
     assert message.text == (
         "🔴 Investigating: Customer portal returning errors\n"
         "\n"
-        "We are aware of a problem affecting Customer portal and Public API and are"
-        " investigating it now. We don't know the cause yet; we will share what we learn as"
-        " soon as we have it.\n"
+        "We are aware of a problem and are investigating it now. We don't know the cause yet;"
+        " we will share what we learn as soon as we have it.\n"
         "\n"
+        "Affected: Customer portal and Public API\n"
         "Impact: About a third of customers cannot sign in.\n"
         "Nothing so far suggests that your data or the security of your account is affected.\n"
         "Workaround: Use the mobile app.\n"
@@ -201,7 +201,10 @@ def test_empty_optional_fields_leave_no_dangling_label(
         "Questions?",
         "question",
         "affecting",
+        "Affected",
+        "recovered",
         "concernés",
+        "rétabli",
         "None",
         "http",
     ):
@@ -238,7 +241,9 @@ def test_a_second_message_in_the_same_stage_does_not_announce_it_again() -> None
 def test_internal_channels_show_severity_and_roles_public_ones_do_not(language: str) -> None:
     internal = rendered(language, Stage.IDENTIFIED, "room", "chat").text
     public = rendered(language, Stage.IDENTIFIED, "outbox", "chat").text
-    assert "sev1 (Critical)" in internal and "@jordan" in internal
+    # the name first in French: « Gravité : sev1 (Critique) » reads as a wrong agreement
+    severity = "sev1 (Critical)" if language == "en" else "Gravité\u00a0: Critical (sev1)"
+    assert severity in internal and "@jordan" in internal
     assert "sev1" not in public and "@jordan" not in public
 
 
@@ -341,3 +346,49 @@ def test_short_message_fits_even_when_the_next_update_is_another_day(
         assert ("Wednesday 30 September 2026" if language == "en" else "mercredi 30 septembre") in (
             text
         )
+
+
+def _recovering(language: str, fmt: str, channel: str, **statuses: ComponentStatus) -> Any:
+    playbook = make_playbook(language)
+    incident, event, timeline = story(Stage.MONITORING)
+    incident.components = dict(statuses)
+    context = build_context(playbook, incident, event, now=NOW, timeline=timeline)
+    return Renderer(playbook, None).render(Stage.MONITORING, channel, fmt, context)
+
+
+def test_a_component_back_to_operational_has_recovered_and_is_no_longer_affected() -> None:
+    states = {"portal": ComponentStatus.OPERATIONAL, "api": ComponentStatus.DEGRADED_PERFORMANCE}
+    chat = _recovering("en", "chat", "outbox", **states).text
+    assert "come back.\nCustomer portal has recovered.\n" in chat
+    assert "Still affected: Public API\n" in chat
+    assert "Impact until the fix: About a third of customers cannot sign in." in chat
+    email = _recovering("en", "email", "mail", **states)
+    assert "Customer portal has recovered." in email.text
+    assert "Still affected:\n- Public API: Degraded performance\n" in email.text
+    assert "Customer portal: Operational" not in email.text
+    assert "Customer portal has recovered." in (email.html or "")
+    assert "Customer portal, Public API" not in (email.html or "")
+    nb = "\u00a0"
+    chat = _recovering("fr", "chat", "outbox", **states).text
+    assert (
+        f"Services encore concernés{nb}: Public API\nService rétabli{nb}: Customer portal\n" in chat
+    )
+    assert f"Impact avant le correctif{nb}: " in chat
+    email = _recovering("fr", "email", "mail", **states)
+    assert f"- Public API{nb}: Performances dégradées\nService rétabli{nb}: Customer portal\n" in (
+        email.text
+    )
+    assert "Opérationnel" not in email.text
+    assert "Service rétabli" in (email.html or "")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_when_every_component_has_recovered_none_is_listed_as_affected(language: str) -> None:
+    states = {"portal": ComponentStatus.OPERATIONAL, "api": ComponentStatus.OPERATIONAL}
+    text = _recovering(language, "chat", "outbox", **states).text
+    if language == "en":
+        assert "Customer portal and Public API have recovered." in text
+        assert "affected" not in text.replace("is affected", "")
+    else:
+        assert "Services rétablis\u00a0: Customer portal et Public API" in text
+        assert "Services encore concernés" not in text
