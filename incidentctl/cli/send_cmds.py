@@ -26,6 +26,16 @@ Components = Annotated[
     ),
 ]
 
+DataSafe = Annotated[
+    bool | None,
+    typer.Option(
+        "--data-safe/--no-data-safe",
+        help="Confirm that nothing suggests customers' data or accounts are affected: only then "
+        "do messages say so (never by default). --no-data-safe withdraws it.",
+        show_default=False,
+    ),
+]
+
 
 def _publish(ws: Workspace, plan: Plan, commit: Commit, *, yes: bool, dry_run: bool) -> None:
     """The use case with the terminal's side effects: preview, question, live table, report."""
@@ -78,6 +88,7 @@ def declare(
             help="Incident category from the playbook (e.g. security): zero-tolerance rules apply."
         ),
     ] = "",
+    data_safe: DataSafe = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     playbook: PlaybookOption = None,
@@ -98,6 +109,7 @@ def declare(
         eta=eta,
         roles=role or [],
         category=category,
+        data_safe=data_safe,
     )
     messages.print_declare_header(ws, plan)
     _publish(ws, plan, declaring.commit_declare, yes=yes, dry_run=dry_run)
@@ -117,6 +129,7 @@ def update(
     impact: Annotated[str | None, typer.Option(show_default=False)] = None,
     workaround: Annotated[str | None, typer.Option(show_default=False)] = None,
     eta: Annotated[str | None, typer.Option(show_default=False)] = None,
+    data_safe: DataSafe = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     playbook: PlaybookOption = None,
@@ -124,6 +137,7 @@ def update(
     """Post an update on the incident's channels (keep the cadence, even with no news)."""
     from incidentctl.app import incidents
     from incidentctl.cli.runtime import open_workspace
+    from incidentctl.output import messages
 
     ws = open_workspace(playbook)
     plan = incidents.plan_update(
@@ -136,7 +150,9 @@ def update(
         impact=impact,
         workaround=workaround,
         eta=eta,
+        data_safe=data_safe,
     )
+    messages.print_notices(plan.notices)
     _publish(ws, plan, incidents.commit_update, yes=yes, dry_run=dry_run)
 
 
@@ -145,6 +161,7 @@ def resolve(
     message: Annotated[
         str, typer.Option("--message", "-m", help="What was fixed and what users can do again.")
     ] = "",
+    data_safe: DataSafe = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     playbook: PlaybookOption = None,
@@ -152,7 +169,9 @@ def resolve(
     """Resolve the incident and tell everyone who was told."""
     from incidentctl.app import incidents
     from incidentctl.cli.runtime import open_workspace
+    from incidentctl.output import messages
 
     ws = open_workspace(playbook)
-    plan = incidents.plan_update(ws, incident_id, message, resolve=True)
+    plan = incidents.plan_update(ws, incident_id, message, resolve=True, data_safe=data_safe)
+    messages.print_notices(plan.notices)
     _publish(ws, plan, incidents.commit_update, yes=yes, dry_run=dry_run)

@@ -45,10 +45,15 @@ def print_note(text: str) -> None:
     out.print(escape(text))
 
 
+def print_notices(notices: list[str]) -> None:
+    """What the responder should know before confirming: raised severity, claims made…"""
+    for notice in notices:
+        out.print(f"[bold yellow]![/] {escape(notice)}")
+
+
 def print_declare_header(ws: Workspace, plan: Plan) -> None:
     playbook = ws.playbook
-    for notice in plan.notices:
-        out.print(f"[bold yellow]![/] {escape(notice)}")
+    print_notices(plan.notices)
     if playbook.values:
         out.print("[bold]Our values during an incident[/]")
         for value in playbook.values:

@@ -25,18 +25,20 @@ an "hour" is `HH:MM` (no zone), a "duration" is short (`45s`, `12m`, `1h05m`, `2
     `postmortem_required`}, `status` (investigating | identified | monitoring | resolved),
     `status_label` (localized), `category` (id, `""` when none), `category_name`,
     `security_or_data` (true when a zero-tolerance category such as security or data loss is
-    set), `impact`, `workaround`, `eta` (free text), `components` [{`id`, `name`, `status`,
-    `status_label`}] in playbook order (every component the incident touched), `affected` (those
-    not operational: what messages list as affected) and `recovered` (those back to operational
-    while the incident is open: "Customer portal has recovered"; empty once resolved), `roles`
-    [{`id`, `name`, `who`}] for the roles someone holds; `declared_when` (a when),
-    `declared_text` (a time text), `duration_text` (a duration text, from declaration to
-    resolution, or to now), `span` (the same period as people read it: `from 19:46 to 20:22
-    CET`, « de 19 h 46 à 20 h 22 (heure de Paris) », with the days when it is not today or
-    crosses midnight), `is_resolved`, `resolved_when`, `resolved_text` (None while open); and
-    the compact `declared_at` (local time), `declared_time` (hour), `duration`, `duration_label`
-    (`1h05m`; `1 h 05` or `45 min` in French), `resolved_at` (local time or None),
-    `resolved_time` (hour or None).
+    set), `data_safe` (what the responders confirmed about customers' data: true — nothing
+    suggests it is affected, the only case where a message may reassure; false — it is or may
+    be; None — unknown, the default: say nothing), `impact`, `workaround`, `eta` (free text),
+    `components` [{`id`, `name`, `status`, `status_label`}] in playbook order (every component
+    the incident touched), `affected` (those not operational: what messages list as affected)
+    and `recovered` (those back to operational while the incident is open: "Customer portal has
+    recovered"; empty once resolved), `roles` [{`id`, `name`, `who`}] for the roles someone
+    holds; `declared_when` (a when), `declared_text` (a time text), `duration_text` (a duration
+    text, from declaration to resolution, or to now), `span` (the same period as people read it:
+    `from 19:46 to 20:22 CET`, « de 19 h 46 à 20 h 22 (heure de Paris) », with the days when it
+    is not today or crosses midnight), `is_resolved`, `resolved_when`, `resolved_text` (None
+    while open); and the compact `declared_at` (local time), `declared_time` (hour), `duration`,
+    `duration_label` (`1h05m`; `1 h 05` or `45 min` in French), `resolved_at` (local time or
+    None), `resolved_time` (hour or None).
 `update` — the event this message announces
     `kind` (declared | update | resolved | …), `message` (the responder's text, may be `""`),
     `when`, `at_text`, `new_stage` (true when this is the first message sent in the incident's
@@ -78,7 +80,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from incidentctl.model.durations import format_duration
-from incidentctl.model.records import ComponentStatus, Incident, Stage, TimelineEvent
+from incidentctl.model.records import (
+    ComponentStatus,
+    Incident,
+    Stage,
+    TimelineEvent,
+    recorded_data_safe,
+)
 from incidentctl.playbook.schema import Playbook
 from incidentctl.render.events import Describer, is_new_stage, stage_reached
 from incidentctl.render.labels import (
@@ -117,7 +125,11 @@ def _ordered(keys: Sequence[str], known: Sequence[str]) -> list[str]:
 
 
 def _incident(
-    playbook: Playbook, incident: Incident, times: LocalTimes, now: datetime
+    playbook: Playbook,
+    incident: Incident,
+    times: LocalTimes,
+    now: datetime,
+    events: Sequence[TimelineEvent],
 ) -> dict[str, Any]:
     lang = playbook.organization.language
     category = playbook.categories.get(incident.category) if incident.category else None
@@ -161,6 +173,8 @@ def _incident(
         "category": incident.category,
         "category_name": category.name if category else incident.category,
         "security_or_data": bool(incident.category),
+        # the timeline keeps it; a plan not yet stored carries it on the record
+        "data_safe": recorded_data_safe(events, incident.data_safe),
         "impact": incident.impact.strip(),
         "workaround": incident.workaround.strip(),
         "eta": incident.eta.strip(),
@@ -275,7 +289,7 @@ def build_context(
     describe = Describer(playbook, lang)
     return {
         "org": organization(playbook),
-        "incident": _incident(playbook, incident, times, now),
+        "incident": _incident(playbook, incident, times, now, events),
         "update": {
             "kind": event.kind.value,
             "message": event.message.strip(),

@@ -365,3 +365,25 @@ def test_affected_and_recovered_components() -> None:
     data = build_context(make_playbook(), resolved, declared_event(resolved), now=NOW)["incident"]
     assert (data["affected"], data["recovered"]) == ([], [])
     assert [c["id"] for c in data["components"]] == ["portal"]
+
+
+def test_data_safe_is_read_back_from_the_timeline() -> None:
+    incident = make_incident()  # as the store gives it back: the record has no such column
+    declared = TimelineEvent(
+        incident.id, EventKind.DECLARED, incident.declared_at, data={"data_safe": None}
+    )
+    confirmed = TimelineEvent(incident.id, EventKind.UPDATE, NOW, data={"data_safe": True})
+    routine = TimelineEvent(incident.id, EventKind.UPDATE, NOW, message="Still on it")
+    playbook = make_playbook()
+
+    def data_safe(*timeline: TimelineEvent) -> object:
+        return build_context(playbook, incident, timeline[-1], now=NOW, timeline=timeline)[
+            "incident"
+        ]["data_safe"]
+
+    assert data_safe(declared) is None
+    assert data_safe(declared, confirmed, routine) is True
+    # a plan not yet stored: the record carries what the responder just said
+    incident.data_safe = True
+    assert data_safe(declared) is None  # the timeline, when it says something, wins
+    assert build_context(playbook, incident, routine, now=NOW)["incident"]["data_safe"] is True

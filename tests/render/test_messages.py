@@ -49,7 +49,6 @@ def test_first_contact_in_english_reads_as_written() -> None:
         "\n"
         "Affected: Customer portal and Public API\n"
         "Impact: About a third of customers cannot sign in.\n"
-        "Nothing so far suggests that your data or the security of your account is affected.\n"
         "Workaround: Use the mobile app.\n"
         "Expected resolution: within the hour\n"
         "Started: 14:00 CET\n"
@@ -79,8 +78,6 @@ def test_first_contact_in_french_reads_as_written() -> None:
         "\n"
         f"Services concernés{nbsp}: Customer portal et Public API\n"
         f"Impact{nbsp}: Un tiers des clients ne peuvent plus se connecter.\n"
-        "Rien n'indique à ce stade que vos données ou la sécurité de votre compte soient"
-        " concernées.\n"
         f"Solution de contournement{nbsp}: Passez par l'application mobile.\n"
         f"Résolution estimée{nbsp}: d'ici une heure\n"
         f"Début de l'incident{nbsp}: 14{nbsp}h (heure de Paris)\n"
@@ -245,6 +242,69 @@ def test_internal_channels_show_severity_and_roles_public_ones_do_not(language: 
     severity = "sev1 (Critical)" if language == "en" else "Gravité\u00a0: Critical (sev1)"
     assert severity in internal and "@jordan" in internal
     assert "sev1" not in public and "@jordan" not in public
+
+
+REASSURANCES = (
+    "Nothing so far suggests",
+    "We have no indication",
+    "We found no sign",
+    "no sign that",
+    "Rien n'indique",
+    "aucune perte ni exposition",
+    "aucun signe",
+)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("stage", list(Stage))
+@pytest.mark.parametrize(("channel", "fmt"), [("outbox", "chat"), ("mail", "email")])
+def test_data_is_never_said_safe_by_default(
+    language: str, stage: Stage, channel: str, fmt: str
+) -> None:
+    for data_safe in (None, False):
+        message = rendered(language, stage, channel, fmt, data_safe=data_safe)
+        everything = "\n".join(filter(None, [message.text, message.html]))
+        assert not [r for r in REASSURANCES if r in everything], everything
+        assert "Security and data" not in everything and "Sécurité et données" not in everything
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("stage", list(Stage))
+@pytest.mark.parametrize(("channel", "fmt"), [("outbox", "chat"), ("mail", "email")])
+def test_data_said_safe_once_confirmed(language: str, stage: Stage, channel: str, fmt: str) -> None:
+    message = rendered(language, stage, channel, fmt, data_safe=True)
+    expected = {
+        ("en", Stage.INVESTIGATING): "Nothing so far suggests that your data or the security",
+        ("en", Stage.IDENTIFIED): "We have no indication that your data or the security",
+        ("en", Stage.MONITORING): "We have no indication that your data or the security",
+        ("en", Stage.RESOLVED): "We found no sign that any data was lost or exposed.",
+        ("fr", Stage.INVESTIGATING): "Rien n'indique à ce stade que vos données ou la sécurité",
+        ("fr", Stage.IDENTIFIED): "Rien n'indique que vos données ou la sécurité",
+        ("fr", Stage.MONITORING): "Rien n'indique que vos données ou la sécurité",
+        ("fr", Stage.RESOLVED): "Nous n'avons constaté aucune perte ni exposition de données.",
+    }[language, stage]
+    assert expected in message.text
+    assert message.html is None or expected in message.html
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_security_incident_confirmed_safe_says_both(language: str) -> None:
+    text = rendered(
+        language, Stage.INVESTIGATING, "outbox", "chat", category="security", data_safe=True
+    ).text
+    if language == "en":
+        assert (
+            "Security and data: we are handling this as a security incident, with the highest"
+            " priority. Nothing so far suggests that your data is affected; if that changes, we"
+            " will tell you directly.\n"
+        ) in text
+    else:
+        nb, nnb = "\u00a0", "\u202f"
+        assert (
+            f"Sécurité et données{nb}: nous traitons cet incident en priorité absolue, comme un"
+            f" incident de type «{nb}Security{nb}». Rien n'indique à ce stade que vos données"
+            f" soient concernées{nnb}; si cela change, nous vous le dirons directement.\n"
+        ) in text
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
