@@ -7,11 +7,25 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from incidentctl.app.messages import RenderedTargets, record_snapshots, render_targets
-from incidentctl.app.plan import Plan, check_severity, parse_component, parse_roles
+from incidentctl.app.plan import (
+    Plan,
+    check_data_safe,
+    check_severity,
+    data_safe_notice,
+    parse_component,
+    parse_roles,
+)
 from incidentctl.app.text import clean_line, clean_text
 from incidentctl.app.workspace import Workspace
 from incidentctl.errors import ConflictError, IncidentIdTaken, UsageError
-from incidentctl.model.records import ComponentStatus, EventKind, Incident, Stage, TimelineEvent
+from incidentctl.model.records import (
+    DATA_SAFE_KEY,
+    ComponentStatus,
+    EventKind,
+    Incident,
+    Stage,
+    TimelineEvent,
+)
 
 # re-running a declare that already went out must not announce the incident twice
 REDECLARE_WINDOW = timedelta(minutes=30)
@@ -30,9 +44,13 @@ def plan_declare(
     eta: str = "",
     roles: Sequence[str] = (),
     category: str = "",
+    data_safe: bool | None = None,
 ) -> Plan:
     """Build (without storing) a new incident with the day's next id, its `declared` event and
-    its first messages."""
+    its first messages.
+
+    `data_safe` is what the responder confirms about customers' data (None: not said, the
+    category's `data_safe` applies, else it is unknown and messages say nothing about it)."""
     title, impact, workaround, eta = (
         clean_line(title),
         clean_text(impact),
@@ -57,6 +75,11 @@ def plan_declare(
             severity = rule.min_severity
         if rule.all_channels:
             notices.append(f"{rule.name}: every enabled channel is notified")
+    said = data_safe
+    data_safe = check_data_safe(ws, category, data_safe)
+    if data_safe:
+        source = "--data-safe" if said else f"categories.{category}.data_safe"
+        notices.append(data_safe_notice(data_safe, source))
     now = ws.now()
     assigned = {rid: r.default for rid, r in playbook.roles.items() if r.default}
     assigned.update(parse_roles(ws, roles))
@@ -80,6 +103,7 @@ def plan_declare(
         uid=str(uuid.uuid4()),
         organization=playbook.organization.name,
         timezone=playbook.organization.timezone,
+        data_safe=data_safe,
     )
     event = TimelineEvent(
         incident.id,
@@ -90,6 +114,7 @@ def plan_declare(
             "severity": severity,
             "roles": assigned,
             "components": {k: v.value for k, v in parts.items()},
+            DATA_SAFE_KEY: data_safe,
         },
     )
     day = ws.local_day(now)

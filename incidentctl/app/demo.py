@@ -104,7 +104,9 @@ def run_demo(
     yield DemoStep("declare", plan, incident, ws)
     for status in ("identified", "monitoring"):
         clock[0] += timedelta(minutes=12)
-        plan = plan_update(ws, incident.id, story[status], status=status)
+        # once the fix is in, the component is back: the message says it has recovered
+        back = [f"{component}=operational"] if component and status == "monitoring" else []
+        plan = plan_update(ws, incident.id, story[status], status=status, components=back)
         incident = commit_update(ws, plan)
         yield DemoStep(f"update ({status})", plan, incident, ws)
     clock[0] += timedelta(minutes=12)

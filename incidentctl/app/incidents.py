@@ -8,11 +8,26 @@ from datetime import timedelta
 
 from incidentctl.app.lookup import find_incident
 from incidentctl.app.messages import record_snapshots, render_targets
-from incidentctl.app.plan import Plan, assign_check, check_severity, parse_component
+from incidentctl.app.plan import (
+    Plan,
+    assign_check,
+    check_data_safe,
+    check_severity,
+    data_safe_notice,
+    parse_component,
+)
 from incidentctl.app.text import clean_line, clean_text
 from incidentctl.app.workspace import Workspace
 from incidentctl.errors import ConflictError, UsageError
-from incidentctl.model.records import ComponentStatus, EventKind, Incident, Stage, TimelineEvent
+from incidentctl.model.records import (
+    DATA_SAFE_KEY,
+    ComponentStatus,
+    EventKind,
+    Incident,
+    Stage,
+    TimelineEvent,
+    recorded_data_safe,
+)
 
 # the same update text again within this window is a re-run, not news
 REPEAT_WINDOW = timedelta(minutes=10)
@@ -31,11 +46,13 @@ def plan_update(
     eta: str | None = None,
     resolve: bool = False,
     reason: str | None = None,
+    data_safe: bool | None = None,
 ) -> Plan:
     """Build the events and messages of an update (or of the resolution).
 
     A zero-tolerance incident (security, data loss) goes below its category's floor only with a
-    `reason` (a false alarm), which the timeline keeps.
+    `reason` (a false alarm), which the timeline keeps. `data_safe` (None: unchanged) is what
+    the responder now confirms about customers' data; it is recorded on the update's event.
     """
     message = clean_text(message)
     impact, workaround, eta = (
@@ -50,11 +67,13 @@ def plan_update(
             f"{current.id} is resolved since "
             f"{current.resolved_at:%Y-%m-%d %H:%M} UTC; declare a new incident"
         )
+    stored = ws.store.timeline(current.id)
     incident = replace(
         current,
         components=dict(current.components),
         roles=dict(current.roles),
         threads=dict(current.threads),
+        data_safe=recorded_data_safe(stored, current.data_safe),
     )
     now = ws.now()
     events: list[TimelineEvent] = []
@@ -117,22 +136,29 @@ def plan_update(
         incident.workaround = workaround
     if eta is not None:
         incident.eta = eta
+    said: dict[str, object] = {}
+    if data_safe is not None and data_safe != incident.data_safe:
+        incident.data_safe = check_data_safe(ws, incident.category, data_safe)
+        said[DATA_SAFE_KEY] = incident.data_safe
+        notices.append(
+            data_safe_notice(data_safe, "--data-safe" if data_safe else "--no-data-safe")
+        )
     incident.updated_at = now
     if stage is Stage.RESOLVED:
         incident.resolved_at = now
         incident.next_update_due = None
         for name in incident.components:
             incident.components[name] = ComponentStatus.OPERATIONAL
-        add(EventKind.RESOLVED, message.strip())
+        add(EventKind.RESOLVED, message.strip(), said)
     else:
         sev = playbook.severity(incident.severity)
         incident.next_update_due = now + sev.cadence if sev else None
-        add(EventKind.UPDATE, message.strip())
-    if len(events) == 1 and events[0].kind is EventKind.UPDATE:
+        add(EventKind.UPDATE, message.strip(), said)
+    if len(events) == 1 and events[0].kind is EventKind.UPDATE and not said:
         _refuse_repeat(ws, incident, events[0])
     last = events[-1]
     record_snapshots(ws, incident, last, stage)
-    timeline = [*ws.store.timeline(incident.id), *events]
+    timeline = [*stored, *events]
     rendered = render_targets(ws, incident, last, stage, timeline, channels_told(ws, incident))
     return Plan(incident, events, stage, rendered, notices)
 

@@ -87,3 +87,27 @@ def assign_check(ws: Workspace, role: str, who: str) -> None:
         raise UsageError(f"unknown role {role!r} (known: {known})")
     if not HANDLE.match(who):
         raise UsageError(f"role {role!r}: expected a handle like @alice, got {who!r}")
+
+
+def check_data_safe(ws: Workspace, category: str, data_safe: bool | None) -> bool | None:
+    """What messages will say about customers' data: the responder's word, else the category's
+    setting, else unknown. Saying it is safe where the playbook says never is refused."""
+    rule = ws.playbook.categories.get(category) if category else None
+    if data_safe is None:
+        return rule.data_safe if rule is not None else None
+    if data_safe and rule is not None and rule.data_safe is False:
+        raise UsageError(
+            f"{rule.name} incidents never tell customers their data is safe "
+            f"(categories.{category}.data_safe: false in the playbook): drop --data-safe"
+        )
+    return data_safe
+
+
+def data_safe_notice(data_safe: bool, source: str) -> str:
+    """The claim about customers' data the responder confirms before sending."""
+    if data_safe:
+        return (
+            f"data: the messages say nothing suggests customers' data is affected ({source}): "
+            "make sure it is true"
+        )
+    return f"data: the messages no longer say customers' data is safe ({source})"

@@ -29,6 +29,15 @@ Components = Annotated[
 ]
 
 
+DataSafe = Annotated[
+    bool | None,
+    typer.Option(
+        "--data-safe/--no-data-safe",
+        help="Confirm that nothing suggests customers' data or accounts are affected: only then "
+        "do messages say so (never by default). --no-data-safe withdraws it.",
+        show_default=False,
+    ),
+]
 JsonOption = Annotated[
     bool,
     typer.Option(
@@ -134,6 +143,7 @@ def declare(
             help="Incident category from the playbook (e.g. security): zero-tolerance rules apply."
         ),
     ] = "",
+    data_safe: DataSafe = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
@@ -169,6 +179,7 @@ def declare(
             eta=eta,
             roles=role or [],
             category=category,
+            data_safe=data_safe,
         )
 
     _publish(
@@ -204,6 +215,7 @@ def update(
             show_default=False,
         ),
     ] = None,
+    data_safe: DataSafe = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
@@ -228,6 +240,7 @@ def update(
             workaround=workaround,
             eta=eta,
             reason=reason,
+            data_safe=data_safe,
         )
 
     _publish(
@@ -246,6 +259,7 @@ def resolve(
     message: Annotated[
         str, typer.Option("--message", "-m", help="What was fixed and what users can do again.")
     ] = "",
+    data_safe: DataSafe = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
@@ -254,10 +268,19 @@ def resolve(
     """Resolve the incident and tell everyone who was told."""
     from incidentctl.app import incidents
     from incidentctl.cli.runtime import open_workspace
+    from incidentctl.output import messages
 
     ws = open_workspace(playbook)
 
     def make_plan() -> Plan:
-        return incidents.plan_update(ws, incident_id, message, resolve=True)
+        return incidents.plan_update(ws, incident_id, message, resolve=True, data_safe=data_safe)
 
-    _publish(ws, make_plan, incidents.commit_update, yes=yes, dry_run=dry_run, as_json=as_json)
+    _publish(
+        ws,
+        make_plan,
+        incidents.commit_update,
+        yes=yes,
+        dry_run=dry_run,
+        as_json=as_json,
+        header=lambda _, plan: messages.print_notices(plan),
+    )

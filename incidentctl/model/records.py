@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -73,6 +74,11 @@ class Incident:
     # the playbook's organization that declared it, and its timezone for times shown
     organization: str = ""
     timezone: str = ""
+    # what the responders confirmed about customers' data: True (nothing suggests it is
+    # affected: messages may say so), False (it is, or may be), None (nobody knows yet). No
+    # column holds it: the timeline does (`data_safe` in the data of the declared event and of
+    # any update that changes it), read back by `recorded_data_safe`
+    data_safe: bool | None = None
 
     @property
     def is_open(self) -> bool:
@@ -89,6 +95,18 @@ class TimelineEvent:
     message: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
+
+
+DATA_SAFE_KEY = "data_safe"
+
+
+def recorded_data_safe(events: Sequence[TimelineEvent], default: bool | None = None) -> bool | None:
+    """The data safety the latest event recording one says (`default` when none does)."""
+    for event in reversed(events):
+        if DATA_SAFE_KEY in event.data:
+            value = event.data[DATA_SAFE_KEY]
+            return value if isinstance(value, bool) else None
+    return default
 
 
 @dataclass

@@ -98,6 +98,10 @@ class Category(Model):
     min_severity: str
     # notify every enabled channel, internal and public, whatever the severity says
     all_channels: bool = True
+    # what messages may say about customers' data for this kind of incident, unless the
+    # responder says otherwise with `--data-safe`: true (nothing suggests it is affected),
+    # false (never reassure: `--data-safe` is refused), unset (unknown until someone checks)
+    data_safe: bool | None = None
 
 
 class TeamValue(Model):

@@ -2,10 +2,20 @@
 
 Templates see plain data only (strings, numbers, booleans, lists, dicts, None): user-typed text
 such as titles and messages is data, never compiled as a template. Times are shown in the
-organization's timezone; stored datetimes are UTC-aware. A "local time" below is
-`YYYY-MM-DD HH:MM TZ` (e.g. `2025-12-19 14:05 CET`), an "hour" is `HH:MM`, a "duration" is
-short (`45s`, `12m`, `1h05m`, `2d3h`). Optional text fields are `""` when empty and optional
-values `None`, so `{% if incident.workaround %}` guards a line without leaving a dangling label.
+organization's timezone; stored datetimes are UTC-aware. Optional text fields are `""` when
+empty and optional values `None`, so `{% if incident.workaround %}` guards a line without
+leaving a dangling label.
+
+Times and durations come in two families. For people reading a message (the built-in message
+templates use these): a "when" is the instant inside a sentence, naming its zone and, when it is
+not on the day of rendering (`now`) in that zone, its day — `at 20:46 CET`, `on Monday 1
+December at 20:46 CET`; « à 20 h 46 (heure de Paris) », « lundi 1er décembre à 20 h 46 (heure de
+Paris) »; a "time text" is the same instant on its own, for a label or after "by" — `20:46 CET`,
+`Monday 1 December at 20:46 CET`; « 20 h 46 (heure de Paris) »; a "duration text" is `36
+minutes`, `1 hour 5 minutes`; « 36 min », « 1 h 05 ». French forms use no-break spaces (the
+`plain` filter turns them into ordinary ones for SMS). The compact family, kept for tables and
+for existing templates: a "local time" is `YYYY-MM-DD HH:MM TZ` (e.g. `2025-12-19 14:05 CET`),
+an "hour" is `HH:MM` (no zone), a "duration" is short (`45s`, `12m`, `1h05m`, `2d3h`).
 
 `org`
     `name`, `timezone` (IANA name), `language` (`en` | `fr`), `status_page_url`,
@@ -15,31 +25,43 @@ values `None`, so `{% if incident.workaround %}` guards a line without leaving a
     `postmortem_required`}, `status` (investigating | identified | monitoring | resolved),
     `status_label` (localized), `category` (id, `""` when none), `category_name`,
     `security_or_data` (true when a zero-tolerance category such as security or data loss is
-    set), `impact`, `workaround`, `eta` (free text), `components` [{`id`, `name`, `status`,
-    `status_label`}] in playbook order, `roles` [{`id`, `name`, `who`}] for the roles someone
-    holds, `declared_at` (local time), `declared_time` (hour), `duration` (from declaration
-    to resolution, or to now), `duration_label` (as people write it: `1h05m`; `1 h 05` or
-    `45 min` in French), `is_resolved`, `resolved_at` (local time or None), `resolved_time`
-    (hour or None).
+    set), `data_safe` (what the responders confirmed about customers' data: true — nothing
+    suggests it is affected, the only case where a message may reassure; false — it is or may
+    be; None — unknown, the default: say nothing), `impact`, `workaround`, `eta` (free text),
+    `components` [{`id`, `name`, `status`, `status_label`}] in playbook order (every component
+    the incident touched), `affected` (those not operational: what messages list as affected)
+    and `recovered` (those back to operational while the incident is open: "Customer portal has
+    recovered"; empty once resolved), `roles` [{`id`, `name`, `who`}] for the roles someone
+    holds; `declared_when` (a when), `declared_text` (a time text), `duration_text` (a duration
+    text, from declaration to resolution, or to now), `span` (the same period as people read it:
+    `from 19:46 to 20:22 CET`, « de 19 h 46 à 20 h 22 (heure de Paris) », with the days when it
+    is not today or crosses midnight), `is_resolved`, `resolved_when`, `resolved_text` (None
+    while open); and the compact `declared_at` (local time), `declared_time` (hour), `duration`,
+    `duration_label` (`1h05m`; `1 h 05` or `45 min` in French), `resolved_at` (local time or
+    None), `resolved_time` (hour or None).
 `update` — the event this message announces
     `kind` (declared | update | resolved | …), `message` (the responder's text, may be `""`),
-    `at` (local time), `time` (hour), `new_stage` (true when this is the first message sent
-    in the incident's current stage: "we have identified the cause" rather than "still
-    working on the fix").
+    `when`, `at_text`, `new_stage` (true when this is the first message sent in the incident's
+    current stage: "we have identified the cause" rather than "still working on the fix");
+    compact: `at` (local time), `time` (hour).
 `next_update` — None once resolved
-    `at` (hour), `in` (duration from the event, e.g. `30m`), `in_label` (localized like
-    `duration_label`), `at_full` (local time), `zone` (timezone abbreviation, e.g. `CET`).
-    The incident's recorded `next_update_due` when it is later than the event, else the event
-    time plus the severity's `update_every`.
+    `when` (inside a sentence: « Prochain point au plus tard {{next_update.when}} »), `at_text`
+    (after "by": `Next update by {{next_update.at_text}}`), `in_text` (duration text from the
+    event); compact: `at` (hour), `in` (e.g. `30m`), `in_label` (localized like
+    `duration_label`), `at_full` (local time), `zone` (timezone abbreviation, e.g. `CET`). The
+    incident's recorded `next_update_due` when it is later than the event, else the event time
+    plus the severity's `update_every`.
 `timeline` — every event, oldest first (for the postmortem)
-    [{`at` (local time), `date` (`YYYY-MM-DD`), `time` (hour), `kind`, `kind_label`
-    (localized), `message`, `summary` (the message, or a description such as
-    "Status: Investigating → Identified" for events without one)}].
+    [{`at` (local time), `date` (`YYYY-MM-DD`), `time` (hour), `kind`, `kind_label` (localized),
+    `message`, `summary` (the message, or a description such as "Status: Investigating →
+    Identified" for events without one)}].
 `key_times` — local times, or None when the incident never reached that point
-    `declared`, `first_message` (when the first message went out, from the deliveries; else
-    the declaration), `identified`, `monitoring` (mitigated), `resolved`, and the durations
-    `time_to_first_message`, `time_to_resolve` with their localized `time_to_first_message_label`,
-    `time_to_resolve_label` (as `duration_label`: `36m` in English, `36 min` in French).
+    `declared`, `first_message` (when the first message went out, from the deliveries; else the
+    declaration), `identified`, `monitoring` (mitigated), `resolved`, and the durations
+    `time_to_first_message`, `time_to_resolve` (compact: `36m`) with their localized
+    `time_to_first_message_label`, `time_to_resolve_label` (as `duration_label`: `36m` in
+    English, `36 min` in French). The review is a document read days later: its times stay
+    compact and dated.
 `channel`
     `name`, `type`, `audience` (internal | public): added by the renderer for each channel.
 `now`
@@ -47,7 +69,8 @@ values `None`, so `{% if incident.workaround %}` guards a line without leaving a
 
 Filters besides Jinja's own: `sentence` (trim and end with a full stop unless the text ends
 with punctuation), `and_list` ("portal, API and billing"; "et" in French), `md_cell` (text
-safe inside a Markdown table cell).
+safe inside a Markdown table cell), `plain` (no-break spaces to spaces and « » to ", for
+SMS and X).
 """
 
 from __future__ import annotations
@@ -57,7 +80,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from incidentctl.model.durations import format_duration
-from incidentctl.model.records import Incident, Stage, TimelineEvent
+from incidentctl.model.records import (
+    ComponentStatus,
+    Incident,
+    Stage,
+    TimelineEvent,
+    recorded_data_safe,
+)
 from incidentctl.playbook.schema import Playbook
 from incidentctl.render.events import Describer, is_new_stage, stage_reached
 from incidentctl.render.labels import (
@@ -66,7 +95,7 @@ from incidentctl.render.labels import (
     STATUS_LABELS,
     label,
 )
-from incidentctl.render.times import LocalTimes, aware, localized_duration
+from incidentctl.render.times import LocalTimes, aware, localized_duration, readable_duration
 
 DEFAULT_CADENCE = timedelta(minutes=30)
 
@@ -96,7 +125,11 @@ def _ordered(keys: Sequence[str], known: Sequence[str]) -> list[str]:
 
 
 def _incident(
-    playbook: Playbook, incident: Incident, times: LocalTimes, now: datetime
+    playbook: Playbook,
+    incident: Incident,
+    times: LocalTimes,
+    now: datetime,
+    events: Sequence[TimelineEvent],
 ) -> dict[str, Any]:
     lang = playbook.organization.language
     category = playbook.categories.get(incident.category) if incident.category else None
@@ -109,6 +142,15 @@ def _incident(
         }
         for cid in _ordered(list(incident.components), list(playbook.components))
     ]
+    # while the incident is open, a component back to operational has recovered: it is no
+    # longer affected (at the resolution every component is operational again)
+    operational = ComponentStatus.OPERATIONAL.value
+    affected = [c for c in components if c["status"] != operational]
+    recovered = (
+        []
+        if incident.status is Stage.RESOLVED
+        else [c for c in components if c["status"] == operational]
+    )
     roles = [
         {
             "id": rid,
@@ -131,18 +173,28 @@ def _incident(
         "category": incident.category,
         "category_name": category.name if category else incident.category,
         "security_or_data": bool(incident.category),
+        # the timeline keeps it; a plan not yet stored carries it on the record
+        "data_safe": recorded_data_safe(events, incident.data_safe),
         "impact": incident.impact.strip(),
         "workaround": incident.workaround.strip(),
         "eta": incident.eta.strip(),
         "components": components,
+        "affected": affected,
+        "recovered": recovered,
         "roles": roles,
         "declared_at": times.full(incident.declared_at),
         "declared_time": times.hour(incident.declared_at),
+        "declared_when": times.when(incident.declared_at),
+        "declared_text": times.text(incident.declared_at),
         "duration": format_duration(lasted),
         "duration_label": localized_duration(lasted, lang),
+        "duration_text": readable_duration(lasted, lang),
+        "span": times.span(incident.declared_at, end),
         "is_resolved": is_resolved,
         "resolved_at": times.full(resolved_at) if resolved_at else None,
         "resolved_time": times.hour(resolved_at) if resolved_at else None,
+        "resolved_when": times.when(resolved_at) if resolved_at else None,
+        "resolved_text": times.text(resolved_at) if resolved_at else None,
     }
 
 
@@ -156,12 +208,16 @@ def _next_update(
     if due is None or due <= base:
         severity = playbook.severity(incident.severity)
         due = base + (severity.cadence if severity else DEFAULT_CADENCE)
+    language = playbook.organization.language
     return {
         "at": times.hour(due),
         "in": format_duration(due - base),
-        "in_label": localized_duration(due - base, playbook.organization.language),
+        "in_label": localized_duration(due - base, language),
         "at_full": times.full(due),
         "zone": times.zone(due),
+        "when": times.when(due),
+        "at_text": times.text(due),
+        "in_text": readable_duration(due - base, language),
     }
 
 
@@ -228,17 +284,19 @@ def build_context(
     `first_sent` is when the incident's first message went out, which only the deliveries know.
     """
     lang = playbook.organization.language
-    times = LocalTimes(playbook.organization.tz)
+    times = LocalTimes(playbook.organization.tz, lang, now)
     events = sorted(timeline, key=lambda e: aware(e.at))  # stable: same-instant order is kept
     describe = Describer(playbook, lang)
     return {
         "org": organization(playbook),
-        "incident": _incident(playbook, incident, times, now),
+        "incident": _incident(playbook, incident, times, now, events),
         "update": {
             "kind": event.kind.value,
             "message": event.message.strip(),
             "at": times.full(event.at),
             "time": times.hour(event.at),
+            "when": times.when(event.at),
+            "at_text": times.text(event.at),
             "new_stage": is_new_stage(events, event, incident.status.value),
         },
         "next_update": _next_update(playbook, incident, event, times),

@@ -6,6 +6,7 @@ import contextlib
 import marshal
 import os
 import pickle
+import re
 from collections.abc import Callable, Iterable
 from io import BytesIO
 from pathlib import Path
@@ -28,6 +29,16 @@ def sentence(value: Any) -> str:
     if not text or text.rstrip(_CLOSERS)[-1:] in tuple(_ENDINGS):
         return text
     return text + "."
+
+
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
+_QUOTES = re.compile("«[\u00a0\u202f ]?|[\u00a0\u202f ]?»")
+
+
+def plain(value: Any) -> str:
+    """Text for the cheapest SMS alphabet (GSM 7-bit): no-break spaces become spaces and
+    « quotes » become "quotes"."""
+    return _QUOTES.sub('"', str(value)).translate(_SPACES)
 
 
 def md_cell(value: Any) -> str:
@@ -113,5 +124,5 @@ def make_environment(
             return "".join(words)
         return f"{', '.join(words[:-1])} {and_word} {words[-1]}"
 
-    env.filters.update(sentence=sentence, and_list=and_list, md_cell=md_cell)
+    env.filters.update(sentence=sentence, and_list=and_list, md_cell=md_cell, plain=plain)
     return env

@@ -60,9 +60,12 @@ class Describer:
         return f"{what}{colon} {before} → {after}" if before else f"{what}{colon} {after}"
 
     def __call__(self, event: TimelineEvent) -> str:
-        if event.message:
-            return event.message
         lang, data = self.language, event.data
+        # `assign` records "commander: @lee" as the message: the role's name, with the
+        # language's own colon, reads better
+        described = event.kind is EventKind.ROLE_CHANGE and bool(data.get("role"))
+        if event.message and not described:
+            return event.message
         before, after = str(data.get("from") or ""), str(data.get("to") or "")
         fr = lang == "fr"
         if event.kind is EventKind.STATUS_CHANGE:
@@ -90,4 +93,9 @@ class Describer:
 
     def _sev(self, severity_id: str) -> str:
         severity = self.playbook.severity(severity_id) if severity_id else None
-        return f"{severity.id} ({severity.name})" if severity else severity_id
+        if severity is None:
+            return severity_id
+        # « Gravité : sev2 (Majeur) » reads as an agreement mistake: the name comes first
+        if self.language == "fr":
+            return f"{severity.name} ({severity.id})"
+        return f"{severity.id} ({severity.name})"

@@ -49,7 +49,8 @@ _STATUSES = (ComponentStatus.MAJOR_OUTAGE, ComponentStatus.DEGRADED_PERFORMANCE)
 
 def sample_context(playbook: Playbook, stage: Stage, *, now: datetime) -> dict[str, Any]:
     """The context of a sample incident at `stage`: every optional field filled, two
-    components, every role held, a zero-tolerance category, a timeline up to `stage`."""
+    components (one recovered at monitoring), every role held, a zero-tolerance category, data
+    confirmed safe (unless the category rules it out), a timeline up to `stage`."""
     stage = Stage(stage)
     texts = _TEXTS.get(playbook.organization.language, _TEXTS["en"])
     now = aware(now).astimezone(UTC)
@@ -62,10 +63,15 @@ def sample_context(playbook: Playbook, stage: Stage, *, now: datetime) -> dict[s
         cid: ComponentStatus.OPERATIONAL if resolved else status
         for cid, status in zip(component_ids[:2], _STATUSES, strict=True)
     }
+    if stage is Stage.MONITORING:  # once the fix is in, one has recovered, one is still slow
+        components[component_ids[1]] = ComponentStatus.OPERATIONAL
     roles = {rid: role.default or f"@{rid}" for rid, role in playbook.roles.items()}
     if not roles:
         roles = {"commander": "@alex"}
     category = next(iter(playbook.categories), "security")
+    rule = playbook.categories.get(category)
+    # the reassurance too, unless the category rules it out
+    data_safe = rule.data_safe if rule is not None and rule.data_safe is not None else True
 
     # first contact at declaration, a routine update 8 minutes later, then one stage every
     # 15 minutes; the announced event is the latest one, at `now`
@@ -115,6 +121,7 @@ def sample_context(playbook: Playbook, stage: Stage, *, now: datetime) -> dict[s
         roles=roles,
         next_update_due=None if resolved else event.at + severity.cadence,
         resolved_at=event.at if resolved else None,
+        data_safe=data_safe,
     )
     first_sent = start + timedelta(minutes=2)
     return build_context(

@@ -1,11 +1,79 @@
-"""Instants and durations as templates show them, in the organization's timezone and language."""
+"""Instants and durations as templates show them, in the organization's timezone and language.
+
+Two families: the compact forms of tables and logs (`2025-12-19 14:05 CET`, `14:05`, `1h05m`),
+and the forms people read in a message, which always name the zone and, when the instant is
+not on the day of rendering in that zone, the day: `at 20:46 CET`, `Monday 1 December at 20:46
+CET`; « à 20 h 46 (heure de Paris) », « lundi 1er décembre à 20 h 46 (heure de Paris) ».
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from incidentctl.model.durations import format_duration
+
+NBSP = "\u00a0"  # French typography: between a number and its unit, inside « »
+# a date this close to the day of rendering is written without its year
+YEARLESS_DAYS = 183
+
+WEEKDAYS: Mapping[str, tuple[str, ...]] = {
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+}
+MONTHS: Mapping[str, tuple[str, ...]] = {
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+}
+# how French readers name the zones our users are in; any other zone shows its abbreviation
+FRENCH_ZONE_NAMES: Mapping[str, str] = {
+    "Europe/Paris": "heure de Paris",
+    "Europe/Brussels": "heure de Bruxelles",
+    "Europe/Luxembourg": "heure de Luxembourg",
+    "Europe/Monaco": "heure de Monaco",
+    "Europe/Zurich": "heure de Zurich",
+    "Europe/London": "heure de Londres",
+    "America/Montreal": "heure de Montréal",
+    "America/Toronto": "heure de Toronto",
+    "America/New_York": "heure de New York",
+    "Indian/Reunion": "heure de La Réunion",
+    "Africa/Casablanca": "heure de Casablanca",
+    "Africa/Algiers": "heure d'Alger",
+    "Africa/Tunis": "heure de Tunis",
+    "Africa/Dakar": "heure de Dakar",
+    "UTC": "UTC",
+    "Etc/UTC": "UTC",
+    "Etc/UCT": "UTC",
+    "Etc/Universal": "UTC",
+    "Etc/Zulu": "UTC",
+}
 
 
 def aware(moment: datetime) -> datetime:
@@ -14,10 +82,13 @@ def aware(moment: datetime) -> datetime:
 
 
 class LocalTimes:
-    """Formats instants in the organization's timezone."""
+    """Formats instants in the organization's timezone and language, relative to `now` (the
+    moment of rendering) for the readable forms."""
 
-    def __init__(self, tz: ZoneInfo) -> None:
+    def __init__(self, tz: ZoneInfo, language: str = "en", now: datetime | None = None) -> None:
         self.tz = tz
+        self.language = "fr" if language == "fr" else "en"
+        self.today = self.local(now if now is not None else datetime.now(UTC)).date()
 
     def local(self, moment: datetime) -> datetime:
         return aware(moment).astimezone(self.tz)
@@ -34,6 +105,98 @@ class LocalTimes:
     def day(self, moment: datetime) -> str:
         return f"{self.local(moment):%Y-%m-%d}"
 
+    # the readable forms
+
+    def abbreviation(self, moment: datetime) -> str:
+        """`CET`, `CEST`, `UTC`; `UTC-03` for zones without a letter abbreviation (`-03`)."""
+        abbreviation = self.zone(moment)
+        return f"UTC{abbreviation}" if abbreviation[:1] in "+-" else abbreviation
+
+    def zone_name(self, moment: datetime) -> str:
+        """`CET`; in French « heure de Paris » for the zones people name so, else `CET`."""
+        if self.language == "fr" and self.tz.key in FRENCH_ZONE_NAMES:
+            return FRENCH_ZONE_NAMES[self.tz.key]
+        return self.abbreviation(moment)
+
+    def _zoned(self, clock: str, moment: datetime) -> str:
+        name = self.zone_name(moment)
+        return f"{clock} ({name})" if name.startswith("heure") else f"{clock} {name}"
+
+    def clock(self, moment: datetime) -> str:
+        """`20:46`; « 20 h 46 », « 9 h 05 », « 15 h » in French."""
+        local = self.local(moment)
+        if self.language != "fr":
+            return f"{local:%H:%M}"
+        if local.minute == 0:
+            return f"{local.hour}{NBSP}h"
+        return f"{local.hour}{NBSP}h{NBSP}{local.minute:02d}"
+
+    def date(self, moment: datetime) -> str:
+        """`Monday 1 December`; « lundi 1er décembre »; with the year when the day is more than
+        half a year away (a next update past New Year's midnight needs none)."""
+        local = self.local(moment)
+        weekday = WEEKDAYS[self.language][local.weekday()]
+        month = MONTHS[self.language][local.month - 1]
+        far = abs((local.date() - self.today).days) > YEARLESS_DAYS
+        year = f" {local.year}" if far else ""
+        if self.language == "fr":
+            number = "1er" if local.day == 1 else str(local.day)
+            return f"{weekday} {number}{NBSP}{month}{year}"
+        return f"{weekday} {local.day} {month}{year}"
+
+    def is_today(self, moment: datetime) -> bool:
+        return self.local(moment).date() == self.today
+
+    def text(self, moment: datetime) -> str:
+        """The instant on its own, for a label or after "by": `20:46 CET`, `Monday 1 December
+        at 20:46 CET`; « 20 h 46 (heure de Paris) », « lundi 1er décembre à 20 h 46 (…) »."""
+        clock = self._zoned(self.clock(moment), moment)
+        if self.is_today(moment):
+            return clock
+        joint = " à " if self.language == "fr" else " at "
+        return f"{self.date(moment)}{joint}{clock}"
+
+    def when(self, moment: datetime) -> str:
+        """The instant inside a sentence: `at 20:46 CET`, `on Monday 1 December at 20:46 CET`;
+        « à 20 h 46 (heure de Paris) », « lundi 1er décembre à 20 h 46 (heure de Paris) »."""
+        if self.is_today(moment):
+            return ("à " if self.language == "fr" else "at ") + self.text(moment)
+        return self.text(moment) if self.language == "fr" else f"on {self.text(moment)}"
+
+    def span(self, start: datetime, end: datetime) -> str:
+        """From one instant to another: `from 19:46 to 20:22 CET`, `on Monday 1 December from
+        19:46 to 20:22 CET`, `from Monday 1 December at 23:40 to Tuesday 2 December at 00:16
+        CET`; « de 19 h 46 à 20 h 22 (heure de Paris) », « du lundi 1er décembre à 23 h 40 au
+        mardi 2 décembre à 0 h 16 (heure de Paris) ». The zone is named once, at the end; when
+        summer time starts or ends in between, each end also gets its abbreviation."""
+        fr = self.language == "fr"
+        shifted = self.local(start).utcoffset() != self.local(end).utcoffset()
+
+        def clock(moment: datetime) -> str:
+            return (
+                f"{self.clock(moment)} {self.abbreviation(moment)}"
+                if shifted
+                else (self.clock(moment))
+            )
+
+        if self.local(start).date() == self.local(end).date():
+            hours = (
+                f"de {clock(start)} à {clock(end)}"
+                if fr
+                else f"from {clock(start)} to {clock(end)}"
+            )
+            if not self.is_today(start):
+                hours = f"le {self.date(start)} {hours}" if fr else f"on {self.date(start)} {hours}"
+        else:
+            joint = " à " if fr else " at "
+            first = f"{self.date(start)}{joint}{clock(start)}"
+            last = f"{self.date(end)}{joint}{clock(end)}"
+            hours = f"du {first} au {last}" if fr else f"from {first} to {last}"
+        name = self.zone_name(end)
+        if not shifted:
+            return self._zoned(hours, end)
+        return f"{hours} ({name})" if name.startswith("heure") else hours
+
 
 def localized_duration(delta: timedelta, language: str) -> str:
     """A duration as people write it: `1h05m` in English, `1 h 05` or `45 min` in French."""
@@ -48,3 +211,33 @@ def localized_duration(delta: timedelta, language: str) -> str:
     if hours:
         return f"{hours} h {minutes:02d}" if minutes else f"{hours} h"
     return f"{minutes} min" if minutes else f"{seconds} s"
+
+
+def _units(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def readable_duration(delta: timedelta, language: str) -> str:
+    """A duration to read in a sentence: `36 minutes`, `1 hour 5 minutes`, `2 days 3 hours`;
+    « 36 min », « 1 h 05 », « 2 jours 3 h » (no-break spaces) in French."""
+    total = max(int(delta.total_seconds()), 0)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if language == "fr":
+        if days:
+            day_part = f"{days}{NBSP}" + ("jour" if days == 1 else "jours")
+            return f"{day_part} {hours}{NBSP}h" if hours else day_part
+        return localized_duration(delta, "fr").replace(" ", NBSP)
+    if days:
+        parts = [_units(days, "day", "days"), _units(hours, "hour", "hours") if hours else ""]
+    elif hours:
+        parts = [
+            _units(hours, "hour", "hours"),
+            _units(minutes, "minute", "minutes") if minutes else "",
+        ]
+    elif minutes:
+        parts = [_units(minutes, "minute", "minutes")]
+    else:
+        parts = [_units(seconds, "second", "seconds")]
+    return " ".join(part for part in parts if part)

@@ -132,7 +132,14 @@ def test_the_preview_is_what_is_stored(ws: Workspace) -> None:
     assert all(f"Reference: {incident.id}" in d.message.text for d in stored)
     (event,) = ws.store.timeline(incident.id)
     assert event.data["snapshot"]["id"] == incident.id
-    assert list(event.data) == ["severity", "roles", "components", "snapshot", "event"]
+    assert list(event.data) == [
+        "severity",
+        "roles",
+        "components",
+        "data_safe",
+        "snapshot",
+        "event",
+    ]
 
 
 def test_an_id_taken_meanwhile_is_replanned_with_the_next_one(

@@ -87,6 +87,8 @@ def test_the_declared_event_keeps_the_snapshots_as_json(ws: Workspace) -> None:
         "severity": "sev1",
         "roles": {"commander": "@alice", "comms": "@bob"},
         "components": {"api": "partial_outage"},
+        # what the responder confirmed about customers' data: nothing (None) unless asked
+        "data_safe": None,
         "snapshot": DECLARED_SNAPSHOT,
         "event": DECLARED_EVENT,
     }

@@ -246,3 +246,17 @@ def test_an_incident_audience_only_grows_while_it_is_open(
         ("outbox", "investigating"),
         ("room", "investigating"),
     ]
+
+
+def test_data_safe_is_the_responder_s_word(
+    playbook: Path, isolated_state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    declared = cli(capsys, "declare", "sev1", "--title", "API down", "--yes")
+    assert declared.code == 0, declared.err
+    [first] = outbox_files(isolated_state)
+    assert "Nothing so far suggests" not in first.read_text()
+    updated = cli(capsys, "update", "-m", "Logs checked", "--data-safe", "--yes")
+    assert updated.code == 0, updated.err
+    assert "data: the messages say nothing suggests customers' data is affected" in updated.out
+    second = outbox_files(isolated_state)[-1]
+    assert "Nothing so far suggests that your data" in second.read_text()

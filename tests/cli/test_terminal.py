@@ -50,6 +50,8 @@ def shell(project: Path, command: str) -> pexpect.spawn:
         env=environment(),
         timeout=TIMEOUT,
         encoding="utf-8",
+        # Ctrl-C may stop the live table in the middle of a box-drawing character
+        codec_errors="replace",
         dimensions=(40, 100),
     )
 

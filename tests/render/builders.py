@@ -110,8 +110,20 @@ STAGE_AT = {
     Stage.MONITORING: START + timedelta(minutes=35),
     Stage.RESOLVED: NOW,
 }
-# next update promised by each open stage's message, with a 30 min cadence
-NEXT_UPDATE = {Stage.INVESTIGATING: "14:30", Stage.IDENTIFIED: "14:50", Stage.MONITORING: "15:05"}
+# next update promised by each open stage's message, with a 30 min cadence, as each language
+# reads it (no-break spaces in French)
+NEXT_UPDATE = {
+    "en": {
+        Stage.INVESTIGATING: "14:30 CET",
+        Stage.IDENTIFIED: "14:50 CET",
+        Stage.MONITORING: "15:05 CET",
+    },
+    "fr": {
+        Stage.INVESTIGATING: "14\u00a0h\u00a030 (heure de Paris)",
+        Stage.IDENTIFIED: "14\u00a0h\u00a050 (heure de Paris)",
+        Stage.MONITORING: "15\u00a0h\u00a005 (heure de Paris)",
+    },
+}
 NOTES = {
     Stage.IDENTIFIED: "A load-balancer configuration change rejects part of the traffic",
     Stage.MONITORING: "The change is rolled back; error rates are back to normal",

@@ -73,15 +73,22 @@ def test_organization_and_incident_fields() -> None:
     ]
     assert data["declared_at"] == "2025-12-19 14:30 CET"
     assert data["declared_time"] == "14:30"
+    assert data["declared_when"] == "à 14\u00a0h\u00a030 (heure de Paris)"
+    assert data["declared_text"] == "14\u00a0h\u00a030 (heure de Paris)"
     assert (data["duration"], data["duration_label"]) == ("20m", "20 min")
+    assert data["duration_text"] == "20\u00a0min"
+    assert data["span"] == "de 14\u00a0h\u00a030 à 14\u00a0h\u00a050 (heure de Paris)"
     assert data["is_resolved"] is False
     assert data["resolved_at"] is None
+    assert (data["resolved_when"], data["resolved_text"]) == (None, None)
     assert context["now"] == "2025-12-19 14:50 CET"
     assert context["update"] == {
         "kind": "declared",
         "message": "About a third of customers cannot sign in",
         "at": "2025-12-19 14:30 CET",
         "time": "14:30",
+        "when": "à 14\u00a0h\u00a030 (heure de Paris)",
+        "at_text": "14\u00a0h\u00a030 (heure de Paris)",
         "new_stage": True,
     }
 
@@ -122,6 +129,9 @@ def test_next_update_uses_the_severity_cadence_from_the_event() -> None:
         "in_label": "1h00m",
         "at_full": "2025-12-19 15:50 CET",
         "zone": "CET",
+        "when": "at 15:50 CET",
+        "at_text": "15:50 CET",
+        "in_text": "1 hour",
     }
 
 
@@ -144,6 +154,8 @@ def test_no_next_update_once_resolved() -> None:
     assert context["incident"]["is_resolved"] is True
     assert context["incident"]["resolved_at"] == "2025-12-19 14:45 CET"
     assert context["incident"]["resolved_time"] == "14:45"
+    assert context["incident"]["resolved_text"] == "14:45 CET"
+    assert context["incident"]["span"] == "from 14:30 to 14:45 CET"
     # the duration stops at the resolution, not at rendering time
     assert context["incident"]["duration"] == "15m"
 
@@ -304,3 +316,74 @@ def test_localized_duration(seconds: int, en: str, fr: str) -> None:
     delta = timedelta(seconds=seconds)
     assert localized_duration(delta, "en") == en
     assert localized_duration(delta, "fr") == fr
+
+
+def test_french_timeline_names_roles_and_puts_severity_names_first() -> None:
+    incident = make_incident(status=Stage.IDENTIFIED)
+    events = [
+        TimelineEvent(
+            incident.id, EventKind.SEVERITY_CHANGE, NOW, data={"from": "sev2", "to": "sev1"}
+        ),
+        # as `assign` records it: the role id and an English colon in the message
+        TimelineEvent(
+            incident.id,
+            EventKind.ROLE_CHANGE,
+            NOW,
+            message="scribe: @lee",
+            data={"role": "scribe", "from": None, "to": "@lee"},
+        ),
+        TimelineEvent(
+            incident.id,
+            EventKind.ROLE_CHANGE,
+            NOW,
+            message="comms: @sam",
+            data={"role": "comms", "from": "@priya", "to": "@sam"},
+        ),
+    ]
+    context = build_context(make_playbook("fr"), incident, events[-1], now=NOW, timeline=events)
+    assert [e["summary"] for e in context["timeline"]] == [
+        "Gravité\u00a0: Major (sev2) → Critical (sev1)",
+        "Scribe\u00a0: @lee",
+        "Communications lead\u00a0: @priya → @sam",
+    ]
+
+
+def test_affected_and_recovered_components() -> None:
+    incident = make_incident(
+        status=Stage.MONITORING,
+        components={"portal": ComponentStatus.OPERATIONAL, "api": ComponentStatus.MAJOR_OUTAGE},
+    )
+    data = build_context(make_playbook(), incident, declared_event(incident), now=NOW)["incident"]
+    assert [c["id"] for c in data["components"]] == ["portal", "api"]
+    assert [c["id"] for c in data["affected"]] == ["api"]
+    assert [c["id"] for c in data["recovered"]] == ["portal"]
+    resolved = make_incident(
+        status=Stage.RESOLVED,
+        resolved_at=NOW,
+        components={"portal": ComponentStatus.OPERATIONAL},
+    )
+    data = build_context(make_playbook(), resolved, declared_event(resolved), now=NOW)["incident"]
+    assert (data["affected"], data["recovered"]) == ([], [])
+    assert [c["id"] for c in data["components"]] == ["portal"]
+
+
+def test_data_safe_is_read_back_from_the_timeline() -> None:
+    incident = make_incident()  # as the store gives it back: the record has no such column
+    declared = TimelineEvent(
+        incident.id, EventKind.DECLARED, incident.declared_at, data={"data_safe": None}
+    )
+    confirmed = TimelineEvent(incident.id, EventKind.UPDATE, NOW, data={"data_safe": True})
+    routine = TimelineEvent(incident.id, EventKind.UPDATE, NOW, message="Still on it")
+    playbook = make_playbook()
+
+    def data_safe(*timeline: TimelineEvent) -> object:
+        return build_context(playbook, incident, timeline[-1], now=NOW, timeline=timeline)[
+            "incident"
+        ]["data_safe"]
+
+    assert data_safe(declared) is None
+    assert data_safe(declared, confirmed, routine) is True
+    # a plan not yet stored: the record carries what the responder just said
+    incident.data_safe = True
+    assert data_safe(declared) is None  # the timeline, when it says something, wins
+    assert build_context(playbook, incident, routine, now=NOW)["incident"]["data_safe"] is True
