@@ -105,6 +105,13 @@ def test_example_playbook_loads_and_renders(language: str) -> None:
             # credentials are references to the environment, never literals
             if isinstance(value, str) and ("key" in value.lower() or "token" in value.lower()):
                 assert value.startswith("${"), value
+    # every message promises the next update: X, once it has told its followers, carries
+    # every stage's message (of the severities it is for), not only the first and the last
+    x = playbook.channels["x"]
+    assert (x.stages, x.severities) == (None, ["sev1", "sev2"])
+    assert all(x.receives(stage, "sev1") for stage in Stage)
+    assert playbook.categories["data-loss"].data_safe is False
+    assert playbook.categories["security"].data_safe is None
     assert playbook.templates is None
     renderer = Renderer(playbook, loaded.templates_dir)
     assert renderer.compile_all() == []
