@@ -7,13 +7,12 @@ from typing import Any
 import pytest
 
 from incidentctl.channels.discord import DiscordChannel, DiscordSettings
-from incidentctl.errors import DeliveryError, MissingSecret
+from incidentctl.errors import DeliveryError
 from incidentctl.model.records import Stage
 from tests.channels.fakes.base_server import (
     Reply,
     Request,
     build_channel,
-    closed_port_url,
     make_outgoing,
 )
 from tests.channels.fakes.discord_server import (
@@ -147,54 +146,6 @@ def test_thread_id_posts_into_that_thread(server: DiscordServer, tmp_path: Path)
     assert server.messages[result.remote_id or ""]["channel_id"] == "4242"
 
 
-def test_too_long_content_carries_discord_form_error(server: DiscordServer, tmp_path: Path) -> None:
-    with pytest.raises(DeliveryError) as caught:
-        channel(tmp_path, env_for(server)).send(make_outgoing("x" * 2001))
-
-    assert caught.value.status == 400
-    assert not caught.value.retryable
-    assert "Invalid Form Body (content: Must be 2000 or fewer in length.)" in caught.value.message
-
-
-@pytest.mark.parametrize(
-    ("reply", "retry_after"),
-    [
-        (Reply(429, {"message": "You are being rate limited.", "retry_after": 1.5}), 1.5),
-        (Reply(429, {"message": "Slow"}, {"Retry-After": "3"}), 3.0),
-        (Reply(429, "Too Many Requests"), None),
-    ],
-)
-def test_429_is_retryable_with_discords_retry_after(
-    server: DiscordServer, tmp_path: Path, reply: Reply, retry_after: float | None
-) -> None:
-    server.fail_next(reply)
-    with pytest.raises(DeliveryError) as caught:
-        channel(tmp_path, env_for(server)).send(make_outgoing())
-
-    assert (caught.value.status, caught.value.retryable) == (429, True)
-    assert caught.value.retry_after == retry_after
-
-
-@pytest.mark.parametrize("status", [500, 502])
-def test_server_errors_are_retryable(server: DiscordServer, tmp_path: Path, status: int) -> None:
-    server.fail_next(Reply(status, "oops"))
-    with pytest.raises(DeliveryError) as caught:
-        channel(tmp_path, env_for(server)).send(make_outgoing())
-
-    assert caught.value.retryable
-
-
-def test_wrong_token_is_not_retryable_and_not_shown(server: DiscordServer, tmp_path: Path) -> None:
-    env = {"DISCORD_WEBHOOK_URL": server.webhook_url.replace(TOKEN, "leaked-token-123456")}
-    with pytest.raises(DeliveryError) as caught:
-        channel(tmp_path, env).send(make_outgoing())
-
-    assert caught.value.status == 401
-    assert not caught.value.retryable
-    assert "Invalid Webhook Token" in caught.value.message
-    assert "leaked-token-123456" not in caught.value.message
-
-
 @pytest.mark.parametrize(
     "echo",
     [lambda request: request.target, lambda request: request.path.rsplit("/", 1)[1]],
@@ -213,47 +164,10 @@ def test_webhook_token_echoed_in_an_error_is_scrubbed(
     assert WEBHOOK_ID not in caught.value.message
 
 
-def test_hang_past_timeout_is_uncertain(server: DiscordServer, tmp_path: Path) -> None:
-    server.delay_next(2.0)
-    with pytest.raises(DeliveryError) as caught:
-        channel(tmp_path, env_for(server), timeout=0.3).send(make_outgoing())
-
-    assert caught.value.uncertain
-    assert TOKEN not in caught.value.message
-
-
-def test_connection_refused_is_retryable(tmp_path: Path) -> None:
-    env = {"DISCORD_WEBHOOK_URL": f"{closed_port_url()}/api/webhooks/{WEBHOOK_ID}/{TOKEN}"}
-    with pytest.raises(DeliveryError) as caught:
-        channel(tmp_path, env).send(make_outgoing())
-
-    assert caught.value.retryable
-    assert TOKEN not in caught.value.message
-
-
-def test_missing_variable_names_the_variable(tmp_path: Path) -> None:
-    with pytest.raises(MissingSecret) as caught:
-        channel(tmp_path, {}).send(make_outgoing())
-
-    assert "DISCORD_WEBHOOK_URL" in caught.value.message
-
-
-def test_plain_http_to_a_remote_host_is_refused(server: DiscordServer, tmp_path: Path) -> None:
-    discord = channel(tmp_path, env_for(server), api_base="http://discord.example.com")
-    with pytest.raises(DeliveryError) as caught:
-        discord.send(make_outgoing())
-
-    assert "http:// is refused" in caught.value.message
-    assert server.requests == []
-
-
 def test_check_settings() -> None:
     def keys(**settings: Any) -> list[str]:
         model = DiscordSettings(url="${DISCORD_WEBHOOK_URL}", **settings)
         return [p.key for p in DiscordChannel.check_settings(model)]
 
-    assert keys() == []
     assert keys(thread_id="general") == ["thread_id"]
     assert keys(avatar_url="http://cdn.example.com/a.png") == ["avatar_url"]
-    literal = DiscordSettings(url=f"https://discord.com/api/webhooks/1/{TOKEN}")
-    assert [p.key for p in DiscordChannel.check_settings(literal)] == ["url"]

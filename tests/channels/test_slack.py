@@ -11,13 +11,12 @@ import pytest
 from incidentctl.channels.base import Outgoing
 from incidentctl.channels.slack.channel import SlackChannel
 from incidentctl.channels.slack.layout import split_text
-from incidentctl.errors import DeliveryError, MissingSecret
+from incidentctl.errors import DeliveryError
 from incidentctl.model.records import Stage
 from tests.channels.fakes.base_server import (
     Reply,
     Request,
     build_channel,
-    closed_port_url,
     make_outgoing,
 )
 from tests.channels.fakes.slack_server import TOKEN, WEBHOOK_PATH, SlackServer
@@ -31,27 +30,17 @@ def slack() -> Iterator[SlackServer]:
         yield server
 
 
-def webhook_channel(slack: SlackServer, tmp_path: Path, timeout: float = 2.0) -> SlackChannel:
-    return webhook_channel_to(slack.webhook_url, tmp_path, timeout)
-
-
-def webhook_channel_to(url: str, tmp_path: Path, timeout: float = 2.0) -> SlackChannel:
+def webhook_channel(slack: SlackServer, tmp_path: Path) -> SlackChannel:
     options = {"webhook_url": "${SLACK_WEBHOOK_URL}"}
-    env = {"SLACK_WEBHOOK_URL": url}
-    return build_channel(SlackChannel, options, env, tmp_path, name="slack", timeout=timeout)
+    env = {"SLACK_WEBHOOK_URL": slack.webhook_url}
+    return build_channel(SlackChannel, options, env, tmp_path, name="slack", timeout=2.0)
 
 
 def api_channel(
-    slack: SlackServer,
-    tmp_path: Path,
-    *,
-    channel: str = CHANNEL,
-    token: str = TOKEN,
-    env: dict[str, str] | None = None,
-    timeout: float = 2.0,
+    slack: SlackServer, tmp_path: Path, *, channel: str = CHANNEL, timeout: float = 2.0
 ) -> SlackChannel:
     options = {"bot_token": "${SLACK_BOT_TOKEN}", "channel": channel, "api_base": slack.api_base}
-    env = {"SLACK_BOT_TOKEN": token} if env is None else env
+    env = {"SLACK_BOT_TOKEN": TOKEN}
     return build_channel(SlackChannel, options, env, tmp_path, name="slack", timeout=timeout)
 
 
@@ -138,58 +127,11 @@ def test_webhook_permanent_errors(
     assert_no_secrets(error.message)
 
 
-def test_webhook_unknown_path(slack: SlackServer, tmp_path: Path) -> None:
-    with pytest.raises(DeliveryError) as caught:
-        webhook_channel_to(slack.url + "/services/T0/B0/wrong", tmp_path).send(make_outgoing())
-    assert "no_service" in caught.value.message and not caught.value.retryable
-    assert "wrong" not in caught.value.message
-
-
-@pytest.mark.parametrize(
-    ("reply", "wait"),
-    [
-        (Reply(429, "rate_limited", {"Retry-After": "4"}), 4.0),
-        (Reply(429, "rate_limited"), None),
-        (Reply(500, "internal_error"), None),
-        (Reply(503, "service_unavailable"), None),
-        (Reply(drop=True), None),
-    ],
-)
-def test_webhook_transient_errors(
-    slack: SlackServer, tmp_path: Path, reply: Reply, wait: float | None
-) -> None:
-    slack.fail_next(reply)
-    with pytest.raises(DeliveryError) as caught:
-        webhook_channel(slack, tmp_path).send(make_outgoing())
-    assert caught.value.retryable and not caught.value.uncertain
-    assert caught.value.retry_after == wait
-    assert_no_secrets(caught.value.message)
-
-
-def test_webhook_timeout_is_uncertain(slack: SlackServer, tmp_path: Path) -> None:
-    slack.respond_late(3)
-    with pytest.raises(DeliveryError) as caught:
-        webhook_channel(slack, tmp_path, timeout=0.3).send(make_outgoing())
-    assert caught.value.uncertain
-    assert_no_secrets(caught.value.message)
+def test_webhook_cannot_reconcile(slack: SlackServer, tmp_path: Path) -> None:
     with pytest.raises(DeliveryError) as cannot:
         webhook_channel(slack, tmp_path).reconcile(make_outgoing())
     assert cannot.value.uncertain
-
-
-def test_webhook_connection_refused(tmp_path: Path) -> None:
-    with pytest.raises(DeliveryError) as caught:
-        webhook_channel_to(closed_port_url() + WEBHOOK_PATH, tmp_path).send(make_outgoing())
-    assert caught.value.retryable
-    assert_no_secrets(caught.value.message)
-
-
-def test_webhook_over_plain_http_off_loopback_is_refused(tmp_path: Path) -> None:
-    url = "http://hooks.slack.com" + WEBHOOK_PATH
-    with pytest.raises(DeliveryError) as caught:
-        webhook_channel_to(url, tmp_path).send(make_outgoing())
-    assert not caught.value.retryable
-    assert_no_secrets(caught.value.message)
+    assert slack.requests == []
 
 
 # --- Web API ---------------------------------------------------------------------------------
@@ -275,7 +217,6 @@ def test_reply_errors_are_not_swallowed(slack: SlackServer, tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("setup", "code"),
     [
-        ("token", "invalid_auth"),
         ("unknown", "channel_not_found"),
         ("archived", "is_archived"),
         ("too_long", "msg_too_long"),
@@ -283,10 +224,8 @@ def test_reply_errors_are_not_swallowed(slack: SlackServer, tmp_path: Path) -> N
     ],
 )
 def test_api_permanent_errors(slack: SlackServer, tmp_path: Path, setup: str, code: str) -> None:
-    token, channel = TOKEN, CHANNEL
-    if setup == "token":
-        token = "xoxb-revoked-token"
-    elif setup == "unknown":
+    channel = CHANNEL
+    if setup == "unknown":
         channel = "C0NOSUCH"
     elif setup == "archived":
         slack.add_channel("C0OLD", "old", archived=True)
@@ -306,11 +245,10 @@ def test_api_permanent_errors(slack: SlackServer, tmp_path: Path, setup: str, co
             ),
         )
     with pytest.raises(DeliveryError) as caught:
-        api_channel(slack, tmp_path, token=token, channel=channel).send(make_outgoing())
+        api_channel(slack, tmp_path, channel=channel).send(make_outgoing())
     error = caught.value
     assert (error.retryable, error.uncertain) == (False, False)
     assert code in error.message
-    assert "xoxb-revoked-token" not in error.message
     assert_no_secrets(error.message)
     if setup == "blocks":
         assert "less than 151" in error.message
@@ -323,40 +261,11 @@ def test_api_without_token_is_not_authed(slack: SlackServer, tmp_path: Path) -> 
     assert answer.json() == {"ok": False, "error": "not_authed"}
 
 
-@pytest.mark.parametrize(
-    ("reply", "wait"),
-    [
-        (Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "3"}), 3.0),
-        (Reply(200, {"ok": False, "error": "ratelimited"}, {"Retry-After": "2"}), 2.0),
-        (Reply(200, {"ok": False, "error": "service_unavailable"}), None),
-        (Reply(503, "upstream down"), None),
-        (Reply(drop=True), None),
-    ],
-)
-def test_api_transient_errors(
-    slack: SlackServer, tmp_path: Path, reply: Reply, wait: float | None
-) -> None:
-    slack.fail_method("chat.postMessage", reply)
-    with pytest.raises(DeliveryError) as caught:
-        api_channel(slack, tmp_path).send(make_outgoing())
-    assert caught.value.retryable and not caught.value.uncertain
-    assert caught.value.retry_after == wait
-    assert_no_secrets(caught.value.message)
-
-
 def test_api_internal_error_is_uncertain(slack: SlackServer, tmp_path: Path) -> None:
     slack.fail_method("chat.postMessage", Reply(200, {"ok": False, "error": "internal_error"}))
     with pytest.raises(DeliveryError) as caught:
         api_channel(slack, tmp_path).send(make_outgoing())
     assert caught.value.uncertain
-
-
-def test_token_echoed_in_an_error_is_scrubbed(slack: SlackServer, tmp_path: Path) -> None:
-    slack.fail_method("chat.postMessage", Reply(400, f"bad header Bearer {TOKEN}"))
-    with pytest.raises(DeliveryError) as caught:
-        api_channel(slack, tmp_path).send(make_outgoing())
-    assert "bad header" in caught.value.message and not caught.value.retryable
-    assert_no_secrets(caught.value.message)
 
 
 @pytest.mark.parametrize(
@@ -378,13 +287,6 @@ def test_webhook_path_echoed_in_an_error_is_scrubbed(
     assert_no_secrets(caught.value.message)
     for part in ("T0001", "B0001"):
         assert part not in caught.value.message
-
-
-def test_missing_token_variable(slack: SlackServer, tmp_path: Path) -> None:
-    with pytest.raises(MissingSecret) as caught:
-        api_channel(slack, tmp_path, env={}).send(make_outgoing())
-    assert "SLACK_BOT_TOKEN" in str(caught.value)
-    assert slack.requests == []
 
 
 # --- reconcile -------------------------------------------------------------------------------
@@ -462,8 +364,6 @@ def problems(**settings: Any) -> list[tuple[str, str]]:
 
 
 def test_check_settings() -> None:
-    assert problems(webhook_url="${SLACK_WEBHOOK_URL}") == []
-    assert problems(bot_token="${SLACK_BOT_TOKEN}", channel="C0123ABCD") == []
     assert problems(bot_token="${SLACK_BOT_TOKEN}", channel="${SLACK_CHANNEL}") == []
     assert problems(bot_token="${T}", channel="#incidents") == [("channel", "warning")]
     assert problems() == [("webhook_url", "error")]
@@ -473,16 +373,6 @@ def test_check_settings() -> None:
     assert problems(bot_token="${T}") == [("channel", "error")]
     assert problems(channel="C0123ABCD") == [("bot_token", "error")]
     assert problems(bot_token="${T}", channel="incidents") == [("channel", "error")]
-    assert problems(bot_token="xoxb-literal", channel="C0123ABCD") == [("bot_token", "warning")]
-    assert problems(webhook_url="https://hooks.slack.com/services/T/B/x") == [
-        ("webhook_url", "warning")
-    ]
-    assert ("webhook_url", "error") in problems(webhook_url="http://hooks.slack.com/services/x")
-    assert problems(bot_token="${T}", channel="C0123ABCD", api_base="http://slack.example") == [
-        ("api_base", "error")
-    ]
-    assert problems(bot_token="${T}", channel="C0123ABCD", api_base="http://127.0.0.1:9/api") == []
-    assert problems(webhook_url="${U}", username="bot") == [("username", "error")]
 
 
 def test_api_base_is_refused_in_webhook_mode() -> None:
@@ -493,11 +383,6 @@ def test_api_base_is_refused_in_webhook_mode() -> None:
     assert "incoming webhook" in found[0].message
     # the default is the Web API's: leaving it out is not setting it
     assert problems(webhook_url="${U}") == []
-
-
-def test_check_settings_hides_the_webhook_path() -> None:
-    found = SlackChannel.check_settings({"webhook_url": "http://hooks.slack.com" + WEBHOOK_PATH})
-    assert all(WEBHOOK_PATH not in p.message for p in found)
 
 
 def test_channel_type_attributes() -> None:

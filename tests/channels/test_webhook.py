@@ -14,17 +14,9 @@ import pytest
 
 from incidentctl.channels.http import retry_after
 from incidentctl.channels.webhook import WebhookChannel, sign, verify_signature
-from incidentctl.errors import DeliveryError, MissingSecret
-from tests.channels.fakes.base_server import (
-    ManualClock,
-    Reply,
-    build_channel,
-    closed_port_url,
-    make_outgoing,
-)
-from tests.channels.fakes.webhook_server import PATH, SECRET, WebhookReceiver
-
-HOOK_TOKEN = "hook-bearer-token-123"
+from incidentctl.errors import DeliveryError
+from tests.channels.fakes.base_server import ManualClock, Reply, build_channel, make_outgoing
+from tests.channels.fakes.webhook_server import HOOK_TOKEN, PATH, SECRET, WebhookReceiver
 
 
 @pytest.fixture
@@ -38,12 +30,7 @@ def env_for(receiver: WebhookReceiver) -> dict[str, str]:
 
 
 def channel(
-    tmp_path: Path,
-    env: dict[str, str],
-    *,
-    timeout: float = 2.0,
-    clock: Any = time.time,
-    **settings: Any,
+    tmp_path: Path, env: dict[str, str], *, clock: Any = time.time, **settings: Any
 ) -> WebhookChannel:
     values: dict[str, Any] = {
         "url": "${WEBHOOK_URL}",
@@ -51,9 +38,7 @@ def channel(
         "headers": {"Authorization": "Bearer ${HOOK_TOKEN}", "X-Team": "sre"},
     }
     values.update(settings)
-    return build_channel(
-        WebhookChannel, values, env, tmp_path, name="hook", timeout=timeout, clock=clock
-    )
+    return build_channel(WebhookChannel, values, env, tmp_path, name="hook", clock=clock)
 
 
 def assert_no_secrets(text: str) -> None:
@@ -162,35 +147,6 @@ def test_verify_signature() -> None:
     assert not verify_signature(SECRET, "yesterday", body, signature, now=1_700_000_000)
 
 
-@pytest.mark.parametrize(
-    ("reply", "retryable", "wait", "status"),
-    [
-        (Reply(429, "slow down", {"Retry-After": "7"}), True, 7.0, 429),
-        (Reply(429, "slow down"), True, None, 429),
-        (Reply(500, "boom"), True, None, 500),
-        (Reply(503, "maintenance", {"Retry-After": "30"}), True, 30.0, 503),
-        (Reply(400, {"error": "unknown field"}), False, None, 400),
-        (Reply(404, "no such hook"), False, None, 404),
-    ],
-)
-def test_http_errors(
-    receiver: WebhookReceiver,
-    tmp_path: Path,
-    reply: Reply,
-    retryable: bool,
-    wait: float | None,
-    status: int,
-) -> None:
-    receiver.fail_next(reply)
-    with pytest.raises(DeliveryError) as caught:
-        channel(tmp_path, env_for(receiver)).send(make_outgoing())
-    error = caught.value
-    assert (error.retryable, error.retry_after, error.status) == (retryable, wait, status)
-    assert not error.uncertain
-    assert f"HTTP {status}" in error.message
-    assert_no_secrets(error.message)
-
-
 def test_4xx_carries_the_service_text_truncated(receiver: WebhookReceiver, tmp_path: Path) -> None:
     receiver.fail_next(Reply(422, "field 'incident' rejected: " + "x" * 500))
     with pytest.raises(DeliveryError) as caught:
@@ -199,18 +155,6 @@ def test_4xx_carries_the_service_text_truncated(receiver: WebhookReceiver, tmp_p
     assert "field 'incident' rejected" in message
     assert "x" * 200 not in message
     assert len(message) < 300
-
-
-def test_secrets_echoed_by_the_service_are_scrubbed(
-    receiver: WebhookReceiver, tmp_path: Path
-) -> None:
-    receiver.fail_next(
-        Reply(400, f"bad signature for {SECRET} at {receiver.hook_url} token {HOOK_TOKEN}")
-    )
-    with pytest.raises(DeliveryError) as caught:
-        channel(tmp_path, env_for(receiver)).send(make_outgoing())
-    assert "bad signature" in caught.value.message
-    assert_no_secrets(caught.value.message)
 
 
 def test_a_path_token_echoed_alone_is_scrubbed(receiver: WebhookReceiver, tmp_path: Path) -> None:
@@ -249,66 +193,13 @@ def test_retry_after_parsing() -> None:
     assert retry_after(None, now=0) is None
 
 
-def test_connection_reset_is_retryable(receiver: WebhookReceiver, tmp_path: Path) -> None:
-    receiver.fail_next(Reply(drop=True))
-    with pytest.raises(DeliveryError) as caught:
-        channel(tmp_path, env_for(receiver)).send(make_outgoing())
-    assert caught.value.retryable and not caught.value.uncertain
-    assert_no_secrets(caught.value.message)
-
-
-def test_connection_refused_is_retryable(tmp_path: Path) -> None:
-    env = {"WEBHOOK_URL": closed_port_url() + PATH, "WEBHOOK_SECRET": SECRET, "HOOK_TOKEN": "x"}
-    with pytest.raises(DeliveryError) as caught:
-        channel(tmp_path, env).send(make_outgoing())
-    assert caught.value.retryable and not caught.value.uncertain
-    assert_no_secrets(caught.value.message)
-
-
-def test_read_timeout_is_uncertain(receiver: WebhookReceiver, tmp_path: Path) -> None:
-    receiver.fail_next(Reply(200, {"id": "late"}, delay=3))
-    with pytest.raises(DeliveryError) as caught:
-        channel(tmp_path, env_for(receiver), timeout=0.3).send(make_outgoing())
-    error = caught.value
-    assert error.uncertain and not error.retryable
-    assert "may have accepted" in error.message
-    assert_no_secrets(error.message)
-
-
-def test_missing_variable_names_only_the_variable(
-    receiver: WebhookReceiver, tmp_path: Path
-) -> None:
-    env = env_for(receiver)
-    del env["HOOK_TOKEN"]
-    with pytest.raises(MissingSecret) as caught:
-        channel(tmp_path, env).send(make_outgoing())
-    message = str(caught.value)
-    assert "HOOK_TOKEN" in message
-    assert "headers.Authorization" in message
-    assert_no_secrets(message)
-    assert receiver.requests == []
-
-
-def test_http_to_a_public_host_is_refused(tmp_path: Path) -> None:
-    env = {"WEBHOOK_URL": "http://hooks.example.com" + PATH, "WEBHOOK_SECRET": SECRET}
-    with pytest.raises(DeliveryError) as caught:
-        channel(tmp_path, env, headers={}).send(make_outgoing())
-    assert not caught.value.retryable
-    assert "http://" in caught.value.message
-    assert_no_secrets(caught.value.message)
-
-
 def problems(**settings: Any) -> list[tuple[str, str]]:
     return [(p.key, p.level) for p in WebhookChannel.check_settings(settings)]
 
 
 def test_check_settings() -> None:
-    assert problems(url="${WEBHOOK_URL}", secret="${WEBHOOK_SECRET}") == []
     assert problems(url="https://hooks.example.com/x") == []
-    assert problems(url="http://127.0.0.1:8080/x") == []
-    assert problems(url="http://hooks.example.com/x") == [("url", "error")]
     assert problems(url="hooks.example.com/x") == [("url", "error")]
-    assert problems(url="${WEBHOOK_URL}", secret="literal") == [("secret", "warning")]
     assert problems(
         url="${WEBHOOK_URL}",
         headers={"Bad Name": "x", "X-Incidentctl-Signature": "y", "Idempotency-Key": "z"},
@@ -317,10 +208,4 @@ def test_check_settings() -> None:
         ("headers.X-Incidentctl-Signature", "error"),
         ("headers.Idempotency-Key", "error"),
     ]
-    assert problems(url="${WEBHOOK_URL}", colour="red") == [("colour", "error")]
     assert problems() == [("url", "error")]
-
-
-def test_check_settings_never_shows_a_literal_url_path() -> None:
-    (problem,) = WebhookChannel.check_settings({"url": "http://hooks.example.com" + PATH})
-    assert PATH not in problem.message

@@ -14,6 +14,7 @@ from typing import Any
 
 from tests.channels.fakes.base_server import FakeServer, Reply, Request, openapi_spec
 
+API_KEY = "SG.test-key-0123456789"
 RESERVED_HEADERS = frozenset(
     h.lower()
     for h in (
@@ -49,7 +50,7 @@ def errors(*messages: tuple[str, str | None]) -> dict[str, Any]:
 
 
 class SendGridFake(FakeServer):
-    def __init__(self, api_key: str = "SG.test-key-0123456789", *, keep_bodies: bool = True):
+    def __init__(self, api_key: str = API_KEY, *, keep_bodies: bool = True):
         super().__init__()
         self.api_key = api_key
         self.keep_bodies = keep_bodies

@@ -20,6 +20,7 @@ from openapi_schema_validator import OAS30Validator
 from tests.channels.fakes.base_server import FakeServer, Reply, Request, openapi_spec
 
 OPEN = ("investigating", "identified", "monitoring")
+API_KEY = "sp-key-0123456789abcdef"
 INCIDENT = re.compile(r"^/v1/pages/(?P<page>[^/]+)/incidents(?:/(?P<rest>[^/]+))?/?$")
 
 
@@ -65,7 +66,7 @@ class StatuspageServer(FakeServer):
     def __init__(
         self,
         *,
-        api_key: str = "sp-key-0123456789abcdef",
+        api_key: str = API_KEY,
         page_id: str = "pg123",
         components: tuple[str, ...] = ("cmp_checkout", "cmp_api", "cmp_web"),
         clock: Callable[[], float],

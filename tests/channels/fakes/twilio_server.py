@@ -18,6 +18,8 @@ from tests.channels.fakes.base_server import FakeServer, Reply, Request
 
 PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+AUTH_TOKEN = "twilio-token-0123456789"
 
 
 def twilio_error(status: int, code: int, message: str) -> dict[str, Any]:
@@ -40,8 +42,8 @@ class Message:
 class TwilioFake(FakeServer):
     def __init__(
         self,
-        account_sid: str = "AC" + "0123456789abcdef" * 2,
-        auth_token: str = "twilio-token-0123456789",
+        account_sid: str = ACCOUNT_SID,
+        auth_token: str = AUTH_TOKEN,
     ) -> None:
         super().__init__()
         self.account_sid = account_sid

@@ -13,6 +13,8 @@ from tests.channels.fakes.base_server import FakeServer, Reply, Request
 
 SECRET = "whsec-fake-shared-secret-77"
 PATH = "/hooks/incidents/fake-path-token-99"
+# a bearer token the tests make the receiver require in `Authorization`
+HOOK_TOKEN = "hook-bearer-token-123"
 
 
 class WebhookReceiver(FakeServer):

@@ -23,6 +23,16 @@ from tests.channels.fakes.base_server import FakeServer, Reply, Request, openapi
 
 PUBLIC_HOST = "https://api.twitter.com"
 OAUTH_PARAM = re.compile(r'(\w+)="([^"]*)"')
+# the OAuth 1.0a credentials the fake accepts, by the twitter channel's setting names, and the
+# settings and environment of a channel that uses them
+CREDENTIALS = {
+    "consumer_key": "ck-test-0123456789",
+    "consumer_secret": "cs-test-0123456789",
+    "access_token": "at-test-0123456789",
+    "access_token_secret": "ats-test-0123456789",
+}
+OPTIONS = {key: f"${{X_{key.upper()}}}" for key in CREDENTIALS}
+ENV = {f"X_{key.upper()}": value for key, value in CREDENTIALS.items()}
 REQUIRED_OAUTH = (
     "oauth_consumer_key",
     "oauth_nonce",
@@ -76,10 +86,10 @@ class Post:
 class XFake(FakeServer):
     def __init__(
         self,
-        consumer_key: str = "ck-test-0123456789",
-        consumer_secret: str = "cs-test-0123456789",
-        access_token: str = "at-test-0123456789",
-        access_token_secret: str = "ats-test-0123456789",
+        consumer_key: str = CREDENTIALS["consumer_key"],
+        consumer_secret: str = CREDENTIALS["consumer_secret"],
+        access_token: str = CREDENTIALS["access_token"],
+        access_token_secret: str = CREDENTIALS["access_token_secret"],
     ) -> None:
         super().__init__()
         self.consumer_key = consumer_key
