@@ -35,6 +35,8 @@ class DeliveryReport:
     deliveries: list[Delivery] = field(default_factory=list)
     # uncertain deliveries left alone: the user decides (check the channel, --resend-uncertain)
     held: list[Delivery] = field(default_factory=list)
+    # channels whose service `retry` can read back (an uncertain delivery there is checked)
+    checkable: set[str] = field(default_factory=set)
 
     @property
     def failed(self) -> list[Delivery]:
@@ -141,7 +143,18 @@ def send_deliveries(
         stopped = [o.delivery for o in stop.stopped] if isinstance(stop, Interrupted) else []
         raise _interrupted(ws, stopped, [d for d in claimed if d.id not in handled]) from None
     # in the order they were recorded (playbook order), not the order they finished
-    return DeliveryReport(sorted(done, key=lambda d: d.id or 0))
+    return DeliveryReport(
+        sorted(done, key=lambda d: d.id or 0), checkable=_checkable(engine, claimed)
+    )
+
+
+def _checkable(engine: DeliveryEngine, deliveries: Sequence[Delivery]) -> set[str]:
+    """The channels among `deliveries` whose type can tell whether a delivery went out."""
+    return {
+        d.channel
+        for d in deliveries
+        if isinstance(_channel_class(engine, d.channel), Reconciling | IdempotentResend)
+    }
 
 
 def _interrupted(
@@ -242,6 +255,7 @@ def retry_deliveries(
             to_send.append(delivery)
         sent = send_deliveries(ws, incident, to_send, engine)
         report.deliveries.extend(sent.deliveries)
+        report.checkable |= sent.checkable
     return report
 
 
