@@ -8,6 +8,7 @@ from typing import Any
 
 from incidentctl.app.lookup import find_incident
 from incidentctl.app.messages import event_snapshot, incident_snapshot
+from incidentctl.app.supersede import latest_per_channel, supersede
 from incidentctl.app.workspace import Workspace
 from incidentctl.channels.base import ChannelType, Outgoing, SendContext
 from incidentctl.channels.capabilities import (
@@ -40,7 +41,8 @@ class DeliveryReport:
 
     @property
     def failed(self) -> list[Delivery]:
-        return [d for d in self.deliveries if d.state is not DeliveryState.SENT]
+        settled = (DeliveryState.SENT, DeliveryState.SUPERSEDED)
+        return [d for d in self.deliveries if d.state not in settled]
 
 
 def make_engine(
@@ -199,7 +201,7 @@ def _waits_for_root(
     return any(
         d.channel == delivery.channel
         and (d.id or 0) < (delivery.id or 0)
-        and d.state is not DeliveryState.SENT
+        and d.state not in (DeliveryState.SENT, DeliveryState.SUPERSEDED)
         for d in earlier
     )
 
@@ -220,7 +222,8 @@ def retry_deliveries(
     confirm_resend: Callable[[Delivery], bool] | None = None,
 ) -> DeliveryReport:
     """Re-send pending and failed deliveries; reconcile uncertain ones where the service lets us
-    read back, and otherwise hold them unless the user forces or confirms a re-send."""
+    read back, and otherwise hold them unless the user forces or confirms a re-send. Only the
+    latest delivery per channel and incident goes out: earlier ones are `superseded`."""
     pending = unsettled_deliveries(ws, incident_id)
     report = DeliveryReport()
     by_incident: dict[str, list[Delivery]] = {}
@@ -235,13 +238,21 @@ def retry_deliveries(
         incident = ws.store.get_incident(iid)
         if incident is None:
             continue
+        latest = latest_per_channel(ws.store.deliveries(incident_id=iid))
         to_send: list[Delivery] = []
         for delivery in items:
+            verdict = None
             if delivery.state is DeliveryState.UNCERTAIN:
                 verdict = _reconcile(ws, engine, incident, delivery)
                 if verdict == "sent":
                     report.deliveries.append(delivery)
                     continue
+            later = latest[delivery.channel]
+            if later.id != delivery.id and not _keeps_root(engine, incident, delivery, verdict):
+                supersede(ws, delivery, later)
+                report.deliveries.append(delivery)
+                continue
+            if delivery.state is DeliveryState.UNCERTAIN:
                 forced = (
                     resend_uncertain
                     or _resends_safely(engine, delivery)
@@ -257,6 +268,21 @@ def retry_deliveries(
         report.deliveries.extend(sent.deliveries)
         report.checkable |= sent.checkable
     return report
+
+
+def _keeps_root(
+    engine: DeliveryEngine, incident: Incident, delivery: Delivery, verdict: str | None
+) -> bool:
+    """A first message that may have gone out on a channel that must thread (a Statuspage
+    incident) is not superseded: a later one sent in its place could open a second incident.
+    The later ones wait for it to be settled."""
+    cls = _channel_class(engine, delivery.channel)
+    return (
+        verdict == "held"
+        and delivery.channel not in incident.threads
+        and isinstance(cls, Threading)
+        and cls.needs_thread
+    )
 
 
 def _resends_safely(engine: DeliveryEngine, delivery: Delivery) -> bool:

@@ -12,8 +12,11 @@ from typing import Any
 
 import pytest
 
+from incidentctl.cli.runtime import Runtime
+from incidentctl.delivery.engine import RetryPolicy
 from incidentctl.model.records import Delivery, DeliveryState
 from incidentctl.store import open_store, state_dir
+from tests.channels.fakes.base_server import Reply
 from tests.channels.fakes.pagerduty_server import ROUTING_KEY, PagerDutyServer
 from tests.channels.fakes.statuspage_server import StatuspageServer
 from tests.channels.fakes.webhook_server import WebhookReceiver
@@ -159,3 +162,81 @@ def test_uncertain_after_declare_says_it_may_have_gone_out_and_how_retry_checks(
     assert "asks you on a terminal before re-sending room" in line
     assert "--resend-uncertain" in line
     assert "once the channel is back" not in line
+
+
+# --- superseded: a channel that was down gets the latest message only -------------------------
+
+# one attempt per send: the channel is down, not flaky
+ONCE = Runtime(retry_policy=RetryPolicy(max_attempts=1))
+DOWN = Reply(503, {"error": "Service Unavailable"})
+
+
+def moves_on(capsys: pytest.CaptureFixture[str]) -> None:
+    """Declare, two updates and the resolution, each failing on the channel that is down."""
+    declared = cli(capsys, "declare", "sev1", "--title", "Checkout errors", "--yes", runtime=ONCE)
+    assert declared.code == 3
+    for message, status in (("Root cause found", "identified"), ("Fix deployed", "monitoring")):
+        sent = cli(capsys, "update", "-m", message, "--status", status, "--yes", runtime=ONCE)
+        assert sent.code == 3, sent.out + sent.err
+    assert cli(capsys, "resolve", "-m", "Payments work again", "--yes", runtime=ONCE).code == 3
+
+
+def test_retry_after_the_incident_moved_on_sends_only_the_latest_stage(
+    tmp_path: Path, hook: WebhookReceiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_playbook(tmp_path, room={"type": "webhook", "url": hook.hook_url})
+    hook.fail_next(*[DOWN] * 4)
+    moves_on(capsys)
+    assert hook.accepted == []
+    hook.recover()
+
+    retried = cli(capsys, "retry")
+
+    assert retried.code == 0, retried.out + retried.err
+    [posted] = hook.accepted
+    assert posted.json()["event"]["stage"] == "resolved"
+    deliveries = stored("room")
+    assert [d.state.value for d in deliveries] == ["superseded"] * 3 + ["sent"]
+    assert deliveries[0].error == "superseded by the later resolved message: not sent"
+    # the retry table says which incident and stage each row is
+    rows = [line for line in retried.out.splitlines() if "room" in line]
+    assert [r.split("│")[2].strip() for r in rows] == [
+        "investigating",
+        "identified",
+        "monitoring",
+        "resolved",
+    ]
+    assert all(deliveries[0].incident_id in r for r in rows)
+    assert cli(capsys, "retry").out.startswith("nothing to retry")
+
+
+def test_a_statuspage_incident_is_created_from_the_latest_stage_when_the_first_never_went_out(
+    tmp_path: Path, statuspage: StatuspageServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The page needs a root: the latest message creates the incident, in its stage; the stale
+    create is superseded, not sent first; the resolution then updates that same incident."""
+    write_playbook(tmp_path, status=statuspage_channel(statuspage))
+    statuspage.fail_next(DOWN, DOWN)  # the page is down for the declaration and the update
+    declared = cli(capsys, "declare", "sev1", "--title", "Checkout errors", "--yes", runtime=ONCE)
+    assert declared.code == 3
+    updated = cli(
+        capsys, "update", "-m", "Root cause found", "--status", "identified", "--yes", runtime=ONCE
+    )
+    assert updated.code == 3
+    statuspage.recover()
+    tried = len(statuspage.requests)
+
+    retried = cli(capsys, "retry")
+
+    assert retried.code == 0, retried.out + retried.err
+    [incident] = statuspage.incidents.values()
+    assert incident["status"] == "identified"
+    assert [u["body"] for u in incident["incident_updates"]] == [stored("status")[1].message.text]
+    assert [d.state.value for d in stored("status")] == ["superseded", "sent"]
+    assert [r.method for r in statuspage.requests[tried:]] == ["POST"]
+
+    resolved = cli(capsys, "resolve", "-m", "Payments work again", "--yes")
+
+    assert resolved.code == 0, resolved.out + resolved.err
+    assert len(statuspage.incidents) == 1 and incident["status"] == "resolved"
+    assert statuspage.requests[-1].method == "PATCH"
