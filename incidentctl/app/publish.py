@@ -93,7 +93,8 @@ def raise_if_undelivered(report: DeliveryReport) -> None:
     uncertain = [d for d in report.failed if d.state is DeliveryState.UNCERTAIN]
     failed = [d for d in report.failed if d.state is not DeliveryState.UNCERTAIN]
     held = report.held
-    if not failed and not uncertain and not held:
+    unthreaded = report.unthreaded
+    if not failed and not uncertain and not held and not unthreaded:
         return
 
     def channels(deliveries: list[Delivery]) -> str:
@@ -125,5 +126,10 @@ def raise_if_undelivered(report: DeliveryReport) -> None:
             f"{len(held)} delivery(ies) not confirmed, may already have gone out "
             f"({channels(held)}): check the channel, then `incidentctl retry "
             "--resend-uncertain` if it is not there"
+        )
+    if unthreaded:
+        parts.append(
+            f"{len(unthreaded)} delivery(ies) sent outside the thread ({channels(unthreaded)}): "
+            "the channel's first message is not confirmed yet; `incidentctl retry` checks it"
         )
     raise DeliveriesFailed("; ".join(parts))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from incidentctl.app.lookup import find_incident
 from incidentctl.app.messages import event_snapshot, incident_snapshot
@@ -23,6 +23,10 @@ from incidentctl.delivery.fanout import Interrupted
 from incidentctl.errors import DeliveryError, IncidentctlError, SendingInterrupted
 from incidentctl.model.records import Delivery, DeliveryState, Incident, TimelineEvent
 
+UNTHREADED = (
+    "sent outside the thread: this channel's first message is not confirmed yet "
+    "(`incidentctl retry` checks it)"
+)
 UNSETTLED = (
     DeliveryState.PENDING,
     DeliveryState.FAILED,
@@ -38,6 +42,8 @@ class DeliveryReport:
     held: list[Delivery] = field(default_factory=list)
     # channels whose service `retry` can read back (an uncertain delivery there is checked)
     checkable: set[str] = field(default_factory=set)
+    # sent, but outside the thread: the channel's first message was not confirmed yet
+    unthreaded: list[Delivery] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Delivery]:
@@ -111,9 +117,12 @@ def send_deliveries(
         waves[index].append(d)
 
     handled: set[int | None] = set()
+    unthreaded: set[int | None] = set()
 
     def settle(outcome: Outcome) -> None:
         delivery = outcome.delivery
+        if delivery.state is DeliveryState.SENT and delivery.id in unthreaded:
+            delivery.error = "; ".join(filter(None, (UNTHREADED, delivery.error)))
         ws.store.update_delivery(delivery)
         handled.add(delivery.id)
         if (
@@ -129,7 +138,8 @@ def send_deliveries(
         for wave in waves:
             ready = []
             for delivery in wave:
-                if _waits_for_root(ws, engine, incident, delivery):
+                gap = _root_gap(ws, engine, incident, delivery)
+                if gap == "wait":
                     delivery.state = DeliveryState.FAILED
                     delivery.error = (
                         "waiting for the first message on this channel to be confirmed: "
@@ -138,15 +148,20 @@ def send_deliveries(
                     delivery.updated_at = ws.now()
                     settle(Outcome(delivery))
                     done.append(delivery)
-                else:
-                    ready.append(delivery)
+                    continue
+                if gap == "warn":
+                    unthreaded.add(delivery.id)
+                ready.append(delivery)
             done += [o.delivery for o in engine.send_all(ready, build, settle)]
     except KeyboardInterrupt as stop:
         stopped = [o.delivery for o in stop.stopped] if isinstance(stop, Interrupted) else []
         raise _interrupted(ws, stopped, [d for d in claimed if d.id not in handled]) from None
     # in the order they were recorded (playbook order), not the order they finished
+    done.sort(key=lambda d: d.id or 0)
     return DeliveryReport(
-        sorted(done, key=lambda d: d.id or 0), checkable=_checkable(engine, claimed)
+        done,
+        checkable=_checkable(engine, claimed),
+        unthreaded=[d for d in done if d.id in unthreaded and d.state is DeliveryState.SENT],
     )
 
 
@@ -187,23 +202,24 @@ def _interrupted(
     )
 
 
-def _waits_for_root(
+def _root_gap(
     ws: Workspace, engine: DeliveryEngine, incident: Incident, delivery: Delivery
-) -> bool:
-    """An update on a channel that must thread (a Statuspage incident) cannot go out while the
-    channel's first message is unconfirmed: it would open a second public incident."""
+) -> Literal["wait", "warn"] | None:
+    """What an update does while its channel's first message may have gone out unconfirmed
+    (uncertain, or in flight in another run): on a channel that must thread it waits (a second
+    Statuspage incident, an e-mail or X post outside its thread), on a chat it goes out
+    unthreaded with a warning; channels that do not thread just send. A first message that
+    surely did not go out (failed) leaves the update to open the thread itself."""
     if delivery.channel in incident.threads:
-        return False
+        return None
     cls = _channel_class(engine, delivery.channel)
-    if not (isinstance(cls, Threading) and cls.needs_thread):
-        return False
-    earlier = ws.store.deliveries(incident_id=incident.id)
-    return any(
-        d.channel == delivery.channel
-        and (d.id or 0) < (delivery.id or 0)
-        and d.state not in (DeliveryState.SENT, DeliveryState.SUPERSEDED)
-        for d in earlier
-    )
+    if not isinstance(cls, Threading):
+        return None
+    maybe_out = (DeliveryState.SENDING, DeliveryState.UNCERTAIN)
+    earlier = ws.store.deliveries(incident_id=incident.id, states=maybe_out)
+    if not any(d.channel == delivery.channel and (d.id or 0) < (delivery.id or 0) for d in earlier):
+        return None
+    return "wait" if cls.needs_thread else "warn"
 
 
 def unsettled_deliveries(ws: Workspace, incident_id: str | None) -> list[Delivery]:
@@ -267,6 +283,7 @@ def retry_deliveries(
         sent = send_deliveries(ws, incident, to_send, engine)
         report.deliveries.extend(sent.deliveries)
         report.checkable |= sent.checkable
+        report.unthreaded.extend(sent.unthreaded)
     return report
 
 

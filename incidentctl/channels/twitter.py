@@ -124,6 +124,8 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
     message_format = "short"
     max_length = MAX_WEIGHTED_LENGTH
     rate_per_second = None
+    # an update posted outside the reply chain cannot be moved into it: it waits for the root
+    needs_thread = True
     settings_model = TwitterSettings
 
     def measure(self, message: RenderedMessage) -> int:

@@ -18,6 +18,9 @@ from incidentctl.model.records import Delivery, DeliveryState
 from incidentctl.store import open_store, state_dir
 from tests.channels.fakes.base_server import Reply
 from tests.channels.fakes.pagerduty_server import ROUTING_KEY, PagerDutyServer
+from tests.channels.fakes.sendgrid_server import SendGridFake
+from tests.channels.fakes.slack_server import TOKEN as SLACK_TOKEN
+from tests.channels.fakes.slack_server import SlackServer
 from tests.channels.fakes.statuspage_server import StatuspageServer
 from tests.channels.fakes.webhook_server import WebhookReceiver
 from tests.helpers import Result, cli
@@ -122,6 +125,7 @@ def test_a_pagerduty_event_interrupted_by_a_crash_is_resent_without_asking(
 # --- how "uncertain" is told after declare ------------------------------------------------------
 
 SP_KEY = "sp-key-retry-0123456789abcdef"
+SENDGRID_KEY = "SG.retry-key-0123456789"
 
 
 @pytest.fixture
@@ -240,3 +244,62 @@ def test_a_statuspage_incident_is_created_from_the_latest_stage_when_the_first_n
     assert resolved.code == 0, resolved.out + resolved.err
     assert len(statuspage.incidents) == 1 and incident["status"] == "resolved"
     assert statuspage.requests[-1].method == "PATCH"
+
+
+# --- an update while the first message is unconfirmed: wait (e-mail, X) or warn (chat) ---------
+
+
+def test_an_email_update_waits_for_an_unconfirmed_first_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with SendGridFake(SENDGRID_KEY) as sendgrid:
+        monkeypatch.setenv("SENDGRID_KEY", SENDGRID_KEY)
+        mail = {
+            "type": "sendgrid",
+            "api_key": "${SENDGRID_KEY}",
+            "from_email": "status@acme.example",
+            "to": ["alice@example.com"],
+            "api_base": sendgrid.url,
+            "timeout": 0.5,
+        }
+        write_playbook(tmp_path, mail=mail)
+        sendgrid.accept_slowly = 3  # accepted, answered too late: uncertain
+        assert declare(capsys).code == 3
+        sendgrid.accept_slowly = 0
+
+        updated = update(capsys, "Root cause found", "--status", "identified")
+
+    assert updated.code == 3
+    assert len(sendgrid.requests) == 1  # the update did not go out of the thread
+    first, waiting = stored("mail")
+    assert (first.state, waiting.state) == (DeliveryState.UNCERTAIN, DeliveryState.FAILED)
+    assert "waiting for the first message on this channel" in (waiting.error or "")
+
+
+def test_a_chat_update_goes_out_unthreaded_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with SlackServer() as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", SLACK_TOKEN)
+        room = {
+            "type": "slack",
+            "bot_token": "${SLACK_BOT_TOKEN}",
+            "channel": slack.webhook_channel,
+            "api_base": slack.api_base,
+            "timeout": 0.5,
+        }
+        write_playbook(tmp_path, room=room)
+        slack.respond_late(3)
+        assert declare(capsys).code == 3
+
+        updated = update(capsys, "Root cause found", "--status", "identified")
+
+    assert updated.code == 3, updated.out + updated.err
+    posted = [r.json() for r in slack.calls("chat.postMessage")]
+    assert len(posted) == 2 and "thread_ts" not in posted[1]
+    first, second = stored("room")
+    assert (first.state, second.state) == (DeliveryState.UNCERTAIN, DeliveryState.SENT)
+    assert "sent outside the thread" in (second.error or "")
+    assert "sent outside the thread" in updated.out  # in the delivery table
+    [line] = [line for line in updated.err.splitlines() if line.strip()]
+    assert "1 delivery(ies) sent outside the thread (room)" in line
