@@ -92,8 +92,20 @@ def _outgoing_builder(ws: Workspace, incident: Incident) -> Any:
             incident=data.get("snapshot") or incident_snapshot(ws, incident),
             event=data.get("event") or (event_snapshot(event, delivery.stage) if event else {}),
             thread=incident.threads.get(delivery.channel),
+            reply_to=last_post(delivery),
             idempotency_key=f"{incident.id}-{delivery.id}-{delivery.payload_hash[:16]}",
         )
+
+    def last_post(delivery: Delivery) -> str | None:
+        """The remote id of the channel's latest earlier message that went out with one (a
+        post sent with its id unknown is skipped: the chain goes on under the last known)."""
+        sent = ws.store.deliveries(incident_id=incident.id, states=[DeliveryState.SENT])
+        known = [
+            d.remote_id
+            for d in sent
+            if d.channel == delivery.channel and d.remote_id and (d.id or 0) < (delivery.id or 0)
+        ]
+        return known[-1] if known else None
 
     return build
 

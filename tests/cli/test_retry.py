@@ -23,6 +23,7 @@ from tests.channels.fakes.slack_server import TOKEN as SLACK_TOKEN
 from tests.channels.fakes.slack_server import SlackServer
 from tests.channels.fakes.statuspage_server import StatuspageServer
 from tests.channels.fakes.webhook_server import WebhookReceiver
+from tests.channels.fakes.x_server import XFake
 from tests.helpers import Result, cli
 
 PLAYBOOK = """\
@@ -303,3 +304,65 @@ def test_a_chat_update_goes_out_unthreaded_with_a_warning(
     assert "sent outside the thread" in updated.out  # in the delivery table
     [line] = [line for line in updated.err.splitlines() if line.strip()]
     assert "1 delivery(ies) sent outside the thread (room)" in line
+
+
+# --- X: a reply chain that reads in order -----------------------------------------------------
+
+
+@pytest.fixture
+def x(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[XFake]:
+    with XFake() as server:
+        settings: dict[str, Any] = {"type": "twitter", "api_base": server.url, "timeout": 0.5}
+        for key, value in (
+            ("consumer_key", server.consumer_key),
+            ("consumer_secret", server.consumer_secret),
+            ("access_token", server.access_token),
+            ("access_token_secret", server.access_token_secret),
+        ):
+            monkeypatch.setenv(f"X_{key.upper()}", value)
+            settings[key] = f"${{X_{key.upper()}}}"
+        write_playbook(tmp_path, x=settings)
+        yield server
+
+
+def test_x_updates_reply_to_the_previous_post(x: XFake, capsys: pytest.CaptureFixture[str]) -> None:
+    assert declare(capsys).code == 0
+    assert update(capsys, "Root cause found", "--status", "identified").code == 0
+    assert update(capsys, "Fix deployed", "--status", "monitoring").code == 0
+
+    first, second, _ = x.posts
+    assert [p.in_reply_to for p in x.posts] == [None, first.id, second.id]
+
+
+def test_a_forced_resend_that_x_refuses_as_a_duplicate_is_sent_and_the_chain_goes_on(
+    x: XFake, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert declare(capsys).code == 0
+    x.accept_slowly = 3  # posted, answered too late: uncertain
+    assert update(capsys, "Root cause found", "--status", "identified").code == 3
+    x.accept_slowly = 0
+    assert cli(capsys, "retry").code == 3  # X cannot be read back: held
+
+    forced = cli(capsys, "retry", "--resend-uncertain")
+
+    assert forced.code == 0, forced.out + forced.err
+    root, resent = stored("x")
+    assert (resent.state, resent.remote_id) == (DeliveryState.SENT, None)
+    assert "its post id is unknown" in (resent.error or "")
+    assert len(x.posts) == 2  # X refused the duplicate: the update is there once
+
+    assert update(capsys, "Fix deployed", "--status", "monitoring").code == 0
+    assert x.posts[-1].in_reply_to == root.remote_id  # under the last post whose id is known
+
+
+def test_an_x_update_waits_for_an_unconfirmed_first_post(
+    x: XFake, capsys: pytest.CaptureFixture[str]
+) -> None:
+    x.accept_slowly = 3
+    assert declare(capsys).code == 3
+    x.accept_slowly = 0
+
+    assert update(capsys, "Root cause found", "--status", "identified").code == 3
+
+    assert len(x.posts) == 1  # no reply-less update beside the thread
+    assert [d.state for d in stored("x")] == [DeliveryState.UNCERTAIN, DeliveryState.FAILED]
