@@ -126,8 +126,8 @@ class Result:
 QUICK = Runtime(retry_policy=RetryPolicy(base_delay=0.01, max_delay=0.05))
 
 
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
+def cli(capsys: pytest.CaptureFixture[str], *args: str, runtime: Runtime = QUICK) -> Result:
     capsys.readouterr()
-    code = run(list(args), runtime=QUICK)
+    code = run(list(args), runtime=runtime)
     captured = capsys.readouterr()
     return Result(code, captured.out, captured.err)

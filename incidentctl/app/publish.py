@@ -24,7 +24,7 @@ from incidentctl.app.send import (
 from incidentctl.app.workspace import Workspace
 from incidentctl.delivery.engine import ProgressCallback
 from incidentctl.errors import DeliveriesFailed
-from incidentctl.model.records import Delivery, Incident
+from incidentctl.model.records import Delivery, DeliveryState, Incident
 
 # stores the plan and returns the incident as recorded (commit_declare, commit_update)
 Commit = Callable[[Workspace, Plan], Incident]
@@ -103,10 +103,14 @@ def _minute(moment: datetime) -> datetime:
 
 
 def raise_if_undelivered(report: DeliveryReport) -> None:
-    """Exit code 3 with one line that says what to do, when anything is not confirmed sent."""
-    failed = report.failed
+    """Exit code 3 with one line that says what to do, when anything is not confirmed sent:
+    what failed surely did not go out, what is uncertain may have, and `retry` treats the two
+    differently."""
+    uncertain = [d for d in report.failed if d.state is DeliveryState.UNCERTAIN]
+    failed = [d for d in report.failed if d.state is not DeliveryState.UNCERTAIN]
     held = report.held
-    if not failed and not held:
+    unthreaded = report.unthreaded
+    if not failed and not uncertain and not held and not unthreaded:
         return
 
     def channels(deliveries: list[Delivery]) -> str:
@@ -115,13 +119,33 @@ def raise_if_undelivered(report: DeliveryReport) -> None:
     parts = []
     if failed:
         parts.append(
-            f"{len(failed)} delivery(ies) not confirmed ({channels(failed)}): recorded; "
+            f"{len(failed)} delivery(ies) not sent ({channels(failed)}): recorded; "
             "run `incidentctl retry` once the channel is back"
+        )
+    if uncertain:
+        checked = [d for d in uncertain if d.channel in report.checkable]
+        unchecked = [d for d in uncertain if d.channel not in report.checkable]
+        how = []
+        if checked:
+            how.append(f"checks with the service whether {channels(checked)} went out")
+        if unchecked:
+            how.append(
+                f"asks you on a terminal before re-sending {channels(unchecked)} (check the "
+                "channel first; `--resend-uncertain` re-sends without asking)"
+            )
+        parts.append(
+            f"{len(uncertain)} delivery(ies) not confirmed, may have gone out "
+            f"({channels(uncertain)}): `incidentctl retry` " + " and ".join(how)
         )
     if held:
         parts.append(
             f"{len(held)} delivery(ies) not confirmed, may already have gone out "
             f"({channels(held)}): check the channel, then `incidentctl retry "
             "--resend-uncertain` if it is not there"
+        )
+    if unthreaded:
+        parts.append(
+            f"{len(unthreaded)} delivery(ies) sent outside the thread ({channels(unthreaded)}): "
+            "the channel's first message is not confirmed yet; `incidentctl retry` checks it"
         )
     raise DeliveriesFailed("; ".join(parts))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from incidentctl.app.lookup import find_incident
 from incidentctl.app.messages import stored_snapshots
+from incidentctl.app.supersede import latest_per_channel, supersede
 from incidentctl.app.workspace import Workspace
 from incidentctl.channels.base import ChannelType, Outgoing, SendContext
 from incidentctl.channels.capabilities import (
@@ -22,6 +23,10 @@ from incidentctl.delivery.fanout import Interrupted
 from incidentctl.errors import DeliveryError, IncidentctlError, SendingInterrupted
 from incidentctl.model.records import Delivery, DeliveryState, Incident, TimelineEvent
 
+UNTHREADED = (
+    "sent outside the thread: this channel's first message is not confirmed yet "
+    "(`incidentctl retry` checks it)"
+)
 UNSETTLED = (
     DeliveryState.PENDING,
     DeliveryState.FAILED,
@@ -35,10 +40,15 @@ class DeliveryReport:
     deliveries: list[Delivery] = field(default_factory=list)
     # uncertain deliveries left alone: the user decides (check the channel, --resend-uncertain)
     held: list[Delivery] = field(default_factory=list)
+    # channels whose service `retry` can read back (an uncertain delivery there is checked)
+    checkable: set[str] = field(default_factory=set)
+    # sent, but outside the thread: the channel's first message was not confirmed yet
+    unthreaded: list[Delivery] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Delivery]:
-        return [d for d in self.deliveries if d.state is not DeliveryState.SENT]
+        settled = (DeliveryState.SENT, DeliveryState.SUPERSEDED)
+        return [d for d in self.deliveries if d.state not in settled]
 
 
 def make_engine(
@@ -82,8 +92,20 @@ def _outgoing_builder(ws: Workspace, incident: Incident) -> Any:
             incident=snapshot,
             event=announced,
             thread=incident.threads.get(delivery.channel),
+            reply_to=last_post(delivery),
             idempotency_key=f"{incident.id}-{delivery.id}-{delivery.payload_hash[:16]}",
         )
+
+    def last_post(delivery: Delivery) -> str | None:
+        """The remote id of the channel's latest earlier message that went out with one (a
+        post sent with its id unknown is skipped: the chain goes on under the last known)."""
+        sent = ws.store.deliveries(incident_id=incident.id, states=[DeliveryState.SENT])
+        known = [
+            d.remote_id
+            for d in sent
+            if d.channel == delivery.channel and d.remote_id and (d.id or 0) < (delivery.id or 0)
+        ]
+        return known[-1] if known else None
 
     return build
 
@@ -107,9 +129,12 @@ def send_deliveries(
         waves[index].append(d)
 
     handled: set[int | None] = set()
+    unthreaded: set[int | None] = set()
 
     def settle(outcome: Outcome) -> None:
         delivery = outcome.delivery
+        if delivery.state is DeliveryState.SENT and delivery.id in unthreaded:
+            delivery.error = "; ".join(filter(None, (UNTHREADED, delivery.error)))
         ws.store.update_delivery(delivery)
         handled.add(delivery.id)
         if (
@@ -125,7 +150,8 @@ def send_deliveries(
         for wave in waves:
             ready = []
             for delivery in wave:
-                if _waits_for_root(ws, engine, incident, delivery):
+                gap = _root_gap(ws, engine, incident, delivery)
+                if gap == "wait":
                     delivery.state = DeliveryState.FAILED
                     delivery.error = (
                         "waiting for the first message on this channel to be confirmed: "
@@ -134,14 +160,30 @@ def send_deliveries(
                     delivery.updated_at = ws.now()
                     settle(Outcome(delivery))
                     done.append(delivery)
-                else:
-                    ready.append(delivery)
+                    continue
+                if gap == "warn":
+                    unthreaded.add(delivery.id)
+                ready.append(delivery)
             done += [o.delivery for o in engine.send_all(ready, build, settle)]
     except KeyboardInterrupt as stop:
         stopped = [o.delivery for o in stop.stopped] if isinstance(stop, Interrupted) else []
         raise _interrupted(ws, stopped, [d for d in claimed if d.id not in handled]) from None
     # in the order they were recorded (playbook order), not the order they finished
-    return DeliveryReport(sorted(done, key=lambda d: d.id or 0))
+    done.sort(key=lambda d: d.id or 0)
+    return DeliveryReport(
+        done,
+        checkable=_checkable(engine, claimed),
+        unthreaded=[d for d in done if d.id in unthreaded and d.state is DeliveryState.SENT],
+    )
+
+
+def _checkable(engine: DeliveryEngine, deliveries: Sequence[Delivery]) -> set[str]:
+    """The channels among `deliveries` whose type can tell whether a delivery went out."""
+    return {
+        d.channel
+        for d in deliveries
+        if isinstance(_channel_class(engine, d.channel), Reconciling | IdempotentResend)
+    }
 
 
 def _interrupted(
@@ -172,23 +214,24 @@ def _interrupted(
     )
 
 
-def _waits_for_root(
+def _root_gap(
     ws: Workspace, engine: DeliveryEngine, incident: Incident, delivery: Delivery
-) -> bool:
-    """An update on a channel that must thread (a Statuspage incident) cannot go out while the
-    channel's first message is unconfirmed: it would open a second public incident."""
+) -> Literal["wait", "warn"] | None:
+    """What an update does while its channel's first message may have gone out unconfirmed
+    (uncertain, or in flight in another run): on a channel that must thread it waits (a second
+    Statuspage incident, an e-mail or X post outside its thread), on a chat it goes out
+    unthreaded with a warning; channels that do not thread just send. A first message that
+    surely did not go out (failed) leaves the update to open the thread itself."""
     if delivery.channel in incident.threads:
-        return False
+        return None
     cls = _channel_class(engine, delivery.channel)
-    if not (isinstance(cls, Threading) and cls.needs_thread):
-        return False
-    earlier = ws.store.deliveries(incident_id=incident.id)
-    return any(
-        d.channel == delivery.channel
-        and (d.id or 0) < (delivery.id or 0)
-        and d.state is not DeliveryState.SENT
-        for d in earlier
-    )
+    if not isinstance(cls, Threading):
+        return None
+    maybe_out = (DeliveryState.SENDING, DeliveryState.UNCERTAIN)
+    earlier = ws.store.deliveries(incident_id=incident.id, states=maybe_out)
+    if not any(d.channel == delivery.channel and (d.id or 0) < (delivery.id or 0) for d in earlier):
+        return None
+    return "wait" if cls.needs_thread else "warn"
 
 
 def unsettled_deliveries(
@@ -218,7 +261,8 @@ def retry_deliveries(
     every_organization: bool = False,
 ) -> DeliveryReport:
     """Re-send pending and failed deliveries; reconcile uncertain ones where the service lets us
-    read back, and otherwise hold them unless the user forces or confirms a re-send."""
+    read back, and otherwise hold them unless the user forces or confirms a re-send. Only the
+    latest delivery per channel and incident goes out: earlier ones are `superseded`."""
     pending = unsettled_deliveries(ws, incident_id, every_organization=every_organization)
     report = DeliveryReport()
     by_incident: dict[str, list[Delivery]] = {}
@@ -233,13 +277,21 @@ def retry_deliveries(
         incident = ws.store.get_incident(iid)
         if incident is None:
             continue
+        latest = latest_per_channel(ws.store.deliveries(incident_id=iid))
         to_send: list[Delivery] = []
         for delivery in items:
+            verdict = None
             if delivery.state is DeliveryState.UNCERTAIN:
                 verdict = _reconcile(ws, engine, incident, delivery)
                 if verdict == "sent":
                     report.deliveries.append(delivery)
                     continue
+            later = latest[delivery.channel]
+            if later.id != delivery.id and not _keeps_root(engine, incident, delivery, verdict):
+                supersede(ws, delivery, later)
+                report.deliveries.append(delivery)
+                continue
+            if delivery.state is DeliveryState.UNCERTAIN:
                 forced = (
                     resend_uncertain
                     or _resends_safely(engine, delivery)
@@ -253,7 +305,24 @@ def retry_deliveries(
             to_send.append(delivery)
         sent = send_deliveries(ws, incident, to_send, engine)
         report.deliveries.extend(sent.deliveries)
+        report.checkable |= sent.checkable
+        report.unthreaded.extend(sent.unthreaded)
     return report
+
+
+def _keeps_root(
+    engine: DeliveryEngine, incident: Incident, delivery: Delivery, verdict: str | None
+) -> bool:
+    """A first message that may have gone out on a channel that must thread (a Statuspage
+    incident) is not superseded: a later one sent in its place could open a second incident.
+    The later ones wait for it to be settled."""
+    cls = _channel_class(engine, delivery.channel)
+    return (
+        verdict == "held"
+        and delivery.channel not in incident.threads
+        and isinstance(cls, Threading)
+        and cls.needs_thread
+    )
 
 
 def _resends_safely(engine: DeliveryEngine, delivery: Delivery) -> bool:

@@ -99,6 +99,9 @@ class Outgoing:
     event: EventSnapshot
     # remote id of this channel's first message for the incident, to thread under it
     thread: str | None = None
+    # remote id of this channel's latest message for the incident whose id is known, to chain
+    # a reply under it (X): the thread then reads in order
+    reply_to: str | None = None
     # stable across retries of the same delivery; services that accept one dedupe with it
     idempotency_key: str = ""
     # owned by the engine: the same object on every retry of this delivery

@@ -16,8 +16,10 @@ from incidentctl.model.records import RenderedMessage
 
 @runtime_checkable
 class Threading(Protocol):
-    """Updates need the remote id of the incident's first message (a Statuspage incident is
-    updated, never opened twice): while that first delivery is unconfirmed, the next wait."""
+    """Updates thread under the incident's first message on the channel (`Outgoing.thread`).
+    While that first delivery is unconfirmed (it may have gone out), an update either waits
+    for it (`needs_thread`: a Statuspage incident is never opened twice, an e-mail thread or an
+    X reply chain must read in order) or goes out unthreaded with a warning (a chat message)."""
 
     needs_thread: ClassVar[bool]
 

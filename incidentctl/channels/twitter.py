@@ -14,14 +14,17 @@ Settings (secrets written `${VAR}`, resolved at send time) — OAuth 1.0a user c
 Length is X's weighted length (`twitter-text-parser`: URLs count 23, most CJK characters and
 emoji count 2) against 280.
 
-Threading: updates reply to `outgoing.thread`. The engine keeps the *first* post's id as the
-thread, so every update is a reply to the first post (a fan under it, not a chain); the posts
-still show together under the first one.
+Threading: updates reply to the channel's latest post for the incident whose id is known
+(`outgoing.reply_to`, else the first post, `outgoing.thread`), so the thread is a chain that
+reads in order. While the first post is unconfirmed, updates wait for it (`needs_thread`).
 
 Errors: 429 → retryable, `retry_after` from `x-rate-limit-reset`; 5xx and connection failures
 → retryable; a read timeout → uncertain; 401 → credentials refused; 403 duplicate content →
-"X rejected a duplicate post" (not retryable — or uncertain when the previous attempt of the same
-delivery lost its connection, since that attempt most likely posted it).
+"X rejected a duplicate post" (not retryable). But when an earlier attempt of the same delivery
+may have posted it (its request went out and no answer came back: a lost connection, a timeout,
+a killed run — recorded in the attempt state and saved before each request), X's refusal of the
+duplicate means that attempt went out: the delivery is sent, its post id unknown (said in its
+note), and the next update replies to the last post whose id is known.
 """
 
 from __future__ import annotations
@@ -47,8 +50,13 @@ from incidentctl.model.records import RenderedMessage
 
 TWITTER_HOST = "https://api.twitter.com"
 MAX_WEIGHTED_LENGTH = 280
-# attempt-state key: the delivery's last attempt lost its connection after sending
-CONNECTION_LOST = "connection_lost"
+# attempt-state key: an earlier attempt of the delivery may have posted it (its request went
+# out and no answer said it did not)
+MAYBE_POSTED = "maybe_posted"
+POSTED_UNKNOWN_ID = (
+    "X refused the re-send as a duplicate: an earlier attempt had posted it; its post id is "
+    "unknown, so the next update replies to the last known post"
+)
 
 
 class TwitterSettings(ChannelSettings):
@@ -124,6 +132,8 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
     message_format = "short"
     max_length = MAX_WEIGHTED_LENGTH
     rate_per_second = None
+    # an update posted outside the reply chain cannot be moved into it: it waits for the root
+    needs_thread = True
     settings_model = TwitterSettings
 
     def measure(self, message: RenderedMessage) -> int:
@@ -165,28 +175,36 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
             TWITTER_HOST,
             _RedirectAdapter(requests.adapters.HTTPAdapter(), TWITTER_HOST, target, self.timeout),
         )
-        progress = outgoing.attempt.progress
+        attempt = outgoing.attempt
+        maybe_posted = bool(attempt.progress.get(MAYBE_POSTED))
+        attempt.progress[MAYBE_POSTED] = True
+        attempt.save()  # before the request: a run killed while it is out leaves it recorded
         secrets = (*self.context.secrets, *credentials.values())
+        reply_to = outgoing.reply_to or outgoing.thread
         try:
             response = client.create_tweet(
-                text=text, in_reply_to_tweet_id=outgoing.thread or None, user_auth=True
+                text=text, in_reply_to_tweet_id=reply_to or None, user_auth=True
             )
         except tweepy.HTTPException as exc:
-            raise self._http_error(exc, progress, secrets) from None
+            attempt.progress[MAYBE_POSTED] = maybe_posted  # X answered: this one posted nothing
+            if maybe_posted and _is_duplicate(exc):
+                return SendResult(notes=(POSTED_UNKNOWN_ID,))
+            raise self._http_error(exc, secrets) from None
         except requests.exceptions.RequestException as exc:
-            raise self._transport_error(exc, progress, secrets) from None
+            error, reached = self._transport_error(exc, secrets)
+            if not reached:
+                attempt.progress[MAYBE_POSTED] = maybe_posted
+            raise error from None
         finally:
             client.session.close()
-        progress.pop(CONNECTION_LOST, None)
+        attempt.progress.pop(MAYBE_POSTED, None)
         data = response.data if isinstance(response.data, dict) else {}
         post_id = str(data.get("id") or "")
         if not post_id:
             raise DeliveryError("X: the answer carries no post id", uncertain=True)
         return SendResult(remote_id=post_id, link=f"https://x.com/i/status/{post_id}")
 
-    def _http_error(
-        self, exc: Any, progress: dict[str, Any], secrets: Iterable[str]
-    ) -> DeliveryError:
+    def _http_error(self, exc: Any, secrets: Iterable[str]) -> DeliveryError:
         import tweepy
 
         response = exc.response
@@ -211,39 +229,41 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
                 "the access token/secret",
                 status=status,
             )
-        if isinstance(exc, tweepy.Forbidden) and "duplicate" in detail.lower():
-            if progress.pop(CONNECTION_LOST, False):
-                return DeliveryError(
-                    "X rejected a duplicate post (403): the previous attempt lost its connection "
-                    "and most likely posted it",
-                    uncertain=True,
-                    status=status,
-                )
+        if _is_duplicate(exc):
             return DeliveryError(f"X rejected a duplicate post (403): {detail}", status=status)
         return DeliveryError(f"X refused the post ({status}): {detail}", status=status)
 
     def _transport_error(
-        self, exc: Exception, progress: dict[str, Any], secrets: Iterable[str]
-    ) -> DeliveryError:
+        self, exc: Exception, secrets: Iterable[str]
+    ) -> tuple[DeliveryError, bool]:
+        """The error, and whether the request may have reached X (and been posted)."""
         import requests
 
         if isinstance(exc, requests.exceptions.ConnectTimeout):
-            return DeliveryError("X: connection timed out", retryable=True)
+            return DeliveryError("X: connection timed out", retryable=True), False
         if isinstance(exc, requests.exceptions.Timeout):
             return DeliveryError(
                 "X: no response within the timeout; the post may have been published",
                 uncertain=True,
-            )
+            ), True
         if isinstance(exc, requests.exceptions.ConnectionError):
             from urllib3.exceptions import NewConnectionError
 
             reason = getattr(exc.args[0], "reason", None) if exc.args else None
             if isinstance(reason, NewConnectionError):
-                return DeliveryError(f"X: could not connect ({clip(str(reason))})", retryable=True)
+                error = DeliveryError(f"X: could not connect ({clip(str(reason))})", retryable=True)
+                return error, False
             # lost after sending: X refuses exact duplicates, so a retry is safe, and a
             # duplicate answer to it means this attempt had posted it
-            progress[CONNECTION_LOST] = True
             detail = clip(scrub(str(exc) or type(exc).__name__, secrets))
-            return DeliveryError(f"X: connection lost ({detail})", retryable=True)
+            return DeliveryError(f"X: connection lost ({detail})", retryable=True), True
         detail = clip(scrub(str(exc) or type(exc).__name__, secrets))
-        return DeliveryError(f"X: request failed ({detail})")
+        return DeliveryError(f"X: request failed ({detail})"), True
+
+
+def _is_duplicate(exc: Any) -> bool:
+    """X's 403 for a post whose text the account already posted."""
+    import tweepy
+
+    texts = " ".join(str(m) for m in exc.api_messages).lower()
+    return isinstance(exc, tweepy.Forbidden) and "duplicate" in texts

@@ -46,6 +46,9 @@ class DeliveryState(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"
     UNCERTAIN = "uncertain"
+    # a later delivery on the same channel for the same incident replaces it: not sent (a
+    # stale stage re-posted after the incident moved on would mislead)
+    SUPERSEDED = "superseded"
 
 
 @dataclass

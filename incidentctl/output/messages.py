@@ -38,6 +38,7 @@ STATE_STYLE = {
     "uncertain": "yellow",
     "sending": "cyan",
     "pending": "dim",
+    "superseded": "dim",
     "disabled": "dim",
 }
 
@@ -278,13 +279,18 @@ def live_progress(deliveries: Sequence[Delivery]) -> Iterator[ProgressCallback |
             _live.remove(live)
 
 
-def _delivery_table(deliveries: Sequence[Delivery], disabled: Sequence[Target]) -> Table:
+def _delivery_table(
+    deliveries: Sequence[Delivery], disabled: Sequence[Target], *, retried: bool = False
+) -> Table:
+    """One row per delivery; a retry spans incidents and stages, so it shows both."""
     table = Table(title="Deliveries", title_justify="left")
-    for column in ("channel", "type", "state", "tries", "where / why"):
+    leading = ("incident", "stage") if retried else ()
+    for column in (*leading, "channel", "type", "state", "tries", "where / why"):
         table.add_column(column, overflow="fold")
     for d in deliveries:
         detail = d.error if d.error else (d.link or d.remote_id or "")
         table.add_row(
+            *((d.incident_id, d.stage.value) if retried else ()),
             d.channel,
             d.channel_type,
             Text(d.state.value, style=STATE_STYLE.get(d.state.value, "")),
@@ -353,7 +359,8 @@ def print_retry(report: DeliveryReport) -> None:
         out.print("nothing to retry: every delivery is settled")
         return
     if report.deliveries:
-        out.print(_delivery_table(report.deliveries, []))
+        done = sorted(report.deliveries, key=lambda d: d.id or 0)  # as recorded
+        out.print(_delivery_table(done, [], retried=True))
     for d in report.held:
         out.print(
             f"[yellow]uncertain[/] {d.incident_id} {d.channel}: {escape(d.error or '')} — "

@@ -12,7 +12,9 @@ from incidentctl.channels.capabilities import (
     Threading,
 )
 from incidentctl.channels.console import ConsoleChannel
+from incidentctl.channels.email.sendgrid import SendGridChannel
 from incidentctl.channels.pagerduty import PagerDutyChannel
+from incidentctl.channels.slack.channel import SlackChannel
 from incidentctl.channels.sms.channel import SmsChannel
 from incidentctl.channels.statuspage import StatuspageChannel
 from incidentctl.channels.twitter import TwitterChannel
@@ -22,6 +24,10 @@ from incidentctl.channels.webhook import WebhookChannel
 def test_abilities_are_declared_not_inherited() -> None:
     assert isinstance(StatuspageChannel, Threading) and StatuspageChannel.needs_thread
     assert not isinstance(WebhookChannel, Threading)
+    # an X reply chain and an e-mail thread wait for their first message; a chat warns
+    assert isinstance(TwitterChannel, Threading) and TwitterChannel.needs_thread
+    assert isinstance(SendGridChannel, Threading) and SendGridChannel.needs_thread
+    assert isinstance(SlackChannel, Threading) and not SlackChannel.needs_thread
     assert isinstance(StatuspageChannel, Reconciling)
     assert not isinstance(WebhookChannel, Reconciling)
     assert isinstance(WebhookChannel, PayloadPreview)

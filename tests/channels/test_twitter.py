@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,8 +11,8 @@ import pytest
 from incidentctl.channels.twitter import TwitterChannel, weighted_length
 from incidentctl.errors import DeliveryError
 from incidentctl.model.records import RenderedMessage
-from tests.channels.fakes.base_server import build_channel, make_outgoing
-from tests.channels.fakes.x_server import ENV, OPTIONS, XFake
+from tests.channels.fakes.base_server import Reply, build_channel, make_outgoing
+from tests.channels.fakes.x_server import ENV, OPTIONS, XFake, problem
 
 
 @pytest.fixture
@@ -70,17 +71,42 @@ def test_duplicate_is_a_clear_non_retryable_error(tmp_path: Path, fake: XFake) -
     assert (error.retryable, error.uncertain, error.status) == (False, False, 403)
 
 
-def test_duplicate_after_a_lost_connection_is_uncertain(tmp_path: Path, fake: XFake) -> None:
+def test_duplicate_after_a_lost_connection_is_sent_with_its_id_unknown(
+    tmp_path: Path, fake: XFake
+) -> None:
     channel = make_channel(tmp_path, fake.url)
     outgoing = make_outgoing("Posted, but the answer was lost.")
     fake.drop_after_accept = True
     with pytest.raises(DeliveryError) as caught:
         channel.send(outgoing)
     assert caught.value.retryable and not caught.value.uncertain
-    with pytest.raises(DeliveryError) as again:
-        channel.send(outgoing)  # the engine's retry
-    assert again.value.uncertain and "most likely posted" in again.value.message
+    result = channel.send(outgoing)  # the engine's retry: X refuses the duplicate
+    assert result.remote_id is None
+    assert "an earlier attempt had posted it; its post id is unknown" in result.notes[0]
     assert len(fake.posts) == 1
+
+
+def test_a_refused_attempt_leaves_a_later_duplicate_an_error(tmp_path: Path, fake: XFake) -> None:
+    """An attempt X answered posted nothing: a duplicate refusal later is about another post."""
+    channel = make_channel(tmp_path, fake.url)
+    channel.send(make_outgoing("Same words."))
+    outgoing = make_outgoing("Same words.", delivery_id=2)
+    fake.fail_next(Reply(503, problem(503, "Service Unavailable", "over capacity")))
+    with pytest.raises(DeliveryError):
+        channel.send(outgoing)
+    with pytest.raises(DeliveryError, match="X rejected a duplicate post"):
+        channel.send(outgoing)
+
+
+def test_updates_chain_under_the_latest_post(tmp_path: Path, fake: XFake) -> None:
+    channel = make_channel(tmp_path, fake.url)
+    first = channel.send(make_outgoing("Investigating checkout errors."))
+    second = channel.send(make_outgoing("Root cause found.", thread=first.remote_id))
+    chained = dataclasses.replace(
+        make_outgoing("Fix deployed.", thread=first.remote_id), reply_to=second.remote_id
+    )
+    channel.send(chained)
+    assert [p.in_reply_to for p in fake.posts] == [None, first.remote_id, second.remote_id]
 
 
 def test_reply_to_unknown_post_is_a_bad_request(tmp_path: Path, fake: XFake) -> None:

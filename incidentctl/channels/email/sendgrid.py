@@ -72,6 +72,8 @@ class SendGridChannel(BaseChannel[SendGridSettings]):
     message_format = "email"
     max_length = None
     rate_per_second = None
+    # an update outside the e-mail thread reads as a new incident: it waits for the first one
+    needs_thread = True
     settings_model = SendGridSettings
 
     def __init__(self, *args: Any, base_dir: str | Path | None = None, **kwargs: Any) -> None:

@@ -58,6 +58,8 @@ class SlackChannel(BaseChannel[SlackSettings]):
     max_length = TEXT_LIMIT
     # about one message per second per channel
     rate_per_second = 1.0
+    # a chat update may go out of the thread (with a warning) rather than wait
+    needs_thread = False
     settings_model = SlackSettings
 
     @classmethod

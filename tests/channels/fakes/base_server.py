@@ -119,6 +119,11 @@ class FakeServer:
         with self._lock:
             self._scripted.extend(replies)
 
+    def recover(self) -> None:
+        """Forget the replies `fail_next` scripted that no request has used yet."""
+        with self._lock:
+            self._scripted.clear()
+
     def delay_next(self, *seconds: float) -> None:
         """Handle the next requests normally but answer them only after these delays."""
         with self._lock:
