@@ -288,7 +288,7 @@ def retry_deliveries(
                     continue
             later = latest[delivery.channel]
             if later.id != delivery.id and not _keeps_root(engine, incident, delivery, verdict):
-                supersede(ws, delivery, later)
+                supersede(ws, delivery, later, maybe_out=verdict == "held")
                 report.deliveries.append(delivery)
                 continue
             if delivery.state is DeliveryState.UNCERTAIN:

@@ -27,12 +27,12 @@ def latest_per_channel(deliveries: Iterable[Delivery]) -> dict[str, Delivery]:
     return latest
 
 
-def supersede(ws: Workspace, delivery: Delivery, later: Delivery) -> None:
-    """Record that `later` replaces `delivery`, which is not sent."""
-    maybe = delivery.state is DeliveryState.UNCERTAIN
+def supersede(ws: Workspace, delivery: Delivery, later: Delivery, *, maybe_out: bool) -> None:
+    """Record that `later` replaces `delivery`, which is not sent (again); `maybe_out`: an
+    earlier attempt may have delivered it, which the note keeps saying."""
     delivery.state = DeliveryState.SUPERSEDED
     delivery.error = f"superseded by the later {later.stage.value} message" + (
-        "; it may have gone out before" if maybe else ": not sent"
+        "; it may have gone out before" if maybe_out else ": not sent"
     )
     delivery.updated_at = ws.now()
     ws.store.update_delivery(delivery)

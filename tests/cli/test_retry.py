@@ -366,3 +366,50 @@ def test_an_x_update_waits_for_an_unconfirmed_first_post(
 
     assert len(x.posts) == 1  # no reply-less update beside the thread
     assert [d.state for d in stored("x")] == [DeliveryState.UNCERTAIN, DeliveryState.FAILED]
+
+
+def test_a_statuspage_first_message_that_may_have_gone_out_is_not_superseded(
+    tmp_path: Path, statuspage: StatuspageServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Killed while creating the incident: until the page can be read back, the create stays
+    uncertain and the update waits; once the page shows no such incident, the update creates
+    it (and the stale create is superseded)."""
+    write_playbook(tmp_path, status=statuspage_channel(statuspage))
+    statuspage.fail_next(DOWN)
+    assert cli(capsys, "declare", "sev1", "--title", "Outage", "--yes", runtime=ONCE).code == 3
+    [create] = stored("status")
+    set_state(create, DeliveryState.SENDING)  # as a kill mid-request leaves it
+    assert update(capsys, "Root cause found", "--status", "identified").code == 3
+    statuspage.fail_next(DOWN)  # the page cannot be read back during the first retry
+
+    held = cli(capsys, "retry")
+
+    assert held.code == 3
+    assert [d.state for d in stored("status")] == [DeliveryState.UNCERTAIN, DeliveryState.FAILED]
+    assert statuspage.incidents == {}
+
+    retried = cli(capsys, "retry")
+
+    assert retried.code == 0, retried.out + retried.err
+    create, created = stored("status")
+    assert (create.state, created.state) == (DeliveryState.SUPERSEDED, DeliveryState.SENT)
+    assert create.error == "superseded by the later identified message: not sent"
+    [incident] = statuspage.incidents.values()
+    assert incident["status"] == "identified"
+
+
+def test_an_uncertain_message_that_a_later_one_replaced_is_not_asked_about(
+    tmp_path: Path, hook: WebhookReceiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_playbook(tmp_path, room={"type": "webhook", "url": hook.hook_url, "timeout": 0.5})
+    hook.delay_next(3)  # the declaration is accepted, its answer lost
+    assert declare(capsys).code == 3
+    assert update(capsys, "Root cause found", "--status", "identified").code == 0
+
+    retried = cli(capsys, "retry", "--resend-uncertain")
+
+    assert retried.code == 0, retried.out + retried.err
+    assert len(hook.accepted) == 2  # nothing re-sent
+    first, _ = stored("room")
+    assert first.state is DeliveryState.SUPERSEDED
+    assert first.error == "superseded by the later identified message; it may have gone out before"
