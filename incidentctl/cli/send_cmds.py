@@ -204,9 +204,15 @@ def update(
     ] = None,
     component: Components = None,
     severity: Annotated[str | None, typer.Option(help="New severity.", show_default=False)] = None,
-    impact: Annotated[str | None, typer.Option(show_default=False)] = None,
-    workaround: Annotated[str | None, typer.Option(show_default=False)] = None,
-    eta: Annotated[str | None, typer.Option(show_default=False)] = None,
+    impact: Annotated[
+        str | None, typer.Option(help="The impact on users as it is now.", show_default=False)
+    ] = None,
+    workaround: Annotated[
+        str | None, typer.Option(help="What users can do meanwhile.", show_default=False)
+    ] = None,
+    eta: Annotated[
+        str | None, typer.Option(help="Estimated resolution, if known.", show_default=False)
+    ] = None,
     reason: Annotated[
         str | None,
         typer.Option(

@@ -410,3 +410,17 @@ def test_a_mistake_in_a_disabled_channel_does_not_block_declaring(
     assert lint.code == 1 and "unknown key 'urll'" in lint.out
     declared = cli(capsys, "declare", "sev1", "--title", "API down", "--yes")
     assert declared.code == 0, declared.err
+
+
+def test_every_option_and_argument_has_help() -> None:
+    import typer.main
+
+    from incidentctl.cli.app import app
+
+    group = typer.main.get_command(app)
+    missing = []
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        for param in command.params:
+            if not getattr(param, "help", None) and param.name != "help":
+                missing.append(f"{name} {param.name}")
+    assert missing == []
