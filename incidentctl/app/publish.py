@@ -14,13 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from incidentctl.app.plan import Plan
-from incidentctl.app.send import (
-    DeliveryReport,
-    make_engine,
-    missing_variables,
-    send_deliveries,
-    wire_payloads,
-)
+from incidentctl.app.preview import missing_variables, wire_payloads
+from incidentctl.app.send import DeliveryReport, make_engine, send_deliveries
 from incidentctl.app.workspace import Workspace
 from incidentctl.delivery.engine import ProgressCallback
 from incidentctl.errors import DeliveriesFailed

@@ -1,26 +1,23 @@
-"""Sending stored deliveries, and `retry`: re-send what failed, reconcile what is uncertain."""
+"""Sending stored deliveries: claim them, send them in waves per thread root, settle each."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from incidentctl.app.lookup import find_incident
 from incidentctl.app.messages import stored_snapshots
-from incidentctl.app.supersede import latest_per_channel, supersede
 from incidentctl.app.workspace import Workspace
 from incidentctl.channels.base import ChannelType, Outgoing, SendContext
 from incidentctl.channels.capabilities import (
     IdempotentResend,
-    PayloadPreview,
     Reconciling,
     Threading,
 )
 from incidentctl.channels.registry import channel_type
 from incidentctl.delivery.engine import DeliveryEngine, Outcome, ProgressCallback, RetryPolicy
 from incidentctl.delivery.fanout import Interrupted
-from incidentctl.errors import DeliveryError, IncidentctlError, SendingInterrupted
+from incidentctl.errors import SendingInterrupted
 from incidentctl.model.records import Delivery, DeliveryState, Incident, TimelineEvent
 
 UNTHREADED = (
@@ -75,7 +72,7 @@ def make_engine(
     )
 
 
-def _outgoing_builder(ws: Workspace, incident: Incident) -> Any:
+def outgoing_builder(ws: Workspace, incident: Incident) -> Any:
     events: dict[int, TimelineEvent] = {}
 
     def build(delivery: Delivery) -> Outgoing:
@@ -116,7 +113,7 @@ def send_deliveries(
     """Claim and send; every outcome is stored as soon as it is known."""
     ids = [d.id for d in deliveries if d.id is not None]
     claimed = ws.store.claim_deliveries(ids, ws.now())
-    build = _outgoing_builder(ws, incident)
+    build = outgoing_builder(ws, incident)
     # one wave per position: a channel's first delivery for the incident becomes its thread
     # root, so the next one for the same channel waits for it; channels run side by side
     waves: list[list[Delivery]] = []
@@ -182,7 +179,7 @@ def _checkable(engine: DeliveryEngine, deliveries: Sequence[Delivery]) -> set[st
     return {
         d.channel
         for d in deliveries
-        if isinstance(_channel_class(engine, d.channel), Reconciling | IdempotentResend)
+        if isinstance(channel_class(engine, d.channel), Reconciling | IdempotentResend)
     }
 
 
@@ -224,7 +221,7 @@ def _root_gap(
     surely did not go out (failed) leaves the update to open the thread itself."""
     if delivery.channel in incident.threads:
         return None
-    cls = _channel_class(engine, delivery.channel)
+    cls = channel_class(engine, delivery.channel)
     if not isinstance(cls, Threading):
         return None
     maybe_out = (DeliveryState.SENDING, DeliveryState.UNCERTAIN)
@@ -234,185 +231,7 @@ def _root_gap(
     return "wait" if cls.needs_thread else "warn"
 
 
-def unsettled_deliveries(
-    ws: Workspace, incident_id: str | None, *, every_organization: bool = False
-) -> list[Delivery]:
-    """What `retry` would look at: pending, failed, interrupted and uncertain deliveries — of
-    this playbook's organization's incidents, unless `every_organization`."""
-    organization = None if every_organization else ws.organization
-    if incident_id is not None:
-        incident_id = find_incident(
-            ws.store, incident_id, open_only=False, organization=organization
-        ).id
-    found = ws.store.deliveries(incident_id=incident_id, states=UNSETTLED)
-    if incident_id is None and organization is not None:
-        ours = {i.id for i in ws.store.list_incidents(organization=organization)}
-        found = [d for d in found if d.incident_id in ours]
-    return found
-
-
-def retry_deliveries(
-    ws: Workspace,
-    incident_id: str | None,
-    engine: DeliveryEngine,
-    *,
-    resend_uncertain: bool = False,
-    confirm_resend: Callable[[Delivery], bool] | None = None,
-    every_organization: bool = False,
-) -> DeliveryReport:
-    """Re-send pending and failed deliveries; reconcile uncertain ones where the service lets us
-    read back, and otherwise hold them unless the user forces or confirms a re-send. Only the
-    latest delivery per channel and incident goes out: earlier ones are `superseded`."""
-    pending = unsettled_deliveries(ws, incident_id, every_organization=every_organization)
-    report = DeliveryReport()
-    by_incident: dict[str, list[Delivery]] = {}
-    for delivery in pending:
-        if delivery.state is DeliveryState.SENDING:
-            # left mid-send by a crash: it may have been accepted
-            delivery.state = DeliveryState.UNCERTAIN
-            delivery.error = "interrupted while sending: it may have been delivered"
-            ws.store.update_delivery(delivery)
-        by_incident.setdefault(delivery.incident_id, []).append(delivery)
-    for iid, items in by_incident.items():
-        incident = ws.store.get_incident(iid)
-        if incident is None:
-            continue
-        latest = latest_per_channel(ws.store.deliveries(incident_id=iid))
-        to_send: list[Delivery] = []
-        for delivery in items:
-            verdict = None
-            if delivery.state is DeliveryState.UNCERTAIN:
-                verdict = _reconcile(ws, engine, incident, delivery)
-                if verdict == "sent":
-                    report.deliveries.append(delivery)
-                    continue
-            later = latest[delivery.channel]
-            if later.id != delivery.id and not _keeps_root(engine, incident, delivery, verdict):
-                supersede(ws, delivery, later, maybe_out=verdict == "held")
-                report.deliveries.append(delivery)
-                continue
-            if delivery.state is DeliveryState.UNCERTAIN:
-                forced = (
-                    resend_uncertain
-                    or _resends_safely(engine, delivery)
-                    or (confirm_resend is not None and confirm_resend(delivery))
-                )
-                if verdict == "held" and not forced:
-                    report.held.append(delivery)
-                    continue
-                delivery.state = DeliveryState.FAILED
-                ws.store.update_delivery(delivery)
-            to_send.append(delivery)
-        sent = send_deliveries(ws, incident, to_send, engine)
-        report.deliveries.extend(sent.deliveries)
-        report.checkable |= sent.checkable
-        report.unthreaded.extend(sent.unthreaded)
-    return report
-
-
-def _keeps_root(
-    engine: DeliveryEngine, incident: Incident, delivery: Delivery, verdict: str | None
-) -> bool:
-    """A first message that may have gone out on a channel that must thread (a Statuspage
-    incident) is not superseded: a later one sent in its place could open a second incident.
-    The later ones wait for it to be settled."""
-    cls = _channel_class(engine, delivery.channel)
-    return (
-        verdict == "held"
-        and delivery.channel not in incident.threads
-        and isinstance(cls, Threading)
-        and cls.needs_thread
-    )
-
-
-def _resends_safely(engine: DeliveryEngine, delivery: Delivery) -> bool:
-    """The channel folds a repeat into the first (PagerDuty): no one needs to check first."""
-    cls = _channel_class(engine, delivery.channel)
-    return isinstance(cls, IdempotentResend) and cls.idempotent_resend
-
-
-def _channel_class(engine: DeliveryEngine, channel: str) -> ChannelType | None:
+def channel_class(engine: DeliveryEngine, channel: str) -> ChannelType | None:
     """The type of a playbook channel, for its class-level abilities; None if unknown."""
     config = engine.channels.get(channel)
     return channel_type(config.type) if config is not None else None
-
-
-def _reconcile(
-    ws: Workspace, engine: DeliveryEngine, incident: Incident, delivery: Delivery
-) -> str:
-    """'sent' when the service shows it, 'absent' when it surely does not, else 'held'."""
-    try:
-        channel, _ = engine.build(delivery.channel)
-    except (DeliveryError, IncidentctlError):
-        return "held"
-    if not isinstance(channel, Reconciling):
-        return "held"
-    outgoing = _outgoing_builder(ws, incident)(delivery)
-    try:
-        found = channel.reconcile(outgoing)
-    except (DeliveryError, IncidentctlError):
-        # the original reason (timeout, crash) stays: it is what the user must check
-        return "held"
-    if found is None:
-        return "absent"
-    delivery.state = DeliveryState.SENT
-    delivery.remote_id = found.remote_id
-    delivery.link = found.link
-    delivery.error = None
-    delivery.sent_at = ws.now()
-    ws.store.update_delivery(delivery)
-    if found.remote_id and delivery.channel not in incident.threads:
-        ws.store.set_thread(incident.id, delivery.channel, found.remote_id)
-        incident.threads[delivery.channel] = found.remote_id
-    return "sent"
-
-
-def wire_payloads(
-    ws: Workspace, incident: Incident, event: TimelineEvent, deliveries: Sequence[Delivery]
-) -> dict[str, dict[str, Any]]:
-    """Channel name -> the JSON body it would post, for channels that post one (dry run)."""
-    engine = make_engine(ws)
-    payloads: dict[str, dict[str, Any]] = {}
-    for delivery in deliveries:
-        try:
-            channel, _ = engine.build(delivery.channel)
-        except (DeliveryError, IncidentctlError):
-            continue
-        snapshot, announced = stored_snapshots(ws, incident, event, delivery.stage)
-        outgoing = Outgoing(
-            delivery_id=delivery.id or 0,
-            incident_id=incident.id,
-            channel=delivery.channel,
-            stage=delivery.stage,
-            message=delivery.message,
-            incident=snapshot,
-            event=announced,
-            thread=incident.threads.get(delivery.channel),
-        )
-        body = channel.wire_payload(outgoing) if isinstance(channel, PayloadPreview) else None
-        if body is not None:
-            payloads[delivery.channel] = body
-    return payloads
-
-
-def missing_variables(ws: Workspace, deliveries: Sequence[Delivery]) -> dict[str, list[str]]:
-    """Channel name -> the `${VAR}`s of its settings that are unset (and have no default):
-    its delivery would fail, so the preview says so before anything is sent."""
-    from incidentctl.playbook.env import interpolate
-
-    def walk(value: object) -> list[str]:
-        if isinstance(value, str):
-            return interpolate(value, ws.env)[1]
-        if isinstance(value, dict):
-            return [name for item in value.values() for name in walk(item)]
-        if isinstance(value, list | tuple):
-            return [name for item in value for name in walk(item)]
-        return []
-
-    missing: dict[str, list[str]] = {}
-    for delivery in deliveries:
-        config = ws.playbook.channels.get(delivery.channel)
-        names = walk(config.options) if config is not None else []
-        if names:
-            missing[delivery.channel] = list(dict.fromkeys(names))
-    return missing

@@ -44,7 +44,8 @@ def retry(
     """Re-send deliveries that failed; reconcile those that may have gone out, and ask (on a
     terminal) before re-sending one that cannot be checked."""
     from incidentctl.app.publish import raise_if_undelivered
-    from incidentctl.app.send import make_engine, retry_deliveries, unsettled_deliveries
+    from incidentctl.app.retry import retry_deliveries, unsettled_deliveries
+    from incidentctl.app.send import make_engine
     from incidentctl.cli.runtime import open_workspace
     from incidentctl.output import messages
 

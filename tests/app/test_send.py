@@ -9,7 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from incidentctl.app.declare import commit_declare, plan_declare
-from incidentctl.app.send import make_engine, retry_deliveries, send_deliveries
+from incidentctl.app.retry import retry_deliveries
+from incidentctl.app.send import make_engine, send_deliveries
 from incidentctl.channels.base import Outgoing
 from incidentctl.channels.statuspage import StatuspageChannel
 from incidentctl.delivery.engine import DeliveryEngine, Outcome

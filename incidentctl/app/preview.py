@@ -1,0 +1,67 @@
+"""What the preview shows before anything is sent: request bodies, missing variables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from incidentctl.app.messages import stored_snapshots
+from incidentctl.app.send import make_engine
+from incidentctl.app.workspace import Workspace
+from incidentctl.channels.base import Outgoing
+from incidentctl.channels.capabilities import (
+    PayloadPreview,
+)
+from incidentctl.errors import DeliveryError, IncidentctlError
+from incidentctl.model.records import Delivery, Incident, TimelineEvent
+
+
+def wire_payloads(
+    ws: Workspace, incident: Incident, event: TimelineEvent, deliveries: Sequence[Delivery]
+) -> dict[str, dict[str, Any]]:
+    """Channel name -> the JSON body it would post, for channels that post one (dry run)."""
+    engine = make_engine(ws)
+    payloads: dict[str, dict[str, Any]] = {}
+    for delivery in deliveries:
+        try:
+            channel, _ = engine.build(delivery.channel)
+        except (DeliveryError, IncidentctlError):
+            continue
+        snapshot, announced = stored_snapshots(ws, incident, event, delivery.stage)
+        outgoing = Outgoing(
+            delivery_id=delivery.id or 0,
+            incident_id=incident.id,
+            channel=delivery.channel,
+            stage=delivery.stage,
+            message=delivery.message,
+            incident=snapshot,
+            event=announced,
+            thread=incident.threads.get(delivery.channel),
+        )
+        body = channel.wire_payload(outgoing) if isinstance(channel, PayloadPreview) else None
+        if body is not None:
+            payloads[delivery.channel] = body
+    return payloads
+
+
+def missing_variables(ws: Workspace, deliveries: Sequence[Delivery]) -> dict[str, list[str]]:
+    """Channel name -> the `${VAR}`s of its settings that are unset (and have no default):
+    its delivery would fail, so the preview says so before anything is sent."""
+    from incidentctl.playbook.env import interpolate
+
+    def walk(value: object) -> list[str]:
+        if isinstance(value, str):
+            return interpolate(value, ws.env)[1]
+        if isinstance(value, dict):
+            return [name for item in value.values() for name in walk(item)]
+        if isinstance(value, list | tuple):
+            return [name for item in value for name in walk(item)]
+        return []
+
+    missing: dict[str, list[str]] = {}
+    for delivery in deliveries:
+        config = ws.playbook.channels.get(delivery.channel)
+        names = walk(config.options) if config is not None else []
+        if names:
+            missing[delivery.channel] = list(dict.fromkeys(names))
+    return missing

@@ -1,0 +1,151 @@
+"""`retry`: re-send what failed, reconcile what is uncertain, supersede what is stale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from incidentctl.app.lookup import find_incident
+from incidentctl.app.send import (
+    UNSETTLED,
+    DeliveryReport,
+    channel_class,
+    outgoing_builder,
+    send_deliveries,
+)
+from incidentctl.app.supersede import latest_per_channel, supersede
+from incidentctl.app.workspace import Workspace
+from incidentctl.channels.capabilities import (
+    IdempotentResend,
+    Reconciling,
+    Threading,
+)
+from incidentctl.delivery.engine import DeliveryEngine
+from incidentctl.errors import DeliveryError, IncidentctlError
+from incidentctl.model.records import Delivery, DeliveryState, Incident
+
+
+def unsettled_deliveries(
+    ws: Workspace, incident_id: str | None, *, every_organization: bool = False
+) -> list[Delivery]:
+    """What `retry` would look at: pending, failed, interrupted and uncertain deliveries — of
+    this playbook's organization's incidents, unless `every_organization`."""
+    organization = None if every_organization else ws.organization
+    if incident_id is not None:
+        incident_id = find_incident(
+            ws.store, incident_id, open_only=False, organization=organization
+        ).id
+    found = ws.store.deliveries(incident_id=incident_id, states=UNSETTLED)
+    if incident_id is None and organization is not None:
+        ours = {i.id for i in ws.store.list_incidents(organization=organization)}
+        found = [d for d in found if d.incident_id in ours]
+    return found
+
+
+def retry_deliveries(
+    ws: Workspace,
+    incident_id: str | None,
+    engine: DeliveryEngine,
+    *,
+    resend_uncertain: bool = False,
+    confirm_resend: Callable[[Delivery], bool] | None = None,
+    every_organization: bool = False,
+) -> DeliveryReport:
+    """Re-send pending and failed deliveries; reconcile uncertain ones where the service lets us
+    read back, and otherwise hold them unless the user forces or confirms a re-send. Only the
+    latest delivery per channel and incident goes out: earlier ones are `superseded`."""
+    pending = unsettled_deliveries(ws, incident_id, every_organization=every_organization)
+    report = DeliveryReport()
+    by_incident: dict[str, list[Delivery]] = {}
+    for delivery in pending:
+        if delivery.state is DeliveryState.SENDING:
+            # left mid-send by a crash: it may have been accepted
+            delivery.state = DeliveryState.UNCERTAIN
+            delivery.error = "interrupted while sending: it may have been delivered"
+            ws.store.update_delivery(delivery)
+        by_incident.setdefault(delivery.incident_id, []).append(delivery)
+    for iid, items in by_incident.items():
+        incident = ws.store.get_incident(iid)
+        if incident is None:
+            continue
+        latest = latest_per_channel(ws.store.deliveries(incident_id=iid))
+        to_send: list[Delivery] = []
+        for delivery in items:
+            verdict = None
+            if delivery.state is DeliveryState.UNCERTAIN:
+                verdict = _reconcile(ws, engine, incident, delivery)
+                if verdict == "sent":
+                    report.deliveries.append(delivery)
+                    continue
+            later = latest[delivery.channel]
+            if later.id != delivery.id and not _keeps_root(engine, incident, delivery, verdict):
+                supersede(ws, delivery, later, maybe_out=verdict == "held")
+                report.deliveries.append(delivery)
+                continue
+            if delivery.state is DeliveryState.UNCERTAIN:
+                forced = (
+                    resend_uncertain
+                    or _resends_safely(engine, delivery)
+                    or (confirm_resend is not None and confirm_resend(delivery))
+                )
+                if verdict == "held" and not forced:
+                    report.held.append(delivery)
+                    continue
+                delivery.state = DeliveryState.FAILED
+                ws.store.update_delivery(delivery)
+            to_send.append(delivery)
+        sent = send_deliveries(ws, incident, to_send, engine)
+        report.deliveries.extend(sent.deliveries)
+        report.checkable |= sent.checkable
+        report.unthreaded.extend(sent.unthreaded)
+    return report
+
+
+def _keeps_root(
+    engine: DeliveryEngine, incident: Incident, delivery: Delivery, verdict: str | None
+) -> bool:
+    """A first message that may have gone out on a channel that must thread (a Statuspage
+    incident) is not superseded: a later one sent in its place could open a second incident.
+    The later ones wait for it to be settled."""
+    cls = channel_class(engine, delivery.channel)
+    return (
+        verdict == "held"
+        and delivery.channel not in incident.threads
+        and isinstance(cls, Threading)
+        and cls.needs_thread
+    )
+
+
+def _resends_safely(engine: DeliveryEngine, delivery: Delivery) -> bool:
+    """The channel folds a repeat into the first (PagerDuty): no one needs to check first."""
+    cls = channel_class(engine, delivery.channel)
+    return isinstance(cls, IdempotentResend) and cls.idempotent_resend
+
+
+def _reconcile(
+    ws: Workspace, engine: DeliveryEngine, incident: Incident, delivery: Delivery
+) -> str:
+    """'sent' when the service shows it, 'absent' when it surely does not, else 'held'."""
+    try:
+        channel, _ = engine.build(delivery.channel)
+    except (DeliveryError, IncidentctlError):
+        return "held"
+    if not isinstance(channel, Reconciling):
+        return "held"
+    outgoing = outgoing_builder(ws, incident)(delivery)
+    try:
+        found = channel.reconcile(outgoing)
+    except (DeliveryError, IncidentctlError):
+        # the original reason (timeout, crash) stays: it is what the user must check
+        return "held"
+    if found is None:
+        return "absent"
+    delivery.state = DeliveryState.SENT
+    delivery.remote_id = found.remote_id
+    delivery.link = found.link
+    delivery.error = None
+    delivery.sent_at = ws.now()
+    ws.store.update_delivery(delivery)
+    if found.remote_id and delivery.channel not in incident.threads:
+        ws.store.set_thread(incident.id, delivery.channel, found.remote_id)
+        incident.threads[delivery.channel] = found.remote_id
+    return "sent"
