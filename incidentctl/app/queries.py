@@ -108,7 +108,7 @@ def delivery_row(delivery: Delivery) -> dict[str, Any]:
 
 def current_identity(env: Mapping[str, str], playbook: Path | None = None) -> Identity | None:
     """The organization of the playbook the command would use, if there is one to read."""
-    from incidentctl.playbook.loader import find_playbook
+    from incidentctl.playbook.location import find_playbook
 
     return read_identity(find_playbook(playbook, env))
 
@@ -176,7 +176,8 @@ def incident_details(
     explicitly is an error), else UTC.
     """
     from incidentctl.app.lookup import find_incident
-    from incidentctl.playbook.loader import find_playbook, load_playbook
+    from incidentctl.playbook.loader import load_playbook
+    from incidentctl.playbook.location import find_playbook
 
     store = open_store(None, env)
     identity = current_identity(env, playbook)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 from incidentctl.delivery.engine import RetryPolicy
-from incidentctl.playbook.loader import LoadedPlaybook, find_playbook, load_playbook
+from incidentctl.playbook.loader import LoadedPlaybook, load_playbook
+from incidentctl.playbook.location import find_playbook
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store import open_store, state_dir
 from incidentctl.store.base import Store

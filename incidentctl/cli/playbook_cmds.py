@@ -68,7 +68,7 @@ def lint(
     gc.disable()
     try:
         from incidentctl.lint import exit_code, format_problems, lint_playbook
-        from incidentctl.playbook.loader import find_playbook
+        from incidentctl.playbook.location import find_playbook
 
         if playbook is not None and playbook_option is not None and playbook != playbook_option:
             from incidentctl.errors import UsageError

@@ -10,9 +10,9 @@ import yaml
 
 from incidentctl.errors import PlaybookError
 from incidentctl.model.problem import Problem
+from incidentctl.playbook.location import PLAYBOOK_ENV
 
 KeyPath = tuple[str | int, ...]
-PLAYBOOK_ENV = "INCIDENTCTL_PLAYBOOK"
 
 
 @dataclass

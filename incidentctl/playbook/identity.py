@@ -9,9 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from incidentctl.errors import PlaybookError
-from incidentctl.playbook.document import parse_document
-
 
 @dataclass(frozen=True)
 class Identity:
@@ -23,6 +20,10 @@ def read_identity(path: Path) -> Identity | None:
     """The organization of the playbook at `path`; None when there is none to read."""
     if not path.is_file():
         return None
+    # PyYAML only when there is a playbook to read
+    from incidentctl.errors import PlaybookError
+    from incidentctl.playbook.document import parse_document
+
     try:
         doc = parse_document(path)
     except PlaybookError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,19 +11,12 @@ from pydantic import ValidationError
 
 from incidentctl.errors import Location, PlaybookError
 from incidentctl.model.problem import Problem
-from incidentctl.playbook.document import (
-    PLAYBOOK_ENV,
-    KeyPath,
-    ParsedDocument,
-    Positions,
-    parse_document,
-)
+from incidentctl.playbook.document import KeyPath, ParsedDocument, Positions, parse_document
 from incidentctl.playbook.keys import did_you_mean, keys_of, model_at
 from incidentctl.playbook.references import reference_problems
 from incidentctl.playbook.schema import Playbook
 from incidentctl.playbook.wording import plain_message
 
-DEFAULT_PLAYBOOK = "incidentctl.yaml"
 # a further check of a valid playbook, such as the channel layer's settings check
 ExtraCheck = Callable[[Playbook, ParsedDocument], Iterable[Problem]]
 
@@ -48,15 +40,6 @@ class LoadedPlaybook:
     def location(self, path: KeyPath, *, key: bool = False) -> Location:
         line, column = self.positions.of(path, key=key)
         return Location(str(self.path), line, column)
-
-
-def find_playbook(explicit: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path:
-    """--playbook PATH, else $INCIDENTCTL_PLAYBOOK, else ./incidentctl.yaml."""
-    if explicit:
-        return Path(explicit)
-    if env.get(PLAYBOOK_ENV):
-        return Path(env[PLAYBOOK_ENV])
-    return Path(DEFAULT_PLAYBOOK)
 
 
 def _describe(error: Mapping[str, Any]) -> str:

@@ -1,0 +1,19 @@
+"""Which playbook a command uses; imports nothing heavy, so `list` and `status` stay fast."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+PLAYBOOK_ENV = "INCIDENTCTL_PLAYBOOK"
+DEFAULT_PLAYBOOK = "incidentctl.yaml"
+
+
+def find_playbook(explicit: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path:
+    """--playbook PATH, else $INCIDENTCTL_PLAYBOOK, else ./incidentctl.yaml."""
+    if explicit:
+        return Path(explicit)
+    if env.get(PLAYBOOK_ENV):
+        return Path(env[PLAYBOOK_ENV])
+    return Path(DEFAULT_PLAYBOOK)
