@@ -11,6 +11,7 @@ from incidentctl.app.targets import Target
 from incidentctl.app.workspace import Workspace
 from incidentctl.errors import UsageError
 from incidentctl.model.records import ComponentStatus, Delivery, Incident, Stage, TimelineEvent
+from incidentctl.playbook.keys import did_you_mean
 
 HANDLE = re.compile(r"^@[\w.-]+$")
 
@@ -47,10 +48,7 @@ def check_severity(ws: Workspace, severity_id: str) -> str:
     for candidate in ids:
         if typed == candidate.lower() or (typed.isdigit() and candidate.lower() == f"sev{typed}"):
             return candidate
-    import difflib
-
-    close = difflib.get_close_matches(typed, ids, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(typed, ids)
     raise UsageError(f"unknown severity {severity_id!r}{hint} (known: {', '.join(ids)})")
 
 

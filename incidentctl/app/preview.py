@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from incidentctl.app.messages import stored_snapshots
-from incidentctl.app.send import make_engine
+from incidentctl.app.send import make_engine, outgoing
 from incidentctl.app.workspace import Workspace
-from incidentctl.channels.base import Outgoing
 from incidentctl.channels.capabilities import (
     PayloadPreview,
 )
@@ -27,18 +25,8 @@ def wire_payloads(
             channel, _ = engine.build(delivery.channel)
         except (DeliveryError, IncidentctlError):
             continue
-        snapshot, announced = stored_snapshots(ws, incident, event, delivery.stage)
-        outgoing = Outgoing(
-            delivery_id=delivery.id or 0,
-            incident_id=incident.id,
-            channel=delivery.channel,
-            stage=delivery.stage,
-            message=delivery.message,
-            incident=snapshot,
-            event=announced,
-            thread=incident.threads.get(delivery.channel),
-        )
-        body = channel.wire_payload(outgoing) if isinstance(channel, PayloadPreview) else None
+        shown = outgoing(ws, incident, event, delivery)
+        body = channel.wire_payload(shown) if isinstance(channel, PayloadPreview) else None
         if body is not None:
             payloads[delivery.channel] = body
     return payloads

@@ -72,6 +72,31 @@ def make_engine(
     )
 
 
+def outgoing(
+    ws: Workspace,
+    incident: Incident,
+    event: TimelineEvent | None,
+    delivery: Delivery,
+    *,
+    reply_to: str | None = None,
+    idempotency_key: str = "",
+) -> Outgoing:
+    """One delivery as its channel receives it, about `event` (the one it announces)."""
+    snapshot, announced = stored_snapshots(ws, incident, event, delivery.stage)
+    return Outgoing(
+        delivery_id=delivery.id or 0,
+        incident_id=incident.id,
+        channel=delivery.channel,
+        stage=delivery.stage,
+        message=delivery.message,
+        incident=snapshot,
+        event=announced,
+        thread=incident.threads.get(delivery.channel),
+        reply_to=reply_to,
+        idempotency_key=idempotency_key,
+    )
+
+
 def outgoing_builder(ws: Workspace, incident: Incident) -> Any:
     events: dict[int, TimelineEvent] = {}
 
@@ -79,16 +104,11 @@ def outgoing_builder(ws: Workspace, incident: Incident) -> Any:
         if delivery.event_id is not None and not events:
             events.update({e.id: e for e in ws.store.timeline(incident.id) if e.id is not None})
         event = events.get(delivery.event_id) if delivery.event_id is not None else None
-        snapshot, announced = stored_snapshots(ws, incident, event, delivery.stage)
-        return Outgoing(
-            delivery_id=delivery.id or 0,
-            incident_id=incident.id,
-            channel=delivery.channel,
-            stage=delivery.stage,
-            message=delivery.message,
-            incident=snapshot,
-            event=announced,
-            thread=incident.threads.get(delivery.channel),
+        return outgoing(
+            ws,
+            incident,
+            event,
+            delivery,
             reply_to=last_post(delivery),
             idempotency_key=f"{incident.id}-{delivery.id}-{delivery.payload_hash[:16]}",
         )
