@@ -108,6 +108,11 @@ class ConflictError(IncidentctlError):
     exit_code = ExitCode.CONFLICT
 
 
+class IncidentChanged(ConflictError):
+    """Another writer stored a newer version of the incident after this copy was read; nothing
+    was stored. The change is made again on the incident as it now stands."""
+
+
 class Cancelled(IncidentctlError):
     """The person at the keyboard said no (or pressed Ctrl-C) at a confirmation."""
 

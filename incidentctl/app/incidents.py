@@ -17,6 +17,7 @@ from incidentctl.app.plan import (
     parse_component,
 )
 from incidentctl.app.text import clean_line, clean_text
+from incidentctl.app.versioned import until_stored
 from incidentctl.app.workspace import Workspace
 from incidentctl.errors import ConflictError, UsageError
 from incidentctl.model.records import (
@@ -194,17 +195,21 @@ def assign_role(ws: Workspace, incident_id: str | None, role: str, who: str) -> 
     """Record who holds a role (on the only open incident without an id); the change goes on
     the timeline, nothing is sent."""
     assign_check(ws, role, who)
-    incident = find_incident(
-        ws.store, incident_id, open_only=incident_id is None, organization=ws.organization
-    )
-    before = incident.roles.get(role)
-    incident.roles[role] = who
-    event = TimelineEvent(
-        incident.id,
-        EventKind.ROLE_CHANGE,
-        ws.now(),
-        message=f"{role}: {who}",
-        data={"role": role, "from": before, "to": who},
-    )
-    ws.store.record(incident, [event], [])
-    return incident
+
+    def write(attempt: int) -> Incident:
+        incident = find_incident(
+            ws.store, incident_id, open_only=incident_id is None, organization=ws.organization
+        )
+        before = incident.roles.get(role)
+        incident.roles[role] = who
+        event = TimelineEvent(
+            incident.id,
+            EventKind.ROLE_CHANGE,
+            ws.now(),
+            message=f"{role}: {who}",
+            data={"role": role, "from": before, "to": who},
+        )
+        ws.store.record(incident, [event], [])
+        return incident
+
+    return until_stored(write)

@@ -55,8 +55,9 @@ def check_severity(ws: Workspace, severity_id: str) -> str:
 def parse_component(
     ws: Workspace, spec: str, default: ComponentStatus
 ) -> tuple[str, ComponentStatus]:
-    """`api` or `api=major_outage` → (component id, status), checked against the playbook."""
-    name, _, status_text = spec.partition("=")
+    """`api`, `api=major_outage` or `api:major_outage` → (component id, status), checked
+    against the playbook."""
+    name, _, status_text = spec.replace(":", "=", 1).partition("=")
     name = name.strip()
     if name not in ws.playbook.components:
         known = ", ".join(ws.playbook.components) or "none"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from incidentctl.app.lookup import find_incident
+from incidentctl.app.versioned import until_stored
 from incidentctl.app.workspace import Workspace
 from incidentctl.errors import ConflictError, IncidentNotFound, StateError
 from incidentctl.model.records import DeliveryState, EventKind, Incident, TimelineEvent
@@ -92,5 +93,10 @@ def write_postmortem(
         message=str(path),
         data={"path": str(path)},
     )
-    ws.store.record(incident, [event], [])
-    return incident, path
+
+    def note(attempt: int) -> Incident:
+        latest = ws.store.get_incident(incident.id) if attempt else None
+        ws.store.record(latest or incident, [event], [])
+        return latest or incident
+
+    return until_stored(note), path

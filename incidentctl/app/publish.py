@@ -16,9 +16,10 @@ from typing import Any
 from incidentctl.app.plan import Plan
 from incidentctl.app.preview import missing_variables, wire_payloads
 from incidentctl.app.send import DeliveryReport, make_engine, send_deliveries
+from incidentctl.app.versioned import MAX_TRIES, until_stored
 from incidentctl.app.workspace import Workspace
 from incidentctl.delivery.engine import ProgressCallback
-from incidentctl.errors import DeliveriesFailed
+from incidentctl.errors import ConflictError, DeliveriesFailed
 from incidentctl.model.records import Delivery, DeliveryState, Incident
 
 # stores the plan and returns the incident as recorded (commit_declare, commit_update)
@@ -48,6 +49,8 @@ class Published:
     incident: Incident | None = None
     report: DeliveryReport | None = None
     cancelled: bool = False
+    # what the responder should know about how it was stored (another responder's change)
+    notes: list[str] = field(default_factory=list)
 
 
 def publish(
@@ -67,6 +70,9 @@ def publish(
     `confirm` is asked only when there is something to send; None sends without asking. A
     responder may wait at the question: when the minute has changed by the time they say yes,
     `replan` builds the plan again, so "next update by …" counts from the moment of sending.
+    When another responder changed the incident between the plan and its storing, `replan`
+    makes it again on the incident as it now stands (see `app.versioned`); when the change no
+    longer makes sense (they resolved it), nothing is stored or sent and `ConflictError` says so.
     """
     asking = confirm is not None and bool(plan.deliveries) and not dry_run
     preview = Preview(
@@ -84,13 +90,33 @@ def publish(
             return Published(preview, cancelled=True)
         if replan is not None and _minute(ws.now()) != _minute(plan.events[-1].at):
             plan = replan()
-    incident = commit(ws, plan)
+    shown = plan
+
+    def store(attempt: int) -> tuple[Plan, Incident]:
+        if not attempt or replan is None:
+            return shown, commit(ws, shown)
+        try:
+            again = replan()
+        except ConflictError as exc:
+            raise ConflictError(
+                f"another responder changed {shown.incident.id} meanwhile, and now {exc}; "
+                "nothing of this command was stored or sent"
+            ) from None
+        return again, commit(ws, again)
+
+    plan, incident = until_stored(store, tries=MAX_TRIES if replan else 1)
+    notes = []
+    if plan is not shown:
+        notes.append(
+            f"{incident.id} was changed by another responder meanwhile: this change was made "
+            "on the incident as it now stands (see `incidentctl show`)"
+        )
     if progress is None:
         report = send_deliveries(ws, incident, plan.deliveries, make_engine(ws))
     else:
         with progress(plan.deliveries) as callback:
             report = send_deliveries(ws, incident, plan.deliveries, make_engine(ws, callback))
-    return Published(preview, incident, report)
+    return Published(preview, incident, report, notes=notes)
 
 
 def _minute(moment: datetime) -> datetime:

@@ -105,6 +105,8 @@ def _publish(
         messages.print_note("cancelled: nothing was sent or stored")
         raise typer.Exit(ExitCode.CANCELLED)
     assert published.incident is not None and published.report is not None
+    for note in published.notes:
+        messages.print_note(note)
     messages.print_report(ws, published.incident, published.report, plan.disabled)
     raise_if_undelivered(published.report)
 

@@ -82,6 +82,9 @@ class Incident:
     # column holds it: the timeline does (`data_safe` in the data of the declared event and of
     # any update that changes it), read back by `recorded_data_safe`
     data_safe: bool | None = None
+    # the stored row's version when this copy was read: every write of the row must name it
+    # and fails when another writer stored a newer one meanwhile (`IncidentChanged`)
+    version: int = 0
 
     @property
     def is_open(self) -> bool:

@@ -89,6 +89,7 @@ def publication_data(published: Published) -> dict[str, Any]:
             for d in sorted(deliveries, key=lambda d: d.id or 0)
         ],
         "missing_variables": published.preview.missing,
+        "notes": published.notes,
     }
 
 

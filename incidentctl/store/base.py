@@ -41,7 +41,10 @@ class Store(Protocol):
     ) -> None:
         """Save the incident's new state with new events and their deliveries in one transaction.
 
-        Deliveries attach to the last event in `events` unless their `event_id` is already set.
+        A versioned write: only when the stored row is still at `incident.version`, which is then
+        raised by one; otherwise nothing is stored and `IncidentChanged` is raised (read the
+        incident again and re-apply the change). Threads recorded meanwhile are kept. Deliveries
+        attach to the last event in `events` unless their `event_id` is already set.
         """
         ...
 

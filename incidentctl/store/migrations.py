@@ -128,6 +128,13 @@ def m002_incident_identity(conn: Connection, dialect: Dialect) -> None:
     conn.execute("CREATE INDEX incidents_organization ON incidents (organization)")
 
 
+@migration
+def m003_incident_version(conn: Connection, dialect: Dialect) -> None:
+    """Each incident row's version, raised by every write of the row: a writer names the version
+    it read, so two responders changing one incident at once cannot overwrite each other."""
+    conn.execute("ALTER TABLE incidents ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
+
+
 def applied_migrations(conn: Connection, dialect: Dialect = SQLITE) -> list[str]:
     """Names of the migrations already applied, oldest first (empty on a new database)."""
     if conn.execute(dialect.table_exists, ("_migrations",)).fetchone() is None:

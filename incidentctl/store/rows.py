@@ -138,6 +138,7 @@ def incident_from_row(row: Row) -> Incident:
         uid=row["uid"],
         organization=row["organization"],
         timezone=row["timezone"],
+        version=row["version"],
     )
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 
-from incidentctl.errors import IncidentIdTaken, IncidentNotFound, StateError
+from incidentctl.errors import IncidentChanged, IncidentIdTaken, IncidentNotFound, StateError
 from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
 from incidentctl.store.rows import (
     delivery_from_row,
@@ -143,21 +143,32 @@ class SQLiteStore:
     def record(
         self, incident: Incident, events: Sequence[TimelineEvent], deliveries: Sequence[Delivery]
     ) -> None:
-        """Update the incident, append events and their deliveries in one transaction."""
+        """Update the incident, append events and their deliveries in one transaction.
+
+        Only when the stored row is still at `incident.version` (then raised by one, and
+        `incident.version` with it); otherwise nothing is stored and `IncidentChanged` raised.
+        """
         with self._write() as conn:
             row = conn.execute(
-                "SELECT threads FROM incidents WHERE id = ?", (incident.id,)
+                "SELECT threads, version FROM incidents WHERE id = ?", (incident.id,)
             ).fetchone()
             if row is None:
                 raise IncidentNotFound(f"no incident {incident.id}")
+            if row["version"] != incident.version:
+                raise IncidentChanged(
+                    f"{incident.id} was changed by another responder after it was read "
+                    f"(version {incident.version}, now {row['version']}); nothing was stored"
+                )
             # threads recorded meanwhile by set_thread win over this possibly stale copy
             incident.threads = {**incident.threads, **json.loads(row["threads"])}
             conn.execute(
-                f"UPDATE incidents SET {INCIDENT_ASSIGNMENTS} WHERE id = ?",
-                (*incident_values(incident), incident.id),
+                f"UPDATE incidents SET {INCIDENT_ASSIGNMENTS}, version = version + 1 "
+                "WHERE id = ? AND version = ?",
+                (*incident_values(incident), incident.id, incident.version),
             )
             insert_events(conn, incident, events)
             insert_deliveries(conn, incident, events[-1] if events else None, deliveries)
+        incident.version += 1
 
     def get_incident(self, incident_id: str) -> Incident | None:
         """The incident with this id, or None."""

@@ -155,3 +155,52 @@ def test_no_new_plan_within_the_same_minute(ws: Workspace) -> None:
         replan=replan,
     )
     assert calls == []
+
+
+def test_a_change_stored_meanwhile_is_composed_with_not_overwritten(ws: Workspace) -> None:
+    from incidentctl.app.incidents import commit_update, plan_update
+    from incidentctl.model.records import ComponentStatus
+
+    incident = publish(ws, plan_declare(ws, "sev1", "API down"), commit_declare).incident
+    assert incident is not None
+
+    def plan() -> Plan:
+        return plan_update(
+            ws, incident.id, "Portal slow too", components=["portal=degraded_performance"]
+        )
+
+    mine = plan()
+    # another responder stores theirs between my plan and my storing it
+    publish(
+        ws,
+        plan_update(ws, incident.id, "API down hard", components=["api=major_outage"]),
+        commit_update,
+    )
+    published = publish(ws, mine, commit_update, replan=plan)
+    stored = ws.store.get_incident(incident.id)
+    assert stored is not None
+    assert stored.components == {
+        "api": ComponentStatus.MAJOR_OUTAGE,
+        "portal": ComponentStatus.DEGRADED_PERFORMANCE,
+    }
+    assert "changed by another responder meanwhile" in published.notes[0]
+    assert published.preview.plan is mine and published.incident is not None
+    assert published.incident.version == stored.version == 2
+
+
+def test_a_resolution_stored_meanwhile_stops_the_update_and_says_so(ws: Workspace) -> None:
+    from incidentctl.app.incidents import commit_update, plan_update
+    from incidentctl.errors import ConflictError
+
+    incident = publish(ws, plan_declare(ws, "sev1", "API down"), commit_declare).incident
+    assert incident is not None
+
+    def plan() -> Plan:
+        return plan_update(ws, incident.id, "Still looking")
+
+    mine = plan()
+    publish(ws, plan_update(ws, incident.id, "Fixed", resolve=True), commit_update)
+    with pytest.raises(ConflictError, match=r"another responder changed .* is resolved since"):
+        publish(ws, mine, commit_update, replan=plan)
+    kinds = [e.kind.value for e in ws.store.timeline(incident.id)]
+    assert kinds == ["declared", "status_change", "resolved"]

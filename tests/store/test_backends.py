@@ -101,6 +101,10 @@ def test_migrations_run_on_another_dialect_without_sqlite_sql() -> None:
         assert "AUTOINCREMENT" not in statement and "sqlite" not in statement
         assert "?" not in statement and "IMMEDIATE" not in statement
     recorded = [params for statement, params in conn.statements if "INTO _migrations" in statement]
-    assert [params[0] for params in recorded] == ["m001_initial", "m002_incident_identity"]
+    assert [params[0] for params in recorded] == [
+        "m001_initial",
+        "m002_incident_identity",
+        "m003_incident_version",
+    ]
     assert "INSERT INTO _migrations (name, applied_at) VALUES (%s, %s)" in sql
     assert SQLITE.params(3) == "?, ?, ?" and POSTGRESQL.params(2) == "%s, %s"

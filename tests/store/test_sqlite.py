@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import incidentctl
-from incidentctl.errors import IncidentIdTaken, IncidentNotFound, StateError
+from incidentctl.errors import IncidentChanged, IncidentIdTaken, IncidentNotFound, StateError
 from incidentctl.model.records import (
     ComponentStatus,
     Delivery,
@@ -265,6 +265,34 @@ def test_record_updates_incident_and_appends_events_and_deliveries(store: SQLite
         ("email", Stage.RESOLVED, events[-1].id),
     ]
     assert stored[1].message == RenderedMessage("We are investigating", "Incident", "<p>x</p>")
+
+
+def test_a_write_from_a_stale_copy_is_refused_and_stores_nothing(store: SQLiteStore) -> None:
+    incident = declare(store)
+    mine, theirs = store.get_incident(incident.id), store.get_incident(incident.id)
+    assert mine is not None and theirs is not None and mine.version == theirs.version == 0
+    theirs.components = {"api": ComponentStatus.MAJOR_OUTAGE}
+    store.record(theirs, [new_event(EventKind.COMPONENT_CHANGE, T0)], [])
+    assert theirs.version == 1
+
+    mine.components = {"portal": ComponentStatus.DEGRADED_PERFORMANCE}
+    with pytest.raises(IncidentChanged, match=r"version 0, now 1\); nothing was stored"):
+        store.record(mine, [new_event(EventKind.COMPONENT_CHANGE, T0)], [new_delivery("slack")])
+    stored = store.get_incident(incident.id)
+    assert stored is not None and stored.version == 1 and mine.version == 0
+    assert stored.components == {"api": ComponentStatus.MAJOR_OUTAGE}
+    assert len(store.timeline(incident.id)) == 2
+    assert len(store.deliveries(incident_id=incident.id)) == 1  # the declared one only
+
+
+def test_set_thread_keeps_the_version_and_record_keeps_the_thread(store: SQLiteStore) -> None:
+    incident = declare(store)
+    store.set_thread(incident.id, "slack", "1700000000.1")
+    incident.eta = "soon"
+    store.record(incident, [new_event(EventKind.UPDATE, T0)], [])
+    stored = store.get_incident(incident.id)
+    assert stored is not None and stored.version == 1
+    assert stored.threads == {"slack": "1700000000.1"} and stored.eta == "soon"
 
 
 def test_record_keeps_explicit_event_id_and_requires_one_without_events(
