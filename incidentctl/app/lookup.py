@@ -32,7 +32,11 @@ def _ends_like(incident_id: str, text: str) -> bool:
 
 
 def _by_short_id(store: Store, text: str, organization: str | None) -> list[Incident]:
-    return [i for i in store.list_incidents(organization=organization) if _ends_like(i.id, text)]
+    """The incidents `text` may name: those with its number as their day's sequence (the store
+    finds them by index), and its day when one is given."""
+    number = int(text.rpartition("-")[2])
+    candidates = store.list_incidents(organization=organization, seq=number)
+    return [i for i in candidates if _ends_like(i.id, text)]
 
 
 def _refuse_foreign(incident: Incident, organization: str | None) -> Incident:

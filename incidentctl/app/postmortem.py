@@ -19,16 +19,12 @@ def _latest_incident(ws: Workspace, incident_id: str | None) -> Incident:
     """The incident named, else the one resolved last (an open one only when named)."""
     if incident_id:
         return find_incident(ws.store, incident_id, open_only=False, organization=ws.organization)
-    resolved = [
-        i
-        for i in ws.store.list_incidents(organization=ws.organization)
-        if i.resolved_at is not None
-    ]
+    resolved = ws.store.list_incidents(organization=ws.organization, resolved_only=True, limit=1)
     if not resolved:
         raise IncidentNotFound(
             "no resolved incident yet: give an incident id to draft the review of an open one"
         )
-    return max(resolved, key=lambda i: i.resolved_at or i.declared_at)
+    return resolved[0]
 
 
 def render_postmortem(ws: Workspace, incident: Incident) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -120,34 +121,92 @@ def is_stuck(delivery: Delivery, now: datetime) -> bool:
     return delivery.state in IN_FLIGHT and since is not None and now - since > STUCK_AFTER
 
 
-def incident_rows(
+# `list` shows this many of the newest incidents unless asked for every one
+LIST_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Listing:
+    """`list`: the rows shown and how many incidents match in all."""
+
+    rows: list[dict[str, Any]]
+    total: int
+
+
+def parse_since(text: str, tz: tzinfo, now: datetime) -> datetime:
+    """`--since`: `7d`, `12h`, `90m` ago, or a date or time (`2026-11-30`, `2026-11-30 08:00`,
+    ISO 8601 with offset); without an offset, in the organization's timezone."""
+    from incidentctl.errors import UsageError
+    from incidentctl.model.durations import parse_duration
+
+    value = text.strip()
+    try:
+        return now - parse_duration(value)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"--since {text!r}: give a duration (7d, 12h, 90m) or a date or time "
+            "(2026-11-30, 2026-11-30 08:00, 2026-11-30T08:00+01:00)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def list_view(
     env: Mapping[str, str],
     *,
     open_only: bool = False,
     every_organization: bool = False,
-    with_deliveries: bool = False,
+    severity: str | None = None,
+    since: str | None = None,
+    limit: int | None = LIST_LIMIT,
     now: datetime | None = None,
-) -> list[dict[str, Any]]:
-    """`list` and `status`: incidents as rows, most recent first (no playbook validation).
-
-    With `with_deliveries`, each row lists its deliveries that failed, are uncertain or have
-    not moved for `STUCK_AFTER` (`stuck`).
-    """
+) -> Listing:
+    """`list`: the newest `limit` incidents (all with None) matching the filters, which the
+    store applies: the cost follows what is shown, not the size of the history."""
     identity = None if every_organization else current_identity(env)
     tz = zone(identity.timezone if identity else None, UTC)
+    moment = now or datetime.now(UTC)
+    filters: dict[str, Any] = {
+        "open_only": open_only,
+        "organization": identity.organization if identity else None,
+        "severity": severity.strip() if severity else None,
+        "declared_since": parse_since(since, tz, moment) if since else None,
+    }
+    store = open_store(None, env)
+    incidents = store.list_incidents(**filters, limit=None if limit is None else limit + 1)
+    total = len(incidents)
+    if limit is not None and total > limit:
+        incidents = incidents[:limit]
+        total = store.count_incidents(**filters)
+    return Listing([incident_row(i, moment, tz) for i in incidents], total)
+
+
+def status_rows(
+    env: Mapping[str, str],
+    *,
+    every_organization: bool = False,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """`status`: the open incidents as rows, most recent first (no playbook validation), each
+    with its deliveries that failed, are uncertain or have not moved for `STUCK_AFTER`
+    (`stuck`)."""
+    identity = None if every_organization else current_identity(env)
+    tz = zone(identity.timezone if identity else None, UTC)
+    organization = identity.organization if identity else None
     store = open_store(None, env)
     moment = now or datetime.now(UTC)
-    incidents = store.list_incidents(
-        open_only=open_only, organization=identity.organization if identity else None
-    )
+    incidents = store.list_incidents(open_only=True, organization=organization)
     rows = [incident_row(i, moment, tz) for i in incidents]
-    if with_deliveries:
-        stuck: dict[str, list[dict[str, Any]]] = {}
-        for delivery in store.deliveries(states=(*NEEDS_ATTENTION, *IN_FLIGHT)):
-            if is_stuck(delivery, moment):
-                stuck.setdefault(delivery.incident_id, []).append(delivery_row(delivery))
-        for row in rows:
-            row["stuck"] = stuck.get(row["id"], [])
+    stuck: dict[str, list[dict[str, Any]]] = {}
+    states = (*NEEDS_ATTENTION, *IN_FLIGHT)
+    for delivery in store.deliveries(states=states, organization=organization):
+        if is_stuck(delivery, moment):
+            stuck.setdefault(delivery.incident_id, []).append(delivery_row(delivery))
+    for row in rows:
+        row["stuck"] = stuck.get(row["id"], [])
     return rows
 
 

@@ -34,11 +34,11 @@ def unsettled_deliveries(
         incident_id = find_incident(
             ws.store, incident_id, open_only=False, organization=organization
         ).id
-    found = ws.store.deliveries(incident_id=incident_id, states=UNSETTLED)
-    if incident_id is None and organization is not None:
-        ours = {i.id for i in ws.store.list_incidents(organization=organization)}
-        found = [d for d in found if d.incident_id in ours]
-    return found
+    return ws.store.deliveries(
+        incident_id=incident_id,
+        states=UNSETTLED,
+        organization=organization if incident_id is None else None,
+    )
 
 
 def retry_deliveries(

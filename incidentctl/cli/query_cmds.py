@@ -10,10 +10,10 @@ import typer
 
 from incidentctl.cli.options import JsonOption, PlaybookOption
 
-AllOption = Annotated[
+OrganizationsOption = Annotated[
     bool,
     typer.Option(
-        "--all",
+        "--all-organizations",
         help="Every organization's incidents, not only those of this folder's playbook.",
     ),
 ]
@@ -21,15 +21,48 @@ AllOption = Annotated[
 
 def list_incidents(
     open_only: Annotated[bool, typer.Option("--open", help="Only open incidents.")] = False,
-    every: AllOption = False,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Every matching incident, not only the newest 50."),
+    ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Only incidents declared since then: 7d, 12h, or a date or time "
+            "(2026-11-30, 2026-11-30 08:00; the organization's timezone unless an offset is "
+            "given).",
+            show_default=False,
+        ),
+    ] = None,
+    severity: Annotated[
+        str | None,
+        typer.Option(
+            "--severity", help="Only incidents of this severity, e.g. sev1.", show_default=False
+        ),
+    ] = None,
+    organizations: OrganizationsOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """List incidents, most recent first."""
-    from incidentctl.app.queries import incident_rows
+    """List incidents, most recent first: the newest 50 unless --all."""
+    from incidentctl.app.queries import LIST_LIMIT, list_view
     from incidentctl.output.tables import print_incidents
 
-    rows = incident_rows(os.environ, open_only=open_only, every_organization=every)
-    print_incidents(rows, as_json=as_json, title="Incidents")
+    listing = list_view(
+        os.environ,
+        open_only=open_only,
+        every_organization=organizations,
+        severity=severity,
+        since=since,
+        limit=None if every else LIST_LIMIT,
+    )
+    print_incidents(listing.rows, as_json=as_json, title="Incidents")
+    if len(listing.rows) < listing.total:
+        print(
+            f"newest {len(listing.rows)} of {listing.total} incidents shown: --all for every "
+            "one, or narrow with --since, --severity, --open",
+            file=sys.stderr,
+        )
 
 
 def status(
@@ -41,15 +74,15 @@ def status(
             "monitoring).",
         ),
     ] = False,
-    every: AllOption = False,
+    organizations: OrganizationsOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Open incidents: when the next update is due, and deliveries that are not confirmed."""
-    from incidentctl.app.queries import incident_rows, needs_attention
+    from incidentctl.app.queries import needs_attention, status_rows
     from incidentctl.errors import ExitCode
     from incidentctl.output.tables import print_status
 
-    rows = incident_rows(os.environ, open_only=True, every_organization=every, with_deliveries=True)
+    rows = status_rows(os.environ, every_organization=organizations)
     print_status(rows, as_json=as_json)
     problems = needs_attention(rows)
     if check and problems:

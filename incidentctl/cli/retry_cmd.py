@@ -36,7 +36,9 @@ def retry(
     ] = False,
     every: Annotated[
         bool,
-        typer.Option("--all", help="Every organization's deliveries, not only this playbook's."),
+        typer.Option(
+            "--all-organizations", help="Every organization's deliveries, not only this playbook's."
+        ),
     ] = False,
     dry_run: DryRunOption = False,
     playbook: PlaybookOption = None,

@@ -51,10 +51,32 @@ class Store(Protocol):
     def get_incident(self, incident_id: str) -> Incident | None: ...
 
     def list_incidents(
-        self, *, open_only: bool = False, organization: str | None = None
+        self,
+        *,
+        open_only: bool = False,
+        organization: str | None = None,
+        severity: str | None = None,
+        declared_since: datetime | None = None,
+        seq: int | None = None,
+        resolved_only: bool = False,
+        limit: int | None = None,
     ) -> list[Incident]:
-        """Most recently declared first; with `organization`, only that organization's (and
-        those recorded before incidents had one)."""
+        """Most recently declared first (with `resolved_only`, only resolved ones, most recently
+        resolved first), at most `limit`. With `organization`, only that organization's (and
+        those recorded before incidents had one); `severity`, declared at or after
+        `declared_since`, with the day's sequence number `seq`. Filtered by the backend, so its
+        cost follows what is returned, not the history's size."""
+        ...
+
+    def count_incidents(
+        self,
+        *,
+        open_only: bool = False,
+        organization: str | None = None,
+        severity: str | None = None,
+        declared_since: datetime | None = None,
+    ) -> int:
+        """How many incidents `list_incidents` with these filters and no limit returns."""
         ...
 
     def find_open_incident(self, title: str, *, declared_after: datetime) -> Incident | None:
@@ -71,8 +93,10 @@ class Store(Protocol):
         *,
         incident_id: str | None = None,
         states: Iterable[DeliveryState] | None = None,
+        organization: str | None = None,
     ) -> list[Delivery]:
-        """Oldest first."""
+        """Oldest first; only one incident's, some states, and/or an organization's incidents'
+        (with those recorded before incidents had one)."""
         ...
 
     def update_delivery(self, delivery: Delivery) -> None:

@@ -135,6 +135,18 @@ def m003_incident_version(conn: Connection, dialect: Dialect) -> None:
     conn.execute("ALTER TABLE incidents ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
 
 
+@migration
+def m004_incident_indexes(conn: Connection, dialect: Dialect) -> None:
+    """Indexes for what commands look up in a long history: the newest incidents (`list`),
+    the open ones (`status`, `update` without an id), short ids, the last resolved one, and an
+    incident's timeline in order."""
+    conn.execute("CREATE INDEX incidents_declared_at ON incidents (declared_at)")
+    conn.execute("CREATE INDEX incidents_status ON incidents (status)")
+    conn.execute("CREATE INDEX incidents_seq ON incidents (seq)")
+    conn.execute("CREATE INDEX incidents_resolved_at ON incidents (resolved_at)")
+    conn.execute("CREATE INDEX events_incident_at ON events (incident_id, at, id)")
+
+
 def applied_migrations(conn: Connection, dialect: Dialect = SQLITE) -> list[str]:
     """Names of the migrations already applied, oldest first (empty on a new database)."""
     if conn.execute(dialect.table_exists, ("_migrations",)).fetchone() is None:

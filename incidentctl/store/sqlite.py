@@ -177,25 +177,49 @@ class SQLiteStore:
         return None if row is None else incident_from_row(row)
 
     def list_incidents(
-        self, *, open_only: bool = False, organization: str | None = None
+        self,
+        *,
+        open_only: bool = False,
+        organization: str | None = None,
+        severity: str | None = None,
+        declared_since: datetime | None = None,
+        seq: int | None = None,
+        resolved_only: bool = False,
+        limit: int | None = None,
     ) -> list[Incident]:
-        """Most recently declared first; with `organization`, only that organization's (and
-        those recorded before incidents had one)."""
-        clauses: list[str] = []
-        params: list[str] = []
-        if open_only:
-            clauses.append("status != ?")
-            params.append(Stage.RESOLVED.value)
-        if organization is not None:
-            clauses.append("organization IN (?, '')")
-            params.append(organization)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        """Matching incidents, most recently declared first (most recently resolved first with
+        `resolved_only`); at most `limit`. See `Store.list_incidents`."""
+        where, params = _incident_filter(
+            open_only, organization, severity, declared_since, seq, resolved_only
+        )
+        order = (
+            "resolved_at DESC, declared_at DESC"
+            if resolved_only
+            else "declared_at DESC, day DESC, seq DESC"
+        )
+        sql = f"SELECT * FROM incidents {where} ORDER BY {order}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(max(0, limit))
         with self._guarded() as conn:
-            rows = conn.execute(
-                f"SELECT * FROM incidents {where} ORDER BY declared_at DESC, day DESC, seq DESC",
-                params,
-            ).fetchall()
+            rows = conn.execute(sql, params).fetchall()
         return [incident_from_row(row) for row in rows]
+
+    def count_incidents(
+        self,
+        *,
+        open_only: bool = False,
+        organization: str | None = None,
+        severity: str | None = None,
+        declared_since: datetime | None = None,
+    ) -> int:
+        """How many incidents `list_incidents` with the same filters and no limit would give."""
+        where, params = _incident_filter(
+            open_only, organization, severity, declared_since, None, False
+        )
+        with self._guarded() as conn:
+            row = conn.execute(f"SELECT COUNT(*) FROM incidents {where}", params).fetchone()
+        return int(row[0])
 
     def find_open_incident(self, title: str, *, declared_after: datetime) -> Incident | None:
         """The newest open incident titled `title` declared after `declared_after`, or None."""
@@ -240,13 +264,20 @@ class SQLiteStore:
         *,
         incident_id: str | None = None,
         states: Iterable[DeliveryState] | None = None,
+        organization: str | None = None,
     ) -> list[Delivery]:
-        """Oldest first, optionally only one incident's and/or only some states."""
+        """Oldest first, optionally only one incident's, only some states, and/or only those of
+        an organization's incidents (and of incidents recorded before they had one)."""
         clauses: list[str] = []
         params: list[str] = []
         if incident_id is not None:
             clauses.append("incident_id = ?")
             params.append(incident_id)
+        if organization is not None:
+            clauses.append(
+                "incident_id IN (SELECT id FROM incidents WHERE organization IN (?, ''))"
+            )
+            params.append(organization)
         if states is not None:
             wanted = [DeliveryState(state).value for state in states]
             if not wanted:
@@ -305,3 +336,34 @@ class SQLiteStore:
                 f"SELECT * FROM deliveries WHERE id IN ({marks}) ORDER BY id", claimed
             ).fetchall()
         return [delivery_from_row(row) for row in rows]
+
+
+def _incident_filter(
+    open_only: bool,
+    organization: str | None,
+    severity: str | None,
+    declared_since: datetime | None,
+    seq: int | None,
+    resolved_only: bool,
+) -> tuple[str, list[object]]:
+    """The WHERE clause (or "") and parameters of the incident filters."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if open_only:
+        clauses.append("status != ?")
+        params.append(Stage.RESOLVED.value)
+    if resolved_only:
+        clauses.append("resolved_at IS NOT NULL")
+    if organization is not None:
+        clauses.append("organization IN (?, '')")
+        params.append(organization)
+    if severity is not None:
+        clauses.append("severity = ?")
+        params.append(severity)
+    if declared_since is not None:
+        clauses.append("declared_at >= ?")
+        params.append(to_text(declared_since))
+    if seq is not None:
+        clauses.append("seq = ?")
+        params.append(seq)
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params

@@ -40,7 +40,9 @@ def test_each_playbook_sees_only_its_own_incidents(
 
     monkeypatch.chdir(teams["fr"])
     assert json.loads(cli(capsys, "list", "--json").out) == []
-    assert [r["id"] for r in json.loads(cli(capsys, "list", "--all", "--json").out)] == [ours["id"]]
+    assert [
+        r["id"] for r in json.loads(cli(capsys, "list", "--all-organizations", "--json").out)
+    ] == [ours["id"]]
     nothing = cli(capsys, "update", "-m", "x", "--yes")
     assert nothing.code == 4 and "no open incident" in nothing.err
     foreign = cli(capsys, "update", ours["id"], "-m", "x", "--yes")
