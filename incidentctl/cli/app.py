@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -13,15 +12,22 @@ from incidentctl import __version__
 from incidentctl.cli.runtime import CURRENT, Runtime
 from incidentctl.errors import IncidentctlError
 
-app = typer.Typer(
-    name="incidentctl",
-    help="Incident communication as code: declare, update and resolve incidents on every "
-    "channel from a playbook kept in git.",
-    rich_markup_mode=None,  # plain help: importing rich here would slow every run
-    pretty_exceptions_enable=False,  # never print locals (secrets) in a traceback
-    no_args_is_help=True,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+# (name, "module:function" in incidentctl.cli, the line `incidentctl --help` shows: short
+# enough never to be cut at 80 columns) in the order of an incident
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("init", "playbook_cmds:init", "Write a starter playbook and templates."),
+    ("lint", "playbook_cmds:lint", "Check a playbook and its templates."),
+    ("schema", "playbook_cmds:schema", "Print the playbook's JSON Schema."),
+    ("declare", "send_cmds:declare", "Declare an incident and tell its channels."),
+    ("update", "send_cmds:update", "Post an update (even if nothing changed)."),
+    ("resolve", "send_cmds:resolve", "Resolve and tell everyone who was told."),
+    ("assign", "record_cmds:assign", "Record who holds a role."),
+    ("retry", "retry_cmd:retry", "Re-send what failed; check what may have gone out."),
+    ("postmortem", "record_cmds:postmortem", "Write the review from the timeline."),
+    ("list", "query_cmds:list_incidents", "List incidents, newest first."),
+    ("status", "query_cmds:status", "Open incidents and their update cadence."),
+    ("show", "query_cmds:show", "One incident: timeline, roles, deliveries."),
+    ("demo", "demo_cmd:demo", "Run a sample incident in a scratch folder."),
 )
 
 
@@ -31,7 +37,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
@@ -40,41 +45,39 @@ def root(
     """Incident communication as code."""
 
 
-# (name, function, the line `incidentctl --help` shows: short enough never to be cut at 80
-# columns) in the order of an incident
-def _commands() -> list[tuple[str, Callable[..., None], str]]:
-    from incidentctl.cli import (
-        demo_cmd,
-        playbook_cmds,
-        query_cmds,
-        record_cmds,
-        retry_cmd,
-        send_cmds,
+def build_app(only: str | None = None) -> typer.Typer:
+    """The command-line application; with `only`, holding just that command.
+
+    Typer inspects every registered function's parameters on each run, and their modules must
+    be imported first: a run of one command needs only that command's (help, and a mistyped
+    command name that gets suggestions, need them all).
+    """
+    import importlib
+
+    app = typer.Typer(
+        name="incidentctl",
+        help="Incident communication as code: declare, update and resolve incidents on every "
+        "channel from a playbook kept in git.",
+        rich_markup_mode=None,  # plain help: importing rich here would slow every run
+        pretty_exceptions_enable=False,  # never print locals (secrets) in a traceback
+        no_args_is_help=True,
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
     )
-
-    return [
-        ("init", playbook_cmds.init, "Write a starter playbook and templates."),
-        ("lint", playbook_cmds.lint, "Check a playbook and its templates."),
-        ("schema", playbook_cmds.schema, "Print the playbook's JSON Schema."),
-        ("declare", send_cmds.declare, "Declare an incident and tell its channels."),
-        ("update", send_cmds.update, "Post an update (even if nothing changed)."),
-        ("resolve", send_cmds.resolve, "Resolve and tell everyone who was told."),
-        ("assign", record_cmds.assign, "Record who holds a role."),
-        ("retry", retry_cmd.retry, "Re-send what failed; check what may have gone out."),
-        ("postmortem", record_cmds.postmortem, "Write the review from the timeline."),
-        ("list", query_cmds.list_incidents, "List incidents, newest first."),
-        ("status", query_cmds.status, "Open incidents and their update cadence."),
-        ("show", query_cmds.show, "One incident: timeline, roles, deliveries."),
-        ("demo", demo_cmd.demo, "Run a sample incident in a scratch folder."),
-    ]
-
-
-def _register() -> None:
-    for name, command, short_help in _commands():
+    app.callback()(root)
+    for name, target, short_help in COMMANDS:
+        if only is not None and name != only:
+            continue
+        module, _, function = target.partition(":")
+        command = getattr(importlib.import_module(f"incidentctl.cli.{module}"), function)
         app.command(name, short_help=short_help)(command)
+    return app
 
 
-_register()
+def _command_of(argv: list[str]) -> str | None:
+    """The command `argv` runs, when it names one before any option: `incidentctl list …`."""
+    names = {name for name, _, _ in COMMANDS}
+    return argv[0] if argv and argv[0] in names else None
 
 
 def _interrupted() -> int:
@@ -116,9 +119,11 @@ def run(argv: list[str] | None = None, *, runtime: Runtime | None = None) -> int
 
 
 def _run(argv: list[str] | None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    app = build_app(_command_of(args))
     try:
         # not standalone: typer/click would print usage errors on several lines
-        code = app(args=argv, prog_name="incidentctl", standalone_mode=False)
+        code = app(args=args, prog_name="incidentctl", standalone_mode=False)
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
@@ -187,4 +192,9 @@ def main() -> None:
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     else:
         sys.stdout = _TolerantStdout(sys.stdout)
-    sys.exit(run())
+    code = run()
+    # the run is over: spare the interpreter's exit a last collection over every object
+    import gc
+
+    gc.freeze()
+    sys.exit(code)

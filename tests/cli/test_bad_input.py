@@ -415,9 +415,9 @@ def test_a_mistake_in_a_disabled_channel_does_not_block_declaring(
 def test_every_option_and_argument_has_help() -> None:
     import typer.main
 
-    from incidentctl.cli.app import app
+    from incidentctl.cli.app import build_app
 
-    group = typer.main.get_command(app)
+    group = typer.main.get_command(build_app())
     missing = []
     for name, command in group.commands.items():  # type: ignore[attr-defined]
         for param in command.params:
