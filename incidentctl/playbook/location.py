@@ -17,3 +17,17 @@ def find_playbook(explicit: str | os.PathLike[str] | None, env: Mapping[str, str
     if env.get(PLAYBOOK_ENV):
         return Path(env[PLAYBOOK_ENV])
     return Path(DEFAULT_PLAYBOOK)
+
+
+def cache_dir() -> Path | None:
+    """Where what is derived from playbooks is kept between runs (compiled templates, the
+    organization a playbook names): `$INCIDENTCTL_CACHE`, else the user's cache directory;
+    None with `$INCIDENTCTL_NO_CACHE` set."""
+    if os.environ.get("INCIDENTCTL_NO_CACHE"):
+        return None
+    root = os.environ.get("INCIDENTCTL_CACHE")
+    if not root:
+        import platformdirs
+
+        root = platformdirs.user_cache_dir("incidentctl")
+    return Path(root)

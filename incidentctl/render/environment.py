@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import marshal
-import os
 import pickle
 import re
 from collections.abc import Callable, Iterable
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -17,6 +15,7 @@ from jinja2 import BaseLoader, StrictUndefined
 from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache, bc_magic
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
+from incidentctl.playbook.location import cache_dir
 from incidentctl.render.labels import AND_WORD
 
 _ENDINGS = ".!?…:;"
@@ -80,12 +79,10 @@ class _QuietBytecodeCache(FileSystemBytecodeCache):
 def bytecode_cache() -> BytecodeCache | None:
     """Compiled templates kept between runs (keyed by name and source checksum): every
     command renders, and compiling the templates costs more than the rest of a lint."""
-    if os.environ.get("INCIDENTCTL_NO_CACHE"):
+    root = cache_dir()
+    if root is None:
         return None
-    import platformdirs
-
-    root = os.environ.get("INCIDENTCTL_CACHE") or platformdirs.user_cache_dir("incidentctl")
-    folder = Path(root) / f"jinja-{jinja2.__version__}"
+    folder = root / f"jinja-{jinja2.__version__}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
