@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 from incidentctl.errors import TemplateError
 from incidentctl.model.records import RenderedMessage, Stage
+from incidentctl.model.text import strip_controls
 from incidentctl.playbook.schema import Playbook
 from incidentctl.render.environment import bytecode_cache, make_environment
 from incidentctl.render.failures import (
@@ -133,8 +134,10 @@ class Renderer:
         return self._render(POSTMORTEM_TEMPLATE, dict(context), None).strip() + "\n"
 
     def _render(self, name: str, data: dict[str, Any], channel_name: str | None) -> str:
+        """The template's output without control characters, whoever put them there: a row
+        an older version stored, a `"\\e"` in the playbook's YAML, a byte in a template."""
         try:
-            return self.env.get_template(name).render(data)
+            return strip_controls(self.env.get_template(name).render(data))
         except jinja2.TemplateSyntaxError as exc:
             reason = " ".join((exc.message or "syntax error").split())
             raise TemplateError(
