@@ -56,6 +56,7 @@ def plan_update(
     the responder now confirms about customers' data; it is recorded on the update's event.
     """
     message = clean_text(message)
+    reason = clean_line(reason) if reason is not None else None
     impact, workaround, eta = (
         None if value is None else clean_text(value) for value in (impact, workaround, eta)
     )
@@ -114,7 +115,7 @@ def plan_update(
                     'tolerance); a false alarm goes lower with --reason "why", kept on the '
                     "timeline"
                 )
-            change["reason"] = clean_line(reason)
+            change["reason"] = reason
             notices.append(f"{rule.name}: severity lowered below {rule.min_severity}: {reason}")
         add(EventKind.SEVERITY_CHANGE, data=change)
         incident.severity = severity

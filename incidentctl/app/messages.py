@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from incidentctl.app.targets import Target, select_targets
 from incidentctl.app.workspace import Workspace
 from incidentctl.channels.base import SendContext
-from incidentctl.channels.capabilities import LengthNote
+from incidentctl.channels.capabilities import LengthNote, QuotesValues
 from incidentctl.delivery.engine import payload_hash
 from incidentctl.errors import UsageError
 from incidentctl.model.records import Delivery, EventKind, Incident, Stage, TimelineEvent
@@ -116,7 +116,6 @@ def render_targets(
         if checked is None:  # load rejects unknown types: only a workspace built by hand
             raise UsageError(f"channel {target.channel!r}: unknown type {target.type!r}")
         cls = checked.cls
-        message = renderer.render(stage, target.channel, cls.message_format, context)
         config = playbook.channels[target.channel]
         probe = cls(
             target.channel,
@@ -124,6 +123,8 @@ def render_targets(
             SendContext(env={}, outbox_dir=ws.state_dir, channel=target.channel),
             config.timeout,
         )
+        quote = probe.quote_value if isinstance(probe, QuotesValues) else None
+        message = renderer.render(stage, target.channel, cls.message_format, context, quote)
         length = probe.measure(message)
         lengths[target.channel] = (length, cls.max_length)
         note = probe.length_note(message) if isinstance(probe, LengthNote) else None

@@ -1,10 +1,12 @@
-"""What the preview shows before anything is sent: request bodies, missing variables."""
+"""What the preview shows before anything is sent: request bodies, missing variables, and
+characters that make text read otherwise than it looks."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from incidentctl.app.plan import Plan
 from incidentctl.app.send import make_engine, outgoing
 from incidentctl.app.workspace import Workspace
 from incidentctl.channels.capabilities import (
@@ -12,6 +14,7 @@ from incidentctl.channels.capabilities import (
 )
 from incidentctl.errors import DeliveryError, IncidentctlError
 from incidentctl.model.records import Delivery, Incident, TimelineEvent
+from incidentctl.model.text import hidden_characters
 
 
 def wire_payloads(
@@ -53,3 +56,30 @@ def missing_variables(ws: Workspace, deliveries: Sequence[Delivery]) -> dict[str
         if names:
             missing[delivery.channel] = list(dict.fromkeys(names))
     return missing
+
+
+def hidden_text(plan: Plan) -> list[str]:
+    """A warning for each bidi control or zero-width character in the text the plan sends:
+    kept (right-to-left text needs them) but named, since they can make a title read
+    reversed or hide a difference."""
+    incident = plan.incident
+    fields = [
+        ("title", incident.title),
+        ("impact", incident.impact),
+        ("workaround", incident.workaround),
+        ("eta", incident.eta),
+    ]
+    for event in plan.events:
+        fields.append(("message", event.message))
+        reason = event.data.get("reason")
+        if isinstance(reason, str):
+            fields.append(("reason", reason))
+    # text -> the first field holding it: a declare's message is its impact, named once
+    named: dict[str, str] = {}
+    for name, text in fields:
+        named.setdefault(text, name)
+    return [
+        f"{name} contains {found}"
+        for text, name in named.items()
+        for found in hidden_characters(text)
+    ]

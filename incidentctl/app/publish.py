@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from incidentctl.app.plan import Plan
-from incidentctl.app.preview import missing_variables, wire_payloads
+from incidentctl.app.preview import hidden_text, missing_variables, wire_payloads
 from incidentctl.app.send import DeliveryReport, make_engine, send_deliveries
 from incidentctl.app.versioned import MAX_TRIES, until_stored
 from incidentctl.app.workspace import Workspace
@@ -39,6 +39,8 @@ class Preview:
     # the responder will be asked: times in the messages are computed again if the minute
     # changes before they answer
     provisional: bool = False
+    # "title contains U+202E RIGHT-TO-LEFT OVERRIDE (text may display reversed)"
+    hidden: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -81,6 +83,7 @@ def publish(
         wire_payloads(ws, plan.incident, plan.events[-1], plan.deliveries) if dry_run else {},
         dry_run,
         provisional=asking and replan is not None,
+        hidden=hidden_text(plan),
     )
     show_preview(preview)
     if dry_run:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from incidentctl.app.messages import stored_snapshots
@@ -19,6 +19,7 @@ from incidentctl.delivery.engine import DeliveryEngine, Outcome, ProgressCallbac
 from incidentctl.delivery.fanout import Interrupted
 from incidentctl.errors import SendingInterrupted
 from incidentctl.model.records import Delivery, DeliveryState, Incident, TimelineEvent
+from incidentctl.model.text import strip_controls
 
 UNTHREADED = (
     "sent outside the thread: this channel's first message is not confirmed yet "
@@ -83,14 +84,28 @@ def outgoing(
 ) -> Outgoing:
     """One delivery as its channel receives it, about `event` (the one it announces)."""
     snapshot, announced = stored_snapshots(ws, incident, event, delivery.stage)
+    # rows an older version stored may carry control characters: they are not sent on
+    snapshot = replace(
+        snapshot,
+        title=strip_controls(snapshot.title),
+        impact=strip_controls(snapshot.impact),
+        workaround=strip_controls(snapshot.workaround),
+        eta=strip_controls(snapshot.eta),
+    )
+    message = delivery.message
     return Outgoing(
         delivery_id=delivery.id or 0,
         incident_id=incident.id,
         channel=delivery.channel,
         stage=delivery.stage,
-        message=delivery.message,
+        message=replace(
+            message,
+            text=strip_controls(message.text),
+            subject=strip_controls(message.subject) if message.subject is not None else None,
+            html=strip_controls(message.html) if message.html is not None else None,
+        ),
         incident=snapshot,
-        event=announced,
+        event=replace(announced, message=strip_controls(announced.message)),
         thread=incident.threads.get(delivery.channel),
         reply_to=reply_to,
         idempotency_key=idempotency_key,

@@ -1,21 +1,18 @@
-"""What responders type, made safe to send and to show: no control characters.
+"""What responders type, made safe to store and to send: no control characters.
 
 A title pasted from a terminal can carry escape sequences (`\x1b[2J` clears a screen, OSC 8
-makes links); they must reach neither the channels nor anyone's terminal.
+makes links); every command that takes text cleans it here, at the boundary, so neither the
+store nor the channels ever carry one (`model.text` says which characters and why).
 """
 
 from __future__ import annotations
 
-import re
-
-# C0 controls but tab and newline, DEL, C1 controls; and whole ANSI escape sequences first
-_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-_])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from incidentctl.model.text import strip_controls
 
 
 def clean_text(value: str) -> str:
     """`value` without escape sequences and control characters (newlines and tabs stay)."""
-    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", value)).strip()
+    return strip_controls(value).strip()
 
 
 def clean_line(value: str) -> str:

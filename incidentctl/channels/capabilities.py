@@ -52,6 +52,17 @@ class PayloadPreview(Protocol):
 
 
 @runtime_checkable
+class QuotesValues(Protocol):
+    """The service acts on what text says (a Mattermost `@here` notifies a whole room): each
+    value a template prints (title, message, handles) is quoted so it cannot, while the
+    template's own text keeps its mentions."""
+
+    def quote_value(self, text: str) -> str:
+        """`text` as it may appear in this channel's message."""
+        ...
+
+
+@runtime_checkable
 class LengthNote(Protocol):
     """The length means something more for this service (SMS segments), said in the preview."""
 

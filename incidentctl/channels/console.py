@@ -1,8 +1,13 @@
-"""`console`: prints each message — handy on a laptop and in CI logs."""
+"""`console`: prints each message — handy on a laptop and in CI logs.
+
+The message is printed as text, never obeyed: a control character (one a message stored by an
+older version may hold) is shown as its escape, `\x1b`.
+"""
 
 from __future__ import annotations
 
 from incidentctl.channels.base import BaseChannel, ChannelSettings, Outgoing, SendResult
+from incidentctl.model.text import visible
 
 
 class ConsoleChannel(BaseChannel[ChannelSettings]):
@@ -12,10 +17,10 @@ class ConsoleChannel(BaseChannel[ChannelSettings]):
     def send(self, outgoing: Outgoing) -> SendResult:
         out = self.context.console
         rule = "─" * 60
-        header = f"{outgoing.incident_id} · {outgoing.stage.value} · {self.name}"
+        header = visible(f"{outgoing.incident_id} · {outgoing.stage.value} · {self.name}")
         out.write(f"{rule}\n{header}\n{rule}\n")
         if outgoing.message.subject:
-            out.write(f"Subject: {outgoing.message.subject}\n\n")
-        out.write(outgoing.message.text.rstrip() + "\n")
+            out.write(f"Subject: {visible(outgoing.message.subject, one_line=True)}\n\n")
+        out.write(visible(outgoing.message.text.rstrip()) + "\n")
         out.flush()
         return SendResult()

@@ -4,7 +4,9 @@ Each message is posted with `?wait=true` so Discord returns it, and its id becom
 of the incident. Webhooks cannot reply to a message, so updates are new messages carrying a small
 embed (incident title, id in the footer); with `edit_root: true` the first message also gets an
 embed showing the current status line (`PATCH .../messages/{id}`). `thread_id` posts into a
-thread or forum post of the channel. Mentions in the text never ping anyone.
+thread or forum post of the channel. Mentions in the text never ping anyone
+(`allowed_mentions` parses none), and those in a value a template prints (`@everyone` in a
+title) are also escaped with a backslash, so they do not even look like one.
 
 Settings: `url` — the webhook URL, e.g. `${DISCORD_WEBHOOK_URL}` (its token is a secret);
 `username`, `avatar_url`, `thread_id`, `edit_root` (default false) — optional; `api_base` —
@@ -13,6 +15,7 @@ optional, replaces the URL's scheme and host. Content is at most 2000 characters
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -44,6 +47,9 @@ EMBED_TITLE_LIMIT = 256
 EMBED_DESCRIPTION_LIMIT = 4096
 # text from templates must not ping @everyone, roles or users
 NO_MENTIONS: dict[str, Any] = {"parse": []}
+# `@everyone`, `@here` and `<@id>`, `<@&role>`, `<#channel>`: Discord's markdown shows a
+# backslashed one as plain text
+_MENTION = re.compile(r"(?<!\\)(?:@(?=everyone|here)|<(?=[@#]))", re.IGNORECASE)
 
 
 class DiscordSettings(WebhookUrlSettings):
@@ -90,6 +96,9 @@ class DiscordChannel(BaseChannel[DiscordSettings]):
 
     def wire_payload(self, outgoing: Outgoing) -> dict[str, Any] | None:
         return self._payload(outgoing)
+
+    def quote_value(self, text: str) -> str:
+        return _MENTION.sub(lambda found: "\\" + found.group(), text)
 
     def _payload(self, outgoing: Outgoing) -> dict[str, Any]:
         payload: dict[str, Any] = {

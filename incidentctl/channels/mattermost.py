@@ -1,6 +1,10 @@
 """`mattermost`: a post through a Mattermost incoming webhook (Slack-compatible body).
 
 The webhook answers 200 `ok` without a post id, so updates are new posts (no threading).
+Mentions in a title, a message or any value a template prints never notify anyone: a zero-width
+joiner follows the `@` of `@here`, `@channel`, `@all`, `@name` and the `<` of the Slack-style
+`<!channel>` and `<@user>` the webhook would expand (Mattermost ends a word there); mentions
+written in the template itself stay live.
 
 Settings: `url` — the webhook URL, e.g. `${MATTERMOST_WEBHOOK_URL}` (a secret); `channel`,
 `username`, `icon_url` — optional, honoured only when the webhook allows overriding them;
@@ -9,6 +13,7 @@ Settings: `url` — the webhook URL, e.g. `${MATTERMOST_WEBHOOK_URL}` (a secret)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +38,11 @@ if TYPE_CHECKING:
 
 # Mattermost's post size limit, in characters
 POST_LIMIT = 16383
+# Mattermost splits words at any character that is not a letter, digit or one of `:.-_@`: a
+# zero-width joiner cuts `@here` into `@` and `here`. An `@` inside a word (an e-mail address)
+# is no mention and stays as it is.
+JOINER = "\u200d"
+_MENTION = re.compile(r"(?<!\w)@(?=\w)|<(?=[!@#])")
 
 
 class MattermostSettings(WebhookUrlSettings):
@@ -56,6 +66,9 @@ class MattermostChannel(BaseChannel[MattermostSettings]):
         if settings.channel is not None and settings.channel.startswith("#"):
             yield SettingProblem("channel", "name the channel without '#' (its URL name)")
 
+    def quote_value(self, text: str) -> str:
+        return quiet_mentions(text)
+
     def send(self, outgoing: Outgoing) -> SendResult:
         url = webhook_target(self, self.settings)
         body: dict[str, Any] = {"text": outgoing.message.text}
@@ -73,6 +86,11 @@ class MattermostChannel(BaseChannel[MattermostSettings]):
             json=body,
         )
         return SendResult()
+
+
+def quiet_mentions(text: str) -> str:
+    """`text` with no mention Mattermost would notify: `@here` → `@\u200dhere`."""
+    return _MENTION.sub(lambda found: found.group() + JOINER, text)
 
 
 def _detail(response: httpx.Response) -> str:

@@ -97,7 +97,10 @@ def _usage_error(exc: Exception) -> int | None:
     if type(exc).__name__ == "NoArgsIsHelpError":  # bare `incidentctl`: the help is the answer
         exc.show()  # type: ignore[attr-defined]
         return code
-    line = " ".join(str(message()).split()).rstrip(".")
+    from incidentctl.model.text import visible
+
+    # click quotes the option or value typed: shown, never obeyed
+    line = visible(" ".join(str(message()).split()).rstrip("."), one_line=True)
     ctx = getattr(exc, "ctx", None)
     command = getattr(ctx, "command_path", "") if ctx is not None else ""
     hint = f" (see `{command} --help`)" if command else ""

@@ -17,8 +17,10 @@ def interactive() -> bool:
 def confirm(question: str, *, default: bool) -> bool:
     """Ask on stderr (stdout may be piped into `tee` or `head`); Ctrl-C or end of input is a
     `Cancelled` error (exit 7)."""
-    try:
-        return typer.confirm(question, default=default, err=True)
+    from incidentctl.model.text import visible
+
+    try:  # the question may quote a service's error text: shown, never obeyed
+        return typer.confirm(visible(question, one_line=True), default=default, err=True)
     except (typer.Abort, KeyboardInterrupt, EOFError):
         print(file=sys.stderr)
         raise Cancelled("cancelled: nothing was sent or stored") from None

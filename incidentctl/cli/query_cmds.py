@@ -86,8 +86,10 @@ def status(
     print_status(rows, as_json=as_json)
     problems = needs_attention(rows)
     if check and problems:
+        from incidentctl.model.text import visible
+
         for line in problems:
-            print(line, file=sys.stderr)
+            print(visible(line, one_line=True), file=sys.stderr)
         raise typer.Exit(ExitCode.ATTENTION)
 
 

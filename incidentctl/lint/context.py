@@ -76,6 +76,10 @@ class LintContext:
             return False
         return Path(file).resolve().is_relative_to(folder) and Path(file).is_file()
 
+    def strings(self) -> Iterator[tuple[KeyPath, str, bool]]:
+        """(path, text, is a key) of every string in the document, mapping keys included."""
+        return _strings(self.data, ())
+
     def found_by(self, rule: str) -> Iterator[Problem]:
         return (p for p in self.found if p.rule == rule)
 
@@ -148,6 +152,20 @@ class LintContext:
         # templates are user code: `{{ 1 / 0 }}` must become a problem, not a crash
         except Exception as exc:
             return exc
+
+
+def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, bool]]:
+    if isinstance(value, str):
+        yield path, value, False
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            child = (*path, str(key))
+            if isinstance(key, str):
+                yield child, key, True
+            yield from _strings(item, child)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))
 
 
 def stages_received(playbook: Playbook, name: str) -> list[Stage]:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
 from incidentctl.errors import ExitCode, UsageError
+from incidentctl.model.text import json_controls_escaped, visible
 
 if TYPE_CHECKING:
     from incidentctl.model.problem import Problem
@@ -17,12 +18,16 @@ FORMATS: tuple[Format, ...] = ("text", "json", "github")
 _GITHUB_LEVELS = {"error": "error", "warning": "warning"}
 
 
+# a playbook anyone may send in a pull request can quote `"\e]0;…"` into a message: every
+# format prints it as text, never as a control character a terminal or CI log would obey
+
+
 def _text(problems: list[Problem]) -> str:
-    return "\n".join(str(p) for p in problems)
+    return "\n".join(visible(str(p), one_line=True) for p in problems)
 
 
 def _json(problems: list[Problem]) -> str:
-    return json.dumps(
+    text = json.dumps(
         [
             {
                 "file": p.file,
@@ -37,10 +42,12 @@ def _json(problems: list[Problem]) -> str:
         indent=2,
         ensure_ascii=False,
     )
+    return json_controls_escaped(text)
 
 
 def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(escaped, one_line=True)
 
 
 def _escape_property(value: str) -> str:

@@ -12,10 +12,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from incidentctl.output.shown import json_text, literal, quoted
 
 if TYPE_CHECKING:
     from incidentctl.app.plan import Plan
@@ -44,21 +45,25 @@ STATE_STYLE = {
 
 
 def print_note(text: str) -> None:
-    out.print(escape(text))
+    out.print(literal(text))
+
+
+def print_warning(text: str) -> None:
+    out.print(Text.assemble(("!", "bold yellow"), " ", literal(text)))
 
 
 def print_notices(plan: Plan) -> None:
     for notice in plan.notices:
-        out.print(f"[bold yellow]![/] {escape(notice)}")
+        print_warning(notice)
 
 
 def print_severities(playbook: Playbook) -> None:
     """The severities to choose from, most severe first, with what each one means."""
     out.print("[bold]Severities[/] (most severe first)")
     for severity in playbook.severities:
-        out.print(f"  [bold]{escape(severity.id)}[/] {escape(severity.name)}")
+        out.print(f"  [bold]{quoted(severity.id)}[/] {quoted(severity.name)}")
         for criterion in severity.criteria:
-            out.print(f"      • {escape(criterion)}")
+            out.print(f"      • {quoted(criterion)}")
 
 
 def publication_data(published: Published) -> dict[str, Any]:
@@ -90,6 +95,7 @@ def publication_data(published: Published) -> dict[str, Any]:
         ],
         "missing_variables": published.preview.missing,
         "notes": published.notes,
+        "warnings": published.preview.hidden,
     }
 
 
@@ -99,15 +105,16 @@ def print_declare_header(ws: Workspace, plan: Plan) -> None:
     if playbook.values:
         out.print("[bold]Our values during an incident[/]")
         for value in playbook.values:
-            out.print(f"  • [bold]{escape(value.name)}[/] — {escape(value.in_practice)}")
+            out.print(f"  • [bold]{quoted(value.name)}[/] — {quoted(value.in_practice)}")
     if playbook.roles:
         out.print("[bold]Roles[/]")
         for role_id, role in playbook.roles.items():
-            who = plan.incident.roles.get(role_id, "[red]unassigned[/]")
+            held = plan.incident.roles.get(role_id)
+            who = quoted(held) if held else "[red]unassigned[/]"
             duties = "; ".join(role.responsibilities[:2])
             out.print(
-                f"  • {escape(role.name)}: {who}"
-                + (f"  [dim]{escape(duties)}[/]" if duties else "")
+                f"  • {quoted(role.name)}: {who}"
+                + (f"  [dim]{quoted(duties)}[/]" if duties else "")
             )
     out.print()
 
@@ -121,15 +128,15 @@ def _gauge(length: int, limit: int | None) -> Text:
 
 
 def print_step(label: str) -> None:
-    out.rule(escape(label))
+    out.rule(quoted(label))
 
 
 def print_preview(plan: Plan, *, full: bool = False) -> None:
     """Exactly what each channel will receive, with its length against the channel's limit."""
     incident = plan.incident
     out.print(
-        f"[bold]{escape(incident.id)}[/] · {incident.severity} · {plan.stage.value} · "
-        f"{escape(incident.title)}"
+        f"[bold]{quoted(incident.id)}[/] · {quoted(incident.severity)} · {plan.stage.value} · "
+        f"{quoted(incident.title, one_line=True)}"
     )
     print_preview_messages(plan, full=full)
 
@@ -141,23 +148,23 @@ def print_preview_messages(plan: Plan, *, full: bool = False) -> None:
         )
         parts: list[Any] = []
         if delivery.message.subject is not None:
-            parts.append(Text(f"Subject: {delivery.message.subject}\n", style="bold"))
-        parts.append(Text(delivery.message.text))
+            parts.append(literal(f"Subject: {delivery.message.subject}\n", "bold"))
+        parts.append(literal(delivery.message.text))
         if delivery.message.html and full:
-            parts.append(Text("\n--- HTML part ---\n" + delivery.message.html, style="dim"))
+            parts.append(literal("\n--- HTML part ---\n" + delivery.message.html, "dim"))
         elif delivery.message.html:
             parts.append(Text(f"\n+ HTML part ({len(delivery.message.html)} bytes)", style="dim"))
         note = plan.rendered.notes.get(delivery.channel)
         kept = plan.rendered.kept.get(delivery.channel)
         title = Text.assemble(
-            f"{delivery.channel} ({delivery.channel_type}) ",
+            literal(f"{delivery.channel} ({delivery.channel_type}) "),
             _gauge(length, limit),
-            Text(f" · {note}", style="dim") if note else "",
-            Text(f" · {kept}", style="cyan") if kept else "",
+            literal(f" · {note}", "dim") if note else "",
+            literal(f" · {kept}", "cyan") if kept else "",
         )
         out.print(Panel(Group(*parts), title=title, title_align="left", expand=False))
     for target in plan.disabled:
-        out.print(f"[dim]{escape(target.channel)} ({target.type}): disabled in the playbook[/]")
+        out.print(literal(f"{target.channel} ({target.type}): disabled in the playbook", "dim"))
     if not plan.deliveries:
         out.print("[yellow]no enabled channel receives this stage: recorded only[/]")
 
@@ -166,6 +173,8 @@ def print_publish_preview(preview: Preview) -> None:
     """The preview of a sending command: messages, missing variables, and for a dry run the
     request bodies."""
     print_preview(preview.plan, full=preview.dry_run)
+    for warning in preview.hidden:
+        print_warning(warning)
     if preview.provisional:
         out.print(
             "[dim]times in these messages are for now: if the minute changes before you "
@@ -181,20 +190,16 @@ def print_missing_variables(missing: dict[str, list[str]]) -> None:
     for channel, names in missing.items():
         variables = ", ".join(names)
         out.print(
-            f"[bold red]![/] {escape(channel)}: {escape(variables)} not set in the environment: "
+            f"[bold red]![/] {quoted(channel)}: {quoted(variables)} not set in the environment: "
             "this delivery will fail (`incidentctl retry` re-sends it once set)"
         )
 
 
 def print_payloads(payloads: dict[str, Any]) -> None:
     """The JSON bodies as they would be posted (blocks, cards, webhook documents)."""
-    import json
-
     for channel, body in payloads.items():
-        text = json.dumps(body, indent=2, ensure_ascii=False)
-        out.print(
-            Panel(Text(text), title=f"{channel}: request body", title_align="left", expand=False)
-        )
+        title = literal(f"{channel}: request body")
+        out.print(Panel(Text(json_text(body)), title=title, title_align="left", expand=False))
 
 
 # the live progress table on screen, if any: a question must not be drawn under it
@@ -243,7 +248,7 @@ def live_progress(deliveries: Sequence[Delivery]) -> Iterator[ProgressCallback |
                 current = list(rows.items())
             for channel, (state, attempt, took) in current:
                 table.add_row(
-                    channel,
+                    literal(channel),
                     Text(state, style=STATE_STYLE.get(state, "")),
                     str(attempt),
                     f"{now if took is None else took:.1f}s",
@@ -291,17 +296,17 @@ def _delivery_table(
     for d in deliveries:
         detail = d.error if d.error else (d.link or d.remote_id or "")
         table.add_row(
-            *((d.incident_id, d.stage.value) if retried else ()),
-            d.channel,
-            d.channel_type,
+            *((literal(d.incident_id), d.stage.value) if retried else ()),
+            literal(d.channel),
+            literal(d.channel_type),
             Text(d.state.value, style=STATE_STYLE.get(d.state.value, "")),
             str(d.attempts),
-            escape(detail),
+            literal(detail),
         )
     for target in disabled:
         table.add_row(
-            target.channel,
-            target.type,
+            literal(target.channel),
+            literal(target.type),
             Text("disabled", style="dim"),
             "0",
             "enabled: false in the playbook",
@@ -319,7 +324,7 @@ def print_report(
     from incidentctl.model.durations import format_duration
 
     print_delivery_table(report, disabled)
-    out.print(f"incident [bold]{escape(incident.id)}[/] · {incident.status.value}")
+    out.print(f"incident [bold]{quoted(incident.id)}[/] · {incident.status.value}")
     if incident.next_update_due is not None:
         tz = ws.playbook.organization.tz
         due = incident.next_update_due.astimezone(tz)
@@ -345,12 +350,12 @@ def print_unsettled(deliveries: Sequence[Delivery]) -> None:
         table.add_column(column, overflow="fold")
     for d in deliveries:
         table.add_row(
-            d.incident_id,
-            d.channel,
+            literal(d.incident_id),
+            literal(d.channel),
             d.stage.value,
             d.state.value,
             str(d.attempts),
-            escape(d.error or ""),
+            literal(d.error or ""),
         )
     out.print(table)
 
@@ -364,7 +369,8 @@ def print_retry(report: DeliveryReport) -> None:
         out.print(_delivery_table(done, [], retried=True))
     for d in report.held:
         out.print(
-            f"[yellow]uncertain[/] {d.incident_id} {d.channel}: {escape(d.error or '')} — "
+            f"[yellow]uncertain[/] {quoted(d.incident_id)} {quoted(d.channel)}: "
+            f"{quoted(d.error or '')} — "
             "check the channel, then `incidentctl retry --resend-uncertain` if it is not "
             "there"
         )
@@ -372,9 +378,9 @@ def print_retry(report: DeliveryReport) -> None:
 
 def print_scaffold(result: ScaffoldResult) -> None:
     for path in result.written:
-        out.print(f"wrote {escape(str(path))}")
+        out.print(f"wrote {quoted(path)}")
     for path in result.skipped:
-        out.print(f"[yellow]kept[/] {escape(str(path))} (exists)")
+        out.print(f"[yellow]kept[/] {quoted(path)} (exists)")
     out.print(
         "next: edit incidentctl.yaml, then `incidentctl lint` and "
         "`incidentctl declare <severity> --title …`"

@@ -1,10 +1,17 @@
-"""Tables for list, status and show; JSON for scripts."""
+"""Tables for list, status and show; JSON for scripts.
+
+Every value shown comes from the store, so each is printed literally with its control
+characters made visible (`output.shown`): a row an older version stored with an escape sequence
+in its title shows `\x1b[2J` instead of clearing the screen.
+"""
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
+
+from incidentctl.model.text import visible
+from incidentctl.output.shown import json_text, literal
 
 
 def _console() -> Any:
@@ -14,7 +21,12 @@ def _console() -> Any:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_text(data) + "\n")
+
+
+def _write(text: str) -> None:
+    """Lines that quote stored values, printed without the controls they may carry."""
+    sys.stdout.write(visible(text))
 
 
 def _plain(headers: list[str], rows: list[list[str]]) -> None:
@@ -34,18 +46,19 @@ def _table(title: str, headers: list[str], rows: list[list[str]], empty: str) ->
     if not rows:
         sys.stdout.write(empty + "\n")
         return
+    rows = [[visible(cell, one_line=True) for cell in row] for row in rows]
     if not sys.stdout.isatty():
         _plain(headers, rows)
         return
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
+    table = Table(title=literal(title), title_justify="left")
     for header in headers:
         # ids, severities and states are never cut; the free text columns wrap instead
         wraps = header in _WRAPPING
         table.add_column(header, no_wrap=not wraps, overflow="fold" if wraps else "ellipsis")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(literal(cell) for cell in row))
     _console().print(table)
 
 
@@ -94,13 +107,11 @@ def print_status(rows: list[dict[str, Any]], *, as_json: bool) -> None:
     )
     overdue = [r["id"] for r in rows if r["overdue"]]
     if overdue:
-        sys.stdout.write(
-            f"update now: {', '.join(overdue)} — silence costs more trust than 'no news yet'\n"
-        )
+        _write(f"update now: {', '.join(overdue)} — silence costs more trust than 'no news yet'\n")
     for r in rows:
         for d in r.get("stuck") or []:
             why = f": {d['error']}" if d["error"] else ""
-            sys.stdout.write(
+            _write(
                 f"{r['id']} {d['channel']} ({d['stage']}) {d['state']}{why} — "
                 "`incidentctl retry` re-sends or checks it\n"
             )
@@ -125,7 +136,7 @@ def print_incident(data: dict[str, Any], *, as_json: bool) -> None:
         lines.append("components: " + ", ".join(f"{k} {v}" for k, v in data["components"].items()))
     if data["roles"]:
         lines.append("roles: " + ", ".join(f"{k} {v}" for k, v in data["roles"].items()))
-    sys.stdout.write("\n".join(lines) + "\n\n")
+    _write("\n".join(lines) + "\n\n")
     _table(
         f"Timeline ({data['timezone']})",
         [f"TIME ({data['timezone']})", "EVENT", "DETAIL"],

@@ -70,7 +70,8 @@ an "hour" is `HH:MM` (no zone), a "duration" is short (`45s`, `12m`, `1h05m`, `2
 Filters besides Jinja's own: `sentence` (trim and end with a full stop unless the text ends
 with punctuation), `and_list` ("portal, API and billing"; "et" in French), `md_cell` (text
 safe inside a Markdown table cell), `plain` (no-break spaces to spaces and « » to ", for
-SMS and X).
+SMS and X), `live` (the value's mentions stay live: on Mattermost and Discord every value a
+template prints is otherwise quoted so that `@here` in a title notifies no one).
 """
 
 from __future__ import annotations

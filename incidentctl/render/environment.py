@@ -6,7 +6,8 @@ import contextlib
 import marshal
 import pickle
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from io import BytesIO
 from typing import Any
 
@@ -14,6 +15,7 @@ import jinja2
 from jinja2 import BaseLoader, StrictUndefined
 from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache, bc_magic
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
+from markupsafe import Markup
 
 from incidentctl.playbook.location import cache_dir
 from incidentctl.render.labels import AND_WORD
@@ -46,9 +48,43 @@ def md_cell(value: Any) -> str:
     return "<br>".join(line.strip() for line in text.splitlines())
 
 
-def _finalize(value: Any) -> Any:
+class Live(str):
+    """A value the template keeps as it is (`{{ role.who|live }}`): its mentions stay live."""
+
+
+def live(value: Any) -> Live:
+    return Live("" if value is None else value)
+
+
+# how the channel being rendered quotes a value printed into its text (None: as it is)
+_quote: ContextVar[Callable[[str], str] | None] = ContextVar("quote", default=None)
+
+
+@contextlib.contextmanager
+def quoting(quote: Callable[[str], str] | None) -> Iterator[None]:
+    """Every `{{ value }}` rendered inside goes through `quote`; the template's own text
+    does not (a deliberate `@oncall` in an internal template stays a mention)."""
+    token = _quote.set(quote)
+    try:
+        yield
+    finally:
+        _quote.reset(token)
+
+
+@jinja2.pass_context  # never folded into a compiled template: each render quotes its own way
+def _finalize(_context: jinja2.runtime.Context, value: Any) -> Any:
     # an optional value printed without a guard must not show up as "None" in a message
-    return "" if value is None else value
+    if value is None:
+        return ""
+    quote = _quote.get()
+    if quote is None or isinstance(value, Live | Markup):
+        return value
+    return quote(value if isinstance(value, str) else str(value))
+
+
+# bumped when the code templates compile to changes (finalize taking the context: 2), so a
+# cache an older version wrote is not loaded
+CACHE_LAYOUT = 2
 
 
 class _QuietBytecodeCache(FileSystemBytecodeCache):
@@ -82,7 +118,7 @@ def bytecode_cache() -> BytecodeCache | None:
     root = cache_dir()
     if root is None:
         return None
-    folder = root / f"jinja-{jinja2.__version__}"
+    folder = root / f"jinja-{jinja2.__version__}-{CACHE_LAYOUT}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -121,5 +157,7 @@ def make_environment(
             return "".join(words)
         return f"{', '.join(words[:-1])} {and_word} {words[-1]}"
 
-    env.filters.update(sentence=sentence, and_list=and_list, md_cell=md_cell, plain=plain)
+    env.filters.update(
+        sentence=sentence, and_list=and_list, md_cell=md_cell, plain=plain, live=live
+    )
     return env

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,9 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 from incidentctl.errors import TemplateError
 from incidentctl.model.records import RenderedMessage, Stage
+from incidentctl.model.text import strip_controls
 from incidentctl.playbook.schema import Playbook
-from incidentctl.render.environment import bytecode_cache, make_environment
+from incidentctl.render.environment import bytecode_cache, make_environment, quoting
 from incidentctl.render.failures import (
     is_html_name,
     template_location,
@@ -113,12 +114,15 @@ class Renderer:
         channel_name: str,
         message_format: str,
         context: Mapping[str, Any],
+        quote: Callable[[str], str] | None = None,
     ) -> RenderedMessage:
-        """Render every part of the channel's message format for `stage`."""
+        """Render every part of the channel's message format for `stage`; `quote` is how the
+        channel neutralises what the values printed into it carry (mentions from a title)."""
         names = self.template_names(stage, channel_name, message_format)
         data = dict(context)
         data["channel"] = self.channel_info(channel_name)
-        out = {part: self._render(name, data, channel_name) for part, name in names.items()}
+        with quoting(quote):
+            out = {part: self._render(name, data, channel_name) for part, name in names.items()}
         subject = out.get("subject")
         html = out.get("html")
         return RenderedMessage(
@@ -133,8 +137,10 @@ class Renderer:
         return self._render(POSTMORTEM_TEMPLATE, dict(context), None).strip() + "\n"
 
     def _render(self, name: str, data: dict[str, Any], channel_name: str | None) -> str:
+        """The template's output without control characters, whoever put them there: a row
+        an older version stored, a `"\\e"` in the playbook's YAML, a byte in a template."""
         try:
-            return self.env.get_template(name).render(data)
+            return strip_controls(self.env.get_template(name).render(data))
         except jinja2.TemplateSyntaxError as exc:
             reason = " ".join((exc.message or "syntax error").split())
             raise TemplateError(

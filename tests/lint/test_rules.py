@@ -748,6 +748,34 @@ def test_zero_tolerance(lint: Lint, playbook: str, expected: list[Where]) -> Non
     assert all(p.level == "warning" for p in problems)
 
 
+@pytest.mark.parametrize(
+    ("playbook", "files", "expected"),
+    [
+        (
+            VALID.replace("Critical", '"Critical \\e]0;x\\a"'),
+            {},
+            [(3, 22, "hidden-characters")] * 2,
+        ),
+        (VALID.replace("name: Acme", 'name: "Acme \\u202e"'), {}, [(1, 22, "hidden-characters")]),
+        (VALID.replace("chat:\n", '"cha\\u200bt":\n'), {}, [(8, 3, "hidden-characters")]),
+        (
+            TEMPLATED,
+            {"tpl/investigating.chat.j2": "\ufeffok\nx \u2066{{ incident.title }}\x1b[2J"},
+            [(2, 3, "hidden-characters"), (2, 24, "hidden-characters")],
+        ),
+        (VALID.replace("Acme", "Acme שלום é"), {}, []),
+    ],
+    ids=["yaml-escapes", "bidi-value", "zero-width-key", "template-line", "plain-rtl"],
+)
+def test_hidden_characters(
+    lint: Lint, playbook: str, files: dict[str, str], expected: list[Where]
+) -> None:
+    problems = [p for p in lint(playbook, files) if p.rule == "hidden-characters"]
+    assert where(problems) == expected
+    assert all(p.level == "warning" and "U+" in p.message for p in problems)
+    assert all("\x1b" not in str(p) for p in problems)
+
+
 def test_every_rule_is_documented_and_unique() -> None:
     assert len(RULES_BY_ID) == len(RULES)
     for rule in RULES:

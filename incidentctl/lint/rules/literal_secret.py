@@ -68,21 +68,6 @@ TOKEN_LIKE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[\w.~+=-]{16,}$")
 SECRET_QUERY = re.compile(r"token|secret|key|sig|password|code|auth", re.IGNORECASE)
 
 
-def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, bool]]:
-    """(path, text, is a key) of every string in the document, mapping keys included."""
-    if isinstance(value, str):
-        yield path, value, False
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            child = (*path, str(key))
-            if isinstance(key, str):
-                yield child, key, True
-            yield from _strings(item, child)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
-
-
 def shape(value: str) -> str | None:
     """The kind of credential `value` contains, if any."""
     return next((kind for kind, pattern in SHAPES if pattern.search(value)), None)
@@ -179,7 +164,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
     if not isinstance(ctx.data, dict):
         return
     declared = _declared(ctx.data)
-    for path, value, is_key in _strings(ctx.data, ()):
+    for path, value, is_key in ctx.strings():
         kind = shape(value)
         if kind is None and (is_key or not _literal_setting(path, value, declared)):
             continue

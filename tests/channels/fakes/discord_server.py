@@ -74,6 +74,7 @@ class DiscordServer(FakeServer):
             "author": {"id": WEBHOOK_ID, "username": body.get("username", "Captain Hook")},
             "timestamp": "2025-01-01T09:00:00+00:00",
             "edited_timestamp": None,
+            **_mentions(body),
         }
         if self.include_guild:
             message["guild_id"] = GUILD_ID
@@ -81,6 +82,20 @@ class DiscordServer(FakeServer):
         if request.arg("wait") != "true":
             return Reply(204)
         return Reply(200, message)
+
+
+def _mentions(body: dict[str, Any]) -> dict[str, Any]:
+    """Who the message pings, as Discord reports it: only the kinds `allowed_mentions.parse`
+    lists (every kind without `allowed_mentions`); a backslashed mention is plain text."""
+    content = str(body.get("content") or "")
+    allowed = body.get("allowed_mentions")
+    parse = set(allowed.get("parse", [])) if allowed is not None else MENTION_TYPES
+    live = re.sub(r"\\[@<]", "", content)
+    return {
+        "mention_everyone": "everyone" in parse and bool(re.search(r"@(everyone|here)", live)),
+        "mentions": re.findall(r"<@!?(\d+)>", live) if "users" in parse else [],
+        "mention_roles": re.findall(r"<@&(\d+)>", live) if "roles" in parse else [],
+    }
 
 
 def _checked(request: Request, *, editing: bool) -> tuple[dict[str, Any], Reply | None]:

@@ -2,10 +2,12 @@
 
 `POST /hooks/<key>` with JSON `{"text", "channel"?, "username"?, "icon_url"?, "attachments"?}`;
 errors are Mattermost AppErrors (`{"id", "message", "detailed_error", "status_code"}`).
+`mentions(text)` is who a post would notify, found the way the server finds them.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.channels.fakes.base_server import FakeServer, Reply, Request
@@ -77,6 +79,21 @@ class MattermostServer(FakeServer):
             )
         self.posts.append((channel, body))
         return Reply(200, "ok")
+
+
+_ANNOUNCEMENT = re.compile(r"<!(channel|here|all)(?:\|[^>]*)?>")
+_CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+
+
+def mentions(text: str) -> set[str]:
+    """The mentions Mattermost notifies for `text`: the webhook first expands Slack's
+    `<!channel>` (model.ExpandAnnouncement), then code is set aside and the words are split at
+    any character but a letter, a digit or one of `:.-_@` (app.GetExplicitMentions); a word
+    starting with `@` is a mention, its trailing punctuation trimmed (`@here.` notifies)."""
+    text = _ANNOUNCEMENT.sub(lambda found: "@" + found.group(1), text)
+    text = _CODE.sub(" ", text)
+    words = re.split(r"[^\w:.@-]", text)
+    return {word.rstrip(".:-_").lower() for word in words if re.match(r"@\w", word)}
 
 
 def _app_error(status: int, error_id: str, message: str, detailed: str = "") -> Reply:

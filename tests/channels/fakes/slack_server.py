@@ -9,6 +9,7 @@ codes. Web API (`/api/<method>`): Bearer token, `{"ok": false, "error": ...}` fo
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -301,12 +302,28 @@ class SlackServer(FakeServer):
         return f"{int(time.time())}.{self._seq:06d}"
 
     def _store(self, channel: SlackChannel, args: dict[str, Any]) -> dict[str, Any]:
+        """Kept as posted, with who it notifies: `<!here>`, `<!channel>`, `<@U…>` in the
+        `text` or a mrkdwn block (an escaped `&lt;!here&gt;` is text; plain_text parses none)."""
         message: dict[str, Any] = {"type": "message", "user": "U0BOT", "ts": self._next_ts()}
         for key in ("text", "blocks", "metadata", "thread_ts"):
             if args.get(key) is not None:
                 message[key] = args[key]
+        message["notifies"] = sorted(set(_MENTION.findall(_mrkdwn(args))))
         channel.messages.append(message)
         return message
+
+
+_MENTION = re.compile(r"<(![a-z]+|@[UW][A-Z0-9]+|!subteam\^[A-Z0-9]+)[|>]")
+
+
+def _mrkdwn(args: dict[str, Any]) -> str:
+    texts = [str(args.get("text") or "")]
+    for block in args.get("blocks") or []:
+        parts = [block.get("text") or {}, *(block.get("elements") or [])]
+        texts += [
+            p.get("text", "") for p in parts if isinstance(p, dict) and p.get("type") == "mrkdwn"
+        ]
+    return "\n".join(texts)
 
 
 def _error(code: str, *messages: str) -> Reply:

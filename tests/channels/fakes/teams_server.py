@@ -7,6 +7,8 @@ payloads over 28 KB 413.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from tests.channels.fakes.base_server import FakeServer, Reply, Request
@@ -42,6 +44,15 @@ class TeamsServer(FakeServer):
             return _error(400, "InvalidRequestContent", problem)
         self.cards.append(envelope["attachments"][0]["content"])
         return Reply(202)
+
+
+def mentions(card: dict[str, Any]) -> list[str]:
+    """Whom the card notifies: an `<at>name</at>` in a TextBlock mentions someone only when
+    the card's `msteams.entities` has a mention entity with that text; other text is text."""
+    entities = (card.get("msteams") or {}).get("entities") or []
+    known = {e.get("text"): e for e in entities if e.get("type") == "mention"}
+    tags = re.findall(r"<at>.*?</at>", json.dumps(card, ensure_ascii=False))
+    return [tag for tag in tags if tag in known]
 
 
 def envelope_problem(envelope: Any) -> str | None:
