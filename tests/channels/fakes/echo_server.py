@@ -67,6 +67,15 @@ def _utf16(char: str) -> list[int]:
 # client adds for this service: credentials, signatures), its body, or all of it. The channels
 # keep the first 200 characters of an error text: each part must lead in some reply.
 VIEWS = ("target", "headers", "body", "all")
+# every echoing failure in every encoding, quoting in turn the request's target, headers, body
+# or all (so that each fault and each encoding quotes each of them), and the failures that
+# quote nothing: (fault, encoding, view)
+SCENARIOS = [
+    (fault, encoding, VIEWS[(i + j) % len(VIEWS)])
+    for i, fault in enumerate(ECHOING)
+    for j, encoding in enumerate(ENCODINGS)
+] + [(fault, "-", "-") for fault in SILENT]
+SCENARIO_IDS = ["-".join(scenario).rstrip("-") for scenario in SCENARIOS]
 PLAIN_HEADERS = frozenset(
     {"host", "user-agent", "accept", "accept-encoding", "connection", "content-length"}
 )
