@@ -8,7 +8,7 @@ twice), percent-decoded, JSON-escaped (`\\/`, `\\u00XX`), HTML-escaped (`&amp;`,
 `&#47;`) or any mix of these, character by character; and the base64 of a `user:password`
 pair (`basic_credentials`), which is how a Basic `Authorization` header comes back.
 
-How long a part must be (the thresholds, as README's "Secrets" section tells users):
+How long a part must be (the thresholds; README's "Secrets in what services send back"):
 
 - a part of `ANYWHERE` (8) characters or more is redacted wherever it appears, even inside a
   longer word;
