@@ -20,6 +20,7 @@ from incidentctl.channels.base import (
     is_loopback,
     require_safe_url,
 )
+from incidentctl.channels.client_logs import quiet_client_logs
 from incidentctl.channels.redaction import scrub_line
 from incidentctl.channels.secrets import SENSITIVE
 from incidentctl.errors import DeliveryError
@@ -110,6 +111,7 @@ def open_client(timeout: float, **options: Any) -> httpx.Client:
     """An httpx client that never follows redirects: a redirect must not carry our secrets."""
     import httpx
 
+    quiet_client_logs()
     options.setdefault("verify", tls_context())
     return httpx.Client(timeout=timeout, follow_redirects=False, **options)
 

@@ -43,6 +43,7 @@ from incidentctl.channels.base import (
     check_url,
     is_loopback,
 )
+from incidentctl.channels.client_logs import quiet_client_logs
 from incidentctl.channels.http import api_base_url, retry_after
 from incidentctl.channels.redaction import scrub_line
 from incidentctl.channels.secrets import SECRET, secret_keys
@@ -171,6 +172,7 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
         import requests
         import tweepy
 
+        quiet_client_logs()
         client = tweepy.Client(**credentials)
         # requests would follow a redirect (a POST as a GET, to any host): answer it instead
         client.session.max_redirects = 0

@@ -93,7 +93,7 @@ def test_no_secret_comes_back_through_the_cli(
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.WARNING)  # what reaches stderr when nobody configures logging
+    caplog.set_level(logging.DEBUG)  # as a program embedding incidentctl might
     monkeypatch.chdir(tmp_path)
     with EchoServer(fault, encoding, view, bystander.url) as server:
         write_playbook(

@@ -11,12 +11,15 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from incidentctl.channels.client_logs import quiet_client_logs
+
 
 def mail_client(api_key: str, host: str, timeout: float) -> Any:
     """A `SendGridAPIClient` for `host` whose requests raise on a redirect (an `HTTPError` of
     its status, which `failures.classify` maps like any other refusal)."""
     from sendgrid import SendGridAPIClient
 
+    quiet_client_logs()
     client = SendGridAPIClient(api_key=api_key, host=host)
     client.client = _refusing_client()(
         host=client.host, request_headers=client._default_headers, version=3, timeout=timeout
