@@ -1,9 +1,12 @@
-"""Every test gets its own state directory and a clean environment."""
+"""Every test gets its own state directory and a clean environment; `offline_dns` makes
+`.invalid` names fail to resolve without the network."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,3 +30,18 @@ def isolated_state(
     # third-party channel plugins installed on the machine stay out of the tests
     monkeypatch.setattr(registry, "_plugins", lambda: {})
     yield home
+
+
+@pytest.fixture
+def offline_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `.invalid` name fails to resolve at once, as it would offline, without asking a
+    resolver; every client library still goes through `socket.getaddrinfo` to find out."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name.rstrip(".").endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)

@@ -19,6 +19,7 @@ from incidentctl.channels.capabilities import (
     Reconciling,
     Threading,
 )
+from incidentctl.channels.redaction import scrubbed
 from incidentctl.delivery.engine import DeliveryEngine
 from incidentctl.errors import DeliveryError, IncidentctlError
 from incidentctl.model.records import Delivery, DeliveryState, Incident
@@ -126,7 +127,7 @@ def _reconcile(
 ) -> str:
     """'sent' when the service shows it, 'absent' when it surely does not, else 'held'."""
     try:
-        channel, _ = engine.build(delivery.channel)
+        channel, context = engine.build(delivery.channel)
     except (DeliveryError, IncidentctlError):
         return "held"
     if not isinstance(channel, Reconciling):
@@ -139,6 +140,7 @@ def _reconcile(
         return "held"
     if found is None:
         return "absent"
+    found = scrubbed(found, context.secrets)
     delivery.state = DeliveryState.SENT
     delivery.remote_id = found.remote_id
     delivery.link = found.link

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import builtins
 import ipaddress
-import re
 import sys
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Literal, Protocol, TextIO, TypeVar
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
@@ -268,40 +267,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Remove secret values (tokens, URLs) from a text meant for users and logs; of a secret URL
-    also each part that `redact_url` hides, which a service may echo alone (`secret_parts`)."""
-    parts = {part for secret in secrets for part in secret_parts(secret) if len(part) >= 4}
-    for part in sorted(parts, key=len, reverse=True):
-        text = text.replace(part, "***")
-    return text
-
-
-def secret_parts(secret: str) -> set[str]:
-    """`secret`, and when it is a URL what `redact_url` hides of it, as written and decoded: the
-    path and query (an echoed request line), each path segment and query value (an echoed
-    webhook token or `sig`), any user and password. A segment or value that is a plain word
-    (`services`, `hooks`: letters, `-` and `_`, shorter than 16) is the service's route, the same
-    for every user: scrubbing it would garble error codes such as `no_active_hooks`."""
-    parts = {secret}
-    url = urlsplit(secret)
-    if url.scheme not in ("http", "https") or not url.netloc:
-        return parts
-    query = f"?{url.query}" if url.query else ""
-    pieces = [url.path + query, url.path, url.path.lstrip("/"), url.query]
-    pieces += [value for value in (url.username, url.password) if value]
-    pieces += [seg for seg in url.path.split("/") if not ROUTE_WORD.fullmatch(seg)]
-    values = (pair.partition("=")[2] for pair in url.query.split("&"))
-    pieces += [value for value in values if not ROUTE_WORD.fullmatch(value)]
-    for piece in pieces:
-        parts.update((piece, unquote_plus(piece)))
-    return parts
-
-
-# a path segment or query value that reads as a word of the service's routes, not a token
-ROUTE_WORD = re.compile(r"[A-Za-z_-]{0,15}")
 
 
 def redact_url(url: str) -> str:

@@ -19,8 +19,9 @@ from incidentctl.channels.base import (
     check_url,
     is_loopback,
     require_safe_url,
-    scrub,
 )
+from incidentctl.channels.client_logs import quiet_client_logs
+from incidentctl.channels.redaction import scrub_line
 from incidentctl.channels.secrets import SENSITIVE
 from incidentctl.errors import DeliveryError
 from incidentctl.playbook.env import references
@@ -29,14 +30,6 @@ if TYPE_CHECKING:
     import ssl
 
     import httpx
-
-ERROR_TEXT_LIMIT = 200
-
-
-def clip(text: str, limit: int = ERROR_TEXT_LIMIT) -> str:
-    """One line of at most `limit` characters."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def retry_after(value: str | None, *, now: float) -> float | None:
@@ -63,7 +56,7 @@ def transport_error(
     """Map an httpx exception: nothing sent is retryable, a timeout after sending uncertain."""
     import httpx
 
-    detail = clip(scrub(str(exc) or type(exc).__name__, secrets))
+    detail = scrub_line(str(exc) or type(exc).__name__, secrets)
     if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
         # the service may have acted on it: only an idempotent request is safe to repeat
         return DeliveryError(
@@ -89,7 +82,7 @@ def status_error(
 ) -> DeliveryError:
     """Map a non-2xx answer: rate limits and 5xx are retryable, others carry the service's text."""
     status = response.status_code
-    text = clip(scrub(response.text if text is None else text, secrets)) or response.reason_phrase
+    text = scrub_line(response.text if text is None else text, secrets) or response.reason_phrase
     message = f"{what}: HTTP {status} {text}".rstrip()
     if status in rate_limited or status >= 500:
         wait = retry_after(response.headers.get("Retry-After"), now=now)
@@ -118,6 +111,7 @@ def open_client(timeout: float, **options: Any) -> httpx.Client:
     """An httpx client that never follows redirects: a redirect must not carry our secrets."""
     import httpx
 
+    quiet_client_logs()
     options.setdefault("verify", tls_context())
     return httpx.Client(timeout=timeout, follow_redirects=False, **options)
 

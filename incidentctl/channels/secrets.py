@@ -11,7 +11,7 @@ A setting is marked in its annotation, `api_key: Annotated[str, SECRET]`:
 
 Redaction and lint read these declarations instead of guessing from key names. A redacted
 value that is a URL is also redacted in parts — its path, path segments and query values, which a
-service may echo on their own (`base.secret_parts`).
+service may echo on their own (`redaction.secret_parts`).
 """
 
 from __future__ import annotations

@@ -19,8 +19,9 @@ Threading: updates reply to the channel's latest post for the incident whose id 
 reads in order. While the first post is unconfirmed, updates wait for it (`needs_thread`).
 
 Errors: 429 → retryable, `retry_after` from `x-rate-limit-reset`; 5xx and connection failures
-→ retryable; a read timeout → uncertain; 401 → credentials refused; 403 duplicate content →
-"X rejected a duplicate post" (not retryable). But when an earlier attempt of the same delivery
+→ retryable; a read timeout → uncertain; a redirect is not followed (an error of its status);
+401 → credentials refused; 403 duplicate content → "X rejected a duplicate post" (not
+retryable). But when an earlier attempt of the same delivery
 may have posted it (its request went out and no answer came back: a lost connection, a timeout,
 a killed run — recorded in the attempt state and saved before each request), X's refusal of the
 duplicate means that attempt went out: the delivery is sent, its post id unknown (said in its
@@ -41,9 +42,10 @@ from incidentctl.channels.base import (
     SettingProblem,
     check_url,
     is_loopback,
-    scrub,
 )
-from incidentctl.channels.http import api_base_url, clip, retry_after
+from incidentctl.channels.client_logs import quiet_client_logs
+from incidentctl.channels.http import api_base_url, retry_after
+from incidentctl.channels.redaction import scrub_line
 from incidentctl.channels.secrets import SECRET, secret_keys
 from incidentctl.errors import DeliveryError
 from incidentctl.model.records import RenderedMessage
@@ -170,7 +172,10 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
         import requests
         import tweepy
 
+        quiet_client_logs()
         client = tweepy.Client(**credentials)
+        # requests would follow a redirect (a POST as a GET, to any host): answer it instead
+        client.session.max_redirects = 0
         client.session.mount(
             TWITTER_HOST,
             _RedirectAdapter(requests.adapters.HTTPAdapter(), TWITTER_HOST, target, self.timeout),
@@ -210,7 +215,7 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
         response = exc.response
         status = int(getattr(response, "status_code", 0) or 0)
         texts = [str(m) for m in exc.api_messages] or [str(getattr(response, "reason", ""))]
-        detail = clip(scrub("; ".join(t for t in texts if t), secrets))
+        detail = scrub_line("; ".join(t for t in texts if t), secrets)
         headers = getattr(response, "headers", {}) or {}
         if isinstance(exc, tweepy.TooManyRequests | tweepy.TwitterServerError):
             wait = retry_after(headers.get("Retry-After"), now=self.clock())
@@ -239,6 +244,10 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
         """The error, and whether the request may have reached X (and been posted)."""
         import requests
 
+        if isinstance(exc, requests.exceptions.TooManyRedirects):
+            status = int(getattr(exc.response, "status_code", 0) or 0)
+            error = DeliveryError(f"X answered a redirect ({status}): not followed", status=status)
+            return error, False
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             return DeliveryError("X: connection timed out", retryable=True), False
         if isinstance(exc, requests.exceptions.Timeout):
@@ -251,13 +260,14 @@ class TwitterChannel(BaseChannel[TwitterSettings]):
 
             reason = getattr(exc.args[0], "reason", None) if exc.args else None
             if isinstance(reason, NewConnectionError):
-                error = DeliveryError(f"X: could not connect ({clip(str(reason))})", retryable=True)
+                detail = scrub_line(str(reason), secrets)
+                error = DeliveryError(f"X: could not connect ({detail})", retryable=True)
                 return error, False
             # lost after sending: X refuses exact duplicates, so a retry is safe, and a
             # duplicate answer to it means this attempt had posted it
-            detail = clip(scrub(str(exc) or type(exc).__name__, secrets))
+            detail = scrub_line(str(exc) or type(exc).__name__, secrets)
             return DeliveryError(f"X: connection lost ({detail})", retryable=True), True
-        detail = clip(scrub(str(exc) or type(exc).__name__, secrets))
+        detail = scrub_line(str(exc) or type(exc).__name__, secrets)
         return DeliveryError(f"X: request failed ({detail})"), True
 
 

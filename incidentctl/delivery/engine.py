@@ -26,9 +26,9 @@ from incidentctl.channels.base import (
     Outgoing,
     SendContext,
     SendResult,
-    scrub,
 )
 from incidentctl.channels.check import CheckedChannel
+from incidentctl.channels.redaction import scrub, scrubbed
 from incidentctl.channels.registry import channel_type
 from incidentctl.delivery.fanout import FanOut, Flight
 from incidentctl.errors import DeliveryError, IncidentctlError, PartialDeliveryError
@@ -253,10 +253,11 @@ class DeliveryEngine:
         delivery.updated_at = now
         delivery.error = scrub(error, secrets) if error else None
         if result is not None:
+            result = scrubbed(result, secrets)
             delivery.remote_id = result.remote_id
             delivery.link = result.link
             delivery.sent_at = now
             if result.notes:
-                delivery.error = scrub("; ".join(result.notes), secrets)
+                delivery.error = "; ".join(result.notes)
         self._notify(delivery, state, delivery.error)
         return Outcome(replace(delivery), result, delivery.error)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from incidentctl.channels.base import scrub, secret_parts
 from incidentctl.channels.email.sendgrid import SendGridChannel, SendGridSettings
+from incidentctl.channels.redaction import scrub, secret_parts
 from incidentctl.channels.secrets import is_redacted, secret_keys, sensitive_keys
 from incidentctl.channels.slack.channel import SlackSettings
 from incidentctl.channels.sms.channel import SmsChannel, SmsSettings

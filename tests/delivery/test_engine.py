@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from incidentctl.channels import registry
-from incidentctl.channels.base import Outgoing, SendContext, scrub
+from incidentctl.channels.base import Outgoing, SendContext
 from incidentctl.channels.check import CheckedChannel
+from incidentctl.channels.redaction import scrub
 from incidentctl.delivery.engine import DeliveryEngine, Outcome, RateLimiter, RetryPolicy
 from incidentctl.delivery.fanout import Interrupted
 from incidentctl.errors import DeliveryError

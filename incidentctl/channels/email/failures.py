@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from incidentctl.channels.base import scrub
-from incidentctl.channels.http import clip, retry_after
+from incidentctl.channels.http import retry_after
+from incidentctl.channels.redaction import scrub_line
 from incidentctl.errors import DeliveryError, PartialDeliveryError
 
 
@@ -85,10 +85,10 @@ def classify(exc: Exception, secrets: Iterable[str], *, now: float) -> DeliveryE
     if isinstance(exc, urllib.error.URLError):
         reason = exc.reason
         if isinstance(reason, ssl.SSLError):
-            return DeliveryError(f"sendgrid: TLS error ({clip(str(reason))})")
+            return DeliveryError(f"sendgrid: TLS error ({scrub_line(str(reason), secrets)})")
         if isinstance(reason, TimeoutError):
             return DeliveryError("sendgrid: connection timed out", retryable=True)
-        detail = clip(scrub(str(reason), secrets))
+        detail = scrub_line(str(reason), secrets)
         return DeliveryError(f"sendgrid: connection failed ({detail})", retryable=True)
     if isinstance(exc, TimeoutError):
         return DeliveryError(
@@ -96,7 +96,7 @@ def classify(exc: Exception, secrets: Iterable[str], *, now: float) -> DeliveryE
             uncertain=True,
         )
     if isinstance(exc, OSError | http.client.HTTPException):
-        detail = clip(scrub(str(exc) or type(exc).__name__, secrets))
+        detail = scrub_line(str(exc) or type(exc).__name__, secrets)
         return DeliveryError(
             f"sendgrid: connection lost before the answer ({detail}); "
             "SendGrid may have accepted the e-mail",
@@ -108,7 +108,7 @@ def classify(exc: Exception, secrets: Iterable[str], *, now: float) -> DeliveryE
 def status_error(exc: Any, secrets: Iterable[str], *, now: float) -> DeliveryError:
     status = int(getattr(exc, "status_code", 0) or 0)
     headers = getattr(exc, "headers", None)
-    detail = clip(scrub(error_text(getattr(exc, "body", b"")), secrets))
+    detail = scrub_line(error_text(getattr(exc, "body", b"")), secrets)
     reason = str(getattr(exc, "reason", "") or "")
     message = f"sendgrid: HTTP {status} {detail or reason}".rstrip()
     if status == 429 or status >= 500:

@@ -53,6 +53,7 @@ from incidentctl.channels.email.subscribers import (
     check_subscribers,
     resolve_path,
 )
+from incidentctl.channels.email.transport import mail_client
 from incidentctl.channels.http import api_base_url
 from incidentctl.errors import DeliveryError
 
@@ -120,10 +121,7 @@ class SendGridChannel(BaseChannel[SendGridSettings]):
         mail_id = message_id(outgoing, from_email)
         base = mail_body(self, outgoing, from_email, mail_id)
 
-        from sendgrid import SendGridAPIClient
-
-        client = SendGridAPIClient(api_key=api_key, host=host)
-        client.client.timeout = self.timeout
+        client = mail_client(api_key, host, self.timeout)
         # requests accepted by earlier attempts (and runs) of this delivery: a retry resumes
         # after them
         attempt = outgoing.attempt

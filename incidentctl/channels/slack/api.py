@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from incidentctl.channels.base import Outgoing, SendResult, scrub
-from incidentctl.channels.http import clip, json_body, open_client, status_error, transport_error
+from incidentctl.channels.base import Outgoing, SendResult
+from incidentctl.channels.http import json_body, open_client, status_error, transport_error
 from incidentctl.channels.http import retry_after as parse_retry_after
+from incidentctl.channels.redaction import scrub_line
 from incidentctl.channels.slack.layout import (
     CONTEXT_BLOCK_ID,
     HEADER_BLOCK_ID,
@@ -90,7 +91,7 @@ class SlackApi:
     ) -> dict[str, Any]:
         code = str(document.get("error") or "unknown_error")
         details = (document.get("response_metadata") or {}).get("messages") or []
-        text = clip(scrub(" ".join([code, *map(str, details)]), self.secrets))
+        text = scrub_line(" ".join([code, *map(str, details)]), self.secrets)
         message = f"{what}: {text}"
         if code in RETRYABLE_ERRORS:
             wait = parse_retry_after(response.headers.get("Retry-After"), now=self.clock())

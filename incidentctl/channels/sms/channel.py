@@ -42,6 +42,7 @@ from incidentctl.channels.base import (
     check_url,
 )
 from incidentctl.channels.http import api_base_url, open_client
+from incidentctl.channels.redaction import basic_credentials
 from incidentctl.channels.secrets import SECRET, SENSITIVE
 from incidentctl.channels.sms.failures import (
     Failure,
@@ -167,6 +168,9 @@ class SmsChannel(BaseChannel[SmsSettings]):
                 f"sms: the message is {len(text)} characters, Twilio's limit is {MAX_BODY}"
             )
         url = f"{base}/2010-04-01/Accounts/{quote(account_sid, safe='')}/Messages.json"
+        # the Basic auth header, as a service echoing request headers shows it
+        basic = basic_credentials(account_sid, auth_token)
+        self.context.secrets.add(basic)
         secrets = (*self.context.secrets, account_sid, auth_token)
         # number key -> message sid, over the attempts and runs: a retry only goes to the
         # numbers not reached

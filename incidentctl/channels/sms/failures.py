@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from incidentctl.channels.base import scrub
-from incidentctl.channels.http import clip, json_object, retry_after
+from incidentctl.channels.http import json_object, retry_after
+from incidentctl.channels.redaction import scrub_line
 from incidentctl.channels.sms.numbers import mask, mask_numbers
 from incidentctl.errors import DeliveryError, PartialDeliveryError
 
@@ -70,7 +70,7 @@ def transport_error(exc: Exception, secrets: Iterable[str]) -> DeliveryError:
     have reached Twilio (read timeout, connection lost while waiting) → uncertain."""
     import httpx
 
-    detail = clip(mask_numbers(scrub(str(exc) or type(exc).__name__, secrets)))
+    detail = mask_numbers(scrub_line(str(exc) or type(exc).__name__, secrets))
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return DeliveryError(f"Twilio: could not connect ({detail})", retryable=True)
     if isinstance(exc, httpx.WriteError | httpx.WriteTimeout):
@@ -97,7 +97,7 @@ def status_error(response: Any, secrets: Iterable[str], *, now: float) -> Delive
         text = f"{code}: {document['message']}" if code else str(document["message"])
     else:
         text = response.text or response.reason_phrase
-    detail = clip(mask_numbers(scrub(text, secrets)))
+    detail = mask_numbers(scrub_line(text, secrets))
     message = f"Twilio HTTP {status} {detail}".rstrip()
     if status == 429 or status >= 500:
         wait = retry_after(response.headers.get("Retry-After"), now=now)

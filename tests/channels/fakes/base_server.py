@@ -92,15 +92,16 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class FakeServer:
-    """Serve `handle` on an ephemeral 127.0.0.1 port; use as a context manager."""
+    """Serve `handle` on an ephemeral port of `host` (127.0.0.1; another loopback address
+    plays another host); use as a context manager."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.requests: list[Request] = []
         self._scripted: deque[Reply | Callable[[Request], Reply]] = deque()
         self._delays: deque[float] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _QuietServer((host, 0), self._handler_class())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
