@@ -21,7 +21,9 @@ from incidentctl.model.records import Delivery
 T = TypeVar("T")
 # queued: nothing sent yet; sending: a request is out; waiting: between two attempts
 Phase = Literal["queued", "sending", "waiting"]
-MAX_WORKERS = 32
+# every delivery of a fan-out in one wave (a playbook has tens of channels, not hundreds):
+# the total time is the slowest channel's, not two of them back to back
+MAX_WORKERS = 256
 
 
 @dataclass
