@@ -213,4 +213,4 @@ def assign_role(ws: Workspace, incident_id: str | None, role: str, who: str) -> 
         ws.store.record(incident, [event], [])
         return incident
 
-    return until_stored(write)
+    return until_stored(write, exclusive=ws.store.exclusive)

@@ -95,4 +95,4 @@ def write_postmortem(
         ws.store.record(latest or incident, [event], [])
         return latest or incident
 
-    return until_stored(note), path
+    return until_stored(note, exclusive=ws.store.exclusive), path

@@ -107,7 +107,9 @@ def publish(
             ) from None
         return again, commit(ws, again)
 
-    plan, incident = until_stored(store, tries=MAX_TRIES if replan else 1)
+    plan, incident = until_stored(
+        store, exclusive=ws.store.exclusive, tries=MAX_TRIES if replan else 1
+    )
     notes = []
     if plan is not shown:
         notes.append(

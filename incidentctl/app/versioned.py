@@ -3,7 +3,9 @@
 Every write of an incident names the version it read (`Store.record`); a writer beaten by
 another is told (`IncidentChanged`) and nothing of it is stored. It then reads the incident
 again and makes its change on that, so concurrent changes compose instead of overwriting each
-other, and each timeline event says what it changed from as it really stood.
+other, and each timeline event says what it changed from as it really stood. A change beaten
+once is made again holding the store's write lock (`Store.exclusive`): it cannot be beaten
+again, so a busy incident costs a responder one more try, never a long run of them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import TypeVar
 
 from incidentctl.errors import IncidentChanged
@@ -24,15 +27,24 @@ FIRST_WAIT_S = 0.002
 LONGEST_WAIT_S = 0.25
 
 
-def until_stored(write: Callable[[int], T], *, tries: int = MAX_TRIES) -> T:
-    """`write(attempt)` until it is not beaten by another writer (attempt 0, 1, …).
+def until_stored(
+    write: Callable[[int], T],
+    *,
+    exclusive: Callable[[], AbstractContextManager[None]] = nullcontext,
+    tries: int = MAX_TRIES,
+) -> T:
+    """`write(attempt)` until it is not beaten by another writer (attempt 0, 1, …); from the
+    second attempt on inside `exclusive()` (the store's write lock).
 
     Each `write` must read the incident afresh (except at attempt 0, which may use what was
     read already) and make its change on that.
     """
     for attempt in range(tries):
         try:
-            return write(attempt)
+            if not attempt:
+                return write(attempt)
+            with exclusive():
+                return write(attempt)
         except IncidentChanged as exc:
             beaten = exc
             if attempt + 1 < tries:

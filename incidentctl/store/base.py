@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol
 
@@ -46,6 +47,12 @@ class Store(Protocol):
         incident again and re-apply the change). Threads recorded meanwhile are kept. Deliveries
         attach to the last event in `events` unless their `event_id` is already set.
         """
+        ...
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Hold the store's write lock for a read-modify-write that must not be beaten: reads
+        and writes inside are one transaction no other writer interleaves with. For a change
+        that lost the optimistic race once (`app.versioned`); keep it short."""
         ...
 
     def get_incident(self, incident_id: str) -> Incident | None: ...

@@ -60,6 +60,8 @@ class SQLiteStore:
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise StateError(f"cannot open state database {self.path}: {detail}") from exc
         self._conn: sqlite3.Connection | None = conn
+        # inside `exclusive`: the write transaction is already open
+        self._held = False
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -94,8 +96,12 @@ class SQLiteStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One `BEGIN IMMEDIATE` … `COMMIT` transaction, rolled back on any error."""
+        """One `BEGIN IMMEDIATE` … `COMMIT` transaction, rolled back on any error (inside
+        `exclusive`, part of its transaction)."""
         with self._guarded() as conn:
+            if self._held:
+                yield conn
+                return
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -104,6 +110,26 @@ class SQLiteStore:
                 with suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
                 raise
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the database's write lock: what is read and written inside is one transaction
+        that no other writer can interleave with (others wait, up to the busy timeout)."""
+        with self._guarded() as conn:
+            if self._held:
+                yield
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            self._held = True
+            try:
+                yield
+                conn.execute("COMMIT")
+            except BaseException:
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._held = False
 
     # -- incidents --------------------------------------------------------------------------
 

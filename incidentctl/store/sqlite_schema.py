@@ -18,7 +18,7 @@ from incidentctl.store.rows import (
     event_values,
 )
 
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = 30_000  # a responder waits for another one rather than fail
 
 INCIDENT_FIELDS = ", ".join(INCIDENT_COLUMNS)
 INCIDENT_MARKS = SQLITE.params(len(INCIDENT_COLUMNS))

@@ -31,6 +31,7 @@ from incidentctl.store.base import Store
 from incidentctl.store.dialects import Dialect
 from incidentctl.store.migrations import MIGRATIONS, Connection, applied_migrations, migrate
 from incidentctl.store.sqlite import SQLiteStore
+from incidentctl.store.sqlite_schema import BUSY_TIMEOUT_MS
 
 REPO = Path(incidentctl.__file__).resolve().parent.parent
 DAY = date(2024, 3, 5)
@@ -283,6 +284,36 @@ def test_a_write_from_a_stale_copy_is_refused_and_stores_nothing(store: SQLiteSt
     assert stored.components == {"api": ComponentStatus.MAJOR_OUTAGE}
     assert len(store.timeline(incident.id)) == 2
     assert len(store.deliveries(incident_id=incident.id)) == 1  # the declared one only
+
+
+def test_inside_exclusive_no_other_writer_gets_in(store: SQLiteStore) -> None:
+    incident = declare(store)
+    other = sqlite3.connect(store.path, timeout=0.1, isolation_level=None)
+    try:
+        with store.exclusive():
+            current = store.get_incident(incident.id)
+            assert current is not None
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            current.eta = "soon"
+            store.record(current, [new_event(EventKind.UPDATE, T0)], [])
+        other.execute("BEGIN IMMEDIATE")  # released at the end
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    stored = store.get_incident(incident.id)
+    assert stored is not None and stored.eta == "soon" and stored.version == 1
+
+
+def test_an_error_inside_exclusive_rolls_everything_back(store: SQLiteStore) -> None:
+    incident = declare(store)
+    with pytest.raises(RuntimeError), store.exclusive():
+        incident.eta = "soon"
+        store.record(incident, [new_event(EventKind.UPDATE, T0)], [])
+        raise RuntimeError("the plan failed after the write")
+    stored = store.get_incident(incident.id)
+    assert stored is not None and stored.eta == "" and stored.version == 0
+    assert len(store.timeline(incident.id)) == 1
 
 
 def test_set_thread_keeps_the_version_and_record_keeps_the_thread(store: SQLiteStore) -> None:
@@ -636,7 +667,7 @@ def test_connection_uses_wal_and_busy_timeout(store: SQLiteStore) -> None:
     conn = store._conn
     assert conn is not None
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert {"deliveries_state", "deliveries_incident_id", "events_incident_id"} <= indexes
