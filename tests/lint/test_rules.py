@@ -128,7 +128,8 @@ def test_folder_and_bad_encoding_are_problems(tmp_path: Path) -> None:
     assert where(lint_playbook(tmp_path, env={}, now=NOW)) == [(1, 1, "yaml-syntax")]
     latin = tmp_path / "latin.yaml"
     latin.write_bytes("organization: {name: Société}\n".encode("latin-1"))
-    assert where(lint_playbook(latin, env={}, now=NOW)) == [(1, 1, "yaml-syntax")]
+    # at the byte that is not UTF-8: é
+    assert where(lint_playbook(latin, env={}, now=NOW)) == [(1, 26, "yaml-syntax")]
 
 
 @pytest.mark.parametrize(
