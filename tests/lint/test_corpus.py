@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from incidentctl.lint import format_problems, lint_playbook
-from incidentctl.playbook.limits import MAX_BYTES
+from incidentctl.playbook.limits import MAX_BYTES, MAX_TEMPLATE_BYTES, MAX_TEMPLATE_FILES
 from tests.helpers import PLAYBOOK, cli
 
 BASE = PLAYBOOK.format(language="en")
@@ -262,3 +262,123 @@ def test_a_long_value_is_cut_in_the_message(playbook: Callable[[bytes], Path]) -
     assert line.startswith("incidentctl.yaml:3:13: error: organization.timezone: unknown IANA")
     assert line.endswith("xxx' (e.g. Europe/Paris) [schema]")
     assert "…" in line and len(line) < 400
+
+
+TEMPLATES_AT = f"incidentctl.yaml:{END}:12"  # the value of an appended `templates:`
+
+
+@pytest.mark.parametrize(
+    ("folder", "message"),
+    [
+        ('"/"', "templates folder '/' is outside the playbook's folder"),
+        ("/etc", "templates folder '/etc' is outside the playbook's folder"),
+        ("../elsewhere", "templates folder '../elsewhere' is outside the playbook's folder"),
+        ("''", "templates folder '' is the playbook's own folder"),
+        (".", "templates folder '.' is the playbook's own folder"),
+        ("linked", "templates folder 'linked' is outside the playbook's folder"),
+    ],
+    ids=["root", "etc", "parent", "empty", "dot", "symlink"],
+)
+def test_the_templates_folder_is_confined(
+    tmp_path: Path,
+    playbook: Callable[[bytes], Path],
+    capsys: pytest.CaptureFixture[str],
+    folder: str,
+    message: str,
+) -> None:
+    (tmp_path / "linked").symlink_to("/etc")
+    path = playbook(appended(f"templates: {folder}"))
+    hint = (
+        ": name a folder inside it, or allow this one in $INCIDENTCTL_TEMPLATE_ROOTS"
+        if "outside" in message
+        else ": name a folder inside it, such as templates"
+    )
+    lines = format_problems(lint_playbook(path, env={}), "text").splitlines()
+    assert lines == [f"{TEMPLATES_AT}: error: {message}{hint} [unknown-template]"]
+    result = cli(capsys, "declare", "sev1", "--title", "x", "--dry-run")
+    assert (result.code, result.err) == (1, f"error: {TEMPLATES_AT}: {message}{hint}\n")
+
+
+def test_an_allowed_root_may_hold_the_templates(
+    tmp_path: Path, playbook: Callable[[bytes], Path]
+) -> None:
+    shared = tmp_path.parent / f"{tmp_path.name}-shared"
+    shared.mkdir()
+    (shared / "investigating.chat.j2").write_text("{{ broken", encoding="utf-8")
+    path = playbook(appended(f"templates: {shared}"))
+    problems = lint_playbook(path, env={"INCIDENTCTL_TEMPLATE_ROOTS": f"/nowhere:{shared}"})
+    assert [(p.file, p.line, p.rule) for p in problems] == [
+        (str(shared.resolve() / "investigating.chat.j2"), 1, "template-syntax")
+    ]
+
+
+def test_only_j2_files_that_stay_inside_are_templates(
+    tmp_path: Path, playbook: Callable[[bytes], Path]
+) -> None:
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.j2"
+    outside.write_text("{{ broken", encoding="utf-8")
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "investigating.chat.j2").symlink_to(outside)
+    (tmp_path / "tpl" / "away").symlink_to(tmp_path.parent, target_is_directory=True)
+    (tmp_path / "tpl" / "notes.txt").write_text("{{ broken", encoding="utf-8")
+    text = BASE.replace(
+        "    type: console\n    audience: internal",
+        "    type: console\n    audience: internal\n    templates: {text: notes.txt}",
+    )
+    path = playbook(f"{text}templates: tpl\n".encode())
+    lines = format_problems(lint_playbook(path, env={}), "text").splitlines()
+    # the symlinked file is not read (the built-in is used), the .txt file is no template
+    assert lines == [
+        "incidentctl.yaml:46:23: error: channel 'room' text template 'notes.txt' not found"
+        " (only .j2 files are templates) [unknown-template]"
+    ]
+
+
+def test_the_templates_folder_is_read_within_bounds(
+    tmp_path: Path, playbook: Callable[[bytes], Path]
+) -> None:
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    for n in range(MAX_TEMPLATE_FILES + 1):
+        (folder / f"t{n:04d}.j2").write_text("x", encoding="utf-8")
+    (folder / "investigating.chat.j2").write_text("x" * (MAX_TEMPLATE_BYTES + 1), "utf-8")
+    path = playbook(appended("templates: tpl"))
+    problems = lint_playbook(path, env={})
+    found = {
+        (p.file, p.line, p.level, p.rule, p.message)
+        for p in problems
+        if p.rule != "unused-template"
+    }
+    assert found == {
+        (
+            "incidentctl.yaml",
+            END,
+            "warning",
+            "unknown-template",
+            f"more than {MAX_TEMPLATE_FILES} templates in the folder: not all read",
+        ),
+        (
+            "tpl/investigating.chat.j2",
+            1,
+            "error",
+            "template-syntax",
+            "template 'investigating.chat.j2' is larger than 256 KiB: refused",
+        ),
+    }
+    assert sum(p.rule == "unused-template" for p in problems) == MAX_TEMPLATE_FILES - 1
+
+
+def test_declare_points_at_a_missing_override(
+    playbook: Callable[[bytes], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = BASE.replace(
+        "    type: console\n    audience: internal",
+        "    type: console\n    audience: internal\n    templates: {text: 'room-{stage}.j2'}",
+    )
+    playbook(text.encode())
+    result = cli(capsys, "declare", "sev1", "--title", "x", "--dry-run")
+    assert result.code == 1
+    assert result.err == (
+        "error: incidentctl.yaml:46:23: template 'room-investigating.j2' not found"
+        " (looked in built-in en); channel 'room' overrides need a `templates:` folder\n"
+    )
