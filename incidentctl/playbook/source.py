@@ -32,9 +32,10 @@ def read_source(path: Path) -> str | Problem:
         ) from None
     except OSError as exc:
         raise PlaybookError(f"cannot read playbook {path}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BYTES:
-        message = f"the playbook is larger than {MAX_BYTES // 1024} KiB: refused"
-        return Problem(1, 1, "error", "yaml-syntax", message, str(path))
+    if len(raw) > MAX_BYTES:  # located where the file passes the limit
+        line, column = line_and_column(raw, MAX_BYTES)
+        message = f"the playbook is larger than {MAX_BYTES // 1024} KiB here: refused"
+        return Problem(line, column, "error", "yaml-syntax", message, str(path))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

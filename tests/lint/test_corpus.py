@@ -16,6 +16,7 @@ import pytest
 from incidentctl.lint import format_problems, lint_playbook
 from incidentctl.playbook.limits import MAX_BYTES, MAX_TEMPLATE_BYTES, MAX_TEMPLATE_FILES
 from tests.helpers import PLAYBOOK, cli
+from tests.lint import mutants
 
 BASE = PLAYBOOK.format(language="en")
 END = BASE.count("\n") + 1  # the line of a key appended to the playbook
@@ -35,10 +36,7 @@ def id_format(value: str) -> bytes:
 
 
 def alias_bomb(depth: int) -> bytes:
-    """The "billion laughs" of the issue (340 bytes at depth 7): nine copies per level."""
-    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    lines += [f"a{n}: &a{n} [{','.join([f'*a{n - 1}'] * 9)}]" for n in range(1, depth)]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return mutants.alias_bomb(depth, "a").encode("utf-8")
 
 
 FORMAT_HINT = "(use {date:%Y%m%d} and {seq:04d})"
@@ -130,9 +128,9 @@ CASES: list[tuple[str, bytes, str, str, str]] = [
     ),
     (
         "size",
-        b"# " + b"x" * MAX_BYTES + b"\n",
-        "1:1",
-        "the playbook is larger than 1024 KiB: refused",
+        b"a: 1\n# " + b"x" * MAX_BYTES + b"\n",
+        f"2:{MAX_BYTES - 5 + 1}",  # the byte past the limit, on the long comment line
+        "the playbook is larger than 1024 KiB here: refused",
         "yaml-syntax",
     ),
     (
