@@ -105,6 +105,8 @@ VALUES: list[str] = [
     "'@here <!channel>'",
     "'\\e]0;pwned\\a'",
     "'x.txt'",
+    '"a\\0.j2"',
+    '"\\0\\e]0;x\\a\\x85\\u202e\\U0010ffff"',
     "'../incidentctl.yaml'",
 ]
 
