@@ -239,10 +239,12 @@ def test_declare_says_the_same_in_one_line(
     ids=["alias-bomb-7", "alias-bomb-9", "nodes", "size"],
 )
 def test_refusals_are_quick_and_small(playbook: Callable[[bytes], Path], content: bytes) -> None:
+    lint_playbook(playbook(b"a: 1\n"), env={})  # the rules' own imports, once
     path = playbook(content)
-    started = time.perf_counter()
+    # CPU time: the machine running the suite may be busy with other work
+    started = time.process_time()
     lint_playbook(path, env={})
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
     tracemalloc.start()
     try:
         problems = lint_playbook(path, env={})
