@@ -10,9 +10,10 @@ from incidentctl.app.workspace import Workspace
 from incidentctl.channels.base import SendContext
 from incidentctl.channels.capabilities import LengthNote, QuotesValues
 from incidentctl.delivery.engine import payload_hash
-from incidentctl.errors import UsageError
+from incidentctl.errors import Location, TemplateError, UsageError
 from incidentctl.model.records import Delivery, EventKind, Incident, Stage, TimelineEvent
 from incidentctl.model.snapshots import EventSnapshot, IncidentSnapshot
+from incidentctl.render.renderer import STAGE_PLACEHOLDER
 
 
 @dataclass
@@ -85,6 +86,28 @@ def stored_snapshots(
     return snapshot, EventSnapshot(kind=EventKind.UPDATE, at=incident.updated_at, stage=stage)
 
 
+def located(ws: Workspace, exc: TemplateError, channel: str, stage: Stage) -> TemplateError:
+    """`exc` with a place to look: the channel's override that names a missing file, else the
+    template's own line, else the channel in the playbook."""
+    if exc.location is not None:
+        return exc
+    config = ws.playbook.channels.get(channel)
+    missing = [
+        part
+        for part, pattern in (config.templates.items() if config is not None else ())
+        if ws.renderer.locate(pattern.replace(STAGE_PLACEHOLDER, stage.value)) is None
+    ]
+    if missing:
+        where = ws.loaded.location(("channels", channel, "templates", missing[0]))
+    elif exc.template and exc.line:
+        where = Location(exc.template, exc.line, 1)
+    else:
+        where = ws.loaded.location(("channels", channel))
+    return TemplateError(
+        exc.message, location=where, template=exc.template, line=exc.line, reason=exc.reason
+    )
+
+
 def render_targets(
     ws: Workspace,
     incident: Incident,
@@ -124,7 +147,10 @@ def render_targets(
             config.timeout,
         )
         quote = probe.quote_value if isinstance(probe, QuotesValues) else None
-        message = renderer.render(stage, target.channel, cls.message_format, context, quote)
+        try:
+            message = renderer.render(stage, target.channel, cls.message_format, context, quote)
+        except TemplateError as exc:
+            raise located(ws, exc, target.channel, stage) from None
         length = probe.measure(message)
         lengths[target.channel] = (length, cls.max_length)
         note = probe.length_note(message) if isinstance(probe, LengthNote) else None

@@ -14,6 +14,7 @@ from incidentctl.delivery.engine import RetryPolicy
 from incidentctl.playbook.loader import LoadedPlaybook, load_playbook
 from incidentctl.playbook.location import find_playbook
 from incidentctl.playbook.schema import Playbook
+from incidentctl.playbook.templates_folder import template_roots
 from incidentctl.store import open_store, state_dir
 from incidentctl.store.base import Store
 
@@ -74,13 +75,16 @@ class Workspace:
         return moment.astimezone(self.playbook.organization.tz).date()
 
 
-def load_checked_playbook(path: Path) -> tuple[LoadedPlaybook, dict[str, CheckedChannel]]:
+def load_checked_playbook(
+    path: Path, env: Mapping[str, str] | None = None
+) -> tuple[LoadedPlaybook, dict[str, CheckedChannel]]:
     """The playbook at `path`, validated with its channels' types and settings, and those
-    channels with their validated settings."""
+    channels with their validated settings. `env` may allow a templates folder outside the
+    playbook's ($INCIDENTCTL_TEMPLATE_ROOTS)."""
     from incidentctl.channels.check import ChannelCheck
 
     check = ChannelCheck(disabled_as_warnings=True)
-    loaded = load_playbook(path, [check])
+    loaded = load_playbook(path, [check], template_roots(env or {}))
     return loaded, check.channels
 
 
@@ -94,7 +98,7 @@ def open_workspace(
     import os
 
     env = dict(os.environ) if env is None else dict(env)
-    loaded, channels = load_checked_playbook(find_playbook(playbook, env))
+    loaded, channels = load_checked_playbook(find_playbook(playbook, env), env)
     home = state_dir(env)
     store = open_store(home, env)
     return Workspace(

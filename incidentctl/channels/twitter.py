@@ -89,17 +89,31 @@ def weighted_length_bound(text: str) -> int:
     """A cheap upper bound of `weighted_length`, without importing twitter_text: a URL has a
     dot followed by a letter or digit (its TLD), weighs at least 4 as characters and 23 as a
     URL, so each candidate adds at most 19."""
+    urls = (URL_WEIGHT - MIN_URL_WEIGHT) * len(_URL_CANDIDATE.findall(text))
+    if len(text) > MAX_WEIGHTED_LENGTH:  # over the limit anyway: 2 a character will do
+        return 2 * len(text) + urls
     chars = sum(
         1
         if ord(c) not in _EMOJI_LIGHT and any(lo <= ord(c) <= hi for lo, hi in _LIGHT_RANGES)
         else 2
         for c in text
     )
-    return chars + (URL_WEIGHT - MIN_URL_WEIGHT) * len(_URL_CANDIDATE.findall(text))
+    return chars + urls
+
+
+# twitter-text takes a URL of at most this many characters for one (weighing 23): every
+# character weighs at least URL_WEIGHT / MAX_URL_CHARS, so past EXACT_CHARS characters a text
+# is over MAX_WEIGHTED_LENGTH whatever it holds
+MAX_URL_CHARS = 4096
+EXACT_CHARS = MAX_WEIGHTED_LENGTH * MAX_URL_CHARS // URL_WEIGHT
 
 
 def weighted_length(text: str) -> int:
-    """Length as X counts it (twitter-text rules: URLs 23, emoji and CJK 2)."""
+    """Length as X counts it (twitter-text rules: URLs 23, emoji and CJK 2). Past EXACT_CHARS
+    characters, a lower bound already over the limit: twitter-text takes seconds on a
+    megabyte, which a playbook's long value can make a message."""
+    if len(text) > EXACT_CHARS:
+        return -(-len(text) * URL_WEIGHT // MAX_URL_CHARS)
     from twitter_text import parse_tweet
 
     return int(parse_tweet(text).weightedLength)

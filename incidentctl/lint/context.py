@@ -14,6 +14,7 @@ from incidentctl.model.records import Stage
 from incidentctl.playbook.document import KeyPath, ParsedDocument
 from incidentctl.playbook.loader import LoadedPlaybook
 from incidentctl.playbook.schema import Playbook
+from incidentctl.render.folder import TEMPLATE_SUFFIX
 
 if TYPE_CHECKING:
     from incidentctl.channels.check import CheckedChannel
@@ -37,6 +38,8 @@ class LintContext:
     # the channels of a known type whose settings validated, as the loader's check kept them:
     # rules read these settings instead of validating them again
     channels: Mapping[str, CheckedChannel] = field(default_factory=dict)
+    # folders outside the playbook's own its `templates:` may name
+    template_roots: tuple[Path, ...] = ()
     _rendered: dict[tuple[str, Stage], RenderedMessage | Exception] = field(default_factory=dict)
     _samples: dict[Stage, dict[str, Any]] = field(default_factory=dict)
 
@@ -53,7 +56,7 @@ class LintContext:
     def loaded(self) -> LoadedPlaybook | None:
         if self.playbook is None:
             return None
-        return LoadedPlaybook(self.playbook, self.path, self.doc.positions)
+        return LoadedPlaybook(self.playbook, self.path, self.doc.positions, self.template_roots)
 
     def display(self, file: str | Path) -> str:
         """How problems name a file other than the playbook: a file inside the playbook's
@@ -115,12 +118,13 @@ class LintContext:
         roots = [self.renderer.builtin_root.resolve()]
         if loaded.templates_dir is not None:
             roots.append(loaded.templates_dir)
-        # compile_all also lists a missing folder and missing override files: unknown-template
-        # reports those at the playbook key that names them
+        # compile_all also lists a missing folder and missing override files (or files that
+        # are no templates): unknown-template reports those at the playbook key that names them
         return [
             item
             for item in self.renderer.compile_all()
-            if Path(item[0]).is_file()
+            if item[0].endswith(TEMPLATE_SUFFIX)
+            and Path(item[0]).is_file()
             and any(Path(item[0]).resolve().is_relative_to(root) for root in roots)
         ]
 

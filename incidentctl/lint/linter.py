@@ -15,6 +15,7 @@ from incidentctl.model.problem import Problem
 from incidentctl.playbook.document import ParsedDocument, Positions, parse_document
 from incidentctl.playbook.loader import validate_document
 from incidentctl.playbook.schema import Playbook
+from incidentctl.playbook.templates_folder import template_roots
 
 if TYPE_CHECKING:
     pass
@@ -26,7 +27,7 @@ from incidentctl.lint.rules import RULES
 
 
 def _validate(
-    doc: ParsedDocument,
+    doc: ParsedDocument, roots: tuple[Path, ...]
 ) -> tuple[Playbook | None, list[Problem], dict[str, CheckedChannel]]:
     """Validate with repeated severity ids made unique, so that the other rules still run; also
     each channel's validated settings, as the channel check kept them (validated once).
@@ -38,7 +39,7 @@ def _validate(
     check = ChannelCheck()
     repeats = duplicate_severities(doc.data)
     if not repeats:
-        playbook, found = validate_document(doc, [check])
+        playbook, found = validate_document(doc, [check], roots)
         return playbook, found, check.channels
     data = copy.deepcopy(doc.data)
     written: dict[str, str] = {}
@@ -47,7 +48,9 @@ def _validate(
         unique = f"{severity['id'][:40]}-duplicate-{index}"
         written[repr(unique)] = repr(severity["id"])
         severity["id"] = unique
-    playbook, found = validate_document(ParsedDocument(doc.path, data, doc.positions, []), [check])
+    playbook, found = validate_document(
+        ParsedDocument(doc.path, data, doc.positions, []), [check], roots
+    )
     for position, problem in enumerate(found):
         message = problem.message
         for unique, original in written.items():
@@ -62,12 +65,17 @@ def _context(path: Path, env: Mapping[str, str], now: datetime) -> LintContext:
         doc = parse_document(path)
     except PlaybookError as exc:
         return LintContext(path, env, now, empty, read_error=exc.message)
-    except RecursionError:  # `a: &x [*x]` (an anchor inside itself) walks forever
-        reason = "YAML nested too deep, or an alias used inside itself"
-        return LintContext(path, env, now, empty, read_error=reason)
-    playbook, found, channels = _validate(doc)
+    roots = template_roots(env)
+    playbook, found, channels = _validate(doc, roots)
     return LintContext(
-        path, env, now, doc, playbook=playbook, found=[*doc.problems, *found], channels=channels
+        path,
+        env,
+        now,
+        doc,
+        playbook=playbook,
+        found=[*doc.problems, *found],
+        channels=channels,
+        template_roots=roots,
     )
 
 

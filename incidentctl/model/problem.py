@@ -4,6 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# characters of one message: a value quoted from the file is cut short, never the whole line
+MAX_MESSAGE = 300
+
+
+def clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    """`text` cut to `limit` characters in the middle, with …, so that both its start (what
+    is wrong) and its end (the hint) stay."""
+    if len(text) <= limit:
+        return text
+    tail = limit // 3
+    return f"{text[: limit - tail - 1]}…{text[-tail:]}"
+
+
+def quoted(value: object, limit: int = 40) -> str:
+    """`value`'s repr for a message, cut to `limit` characters with …."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -16,5 +34,12 @@ class Problem:
     message: str
     file: str = ""
 
+    def __post_init__(self) -> None:
+        clipped = clip(self.message)
+        if clipped != self.message:
+            object.__setattr__(self, "message", clipped)
+
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.level}: {self.message} [{self.rule}]"
+        # one line whatever the message quotes
+        message = " ".join(self.message.splitlines())
+        return f"{self.file}:{self.line}:{self.column}: {self.level}: {message} [{self.rule}]"

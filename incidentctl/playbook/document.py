@@ -8,9 +8,10 @@ from typing import Any
 
 import yaml
 
-from incidentctl.errors import PlaybookError
 from incidentctl.model.problem import Problem
-from incidentctl.playbook.location import PLAYBOOK_ENV
+from incidentctl.playbook.limits import MAX_DEPTH, MAX_EXPANDED_CHARS, MAX_NODES
+from incidentctl.playbook.source import line_and_column, read_source
+from incidentctl.playbook.yaml_loader import OFFSETS_IN_BYTES, PlaybookLoader, too_big
 
 KeyPath = tuple[str | int, ...]
 
@@ -39,68 +40,76 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-# Documented limits (README, "Lint"): a real playbook has a few hundred nodes and a nesting of
-# about 6; anything far past these is a mistake or an attack (an alias bomb expands
-# exponentially), refused before it is turned into Python objects.
-MAX_NODES = 50_000  # nodes, counting every expansion of an alias
-MAX_DEPTH = 64
+def _key(node: yaml.Node) -> str:
+    if isinstance(node, yaml.ScalarNode):
+        return str(node.value)
+    # a list or mapping as a key (never valid in a playbook) is named, never printed whole:
+    # the repr of a node holds all of its children
+    kind = "mapping" if isinstance(node, yaml.MappingNode) else "list"
+    return f"<{kind} at line {node.start_mark.line + 1}>"
 
 
-def _walk(root: yaml.Node, positions: Positions, problems: list[Problem]) -> None:
-    """Record positions and duplicate keys; stop at a cycle, past MAX_NODES or MAX_DEPTH.
+def _walk(root: yaml.Node, positions: Positions, problems: list[Problem], file: str) -> None:
+    """Record positions and duplicate keys; stop at a cycle, or past MAX_NODES, MAX_DEPTH or
+    MAX_EXPANDED_CHARS.
 
     Iterative, so deep nesting cannot exhaust Python's stack. Aliases are followed (they share
     the anchored node), so an alias bomb is counted as it would expand, and refused.
     """
-    visited = 0
-    # (node, path, depth, leaving): a node is entered, then left after its children
-    stack: list[tuple[yaml.Node, KeyPath, int, bool]] = [(root, (), 0, False)]
+    visited = chars = 0
+    # (node, path, depth, leaving, where): a node is entered, then left after its children;
+    # `where` is its line and column, or for a node reached again through an alias (whose
+    # own place YAML does not keep) that of the container the alias is in
+    stack: list[tuple[yaml.Node, KeyPath, int, bool, tuple[int, int]]] = [
+        (root, (), 0, False, _mark(root))
+    ]
     active: set[int] = set()
+    entered: set[int] = set()
+
+    def refuse(where: tuple[int, int], message: str) -> None:
+        problems.append(Problem(*where, "error", "yaml-syntax", message, file))
+
     while stack:
-        node, path, depth, leaving = stack.pop()
+        node, path, depth, leaving, where = stack.pop()
         if leaving:
             active.discard(id(node))
             continue
-        line, col = _mark(node)
         if id(node) in active:  # `a: &x [*x]`: an alias inside itself
-            problems.append(
-                Problem(line, col, "error", "yaml-syntax", "YAML alias refers to itself")
-            )
-            return
+            return refuse(where, "YAML alias refers to itself")
+        if id(node) not in entered:
+            entered.add(id(node))
+            where = _mark(node)
         visited += 1
         if visited > MAX_NODES:
-            problems.append(
-                Problem(
-                    line,
-                    col,
-                    "error",
-                    "yaml-syntax",
-                    f"YAML aliases expand past {MAX_NODES} nodes here: refused "
-                    "(an alias used over and over, or inside itself)",
-                )
+            return refuse(
+                where,
+                f"YAML aliases expand past {MAX_NODES} nodes here: refused "
+                "(an alias used over and over, or inside itself)",
             )
-            return
         if depth > MAX_DEPTH:
-            message = f"YAML nested deeper than {MAX_DEPTH} levels here: refused"
-            problems.append(Problem(line, col, "error", "yaml-syntax", message))
-            return
-        positions.values[path] = (line, col)
+            return refuse(where, f"YAML nested deeper than {MAX_DEPTH} levels here: refused")
+        positions.values[path] = _mark(node)
         if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            chars += len(node.value)
+            if chars > MAX_EXPANDED_CHARS:
+                return refuse(
+                    where,
+                    f"YAML aliases expand past {MAX_EXPANDED_CHARS} characters of text here: "
+                    "refused (a long value used over and over)",
+                )
             continue
         active.add(id(node))
-        stack.append((node, path, depth, True))
+        stack.append((node, path, depth, True, where))
         children: list[tuple[yaml.Node, KeyPath]] = []
         if isinstance(node, yaml.MappingNode):
-            seen: dict[Any, tuple[int, int]] = {}
+            seen: dict[str, tuple[int, int]] = {}
             for key_node, value_node in node.value:
-                key = (
-                    key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-                )
+                key = _key(key_node)
                 child = (*path, key)
                 if key in seen:
                     kline, kcol = _mark(key_node)
                     message = f"duplicate key {key!r} (first at line {seen[key][0]})"
-                    problems.append(Problem(kline, kcol, "error", "duplicate-key", message))
+                    problems.append(Problem(kline, kcol, "error", "duplicate-key", message, file))
                 else:
                     seen[key] = _mark(key_node)
                 positions.keys[child] = _mark(key_node)
@@ -109,7 +118,7 @@ def _walk(root: yaml.Node, positions: Positions, problems: list[Problem]) -> Non
             children = [(item, (*path, index)) for index, item in enumerate(node.value)]
         # pushed in reverse, so children are visited in document order
         stack.extend(
-            (child, child_path, depth + 1, False) for child, child_path in reversed(children)
+            (child, child_path, depth + 1, False, where) for child, child_path in reversed(children)
         )
 
 
@@ -123,59 +132,66 @@ class ParsedDocument:
     problems: list[Problem]
 
 
+def _syntax(file: str, line: int, col: int, reason: str) -> Problem:
+    return Problem(line, col, "error", "yaml-syntax", f"YAML syntax: {reason}", file)
+
+
+def _marked(exc: yaml.MarkedYAMLError, file: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    reason = exc.problem or exc.context or "invalid YAML"
+    opened = exc.context_mark
+    if exc.context and opened is not None and mark is not None and opened.line != mark.line:
+        # "while parsing a flow sequence": say where it opened, not only where it broke
+        what = exc.context.removeprefix("while parsing ")
+        reason += f" ({what} opened at line {opened.line + 1}, column {opened.column + 1})"
+    return _syntax(file, line, col, reason)
+
+
+def _unreadable(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    """A character YAML does not allow (a control character), where it is."""
+    if OFFSETS_IN_BYTES:
+        line, col = line_and_column(text.encode("utf-8", "surrogatepass"), exc.position)
+    else:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - text.rfind("\n", 0, exc.position)
+    char = exc.character
+    code = f"#x{ord(char):04x}" if isinstance(char, str) else f"#x{char:02x}"
+    return _syntax(file, line, col, f"{exc.reason} (found {code})")
+
+
 def parse_document(path: Path) -> ParsedDocument:
-    """Parse YAML; syntax and duplicate-key problems are returned, not raised."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PlaybookError(
-            f"playbook not found: {path} (use --playbook, ${PLAYBOOK_ENV} or `incidentctl init`)"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlaybookError(f"cannot read playbook {path}: {exc}") from None
+    """Parse YAML; syntax and duplicate-key problems are returned, not raised (a missing or
+    unreadable file raises PlaybookError)."""
+    file = str(path)
     positions = Positions()
+    text = read_source(path)
+    if isinstance(text, Problem):
+        return ParsedDocument(path, None, positions, [text])
     problems: list[Problem] = []
-    # libyaml's C parser when present; one parse gives both the positions and the data
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    data: Any = None
+    loader = PlaybookLoader(text)
     try:
+        refused = too_big(text)
+        if refused is not None:
+            line, col, reason = refused
+            problems.append(Problem(line, col, "error", "yaml-syntax", f"{reason}: refused", file))
+            return ParsedDocument(path, None, positions, problems)
         node = loader.get_single_node()
         if node is not None:
-            _walk(node, positions, problems)
-        if any(p.rule == "yaml-syntax" for p in problems):
-            data = None
-        else:
-            data = loader.construct_document(node) if node is not None else None
+            _walk(node, positions, problems, file)
+        if node is not None and not any(p.rule == "yaml-syntax" for p in problems):
+            data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = exc.problem or exc.context or "invalid YAML"
-        opened = exc.context_mark
-        if exc.context and opened is not None and mark is not None and opened.line != mark.line:
-            # "while parsing a flow sequence": say where it opened, not only where it broke
-            what = exc.context.removeprefix("while parsing ")
-            reason += f" ({what} opened at line {opened.line + 1}, column {opened.column + 1})"
-        problems.append(
-            Problem(line, col, "error", "yaml-syntax", f"YAML syntax: {reason}", str(path))
-        )
-        return ParsedDocument(path, None, positions, problems)
+        return ParsedDocument(path, None, positions, [*problems, _marked(exc, file)])
+    except yaml.reader.ReaderError as exc:
+        return ParsedDocument(path, None, positions, [*problems, _unreadable(exc, text, file)])
     except yaml.YAMLError as exc:
-        problems.append(Problem(1, 1, "error", "yaml-syntax", f"YAML syntax: {exc}", str(path)))
-        return ParsedDocument(path, None, positions, problems)
+        reason = " ".join(str(exc).split())
+        return ParsedDocument(path, None, positions, [*problems, _syntax(file, 1, 1, reason)])
     finally:
         loader.dispose()
-    for index, problem in enumerate(problems):
-        problems[index] = Problem(
-            problem.line, problem.column, problem.level, problem.rule, problem.message, str(path)
-        )
     if not isinstance(data, dict) and not problems:
-        problems.append(
-            Problem(
-                1,
-                1,
-                "error",
-                "schema",
-                "the playbook must be a YAML mapping (organization, severities…)",
-                str(path),
-            )
-        )
+        message = "the playbook must be a YAML mapping (organization, severities…)"
+        problems.append(Problem(1, 1, "error", "schema", message, file))
     return ParsedDocument(path, data, positions, problems)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from incidentctl.playbook.document import KeyPath, ParsedDocument, Positions, pa
 from incidentctl.playbook.keys import did_you_mean, keys_of, model_at
 from incidentctl.playbook.references import reference_problems
 from incidentctl.playbook.schema import Playbook
+from incidentctl.playbook.templates_folder import confined_folder
 from incidentctl.playbook.wording import plain_message
 
 # a further check of a valid playbook, such as the channel layer's settings check
@@ -26,16 +28,23 @@ class LoadedPlaybook:
     playbook: Playbook
     path: Path
     positions: Positions
+    # folders outside the playbook's own its `templates:` may name ($INCIDENTCTL_TEMPLATE_ROOTS)
+    template_roots: tuple[Path, ...] = ()
 
     @property
     def base_dir(self) -> Path:
         return self.path.parent
 
-    @property
+    @cached_property
     def templates_dir(self) -> Path | None:
+        """The templates folder, resolved; None when the playbook names none, or one it may
+        not use (validation reports that at the `templates:` key)."""
         if self.playbook.templates is None:
             return None
-        return (self.base_dir / self.playbook.templates).resolve()
+        try:
+            return confined_folder(self.base_dir, self.playbook.templates, self.template_roots)
+        except ValueError:
+            return None
 
     def location(self, path: KeyPath, *, key: bool = False) -> Location:
         line, column = self.positions.of(path, key=key)
@@ -68,11 +77,27 @@ def schema_problems(doc: ParsedDocument, exc: ValidationError) -> Iterator[Probl
         yield Problem(line, col, "error", "schema", _describe(error), str(doc.path))
 
 
+def templates_problems(
+    playbook: Playbook, doc: ParsedDocument, roots: Sequence[Path]
+) -> Iterator[Problem]:
+    """The `templates:` folder, when the playbook may not use it."""
+    if playbook.templates is None:
+        return
+    try:
+        confined_folder(doc.path.parent, playbook.templates, roots)
+    except ValueError as exc:
+        line, col = doc.positions.of(("templates",))
+        yield Problem(line, col, "error", "unknown-template", str(exc), str(doc.path))
+
+
 def validate_document(
-    doc: ParsedDocument, extra_checks: Sequence[ExtraCheck] = ()
+    doc: ParsedDocument,
+    extra_checks: Sequence[ExtraCheck] = (),
+    template_roots: Sequence[Path] = (),
 ) -> tuple[Playbook | None, list[Problem]]:
-    """Schema-validate parsed data, then references, then each of `extra_checks` (the channel
-    layer passes its settings check: this layer knows no channel type)."""
+    """Schema-validate parsed data, then references and the templates folder (which may be
+    outside the playbook's only under `template_roots`), then each of `extra_checks` (the
+    channel layer passes its settings check: this layer knows no channel type)."""
     if (
         doc.data is None
         or not isinstance(doc.data, dict)
@@ -83,16 +108,21 @@ def validate_document(
         playbook = Playbook.model_validate(doc.data)
     except ValidationError as exc:
         return None, list(schema_problems(doc, exc))
-    problems = list(reference_problems(playbook, doc))
+    problems = [
+        *reference_problems(playbook, doc),
+        *templates_problems(playbook, doc, template_roots),
+    ]
     for check in extra_checks:
         problems.extend(check(playbook, doc))
     return playbook, problems
 
 
-def load_playbook(path: Path, extra_checks: Sequence[ExtraCheck] = ()) -> LoadedPlaybook:
+def load_playbook(
+    path: Path, extra_checks: Sequence[ExtraCheck] = (), template_roots: Sequence[Path] = ()
+) -> LoadedPlaybook:
     """Load and validate; the first error is raised as a PlaybookError with its location."""
     doc = parse_document(path)
-    playbook, problems = validate_document(doc, extra_checks)
+    playbook, problems = validate_document(doc, extra_checks, template_roots)
     errors = sorted(p for p in [*doc.problems, *problems] if p.level == "error")
     if errors:
         first = errors[0]
@@ -101,4 +131,4 @@ def load_playbook(path: Path, extra_checks: Sequence[ExtraCheck] = ()) -> Loaded
             first.message + more, location=Location(str(path), first.line, first.column)
         )
     assert playbook is not None
-    return LoadedPlaybook(playbook, path, doc.positions)
+    return LoadedPlaybook(playbook, path, doc.positions, tuple(template_roots))

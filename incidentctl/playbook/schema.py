@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from incidentctl.model.durations import parse_duration
 from incidentctl.model.records import Stage
+from incidentctl.playbook.id_format import check_id_format
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Handle = Annotated[str, Field(pattern=r"^@[\w.-]+$")]
@@ -154,17 +154,7 @@ class Playbook(Model):
     @field_validator("incident_id_format")
     @classmethod
     def _valid_id_format(cls, value: str) -> str:
-        try:
-            sample = value.format(date=date(2025, 12, 19), seq=12)
-        except (KeyError, IndexError, ValueError, AttributeError) as exc:
-            raise ValueError(
-                f"invalid incident id format {value!r}: use {{date:%Y%m%d}} and {{seq:04d}} ({exc})"
-            ) from None
-        if "{seq" not in value:
-            raise ValueError("incident id format must contain {seq} so ids are unique")
-        if not re.fullmatch(r"[\w.-]+", sample):
-            raise ValueError(f"incident id format gives {sample!r}: use letters, digits, - _ .")
-        return value
+        return check_id_format(value)
 
     @model_validator(mode="after")
     def _unique_severities(self) -> Playbook:

@@ -10,14 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from incidentctl.model.problem import quoted
+
 HANDLE_PATTERN = r"^@[\w.-]+$"
 IDENTIFIER_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 DURATION_KEYS = {"update_every"}
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def plain_message(error: Mapping[str, Any], loc: Sequence[str | int]) -> str:
@@ -26,7 +23,7 @@ def plain_message(error: Mapping[str, Any], loc: Sequence[str | int]) -> str:
     ctx: Mapping[str, Any] = error.get("ctx") or {}
     key = str(loc[-1]) if loc else ""
     value = error.get("input")
-    got = f" (got {_shown(value)})" if value is not None and not isinstance(value, dict) else ""
+    got = f" (got {quoted(value)})" if value is not None and not isinstance(value, dict) else ""
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
         if pattern == HANDLE_PATTERN:

@@ -19,6 +19,7 @@ from incidentctl.render.failures import (
     template_location,
     undefined_reason,
 )
+from incidentctl.render.folder import FolderLoader, template_file, template_files
 from incidentctl.render.paths import builtin_templates_dir
 
 PARTS_BY_FORMAT: dict[str, tuple[str, ...]] = {
@@ -57,7 +58,7 @@ class Renderer:
         }
         loaders: list[jinja2.BaseLoader] = []
         if templates_dir is not None:
-            loaders.append(FileSystemLoader(templates_dir))
+            loaders.append(FolderLoader(templates_dir))
         loaders += [FileSystemLoader(self.builtin_dir), FileSystemLoader(self.builtin_root)]
         # html overrides change autoescaping by name: no shared cache then
         cache = None if self._html_names else bytecode_cache()
@@ -91,16 +92,26 @@ class Renderer:
 
     def locate(self, name: str) -> Path | None:
         """The file a template name resolves to, or None when no folder has it."""
+        if self.templates_dir is not None:
+            found = template_file(self.templates_dir, name)
+            if found is not None:
+                return found
         try:
             parts = jinja2.loaders.split_template_path(name)
         except jinja2.TemplateNotFound:  # `..` in the name: never outside the folders
             return None
-        folders = [self.templates_dir] if self.templates_dir is not None else []
-        for folder in [*folders, self.builtin_dir, self.builtin_root]:
+        for folder in (self.builtin_dir, self.builtin_root):
             candidate = folder.joinpath(*parts)
             if candidate.is_file():
                 return candidate
         return None
+
+    def template_files(self) -> tuple[list[Path], str | None]:
+        """The playbook's own templates (bounded: see `render.folder`), and why the list
+        stopped short if it did."""
+        if self.templates_dir is None or not self.templates_dir.is_dir():
+            return [], None
+        return template_files(self.templates_dir)
 
     def channel_info(self, channel_name: str) -> dict[str, str]:
         channel = self.playbook.channels.get(channel_name)
@@ -222,8 +233,7 @@ class Renderer:
             else:
                 files += [
                     (path, path.relative_to(self.templates_dir).as_posix())
-                    for path in sorted(self.templates_dir.rglob("*.j2"))
-                    if path.is_file()
+                    for path in self.template_files()[0]
                 ]
         for folder in (self.builtin_dir, self.builtin_root):
             files += [(path, path.name) for path in sorted(folder.glob("*.j2")) if path.is_file()]
@@ -243,6 +253,8 @@ class Renderer:
                 )
             except (OSError, UnicodeDecodeError) as exc:
                 problems.append((str(path), 0, f"cannot read: {exc}"))
+            except jinja2.TemplateError as exc:  # larger than the bound
+                problems.append((str(path), 0, exc.message or "cannot be read"))
         problems += self._missing_overrides()
         return problems
 

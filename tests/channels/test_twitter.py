@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from incidentctl.channels.twitter import TwitterChannel, weighted_length
+from incidentctl.channels.twitter import (
+    EXACT_CHARS,
+    MAX_WEIGHTED_LENGTH,
+    TwitterChannel,
+    weighted_length,
+)
 from incidentctl.errors import DeliveryError
 from incidentctl.model.records import RenderedMessage
 from tests.channels.fakes.base_server import Reply, build_channel, make_outgoing
@@ -59,6 +65,17 @@ def test_weighted_length_counts_urls_as_23_and_emoji_as_2(tmp_path: Path) -> Non
     assert channel.measure(RenderedMessage(text=f"Down 🔥 {url}")) == 5 + 2 + 1 + 23
     assert TwitterChannel.max_length == 280
     assert TwitterChannel.message_format == "short"
+
+
+def test_a_megabyte_is_over_the_limit_at_once() -> None:
+    """Past EXACT_CHARS no text fits, even all URLs (each at most 4,096 characters for 23):
+    a lower bound over the limit instead of seconds of twitter-text."""
+    urls = " ".join(["https://example.com/" + "a" * 4000] * 12)  # 12 URLs: 12 * 23 + 11
+    assert len(urls) < EXACT_CHARS and weighted_length(urls) == 12 * 23 + 11
+    started = time.process_time()
+    length = weighted_length("x" * 1_000_000)
+    assert time.process_time() - started < 0.1
+    assert MAX_WEIGHTED_LENGTH < length <= 1_000_000
 
 
 def test_duplicate_is_a_clear_non_retryable_error(tmp_path: Path, fake: XFake) -> None:

@@ -16,6 +16,7 @@ from incidentctl.lint import lint_playbook
 from incidentctl.lint.rules import RULES, RULES_BY_ID
 from incidentctl.model.problem import Problem
 from incidentctl.model.records import RenderedMessage
+from incidentctl.playbook.templates_folder import TEMPLATE_ROOTS_ENV
 from tests.lint.conftest import NOW, SECRETS, SLACK_HOOK, VALID, Lint, write_tree
 
 Where = tuple[int, int, str]
@@ -128,7 +129,8 @@ def test_folder_and_bad_encoding_are_problems(tmp_path: Path) -> None:
     assert where(lint_playbook(tmp_path, env={}, now=NOW)) == [(1, 1, "yaml-syntax")]
     latin = tmp_path / "latin.yaml"
     latin.write_bytes("organization: {name: Société}\n".encode("latin-1"))
-    assert where(lint_playbook(latin, env={}, now=NOW)) == [(1, 1, "yaml-syntax")]
+    # at the byte that is not UTF-8: é
+    assert where(lint_playbook(latin, env={}, now=NOW)) == [(1, 26, "yaml-syntax")]
 
 
 @pytest.mark.parametrize(
@@ -566,7 +568,14 @@ def test_template_files_outside_the_playbook_folder_are_absolute(
     (tmp_path / "ops").mkdir()
     write_tree(tmp_path / "ops", VALID + "templates: ../shared\n")
     monkeypatch.chdir(tmp_path / "ops")
-    problems = lint_playbook(Path("playbook.yaml"), env={}, now=NOW)
+    # a folder outside the playbook's is read only when whoever runs lint allows it
+    refused = lint_playbook(Path("playbook.yaml"), env={}, now=NOW)
+    assert [(p.file, p.line, p.rule) for p in refused] == [
+        ("playbook.yaml", 10, "unknown-template")
+    ]
+    assert "outside the playbook's folder" in refused[0].message
+    allowed = {TEMPLATE_ROOTS_ENV: str(tmp_path / "shared")}
+    problems = lint_playbook(Path("playbook.yaml"), env=allowed, now=NOW)
     assert [(p.file, p.rule) for p in problems] == [
         (str(tmp_path.resolve() / "shared" / "investigating.chat.j2"), "template-render")
     ]

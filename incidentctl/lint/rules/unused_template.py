@@ -1,6 +1,6 @@
-"""unused-template: a file in the playbook's templates folder that nothing uses (warning).
+"""unused-template: a template in the playbook's templates folder that nothing uses (warning).
 
-A file there is used when it overrides a built-in template by name (`investigating.chat.j2`,
+A `*.j2` file there is used when it overrides a built-in template by name (`investigating.chat.j2`,
 `postmortem.md.j2`…), when a channel's `templates:` names it, or when another template
 includes, imports or extends it. Anything else is usually a misspelt override
 (`investigatng.chat.j2`) that silently leaves the built-in in place. `README*` and hidden
@@ -17,6 +17,7 @@ from jinja2 import TemplateSyntaxError, meta
 
 from incidentctl.model.problem import Problem
 from incidentctl.model.records import Stage
+from incidentctl.playbook.limits import MAX_TEMPLATE_BYTES
 from incidentctl.render.renderer import PARTS_BY_FORMAT, POSTMORTEM_TEMPLATE, STAGE_PLACEHOLDER
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ def _included(ctx: LintContext, files: list[Path]) -> set[str]:
     names: set[str] = set()
     for file in files:
         try:
+            if file.stat().st_size > MAX_TEMPLATE_BYTES:  # template-syntax reports
+                continue
             ast = ctx.renderer.env.parse(file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, TemplateSyntaxError):  # template-syntax reports
             continue
@@ -43,8 +46,8 @@ def check(ctx: LintContext) -> Iterator[Problem]:
     folder = loaded.templates_dir if loaded is not None else None
     if loaded is None or folder is None or not folder.is_dir():
         return
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
     renderer = ctx.renderer
+    files = [p for p in renderer.template_files()[0] if not p.name.startswith(".")]
     used = {p.name for d in (renderer.builtin_dir, renderer.builtin_root) for p in d.glob("*.j2")}
     used |= {POSTMORTEM_TEMPLATE} | {
         name
