@@ -55,7 +55,7 @@ def slow_server(delay: float) -> ThreadingHTTPServer:
     handler = type("Handler", (SlowHandler,), {"delay": delay})
     # the default listen backlog of 5 drops some of 10 simultaneous connects (1 s SYN retry)
     server_class = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 64})
-    server = server_class(("127.0.0.1", 0), handler)
+    server: ThreadingHTTPServer = server_class(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
