@@ -325,7 +325,6 @@ def main() -> int:
             except BenchError as exc:
                 print(f"  {name}: FAILED to measure: {exc}", flush=True)
                 targets.append(Target(f"{name}: measured", float("inf"), 1.0, str(exc)))
-            shutil.rmtree(work / name, ignore_errors=True)
     passed = summary(targets)
     return 1 if args.check and not passed else 0
 
