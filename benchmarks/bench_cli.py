@@ -1,4 +1,8 @@
-"""Start-up and fan-out benchmarks; prints the figures and the ratios the issues target.
+"""A breakdown, not the benchmark: start-up times one command after another, and the sending
+step of a fan-out timed in-process (warm, without start-up, rendering or exit).
+
+The figures a user meets, and issue 9's targets, come from `benchmarks/bench_e2e.py` (whole
+processes, interleaved, paired); this script only helps to see where the time of one goes.
 
 Run: python benchmarks/bench_cli.py [--runs 7]
 """
@@ -51,7 +55,7 @@ def slow_server(delay: float) -> ThreadingHTTPServer:
     handler = type("Handler", (SlowHandler,), {"delay": delay})
     # the default listen backlog of 5 drops some of 10 simultaneous connects (1 s SYN retry)
     server_class = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 64})
-    server = server_class(("127.0.0.1", 0), handler)
+    server: ThreadingHTTPServer = server_class(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -109,8 +113,8 @@ def fan_out(runs: int, channels: int, delay: float, env: dict[str, str], cwd: Pa
     server.shutdown()
     one, many = statistics.median(single) * 1000, statistics.median(fanned) * 1000
     print(
-        f"fan-out to {channels} webhooks answering after {delay * 1000:.0f} ms: "
-        f"{many:.0f} ms vs one call {one:.0f} ms -> {many / one:.2f}x (target <= 1.30x)"
+        f"breakdown, in-process: sending step to {channels} webhooks answering after "
+        f"{delay * 1000:.0f} ms: {many:.0f} ms vs one call {one:.0f} ms -> {many / one:.2f}x"
     )
 
 
@@ -140,19 +144,16 @@ def main() -> None:
     typer_ms = median_ms([py, "-c", "import typer"], args.runs, env, work)
     print(f"python -c pass:          {median_ms([py, '-c', 'pass'], args.runs, env, work):6.0f} ms")
     print(f"python -c 'import typer': {typer_ms:6.0f} ms (reference)")
-    targets = [
-        ("--help", ["--help"], 1.3),
-        ("list", ["list"], 1.6),
-        ("status", ["status"], 1.6),
-        ("lint example-en", ["lint", str(EXAMPLE)], 3.0),
+    commands = [
+        ("--help", ["--help"]),
+        ("list", ["list"]),
+        ("status", ["status"]),
+        ("lint example-en", ["lint", str(EXAMPLE)]),
     ]
-    for label, cmd, target in targets:
+    # one after another, not interleaved: the targets are bench_e2e.py's
+    for label, cmd in commands:
         ms = median_ms([*base, *cmd], args.runs, env, work)
-        ratio = ms / typer_ms
-        verdict = "ok" if ratio <= target else "OVER"
-        print(
-            f"incidentctl {label:16s} {ms:6.0f} ms -> {ratio:.2f}x (target <= {target}x) {verdict}"
-        )
+        print(f"incidentctl {label:16s} {ms:6.0f} ms -> {ms / typer_ms:.2f}x the typer import")
     fan_out(args.runs, 5, 0.2, env, work)
     fan_out(args.runs, 10, 0.3, env, work)
     shutil.rmtree(work, ignore_errors=True)

@@ -50,7 +50,8 @@ def write_subscribers(path: Path, count: int) -> Path:
 def child(api_base: str, subscribers: str) -> None:
     """Send one delivery to every subscriber; print what it took as one JSON line."""
     from incidentctl.channels.base import Outgoing, SendContext
-    from incidentctl.channels.email.sendgrid import SendGridChannel, SendGridSettings
+    from incidentctl.channels.email.sendgrid import SendGridChannel
+    from incidentctl.channels.email.settings import SendGridSettings
     from incidentctl.model.records import EventKind, RenderedMessage, Stage
     from incidentctl.model.snapshots import EventSnapshot, IncidentSnapshot
 
