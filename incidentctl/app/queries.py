@@ -235,8 +235,6 @@ def incident_details(
     explicitly is an error), else UTC.
     """
     from incidentctl.app.lookup import find_incident
-    from incidentctl.playbook.loader import load_playbook
-    from incidentctl.playbook.location import find_playbook
 
     store = open_store(None, env)
     identity = current_identity(env, playbook)
@@ -249,6 +247,9 @@ def incident_details(
     )
     fallback: tzinfo = ZoneInfo("UTC")
     if playbook is not None:  # given explicitly: a broken one is an error
+        from incidentctl.playbook.loader import load_playbook
+        from incidentctl.playbook.location import find_playbook
+
         fallback = load_playbook(find_playbook(playbook, env)).playbook.organization.tz
     elif identity is not None:
         fallback = zone(identity.timezone, fallback)
