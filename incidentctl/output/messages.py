@@ -131,6 +131,18 @@ def print_step(label: str) -> None:
     out.rule(quoted(label))
 
 
+# a preview shows this much of each body: a megabyte pasted by mistake must not take seconds
+# to draw (the length gauge still counts all of it, and the channel gets what is sent)
+PREVIEW_CHARS = 8000
+
+
+def _clipped(text: str) -> str:
+    if len(text) <= PREVIEW_CHARS:
+        return text
+    rest = len(text) - PREVIEW_CHARS
+    return f"{text[:PREVIEW_CHARS]}\n… {rest} more characters, not shown in this preview"
+
+
 def print_preview(plan: Plan, *, full: bool = False) -> None:
     """Exactly what each channel will receive, with its length against the channel's limit."""
     incident = plan.incident
@@ -149,9 +161,10 @@ def print_preview_messages(plan: Plan, *, full: bool = False) -> None:
         parts: list[Any] = []
         if delivery.message.subject is not None:
             parts.append(literal(f"Subject: {delivery.message.subject}\n", "bold"))
-        parts.append(literal(delivery.message.text))
+        parts.append(literal(_clipped(delivery.message.text)))
         if delivery.message.html and full:
-            parts.append(literal("\n--- HTML part ---\n" + delivery.message.html, "dim"))
+            html = _clipped(delivery.message.html)
+            parts.append(literal("\n--- HTML part ---\n" + html, "dim"))
         elif delivery.message.html:
             parts.append(Text(f"\n+ HTML part ({len(delivery.message.html)} bytes)", style="dim"))
         note = plan.rendered.notes.get(delivery.channel)
@@ -199,7 +212,8 @@ def print_payloads(payloads: dict[str, Any]) -> None:
     """The JSON bodies as they would be posted (blocks, cards, webhook documents)."""
     for channel, body in payloads.items():
         title = literal(f"{channel}: request body")
-        out.print(Panel(Text(json_text(body)), title=title, title_align="left", expand=False))
+        shown = Text(_clipped(json_text(body)))
+        out.print(Panel(shown, title=title, title_align="left", expand=False))
 
 
 # the live progress table on screen, if any: a question must not be drawn under it
