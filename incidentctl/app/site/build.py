@@ -1,0 +1,164 @@
+"""`site build`: every file of the status site, written to a temporary folder, then swapped in.
+
+A reader (or `rsync`) never sees a half-written site: the new folder is complete before it
+takes the old one's name. A folder that is not a site this command built is never replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from incidentctl.app.site.api import Api, encode
+from incidentctl.app.site.feeds import Feed
+from incidentctl.app.site.pages import Pages, badge
+from incidentctl.app.site.record import SiteIncident, SiteRecord, read_record
+from incidentctl.app.site.uptime import worst
+from incidentctl.errors import ConflictError, StateError
+from incidentctl.playbook.schema import Playbook
+from incidentctl.store.base import Store
+
+MARKER = ".incidentctl-site"
+STATIC = ("style.css", "banner.js")
+
+
+@dataclass(frozen=True)
+class SiteBuild:
+    out: Path
+    files: int
+    bytes: int
+    seconds: float
+
+    @property
+    def index(self) -> Path:
+        return self.out / "index.html"
+
+
+def base_url(playbook: Playbook) -> str:
+    url = playbook.organization.status_page_url or ""
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def site_files(record: SiteRecord) -> Iterator[tuple[str, bytes]]:
+    """Relative path -> content, for every file of the site."""
+    from incidentctl.render.paths import builtin_templates_dir
+
+    playbook = record.playbook
+    org = playbook.organization
+    url = base_url(playbook)
+    pages = Pages(record, url)
+    yield from pages.all_pages()
+    for name in STATIC:
+        yield name, (builtin_templates_dir() / "site" / name).read_bytes()
+    for path, document in Api(record, url).documents().items():
+        yield f"api/v2/{path}", encode(document)
+    words = pages.words
+    yield from _feeds("feed", words["incident_feed"].format(org=org.name), record, pages)
+    status = pages.status_now
+    overall = worst(status.values())
+    yield "badge.svg", badge(org.name, overall, pages.component_status(overall))
+    for name, spec in playbook.components.items():
+        touched = [i for i in record.incidents if name in _components(i)]
+        title = words["component_feed"].format(org=org.name, component=spec.name)
+        yield from _feeds(f"feeds/{name}", title, record, pages, touched)
+        yield (
+            f"badges/{name}.svg",
+            badge(spec.name, status[name], pages.component_status(status[name])),
+        )
+
+
+def _components(item: SiteIncident) -> set[str]:
+    return {s.component for s in item.segments} | set(item.incident.components)
+
+
+def _feeds(
+    path: str,
+    title: str,
+    record: SiteRecord,
+    pages: Pages,
+    items: list[SiteIncident] | None = None,
+) -> Iterator[tuple[str, bytes]]:
+    chosen = record.incidents if items is None else items
+    feed = Feed(title, pages.base_url, path, chosen, pages.language, record.now, pages.times)
+    yield f"{path}.atom", feed.atom()
+    yield f"{path}.rss", feed.rss()
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """One build at a time per folder: two swaps interleaved would lose one."""
+    import fcntl
+
+    lock = out.parent / f".{out.name}.lock"
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _check_replaceable(out: Path) -> None:
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ConflictError(f"{out} exists and is not a folder: choose another --out")
+    if not (out / MARKER).exists() and any(out.iterdir()):
+        raise ConflictError(
+            f"{out} is not empty and was not built by `incidentctl site build`: it is left "
+            "alone; choose an empty or new folder"
+        )
+
+
+def write_site(record: SiteRecord, out: Path) -> SiteBuild:
+    """Write the site of `record` to `out`, whole or not at all."""
+    started = time.perf_counter()
+    out = out.expanduser().absolute()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(out):
+            _check_replaceable(out)
+            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+            try:
+                count = size = 0
+                made: set[Path] = set()
+                for path, content in site_files(record):
+                    target = staging / path
+                    if target.parent not in made:
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        made.add(target.parent)
+                    target.write_bytes(content)
+                    count += 1
+                    size += len(content)
+                (staging / MARKER).write_text("built by incidentctl site build\n")
+                os.chmod(staging, 0o755)
+                _swap(staging, out)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+    except OSError as exc:
+        raise StateError(f"cannot write the status site to {out}: {exc.strerror or exc}") from None
+    return SiteBuild(out, count, size, time.perf_counter() - started)
+
+
+def _swap(staging: Path, out: Path) -> None:
+    if not out.exists():
+        staging.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    old.rmdir()
+    out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> SiteBuild:
+    """Read the public record from the store and write the site to `out`."""
+    return write_site(read_record(store, playbook, now), out)
