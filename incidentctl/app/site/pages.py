@@ -167,11 +167,12 @@ class Pages:
         return list(groups.values())
 
     def past_days(self) -> list[tuple[str, list[SiteIncident]]]:
+        """The days of the last `PAST_DAYS` with incidents declared, newest first."""
         by_day: dict[date, list[SiteIncident]] = {}
         for item in self.record.incidents:
             by_day.setdefault(self.times.local(item.incident.declared_at).date(), []).append(item)
         days = [self.today - timedelta(days=i) for i in range(PAST_DAYS)]
-        return [(self.day_label(d), by_day.get(d, [])) for d in days]
+        return [(self.day_label(d), by_day[d]) for d in days if d in by_day]
 
     def months(self) -> dict[str, list[SiteIncident]]:
         """`2026-11` -> that month's incidents, newest first."""

@@ -85,3 +85,21 @@ def test_the_banner_script_is_under_2_kb(site: Path) -> None:
 def test_a_rebuild_replaces_the_site_whole(built: SiteBuild, tmp_path: Path) -> None:
     assert (built.out / ".incidentctl-site").exists()
     assert not [p for p in built.out.parent.iterdir() if ".new-" in p.name or ".old-" in p.name]
+
+
+def test_a_french_playbook_gets_a_french_site(tmp_path: Path) -> None:
+    from tests.app.site.builders import history
+    from tests.helpers import PLAYBOOK
+
+    with history(tmp_path, PLAYBOOK.format(language="fr")) as h:
+        incident = h.declare("Connexion impossible", ["api=major_outage"], impact="Erreurs")
+        h.later(90)
+        h.resolve(incident, "Tout fonctionne de nouveau.")
+        site = h.build(tmp_path / "site").out
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in index
+    assert "Tous les services fonctionnent normalement" in index
+    assert "Disponibilité sur 90 jours" in index and "sur 30 jours" in index
+    assert "vendredi 20\u00a0novembre" in index
+    page = (site / "incidents" / f"{incident.id}.html").read_text(encoding="utf-8")
+    assert "Résolu" in page and "1\u00a0h\u00a030" in page and "Chronologie" in page
