@@ -6,11 +6,13 @@ takes the old one's name. A folder that is not a site this command built is neve
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +21,7 @@ from pathlib import Path
 from incidentctl.app.site.api import Api, encode
 from incidentctl.app.site.feeds import Feed
 from incidentctl.app.site.pages import Pages, badge
-from incidentctl.app.site.record import SiteIncident, SiteRecord, read_record
+from incidentctl.app.site.record import Known, SiteIncident, SiteRecord, read_record
 from incidentctl.app.site.uptime import worst
 from incidentctl.errors import ConflictError, StateError
 from incidentctl.playbook.schema import Playbook
@@ -46,28 +48,29 @@ def base_url(playbook: Playbook) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
-def site_files(record: SiteRecord) -> Iterator[tuple[str, bytes]]:
-    """Relative path -> content, for every file of the site."""
+def site_files(record: SiteRecord, kept: Container[str] = ()) -> Iterator[tuple[str, bytes]]:
+    """Relative path -> content, for every file of the site but the pages of `kept`."""
     from incidentctl.render.paths import builtin_templates_dir
 
     playbook = record.playbook
     org = playbook.organization
     url = base_url(playbook)
     pages = Pages(record, url)
-    yield from pages.all_pages()
+    yield from pages.all_pages(kept)
     for name in STATIC:
         yield name, (builtin_templates_dir() / "site" / name).read_bytes()
     for path, document in Api(record, url).documents().items():
         yield f"api/v2/{path}", encode(document)
     words = pages.words
-    yield from _feeds("feed", words["incident_feed"].format(org=org.name), record, pages)
+    summaries: dict[str, str] = {}
+    yield from _feeds("feed", words["incident_feed"].format(org=org.name), record, pages, summaries)
     status = pages.status_now
     overall = worst(status.values())
     yield "badge.svg", badge(org.name, overall, pages.component_status(overall))
     for name, spec in playbook.components.items():
         touched = [i for i in record.incidents if name in _components(i)]
         title = words["component_feed"].format(org=org.name, component=spec.name)
-        yield from _feeds(f"feeds/{name}", title, record, pages, touched)
+        yield from _feeds(f"feeds/{name}", title, record, pages, summaries, touched)
         yield (
             f"badges/{name}.svg",
             badge(spec.name, status[name], pages.component_status(status[name])),
@@ -75,7 +78,7 @@ def site_files(record: SiteRecord) -> Iterator[tuple[str, bytes]]:
 
 
 def _components(item: SiteIncident) -> set[str]:
-    return {s.component for s in item.segments} | set(item.incident.components)
+    return item.components
 
 
 def _feeds(
@@ -83,10 +86,13 @@ def _feeds(
     title: str,
     record: SiteRecord,
     pages: Pages,
+    summaries: dict[str, str],
     items: list[SiteIncident] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     chosen = record.incidents if items is None else items
-    feed = Feed(title, pages.base_url, path, chosen, pages.language, record.now, pages.times)
+    feed = Feed(
+        title, pages.base_url, path, chosen, pages.language, record.now, pages.times, summaries
+    )
     yield f"{path}.atom", feed.atom()
     yield f"{path}.rss", feed.rss()
 
@@ -117,35 +123,91 @@ def _check_replaceable(out: Path) -> None:
         )
 
 
-def write_site(record: SiteRecord, out: Path) -> SiteBuild:
-    """Write the site of `record` to `out`, whole or not at all."""
+def fingerprint(playbook: Playbook) -> str:
+    """What every page depends on besides the record: a change rebuilds every page."""
+    from incidentctl import __version__
+    from incidentctl.render.paths import builtin_templates_dir
+
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(playbook.model_dump_json().encode())
+    for path in sorted((builtin_templates_dir() / "site").iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _previous(out: Path, expected: str) -> dict[str, Known] | None:
+    """The incidents the site in `out` was built from, if built with the same fingerprint."""
+    try:
+        manifest = json.loads((out / MARKER).read_text(encoding="utf-8"))
+        if manifest["fingerprint"] != expected:
+            return None
+        return {k: Known(int(v), bool(p)) for k, (v, p) in manifest["incidents"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> SiteBuild:
+    """Read the public record from the store and write the site to `out`, whole or not at all.
+
+    The pages of resolved incidents unchanged since the last build into `out` are kept (hard
+    links into the new folder), so the rebuild after an update renders only what changed.
+    """
     started = time.perf_counter()
     out = out.expanduser().absolute()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with _locked(out):
             _check_replaceable(out)
-            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-            try:
-                count = size = 0
-                made: set[Path] = set()
-                for path, content in site_files(record):
-                    target = staging / path
-                    if target.parent not in made:
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        made.add(target.parent)
-                    target.write_bytes(content)
-                    count += 1
-                    size += len(content)
-                (staging / MARKER).write_text("built by incidentctl site build\n")
-                os.chmod(staging, 0o755)
-                _swap(staging, out)
-            except BaseException:
-                shutil.rmtree(staging, ignore_errors=True)
-                raise
+            stamp = fingerprint(playbook)
+            known = _previous(out, stamp)
+            record = read_record(store, playbook, now, known)
+            kept = {
+                item.id
+                for item in record.incidents
+                if known is not None
+                and not item.incident.is_open
+                and known.get(item.id) == Known(item.incident.version, True)
+                and (out / "incidents" / f"{item.id}.html").is_file()
+            }
+            count, size = _write(record, out, kept, stamp)
     except OSError as exc:
         raise StateError(f"cannot write the status site to {out}: {exc.strerror or exc}") from None
     return SiteBuild(out, count, size, time.perf_counter() - started)
+
+
+def _write(record: SiteRecord, out: Path, kept: set[str], stamp: str) -> tuple[int, int]:
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        count = size = 0
+        made: set[Path] = set()
+        for path, content in site_files(record, kept):
+            target = staging / path
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(content)
+            count += 1
+            size += len(content)
+        if kept:
+            (staging / "incidents").mkdir(exist_ok=True)
+        for incident_id in kept:
+            name = f"incidents/{incident_id}.html"
+            os.link(out / name, staging / name)
+            count += 1
+        manifest = {
+            "fingerprint": stamp,
+            "incidents": {
+                **{i.id: [i.incident.version, True] for i in record.incidents},
+                **{k: [v, False] for k, v in record.private.items()},
+            },
+        }
+        (staging / MARKER).write_text(json.dumps(manifest), encoding="utf-8")
+        os.chmod(staging, 0o755)
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return count, size
 
 
 def _swap(staging: Path, out: Path) -> None:
@@ -157,8 +219,3 @@ def _swap(staging: Path, out: Path) -> None:
     out.rename(old)
     staging.rename(out)
     shutil.rmtree(old, ignore_errors=True)
-
-
-def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> SiteBuild:
-    """Read the public record from the store and write the site to `out`."""
-    return write_site(read_record(store, playbook, now), out)

@@ -45,6 +45,7 @@ class Feed:
         language: str,
         now: datetime,
         local: LocalTimes,
+        summaries: dict[str, str] | None = None,
     ) -> None:
         self.title = title
         self.base_url = base_url
@@ -53,9 +54,14 @@ class Feed:
         self.language = language
         self.now = now
         self.local = local
+        # incident id -> its entry's text, shared by the feeds of one build (per component)
+        self.summaries = {} if summaries is None else summaries
 
-    def _times(self, item: SiteIncident) -> list[str]:
-        return [self.local.full(u.at) for u in item.updates]
+    def _summary(self, item: SiteIncident) -> str:
+        if item.id not in self.summaries:
+            times = [self.local.full(u.at) for u in item.updates]
+            self.summaries[item.id] = _summary(item, self.language, times)
+        return self.summaries[item.id]
 
     def _updated(self) -> datetime:
         return max((i.updated_at for i in self.items), default=self.now)
@@ -85,8 +91,8 @@ class Feed:
                 f"{{{ATOM}}}link",
                 {"rel": "alternate", "href": f"{self.base_url}incidents/{item.id}.html"},
             )
-            summary = _summary(item, self.language, self._times(item))
-            ET.SubElement(entry, f"{{{ATOM}}}content", {"type": "text"}).text = summary
+            content = ET.SubElement(entry, f"{{{ATOM}}}content", {"type": "text"})
+            content.text = self._summary(item)
         return _xml(feed)
 
     def rss(self) -> bytes:
@@ -103,9 +109,7 @@ class Feed:
             ET.SubElement(entry, "link").text = f"{self.base_url}incidents/{item.id}.html"
             ET.SubElement(entry, "guid", {"isPermaLink": "false"}).text = _entry_id(item)
             ET.SubElement(entry, "pubDate").text = format_datetime(item.updated_at)
-            ET.SubElement(entry, "description").text = _summary(
-                item, self.language, self._times(item)
-            )
+            ET.SubElement(entry, "description").text = self._summary(item)
         return _xml(rss)
 
 

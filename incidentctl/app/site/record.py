@@ -7,9 +7,9 @@ whose messages went to a public channel (its component history included).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from incidentctl.app.site.uptime import Segment, segments
 from incidentctl.model.records import (
@@ -50,6 +50,9 @@ class SiteIncident:
     updates: list[PublicUpdate]
     segments: list[Segment]
     postmortem_url: str | None = None
+    # read from the store for this build (False: unchanged since the last build and outside
+    # what the index, feeds and API show; only its row was read, its page is kept)
+    detailed: bool = True
 
     @property
     def id(self) -> str:
@@ -57,7 +60,11 @@ class SiteIncident:
 
     @property
     def updated_at(self) -> datetime:
-        return self.updates[-1].at if self.updates else self.incident.declared_at
+        return self.updates[-1].at if self.updates else self.incident.updated_at
+
+    @property
+    def components(self) -> set[str]:
+        return {s.component for s in self.segments} | set(self.incident.components)
 
 
 @dataclass
@@ -68,6 +75,8 @@ class SiteRecord:
     now: datetime
     # most recently declared first
     incidents: list[SiteIncident] = field(default_factory=list)
+    # id -> version of the incidents none of whose messages went to a public channel
+    private: dict[str, int] = field(default_factory=dict)
 
     @property
     def active(self) -> list[SiteIncident]:
@@ -122,20 +131,60 @@ def public_updates(
     return found
 
 
-def read_record(store: Store, playbook: Playbook, now: datetime) -> SiteRecord:
-    """The public part of the organization's history, as the site shows it."""
+@dataclass(frozen=True)
+class Known:
+    """What the previous build recorded of an incident (the site's manifest)."""
+
+    version: int
+    public: bool
+
+
+# the index shows 90 days, the feeds and the API the latest 50 incidents: an unchanged
+# incident outside both needs only its row
+WINDOW = timedelta(days=91)
+LATEST = 50
+
+
+def read_record(
+    store: Store, playbook: Playbook, now: datetime, known: Mapping[str, Known] | None = None
+) -> SiteRecord:
+    """The public part of the organization's history, as the site shows it. With `known`
+    (the previous build's manifest), an unchanged resolved incident is read in full only when
+    the index, a feed or the API shows it."""
+    known = known or {}
+    org = playbook.organization.name
     public = public_channels(playbook)
-    said: dict[str, dict[int, Stage]] = {}
-    for delivery in store.deliveries(organization=playbook.organization.name):
-        if delivery.channel in public and delivery.event_id is not None:
-            said.setdefault(delivery.incident_id, {})[delivery.event_id] = delivery.stage
-    record = SiteRecord(playbook, now)
-    for incident in store.list_incidents(organization=playbook.organization.name):
-        if incident.id not in said:
+    incidents = store.list_incidents(organization=org)
+    counts: dict[str, int] = {}
+    wanted: list[Incident] = []
+    plan: list[tuple[Incident, bool]] = []
+    private: dict[str, int] = {}
+    for incident in incidents:
+        before = known.get(incident.id)
+        unchanged = (
+            before is not None and before.version == incident.version and not incident.is_open
+        )
+        if unchanged and before is not None and not before.public:
+            private[incident.id] = incident.version
             continue
-        events = store.timeline(incident.id)
-        updates = public_updates(events, said[incident.id], {})
+        recent = incident.resolved_at is None or now - incident.resolved_at < WINDOW
+        listed = any(counts.get(c, 0) < LATEST for c in ["", *incident.components])
+        for name in ["", *incident.components]:
+            counts[name] = counts.get(name, 0) + 1
+        full = not unchanged or recent or listed
+        plan.append((incident, full))
+        if full:
+            wanted.append(incident)
+    said = _announced(store, org, public, wanted)
+    record = SiteRecord(playbook, now, private=private)
+    for incident, full in plan:
+        if not full:
+            record.incidents.append(SiteIncident(incident, [], [], detailed=False))
+            continue
+        events = store.timeline(incident.id) if incident.id in said else []
+        updates = public_updates(events, said.get(incident.id, {}), {})
         if not updates:
+            record.private[incident.id] = incident.version
             continue
         postmortem = next(
             (
@@ -149,3 +198,15 @@ def read_record(store: Store, playbook: Playbook, now: datetime) -> SiteRecord:
             SiteIncident(incident, updates, segments(incident, events, now), postmortem)
         )
     return record
+
+
+def _announced(
+    store: Store, organization: str, public: set[str], incidents: Sequence[Incident]
+) -> dict[str, dict[int, Stage]]:
+    """Incident id -> (event id -> stage) of the events that went to a public channel."""
+    ids = {i.id for i in incidents}
+    said: dict[str, dict[int, Stage]] = {}
+    for incident_id, event_id, stage in store.announced(public, organization=organization):
+        if incident_id in ids:
+            said.setdefault(incident_id, {})[event_id] = stage
+    return said
