@@ -100,11 +100,16 @@ class Store(Protocol):
         ...
 
     def announced(
-        self, channels: Collection[str], *, organization: str | None = None
+        self,
+        channels: Collection[str],
+        *,
+        organization: str | None = None,
+        incidents: Collection[str] | None = None,
     ) -> list[tuple[str, int, Stage]]:
         """(incident id, event id, stage) of every delivery to one of `channels` (of an
-        organization's incidents, with those recorded before incidents had one): which events
-        were told where, without reading the messages (the status site's public updates)."""
+        organization's incidents, with those recorded before incidents had one; of the
+        `incidents` listed): which events were told where, without reading the messages (the
+        status site's public updates)."""
         ...
 
     def update_delivery(self, delivery: Delivery) -> None:

@@ -102,3 +102,20 @@ def test_demo_ends_with_the_path_of_its_status_site(
     assert last.startswith("status site: ") and "index.html" in last
     index = Path(last.removeprefix("status site: ").split(" (")[0])
     assert "Customers cannot log in to the portal" in index.read_text(encoding="utf-8")
+
+
+def test_a_publish_command_that_echoes_its_token_fails_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PAGES_TOKEN", "ghp_s3cretTOKEN42")
+    (tmp_path / "echo.py").write_text(
+        "import sys\nsys.exit(f'push to https://x:{sys.argv[1]}@git.example/ refused')\n"
+    )
+    site_playbook(tmp_path, publish="{python} echo.py ${{PAGES_TOKEN}}")
+    declared = cli(capsys, "declare", "sev1", "--title", "Logins fail", "--yes")
+    assert declared.code == 3
+    with open_store(site_folder().parent, {}) as store:
+        (delivery,) = [d for d in store.deliveries() if d.channel == "site"]
+    assert delivery.error and "refused" in delivery.error
+    assert "ghp_s3cretTOKEN42" not in delivery.error + declared.out + declared.err

@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Container, Iterator
+from collections.abc import Container, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,15 +48,17 @@ def base_url(playbook: Playbook) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
-def site_files(record: SiteRecord, kept: Container[str] = ()) -> Iterator[tuple[str, bytes]]:
-    """Relative path -> content, for every file of the site but the pages of `kept`."""
+def site_files(
+    pages: Pages, kept: Container[str] = (), kept_months: Container[str] = ()
+) -> Iterator[tuple[str, bytes]]:
+    """Relative path -> content, for every file of the site but the pages kept."""
     from incidentctl.render.paths import builtin_templates_dir
 
+    record = pages.record
     playbook = record.playbook
     org = playbook.organization
-    url = base_url(playbook)
-    pages = Pages(record, url)
-    yield from pages.all_pages(kept)
+    url = pages.base_url
+    yield from pages.all_pages(kept, kept_months)
     for name in STATIC:
         yield name, (builtin_templates_dir() / "site" / name).read_bytes()
     for path, document in Api(record, url).documents().items():
@@ -68,17 +70,13 @@ def site_files(record: SiteRecord, kept: Container[str] = ()) -> Iterator[tuple[
     overall = worst(status.values())
     yield "badge.svg", badge(org.name, overall, pages.component_status(overall))
     for name, spec in playbook.components.items():
-        touched = [i for i in record.incidents if name in _components(i)]
+        touched = record.by_component.get(name, [])
         title = words["component_feed"].format(org=org.name, component=spec.name)
         yield from _feeds(f"feeds/{name}", title, record, pages, summaries, touched)
         yield (
             f"badges/{name}.svg",
             badge(spec.name, status[name], pages.component_status(status[name])),
         )
-
-
-def _components(item: SiteIncident) -> set[str]:
-    return item.components
 
 
 def _feeds(
@@ -135,14 +133,24 @@ def fingerprint(playbook: Playbook) -> str:
     return digest.hexdigest()[:32]
 
 
-def _previous(out: Path, expected: str) -> dict[str, Known] | None:
-    """The incidents the site in `out` was built from, if built with the same fingerprint."""
+@dataclass(frozen=True)
+class Manifest:
+    """What a build wrote into its folder about itself, for the next build."""
+
+    incidents: dict[str, Known]
+    # month -> the key of its history page (`Pages.month_keys`)
+    months: dict[str, str]
+
+
+def _previous(out: Path, expected: str) -> Manifest | None:
+    """What the site in `out` was built from, if built with the same fingerprint."""
     try:
         manifest = json.loads((out / MARKER).read_text(encoding="utf-8"))
         if manifest["fingerprint"] != expected:
             return None
-        return {k: Known(int(v), bool(p)) for k, (v, p) in manifest["incidents"].items()}
-    except (OSError, ValueError, KeyError, TypeError):
+        known = {k: Known(int(v), bool(p)) for k, (v, p) in manifest["incidents"].items()}
+        return Manifest(known, {str(k): str(v) for k, v in manifest["months"].items()})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -159,28 +167,49 @@ def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> Si
         with _locked(out):
             _check_replaceable(out)
             stamp = fingerprint(playbook)
-            known = _previous(out, stamp)
-            record = read_record(store, playbook, now, known)
-            kept = {
-                item.id
-                for item in record.incidents
-                if known is not None
-                and not item.incident.is_open
-                and known.get(item.id) == Known(item.incident.version, True)
-                and (out / "incidents" / f"{item.id}.html").is_file()
-            }
-            count, size = _write(record, out, kept, stamp)
+            previous = _previous(out, stamp)
+            record = read_record(store, playbook, now, previous.incidents if previous else None)
+            pages = Pages(record, base_url(playbook))
+            count, size = _write(pages, out, previous, stamp)
     except OSError as exc:
         raise StateError(f"cannot write the status site to {out}: {exc.strerror or exc}") from None
     return SiteBuild(out, count, size, time.perf_counter() - started)
 
 
-def _write(record: SiteRecord, out: Path, kept: set[str], stamp: str) -> tuple[int, int]:
+def _listing(folder: Path) -> set[str]:
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
+
+
+def _kept(record: SiteRecord, out: Path, known: Mapping[str, Known]) -> set[str]:
+    """The resolved incidents whose page in `out` is the one this build would write."""
+    there = _listing(out / "incidents")
+    return {
+        item.id
+        for item in record.incidents
+        if not item.incident.is_open
+        and known.get(item.id) == Known(item.incident.version, True)
+        and f"{item.id}.html" in there
+    }
+
+
+def _write(pages: Pages, out: Path, previous: Manifest | None, stamp: str) -> tuple[int, int]:
+    record = pages.record
+    months = pages.month_keys()
+    kept = _kept(record, out, previous.incidents) if previous else set()
+    there = _listing(out / "history") if previous else set()
+    kept_months = {
+        m
+        for m, key in months.items()
+        if previous and key and previous.months.get(m) == key and f"{m}.html" in there
+    }
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         count = size = 0
         made: set[Path] = set()
-        for path, content in site_files(record, kept):
+        for path, content in site_files(pages, kept, kept_months):
             target = staging / path
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -188,10 +217,10 @@ def _write(record: SiteRecord, out: Path, kept: set[str], stamp: str) -> tuple[i
             target.write_bytes(content)
             count += 1
             size += len(content)
-        if kept:
-            (staging / "incidents").mkdir(exist_ok=True)
-        for incident_id in kept:
-            name = f"incidents/{incident_id}.html"
+        linked = [f"incidents/{i}.html" for i in kept] + [f"history/{m}.html" for m in kept_months]
+        for folder in {name.split("/")[0] for name in linked}:
+            (staging / folder).mkdir(exist_ok=True)
+        for name in linked:
             os.link(out / name, staging / name)
             count += 1
         manifest = {
@@ -200,6 +229,7 @@ def _write(record: SiteRecord, out: Path, kept: set[str], stamp: str) -> tuple[i
                 **{i.id: [i.incident.version, True] for i in record.incidents},
                 **{k: [v, False] for k, v in record.private.items()},
             },
+            "months": {m: key for m, key in months.items() if key},
         }
         (staging / MARKER).write_text(json.dumps(manifest), encoding="utf-8")
         os.chmod(staging, 0o755)

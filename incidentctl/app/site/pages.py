@@ -134,7 +134,8 @@ class Pages:
 
     def _row(self, name: str) -> ComponentRow:
         spec = self.playbook.components[name]
-        found = [s for i in self.record.incidents for s in i.segments if s.component == name]
+        touched = self.record.by_component.get(name, [])
+        found = [s for i in touched for s in i.segments if s.component == name]
         days = days_of(name, found, self.days, self.tz, self.record.now, spec.since)
         bars = [self._bar(day, record) for day, record in zip(self.days, days, strict=True)]
         a30 = availability(days[-30:], self.weights)
@@ -184,6 +185,22 @@ class Pages:
             )
         return found
 
+    def month_keys(self) -> dict[str, str | None]:
+        """Month -> what its history page depends on (None: it has an incident in progress,
+        whose duration grows: always rendered)."""
+        import hashlib
+
+        months = self.months()
+        listing = ",".join(months)
+        keys: dict[str, str | None] = {}
+        for month, items in months.items():
+            if any(i.incident.is_open for i in items):
+                keys[month] = None
+                continue
+            text = listing + ";" + ",".join(f"{i.id}:{i.incident.version}" for i in items)
+            keys[month] = hashlib.sha256(text.encode()).hexdigest()[:24]
+        return keys
+
     # the pages
 
     def _render(self, template: str, root: str, **values: Any) -> bytes:
@@ -223,8 +240,11 @@ class Pages:
     def banner(self) -> bytes:
         return self._render("banner.html.j2", "", path="banner.html")
 
-    def all_pages(self, kept: Container[str] = ()) -> Iterator[tuple[str, bytes]]:
-        """Every page but those of the incidents in `kept` (the previous build's stay)."""
+    def all_pages(
+        self, kept: Container[str] = (), kept_months: Container[str] = ()
+    ) -> Iterator[tuple[str, bytes]]:
+        """Every page but those of the incidents in `kept` and the months in `kept_months`
+        (the previous build's stay)."""
         yield "index.html", self.index()
         yield "banner.html", self.banner()
         for item in self.record.incidents:
@@ -232,7 +252,8 @@ class Pages:
                 yield f"incidents/{item.id}.html", self.incident(item)
         months = self.months()
         for month, items in months.items():
-            yield f"history/{month}.html", self.history(month, items, list(months))
+            if month not in kept_months:
+                yield f"history/{month}.html", self.history(month, items, list(months))
 
 
 BADGE_COLOURS: Mapping[ComponentStatus, str] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from incidentctl.app.site.uptime import Segment, segments
 from incidentctl.model.records import (
@@ -78,9 +79,18 @@ class SiteRecord:
     # id -> version of the incidents none of whose messages went to a public channel
     private: dict[str, int] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def active(self) -> list[SiteIncident]:
         return [i for i in self.incidents if i.incident.is_open]
+
+    @cached_property
+    def by_component(self) -> dict[str, list[SiteIncident]]:
+        """Component id -> the incidents that touched it, most recently declared first."""
+        found: dict[str, list[SiteIncident]] = {}
+        for item in self.incidents:
+            for name in item.components:
+                found.setdefault(name, []).append(item)
+        return found
 
     def current_status(self) -> dict[str, ComponentStatus]:
         """Every playbook component's status now: the worst an open incident gives it."""
@@ -204,9 +214,8 @@ def _announced(
     store: Store, organization: str, public: set[str], incidents: Sequence[Incident]
 ) -> dict[str, dict[int, Stage]]:
     """Incident id -> (event id -> stage) of the events that went to a public channel."""
-    ids = {i.id for i in incidents}
     said: dict[str, dict[int, Stage]] = {}
-    for incident_id, event_id, stage in store.announced(public, organization=organization):
-        if incident_id in ids:
-            said.setdefault(incident_id, {})[event_id] = stage
+    told = store.announced(public, organization=organization, incidents=[i.id for i in incidents])
+    for incident_id, event_id, stage in told:
+        said.setdefault(incident_id, {})[event_id] = stage
     return said
