@@ -118,6 +118,12 @@ class Pages:
             for n in sorted(names, key=lambda n: order.index(n) if n in order else len(order))
         ]
 
+    @property
+    def target(self) -> str:
+        """The uptime target as people write it: `99.5 %`, « 99,5 % »."""
+        text = f"{self.playbook.site.uptime_target:g}"
+        return (text.replace(".", ",") if self.language == "fr" else text) + "\u00a0%"
+
     def day_label(self, day: date) -> str:
         moment = datetime.combine(day, datetime.min.time(), tzinfo=self.tz)
         return self.times.date(moment)

@@ -67,3 +67,28 @@ def test_a_failed_build_leaves_the_previous_site_as_it_was(tmp_path: Path) -> No
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == [
         ".site.lock"
     ]
+
+
+def test_site_serve_answers_on_loopback_and_refuses_an_unbuilt_folder(tmp_path: Path) -> None:
+    import threading
+
+    import httpx
+
+    from incidentctl.app.site.serve import site_server
+    from incidentctl.errors import UsageError
+
+    with history(tmp_path) as h:
+        h.declare("Outage")
+        out = h.build(tmp_path / "site").out
+    server = site_server(out, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        host, port = server.server_address[:2]
+        assert host == "127.0.0.1"
+        answer = httpx.get(f"http://127.0.0.1:{port}/api/v2/status.json")
+        assert answer.status_code == 200 and answer.json()["status"]["indicator"] == "critical"
+    finally:
+        server.shutdown()
+        server.server_close()
+    with pytest.raises(UsageError, match="run `incidentctl site build` first"):
+        site_server(tmp_path / "nothing", 0)

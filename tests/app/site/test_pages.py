@@ -100,6 +100,7 @@ def test_a_french_playbook_gets_a_french_site(tmp_path: Path) -> None:
     assert '<html lang="fr">' in index
     assert "Tous les services fonctionnent normalement" in index
     assert "Disponibilité sur 90 jours" in index and "sur 30 jours" in index
+    assert "(objectif 99,5\u00a0%)" in index and "100,00\u00a0%" in index
     assert "vendredi 20\u00a0novembre" in index
     page = (site / "incidents" / f"{incident.id}.html").read_text(encoding="utf-8")
     assert "Résolu" in page and "1\u00a0h\u00a030" in page and "Chronologie" in page
