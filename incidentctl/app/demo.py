@@ -13,6 +13,7 @@ from incidentctl.app.plan import Plan
 from incidentctl.app.postmortem import write_postmortem
 from incidentctl.app.scaffold import scaffold
 from incidentctl.app.send import DeliveryReport, make_engine, send_deliveries
+from incidentctl.app.site.command import site_folder
 from incidentctl.app.workspace import Workspace, load_checked_playbook
 from incidentctl.errors import StateError, UsageError
 from incidentctl.model.records import Incident
@@ -41,6 +42,13 @@ STORY = {
 }
 
 
+@dataclass(frozen=True)
+class DemoSite:
+    """The status site the demo's `statussite` channel wrote: open `index`."""
+
+    index: Path
+
+
 @dataclass
 class DemoStep:
     """One recorded step; `send()` delivers it (call it before asking for the next step)."""
@@ -66,9 +74,10 @@ def scratch_folder() -> Path:
 
 def run_demo(
     folder: Path, language: str, env: dict[str, str], start: datetime
-) -> Iterator[DemoStep | Path]:
-    """Yield each step once recorded, then the postmortem path. A simulated clock moves 12 min
-    per step so the timeline reads like a real incident. `folder` is created if needed."""
+) -> Iterator[DemoStep | Path | DemoSite]:
+    """Yield each step once recorded, then the postmortem path, then the status site. A
+    simulated clock moves 12 min per step so the timeline reads like a real incident. `folder`
+    is created if needed."""
     if folder.is_dir() and any(folder.iterdir()):
         # a project's folder holds a real playbook: the demo must never send through it
         raise UsageError(
@@ -115,4 +124,7 @@ def run_demo(
     yield DemoStep("resolve", plan, incident, ws)
     _, path = write_postmortem(ws, incident.id, folder / "postmortems" / f"{incident.id}.md")
     yield path
+    site = site_folder(ws)
+    if site is not None and (site / "index.html").is_file():
+        yield DemoSite(site / "index.html")
     ws.store.close()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Literal
 
 from incidentctl.app.messages import stored_snapshots
@@ -59,6 +60,7 @@ def make_engine(
             console=ws.console,
             channel=channel,
             base_dir=ws.loaded.base_dir,
+            build_site=site_builder(ws),
         )
 
     return DeliveryEngine(
@@ -71,6 +73,17 @@ def make_engine(
         # per-recipient progress is stored before the channel moves on to the next recipient
         checkpoint=ws.store.update_delivery,
     )
+
+
+def site_builder(ws: Workspace) -> Callable[[Path], None]:
+    """Builds the status site from the workspace's store, for the channels that publish it."""
+
+    def build(folder: Path) -> None:
+        from incidentctl.app.site.build import build_site
+
+        build_site(ws.store, ws.playbook, folder, ws.now())
+
+    return build
 
 
 def outgoing(

@@ -46,6 +46,10 @@ class SendContext:
     channel: str = ""
     # the playbook's folder: relative file settings (subscriber lists…) are taken from there
     base_dir: Path | None = None
+    # writes the status site, as the store now records it, into the folder given (the app
+    # layer's `site build`): the `statussite` type calls it, since channels never read the
+    # store; None where no site can be built
+    build_site: Callable[[Path], None] | None = None
 
     def resolve(self, value: str, *, key: str, secret: bool = True) -> str:
         """Interpolate `${VAR}` in a setting; a missing variable is a clear, per-channel error.

@@ -88,6 +88,12 @@ def _pagerduty() -> ChannelType:
     return PagerDutyChannel
 
 
+def _statussite() -> ChannelType:
+    from incidentctl.channels.statussite import StatusSiteChannel
+
+    return StatusSiteChannel
+
+
 # type name (as written in playbooks) -> loader of the class implementing it
 BUILTIN_CHANNELS: dict[str, Callable[[], ChannelType]] = {
     "outbox": _files,
@@ -102,6 +108,7 @@ BUILTIN_CHANNELS: dict[str, Callable[[], ChannelType]] = {
     "sms": _sms,
     "statuspage": _statuspage,
     "pagerduty": _pagerduty,
+    "statussite": _statussite,
 }
 
 

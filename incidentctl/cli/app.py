@@ -28,6 +28,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("status", "query_cmds:status", "Open incidents and their update cadence."),
     ("show", "query_cmds:show", "One incident: timeline, roles, deliveries."),
     ("demo", "demo_cmd:demo", "Run a sample incident in a scratch folder."),
+    ("site", "site_cmds:app", "Build or serve the static status site."),
 )
 
 
@@ -70,7 +71,10 @@ def build_app(only: str | None = None) -> typer.Typer:
             continue
         module, _, function = target.partition(":")
         command = getattr(importlib.import_module(f"incidentctl.cli.{module}"), function)
-        app.command(name, short_help=short_help)(command)
+        if isinstance(command, typer.Typer):  # a group of subcommands (`site build`)
+            app.add_typer(command, name=name, short_help=short_help)
+        else:
+            app.command(name, short_help=short_help)(command)
     return app
 
 

@@ -27,18 +27,23 @@ def demo(
     import os
     from datetime import UTC, datetime
 
-    from incidentctl.app.demo import DemoStep, run_demo, scratch_folder
+    from incidentctl.app.demo import DemoSite, DemoStep, run_demo, scratch_folder
     from incidentctl.output import messages
 
     folder = directory or scratch_folder()
+    site = None
     for step in run_demo(folder, lang.value, dict(os.environ), datetime.now(UTC)):
         if isinstance(step, DemoStep):
             messages.print_step(step.label)
             messages.print_preview_messages(step.plan)
             messages.print_delivery_table(step.send(), step.plan.disabled)
+        elif isinstance(step, DemoSite):
+            site = step.index
         else:
             messages.print_note(f"postmortem scaffolded: {step}")
     messages.print_note(
         f"everything is in {folder} (playbook, templates, state/outbox, "
         "postmortems): edit incidentctl.yaml there and try `incidentctl lint`"
     )
+    if site is not None:
+        messages.print_note(f"status site: {site} (open it in a browser)")

@@ -88,6 +88,30 @@ class Role(Model):
 class Component(Model):
     name: str
     description: str = ""
+    # a heading the status site shows the component under ("Platform", "Support")
+    group: str | None = None
+    # the day it went into service: the status site counts its uptime from then on
+    since: date | None = None
+
+
+class UptimeWeights(Model):
+    """How much of a minute in each status counts as down, for the status site's uptime."""
+
+    major_outage: float = Field(default=1.0, ge=0, le=1)
+    partial_outage: float = Field(default=0.5, ge=0, le=1)
+    degraded_performance: float = Field(default=0.0, ge=0, le=1)
+    under_maintenance: float = Field(default=0.0, ge=0, le=1)
+
+
+class Site(Model):
+    """The static status site (`incidentctl site build`, the `statussite` channel)."""
+
+    # availability over 30 and 90 days is shown against this, in percent
+    uptime_target: float = Field(default=99.5, gt=0, le=100)
+    weights: UptimeWeights = Field(default_factory=UptimeWeights)
+    # severity id -> Statuspage impact; unlisted severities: first critical, second major,
+    # others minor
+    impact: dict[str, Literal["none", "minor", "major", "critical"]] = Field(default_factory=_dict)
 
 
 class Category(Model):
@@ -150,6 +174,7 @@ class Playbook(Model):
     channels: dict[Identifier, ChannelConfig] = Field(default_factory=_dict)
     values: list[TeamValue] = Field(default_factory=_list)
     templates: str | None = None
+    site: Site = Field(default_factory=Site)
 
     @field_validator("incident_id_format")
     @classmethod
@@ -172,6 +197,12 @@ class Playbook(Model):
         """0 is the most severe."""
         ids = [s.id for s in self.severities]
         return ids.index(severity_id) if severity_id in ids else len(ids)
+
+    def impact_of(self, severity_id: str) -> str:
+        """The Statuspage impact of a severity: the playbook's `site.impact`, else by rank."""
+        if severity_id in self.site.impact:
+            return self.site.impact[severity_id]
+        return ("critical", "major")[r] if (r := self.severity_rank(severity_id)) < 2 else "minor"
 
     def format_id(self, day: date, seq: int) -> str:
         return self.incident_id_format.format(date=day, seq=seq)

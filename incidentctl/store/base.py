@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol
 
-from incidentctl.model.records import Delivery, DeliveryState, Incident, TimelineEvent
+from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
 
 
 class Store(Protocol):
@@ -104,6 +104,19 @@ class Store(Protocol):
     ) -> list[Delivery]:
         """Oldest first; only one incident's, some states, and/or an organization's incidents'
         (with those recorded before incidents had one)."""
+        ...
+
+    def announced(
+        self,
+        channels: Collection[str],
+        *,
+        organization: str | None = None,
+        incidents: Collection[str] | None = None,
+    ) -> list[tuple[str, int, Stage]]:
+        """(incident id, event id, stage) of every delivery to one of `channels` (of an
+        organization's incidents, with those recorded before incidents had one; of the
+        `incidents` listed): which events were told where, without reading the messages (the
+        status site's public updates)."""
         ...
 
     def update_delivery(self, delivery: Delivery) -> None:

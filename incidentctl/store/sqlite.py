@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
@@ -314,6 +314,38 @@ class SQLiteStore:
         with self._guarded() as conn:
             rows = conn.execute(f"SELECT * FROM deliveries {where} ORDER BY id", params).fetchall()
         return [delivery_from_row(row) for row in rows]
+
+    def announced(
+        self,
+        channels: Collection[str],
+        *,
+        organization: str | None = None,
+        incidents: Collection[str] | None = None,
+    ) -> list[tuple[str, int, Stage]]:
+        """(incident id, event id, stage) of the deliveries to `channels`, oldest first."""
+        wanted = list(channels)
+        if not wanted or (incidents is not None and not incidents):
+            return []
+        where = f"channel IN ({', '.join('?' for _ in wanted)}) AND event_id IS NOT NULL"
+        params = list(wanted)
+        if organization is not None:
+            where += " AND incident_id IN (SELECT id FROM incidents WHERE organization IN (?, ''))"
+            params.append(organization)
+        query = f"SELECT incident_id, event_id, stage, id FROM deliveries WHERE {where}"
+        with self._guarded() as conn:
+            if incidents is None:
+                rows = conn.execute(query, params).fetchall()
+            else:
+                ids = list(incidents)
+                rows = []
+                # in slices: SQLite limits the number of parameters of one statement
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    marks = ", ".join("?" for _ in chunk)
+                    clause = f"{query} AND incident_id IN ({marks})"
+                    rows += conn.execute(clause, [*params, *chunk]).fetchall()
+        rows.sort(key=lambda row: row[3])
+        return [(str(row[0]), int(row[1]), Stage(row[2])) for row in rows]
 
     def update_delivery(self, delivery: Delivery) -> None:
         """Persist state, attempts, remote id, link, error and timestamps of one delivery."""

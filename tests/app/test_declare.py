@@ -31,9 +31,9 @@ class CountingStore(SQLiteStore):
 
     listings = 0
 
-    def list_incidents(self, *, open_only: bool = False) -> list[Incident]:
+    def list_incidents(self, **filters: Any) -> list[Incident]:
         self.listings += 1
-        return super().list_incidents(open_only=open_only)
+        return super().list_incidents(**filters)
 
 
 @pytest.fixture
@@ -99,7 +99,8 @@ def test_one_declare_renders_once_per_channel_and_lists_nothing(
     severity = starter.playbook.severities[1].id
     plan = plan_declare(starter, severity, "Customers cannot log in", impact="Logins fail")
     incident = commit_declare(starter, plan)
-    assert len(plan.deliveries) == 2
+    # the status site, the outbox and the console
+    assert len(plan.deliveries) == 3
     assert counts == {"Renderer()": 1, "render": len(plan.deliveries)}
     assert isinstance(starter.store, CountingStore) and starter.store.listings == 0
     assert incident.id == plan.incident.id == "INC-20251219-0001"
@@ -115,7 +116,7 @@ def test_loading_validates_each_channels_settings_once(
     scaffold(tmp_path, "en")
     loaded, channels = load_checked_playbook(tmp_path / "incidentctl.yaml")
     assert list(channels) == list(loaded.playbook.channels)
-    assert counts["settings validated"] == len(channels) == 6
+    assert counts["settings validated"] == len(channels) == 7
     for name, checked in channels.items():
         assert checked.cls.type == loaded.playbook.channels[name].type
         assert isinstance(checked.settings, checked.cls.settings_model)

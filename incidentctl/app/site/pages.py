@@ -1,0 +1,291 @@
+"""The HTML pages of the status site, from Jinja templates under `templates/site/`.
+
+Every value is escaped (autoescape on, strict undefined, sandboxed): a `<script>` typed in a
+message shows as text. Pages link each other relatively, so the site works from `file://`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from incidentctl.app.site.record import SiteIncident, SiteRecord
+from incidentctl.app.site.uptime import BY_RANK, Day, availability, days_of, worst
+from incidentctl.app.site.wording import percent, words
+from incidentctl.model.records import ComponentStatus
+from incidentctl.render.labels import COMPONENT_STATUS_LABELS, STATUS_LABELS
+from incidentctl.render.times import LocalTimes, readable_duration
+
+WINDOW = 90
+PAST_DAYS = 15
+# the CSS class of each status: short, since a page has 90 bars per component
+CLASS = dict(zip(BY_RANK, ("o", "m", "d", "p", "x"), strict=True))
+
+
+@dataclass
+class Bar:
+    day: date
+    css: str
+    title: str
+    incidents: list[SiteIncident] = field(default_factory=list)
+
+
+@dataclass
+class ComponentRow:
+    id: str
+    name: str
+    description: str
+    status: ComponentStatus
+    bars: list[Bar]
+    pct30: str
+    pct90: str
+    meets_target: bool | None
+
+
+@dataclass
+class Group:
+    name: str | None
+    rows: list[ComponentRow]
+
+    @property
+    def status(self) -> ComponentStatus:
+        return worst(r.status for r in self.rows)
+
+
+def _environment() -> Any:
+    import jinja2
+
+    from incidentctl.render.paths import builtin_templates_dir
+
+    # the site's templates are built-in files only (a playbook cannot replace them), so they
+    # need no sandbox, which would cost a third of a large build; values are still escaped
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(builtin_templates_dir() / "site"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+class Pages:
+    """Renders the pages of one site record."""
+
+    def __init__(self, record: SiteRecord, base_url: str) -> None:
+        self.record = record
+        self.playbook = record.playbook
+        org = self.playbook.organization
+        self.language = org.language
+        self.words = words(self.language)
+        self.times = LocalTimes(org.tz, self.language, record.now)
+        self.tz = org.tz
+        self.base_url = base_url
+        self.env = _environment()
+        self.weights = {
+            ComponentStatus(k): v for k, v in self.playbook.site.weights.model_dump().items()
+        }
+        self.today = record.now.astimezone(self.tz).date()
+        self.days = [self.today - timedelta(days=WINDOW - 1 - i) for i in range(WINDOW)]
+        self.by_id = {i.id: i for i in record.incidents}
+
+    # helpers the templates call
+
+    def w(self, key: str, **values: Any) -> str:
+        return self.words[key].format(**values)
+
+    def stage(self, value: str) -> str:
+        return STATUS_LABELS[self.language][value]
+
+    def component_status(self, status: ComponentStatus) -> str:
+        return COMPONENT_STATUS_LABELS[self.language][status.value]
+
+    def component_name(self, name: str) -> str:
+        spec = self.playbook.components.get(name)
+        return spec.name if spec else name
+
+    def duration(self, item: SiteIncident) -> str:
+        end = item.incident.resolved_at or self.record.now
+        return readable_duration(end - item.incident.declared_at, self.language)
+
+    def affected(self, item: SiteIncident) -> list[str]:
+        names = {s.component for s in item.segments} | set(item.incident.components)
+        order = list(self.playbook.components)
+        return [
+            self.component_name(n)
+            for n in sorted(names, key=lambda n: order.index(n) if n in order else len(order))
+        ]
+
+    @property
+    def target(self) -> str:
+        """The uptime target as people write it: `99.5 %`, « 99,5 % »."""
+        text = f"{self.playbook.site.uptime_target:g}"
+        return (text.replace(".", ",") if self.language == "fr" else text) + "\u00a0%"
+
+    def day_label(self, day: date) -> str:
+        moment = datetime.combine(day, datetime.min.time(), tzinfo=self.tz)
+        return self.times.date(moment)
+
+    # the view model
+
+    @cached_property
+    def status_now(self) -> dict[str, ComponentStatus]:
+        return self.record.current_status()
+
+    @cached_property
+    def overall(self) -> ComponentStatus:
+        return worst(self.status_now.values())
+
+    def _row(self, name: str) -> ComponentRow:
+        spec = self.playbook.components[name]
+        touched = self.record.by_component.get(name, [])
+        found = [s for i in touched for s in i.segments if s.component == name]
+        days = days_of(name, found, self.days, self.tz, self.record.now, spec.since)
+        bars = [self._bar(day, record) for day, record in zip(self.days, days, strict=True)]
+        a30 = availability(days[-30:], self.weights)
+        a90 = availability(days, self.weights)
+        target = self.playbook.site.uptime_target
+        return ComponentRow(
+            name,
+            spec.name,
+            spec.description,
+            self.status_now[name],
+            bars,
+            percent(a30, self.language),
+            percent(a90, self.language),
+            None if a30 is None else a30 >= target,
+        )
+
+    def _bar(self, day: date, record: Day | None) -> Bar:
+        label = self.day_label(day)
+        if record is None:
+            return Bar(day, "n", f"{label}: {self.w('no_data')}")
+        uptime = percent(record.uptime(self.weights), self.language)
+        items = [self.by_id[i] for i in record.incidents if i in self.by_id]
+        names = "; ".join(i.incident.title for i in items) or self.w("no_incident_day")
+        return Bar(day, CLASS[record.status], f"{label}: {uptime}, {names}", items)
+
+    @cached_property
+    def groups(self) -> list[Group]:
+        groups: dict[str | None, Group] = {}
+        for name, spec in self.playbook.components.items():
+            groups.setdefault(spec.group, Group(spec.group, [])).rows.append(self._row(name))
+        return list(groups.values())
+
+    def past_days(self) -> list[tuple[str, list[SiteIncident]]]:
+        """The days of the last `PAST_DAYS` with incidents declared, newest first."""
+        by_day: dict[date, list[SiteIncident]] = {}
+        for item in self.record.incidents:
+            by_day.setdefault(self.times.local(item.incident.declared_at).date(), []).append(item)
+        days = [self.today - timedelta(days=i) for i in range(PAST_DAYS)]
+        return [(self.day_label(d), by_day[d]) for d in days if d in by_day]
+
+    def months(self) -> dict[str, list[SiteIncident]]:
+        """`2026-11` -> that month's incidents, newest first."""
+        found: dict[str, list[SiteIncident]] = {}
+        for item in self.record.incidents:
+            found.setdefault(f"{self.times.local(item.incident.declared_at):%Y-%m}", []).append(
+                item
+            )
+        return found
+
+    def month_keys(self) -> dict[str, str | None]:
+        """Month -> what its history page depends on (None: it has an incident in progress,
+        whose duration grows: always rendered)."""
+        import hashlib
+
+        months = self.months()
+        listing = ",".join(months)
+        keys: dict[str, str | None] = {}
+        for month, items in months.items():
+            if any(i.incident.is_open for i in items):
+                keys[month] = None
+                continue
+            text = listing + ";" + ",".join(f"{i.id}:{i.incident.version}" for i in items)
+            keys[month] = hashlib.sha256(text.encode()).hexdigest()[:24]
+        return keys
+
+    # the pages
+
+    def _render(self, template: str, root: str, **values: Any) -> bytes:
+        org = self.playbook.organization
+        page = self.env.get_template(template)
+        text: str = page.render(
+            site=self,
+            root=root,
+            org=org,
+            css=CLASS,
+            canonical=(self.base_url + values.pop("path")) if self.base_url else None,
+            **values,
+        )
+        return text.encode()
+
+    def index(self) -> bytes:
+        return self._render("index.html.j2", "", path="", updated=self.record.now)
+
+    def incident(self, item: SiteIncident) -> bytes:
+        # a resolved incident's page depends on the incident alone: a later build may keep it
+        updated = self.record.now if item.incident.is_open else item.updated_at
+        return self._render(
+            "incident.html.j2", "../", path=f"incidents/{item.id}.html", item=item, updated=updated
+        )
+
+    def history(self, month: str, items: Sequence[SiteIncident], months: Sequence[str]) -> bytes:
+        return self._render(
+            "history.html.j2",
+            "../",
+            path=f"history/{month}.html",
+            month=month,
+            items=items,
+            months=months,
+            updated=self.record.now,
+        )
+
+    def banner(self) -> bytes:
+        return self._render("banner.html.j2", "", path="banner.html")
+
+    def all_pages(
+        self, kept: Container[str] = (), kept_months: Container[str] = ()
+    ) -> Iterator[tuple[str, bytes]]:
+        """Every page but those of the incidents in `kept` and the months in `kept_months`
+        (the previous build's stay)."""
+        yield "index.html", self.index()
+        yield "banner.html", self.banner()
+        for item in self.record.incidents:
+            if item.id not in kept:
+                yield f"incidents/{item.id}.html", self.incident(item)
+        months = self.months()
+        for month, items in months.items():
+            if month not in kept_months:
+                yield f"history/{month}.html", self.history(month, items, list(months))
+
+
+BADGE_COLOURS: Mapping[ComponentStatus, str] = {
+    ComponentStatus.OPERATIONAL: "#1a7f37",
+    ComponentStatus.UNDER_MAINTENANCE: "#1f5fa8",
+    ComponentStatus.DEGRADED_PERFORMANCE: "#8a5a00",
+    ComponentStatus.PARTIAL_OUTAGE: "#b34700",
+    ComponentStatus.MAJOR_OUTAGE: "#b3261e",
+}
+
+
+def badge(label: str, status: ComponentStatus, text: str) -> bytes:
+    """A shields-style SVG badge: `label | status`, the status on its colour."""
+    from html import escape
+
+    left = 6 * len(label) + 12
+    right = 6 * len(text) + 12
+    width = left + right
+    colour = BADGE_COLOURS[status]
+    label_e, text_e = escape(label), escape(text)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20" role="img" '
+        f'aria-label="{label_e}: {text_e}"><title>{label_e}: {text_e}</title>'
+        f'<rect width="{left}" height="20" fill="#444"/>'
+        f'<rect x="{left}" width="{right}" height="20" fill="{colour}"/>'
+        '<g fill="#fff" font-family="Verdana,DejaVu Sans,sans-serif" font-size="11">'
+        f'<text x="6" y="14">{label_e}</text><text x="{left + 6}" y="14">{text_e}</text>'
+        "</g></svg>\n"
+    ).encode()

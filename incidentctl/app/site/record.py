@@ -1,0 +1,221 @@
+"""What the status site shows, read from the store: public incidents and their public updates.
+
+An update is public when one of its deliveries went to a channel whose audience is `public`:
+an update sent only to internal channels never reaches the site, nor does an incident none of
+whose messages went to a public channel (its component history included).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cached_property
+
+from incidentctl.app.site.uptime import Segment, segments
+from incidentctl.model.records import (
+    ComponentStatus,
+    EventKind,
+    Incident,
+    Stage,
+    TimelineEvent,
+)
+from incidentctl.playbook.schema import Playbook
+from incidentctl.store.base import Store
+
+SPOKEN = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A component's status as one update moved it."""
+
+    component: str
+    old: ComponentStatus
+    new: ComponentStatus
+
+
+@dataclass(frozen=True)
+class PublicUpdate:
+    id: int
+    at: datetime
+    stage: Stage
+    message: str
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass
+class SiteIncident:
+    incident: Incident
+    # oldest first
+    updates: list[PublicUpdate]
+    segments: list[Segment]
+    postmortem_url: str | None = None
+    # read from the store for this build (False: unchanged since the last build and outside
+    # what the index, feeds and API show; only its row was read, its page is kept)
+    detailed: bool = True
+
+    @property
+    def id(self) -> str:
+        return self.incident.id
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.updates[-1].at if self.updates else self.incident.updated_at
+
+    @property
+    def components(self) -> set[str]:
+        return {s.component for s in self.segments} | set(self.incident.components)
+
+
+@dataclass
+class SiteRecord:
+    """Everything a build reads, taken once so every page agrees."""
+
+    playbook: Playbook
+    now: datetime
+    # most recently declared first
+    incidents: list[SiteIncident] = field(default_factory=list)
+    # id -> version of the incidents none of whose messages went to a public channel
+    private: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def active(self) -> list[SiteIncident]:
+        return [i for i in self.incidents if i.incident.is_open]
+
+    @cached_property
+    def by_component(self) -> dict[str, list[SiteIncident]]:
+        """Component id -> the incidents that touched it, most recently declared first."""
+        found: dict[str, list[SiteIncident]] = {}
+        for item in self.incidents:
+            for name in item.components:
+                found.setdefault(name, []).append(item)
+        return found
+
+    def current_status(self) -> dict[str, ComponentStatus]:
+        """Every playbook component's status now: the worst an open incident gives it."""
+        from incidentctl.app.site.uptime import worst
+
+        return {
+            name: worst(
+                i.incident.components.get(name, ComponentStatus.OPERATIONAL) for i in self.active
+            )
+            for name in self.playbook.components
+        }
+
+
+def public_channels(playbook: Playbook) -> set[str]:
+    return {name for name, c in playbook.channels.items() if c.audience == "public"}
+
+
+def public_updates(
+    events: Sequence[TimelineEvent], said: dict[int, Stage], before: dict[str, ComponentStatus]
+) -> list[PublicUpdate]:
+    """The events that went to a public channel (`said`: event id -> the stage it announced),
+    with the component changes recorded with them."""
+    found: list[PublicUpdate] = []
+    status = dict(before)
+    pending: list[Change] = []
+    for event in events:
+        if event.kind is EventKind.DECLARED:
+            for name, value in (event.data.get("components") or {}).items():
+                new = ComponentStatus(value)
+                pending.append(Change(str(name), ComponentStatus.OPERATIONAL, new))
+                status[str(name)] = new
+        elif event.kind is EventKind.COMPONENT_CHANGE:
+            name = str(event.data["component"])
+            new = ComponentStatus(event.data["to"])
+            pending.append(Change(name, status.get(name, ComponentStatus.OPERATIONAL), new))
+            status[name] = new
+        elif event.kind is EventKind.RESOLVED:
+            for name, old in status.items():
+                if old is not ComponentStatus.OPERATIONAL:
+                    pending.append(Change(name, old, ComponentStatus.OPERATIONAL))
+            status = dict.fromkeys(status, ComponentStatus.OPERATIONAL)
+        if event.kind in SPOKEN:
+            if event.id is not None and event.id in said:
+                found.append(
+                    PublicUpdate(event.id, event.at, said[event.id], event.message, tuple(pending))
+                )
+            pending = []
+    return found
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the previous build recorded of an incident (the site's manifest)."""
+
+    version: int
+    public: bool
+
+
+# the index shows 90 days, the feeds and the API the latest 50 incidents: an unchanged
+# incident outside both needs only its row
+WINDOW = timedelta(days=91)
+LATEST = 50
+
+
+def read_record(
+    store: Store, playbook: Playbook, now: datetime, known: Mapping[str, Known] | None = None
+) -> SiteRecord:
+    """The public part of the organization's history, as the site shows it. With `known`
+    (the previous build's manifest), an unchanged resolved incident is read in full only when
+    the index, a feed or the API shows it."""
+    known = known or {}
+    org = playbook.organization.name
+    public = public_channels(playbook)
+    incidents = store.list_incidents(organization=org)
+    counts: dict[str, int] = {}
+    wanted: list[Incident] = []
+    plan: list[tuple[Incident, bool]] = []
+    private: dict[str, int] = {}
+    for incident in incidents:
+        before = known.get(incident.id)
+        unchanged = (
+            before is not None and before.version == incident.version and not incident.is_open
+        )
+        if unchanged and before is not None and not before.public:
+            private[incident.id] = incident.version
+            continue
+        recent = incident.resolved_at is None or now - incident.resolved_at < WINDOW
+        listed = any(counts.get(c, 0) < LATEST for c in ["", *incident.components])
+        for name in ["", *incident.components]:
+            counts[name] = counts.get(name, 0) + 1
+        full = not unchanged or recent or listed
+        plan.append((incident, full))
+        if full:
+            wanted.append(incident)
+    said = _announced(store, org, public, wanted)
+    record = SiteRecord(playbook, now, private=private)
+    for incident, full in plan:
+        if not full:
+            record.incidents.append(SiteIncident(incident, [], [], detailed=False))
+            continue
+        events = store.timeline(incident.id) if incident.id in said else []
+        updates = public_updates(events, said.get(incident.id, {}), {})
+        if not updates:
+            record.private[incident.id] = incident.version
+            continue
+        postmortem = next(
+            (
+                str(e.data["url"])
+                for e in reversed(events)
+                if e.kind is EventKind.POSTMORTEM_WRITTEN and e.data.get("url")
+            ),
+            None,
+        )
+        record.incidents.append(
+            SiteIncident(incident, updates, segments(incident, events, now), postmortem)
+        )
+    return record
+
+
+def _announced(
+    store: Store, organization: str, public: set[str], incidents: Sequence[Incident]
+) -> dict[str, dict[int, Stage]]:
+    """Incident id -> (event id -> stage) of the events that went to a public channel."""
+    said: dict[str, dict[int, Stage]] = {}
+    told = store.announced(public, organization=organization, incidents=[i.id for i in incidents])
+    for incident_id, event_id, stage in told:
+        said.setdefault(incident_id, {})[event_id] = stage
+    return said

@@ -1,0 +1,94 @@
+"""Rebuilds: unchanged pages are kept, a changed playbook renders every page again, a failed
+build leaves the previous site as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from incidentctl.app.site.build import build_site
+from incidentctl.errors import StateError
+from incidentctl.store import open_store
+from tests.app.site.builders import history
+
+
+def test_a_rebuild_keeps_the_pages_of_unchanged_resolved_incidents(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with history(tmp_path) as h:
+        old = h.declare("Old outage")
+        h.later(30)
+        h.resolve(old)
+        h.later(60)
+        current = h.declare("Current outage", ["portal=partial_outage"])
+        h.build(out)
+        old_page = out / "incidents" / f"{old.id}.html"
+        current_page = out / "incidents" / f"{current.id}.html"
+        before = (old_page.stat().st_ino, current_page.stat().st_ino)
+        h.later(20)
+        h.update(current, "Found the cause")
+        h.build(out)
+        assert old_page.stat().st_ino == before[0]  # the same file, linked into the new site
+        assert current_page.stat().st_ino != before[1]
+        assert "Found the cause" in current_page.read_text(encoding="utf-8")
+        assert "Found the cause" in (out / "index.html").read_text(encoding="utf-8")
+        # a resolved page reads as a fresh build of it would
+        fresh = h.build(tmp_path / "fresh").out / "incidents" / f"{old.id}.html"
+        assert fresh.read_text(encoding="utf-8") == old_page.read_text(encoding="utf-8")
+
+
+def test_a_changed_playbook_renders_every_page_again(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with history(tmp_path) as h:
+        old = h.declare("Old outage")
+        h.resolve(old)
+        h.build(out)
+        page = out / "incidents" / f"{old.id}.html"
+        inode = page.stat().st_ino
+    renamed = (tmp_path / "incidentctl.yaml").read_text().replace("Public API", "Open API")
+    with history(tmp_path, renamed) as h:
+        h.build(out)
+    assert page.stat().st_ino != inode
+    assert "Open API" in page.read_text(encoding="utf-8")
+
+
+def test_a_failed_build_leaves_the_previous_site_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with history(tmp_path) as h:
+        h.declare("Outage")
+        h.build(out)
+        playbook = h.ws.playbook
+    index = (out / "index.html").read_bytes()
+    store = open_store(tmp_path / "state", {})
+    store.close()
+    with pytest.raises(StateError):
+        build_site(store, playbook, out, h.now[0])
+    assert (out / "index.html").read_bytes() == index
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == [
+        ".site.lock"
+    ]
+
+
+def test_site_serve_answers_on_loopback_and_refuses_an_unbuilt_folder(tmp_path: Path) -> None:
+    import threading
+
+    import httpx
+
+    from incidentctl.app.site.serve import site_server
+    from incidentctl.errors import UsageError
+
+    with history(tmp_path) as h:
+        h.declare("Outage")
+        out = h.build(tmp_path / "site").out
+    server = site_server(out, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        host, port = server.server_address[:2]
+        assert host == "127.0.0.1"
+        answer = httpx.get(f"http://127.0.0.1:{port}/api/v2/status.json")
+        assert answer.status_code == 200 and answer.json()["status"]["indicator"] == "critical"
+    finally:
+        server.shutdown()
+        server.server_close()
+    with pytest.raises(UsageError, match="run `incidentctl site build` first"):
+        site_server(tmp_path / "nothing", 0)

@@ -1,0 +1,106 @@
+"""The built site: public updates only, user text escaped everywhere, small, self-contained."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from incidentctl.app.site.build import SiteBuild
+from tests.app.site.conftest import HOSTILE
+
+TEXT_SUFFIXES = (".html", ".json", ".atom", ".rss", ".svg", ".js", ".css")
+
+
+def files(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES)
+
+
+def test_the_site_has_every_page_feed_api_document_and_badge(site: Path) -> None:
+    names = {str(p.relative_to(site)) for p in files(site)}
+    expected = {
+        "index.html", "banner.html", "banner.js", "style.css", "badge.svg", "badges/api.svg",
+        "feed.atom", "feed.rss", "feeds/api.atom", "feeds/portal.rss",
+        "api/v2/summary.json", "api/v2/status.json", "api/v2/components.json",
+        "api/v2/incidents.json", "api/v2/incidents/unresolved.json",
+        "api/v2/scheduled-maintenances.json", "history/2026-11.html",
+    }  # fmt: skip
+    assert expected <= names
+    assert len([n for n in names if n.startswith("incidents/")]) == 2
+
+
+def test_an_update_sent_only_to_internal_channels_appears_nowhere(site: Path) -> None:
+    for path in files(site):
+        assert "Internal only" not in path.read_text(encoding="utf-8"), path
+    page = next((site / "incidents").glob("*0001.html")).read_text(encoding="utf-8")
+    assert "Logins work again." in page and "Calls fail" in page
+
+
+def test_a_script_in_user_text_is_text_on_every_page_feed_and_document(site: Path) -> None:
+    seen = 0
+    for path in files(site):
+        text = path.read_text(encoding="utf-8")
+        assert "<script>alert" not in text, path
+        seen += "&lt;script&gt;alert(1)" in text or "\\u003cscript\\u003ealert(1)" in text
+    # the index, the incident page, the history, the banner, feeds and JSON documents
+    assert seen >= 8
+    assert HOSTILE not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_page_is_small_and_loads_nothing_from_elsewhere(site: Path) -> None:
+    for path in files(site):
+        text = path.read_text(encoding="utf-8")
+        assert len(text.encode()) < 100_000, path
+        if path.suffix in (".html", ".css"):
+            # no CDN, web font or tracker: every src and href is relative, or the page's own URL
+            for ref in re.findall(r'(?:src|href)="([^"]+)"', text):
+                assert not ref.startswith(("http:", "https:", "//")) or ref.startswith(
+                    "https://status.acme.example"
+                ), (path, ref)
+            assert "@import" not in text and "url(" not in text
+
+
+def test_the_index_shows_the_state_the_incident_and_the_uptime(site: Path) -> None:
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'class="overall s-p" role="status">Partial outage<' in index
+    assert "Use the mobile app" in index and "about 15:00" in index
+    assert "Still slow &amp; &lt;script&gt;" in index
+    assert index.count('<i class="') == 2 * 90
+    assert "over 30 days" in index and "target 99.5" in index
+    assert '<link rel="canonical" href="https://status.acme.example/">' in index
+    assert '<meta name="description" content="Current status' in index
+
+
+def test_the_incident_page_names_the_zone_and_the_duration(site: Path) -> None:
+    page = next((site / "incidents").glob("*0001.html")).read_text(encoding="utf-8")
+    # declared 09:00 UTC, resolved one hour later: times in Paris, zone named
+    assert "2026-11-20 10:00 CET" in page and "2026-11-20 11:00 CET" in page
+    assert "1 hour" in page
+    assert "Public API, Customer portal" in page
+
+
+def test_the_banner_script_is_under_2_kb(site: Path) -> None:
+    assert len((site / "banner.js").read_bytes()) < 2048
+
+
+def test_a_rebuild_replaces_the_site_whole(built: SiteBuild, tmp_path: Path) -> None:
+    assert (built.out / ".incidentctl-site").exists()
+    assert not [p for p in built.out.parent.iterdir() if ".new-" in p.name or ".old-" in p.name]
+
+
+def test_a_french_playbook_gets_a_french_site(tmp_path: Path) -> None:
+    from tests.app.site.builders import history
+    from tests.helpers import PLAYBOOK
+
+    with history(tmp_path, PLAYBOOK.format(language="fr")) as h:
+        incident = h.declare("Connexion impossible", ["api=major_outage"], impact="Erreurs")
+        h.later(90)
+        h.resolve(incident, "Tout fonctionne de nouveau.")
+        site = h.build(tmp_path / "site").out
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in index
+    assert "Tous les services fonctionnent normalement" in index
+    assert "Disponibilité sur 90 jours" in index and "sur 30 jours" in index
+    assert "(objectif 99,5\u00a0%)" in index and "100,00\u00a0%" in index
+    assert "vendredi 20\u00a0novembre" in index
+    page = (site / "incidents" / f"{incident.id}.html").read_text(encoding="utf-8")
+    assert "Résolu" in page and "1\u00a0h\u00a030" in page and "Chronologie" in page
