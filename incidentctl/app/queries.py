@@ -121,6 +121,15 @@ def is_stuck(delivery: Delivery, now: datetime) -> bool:
     return delivery.state in IN_FLIGHT and since is not None and now - since > STUCK_AFTER
 
 
+def _viewer(env: Mapping[str, str], every_organization: bool) -> tuple[str | None, tzinfo]:
+    """Whose incidents `list` and `status` show (None: everyone's) and in which timezone."""
+    identity = None if every_organization else current_identity(env)
+    return (
+        identity.organization if identity else None,
+        zone(identity.timezone if identity else None, UTC),
+    )
+
+
 # `list` shows this many of the newest incidents unless asked for every one
 LIST_LIMIT = 50
 
@@ -166,12 +175,11 @@ def list_view(
 ) -> Listing:
     """`list`: the newest `limit` incidents (all with None) matching the filters, which the
     store applies: the cost follows what is shown, not the size of the history."""
-    identity = None if every_organization else current_identity(env)
-    tz = zone(identity.timezone if identity else None, UTC)
+    organization, tz = _viewer(env, every_organization)
     moment = now or datetime.now(UTC)
     filters: dict[str, Any] = {
         "open_only": open_only,
-        "organization": identity.organization if identity else None,
+        "organization": organization,
         "severity": severity.strip() if severity else None,
         "declared_since": parse_since(since, tz, moment) if since else None,
     }
@@ -193,9 +201,7 @@ def status_rows(
     """`status`: the open incidents as rows, most recent first (no playbook validation), each
     with its deliveries that failed, are uncertain or have not moved for `STUCK_AFTER`
     (`stuck`)."""
-    identity = None if every_organization else current_identity(env)
-    tz = zone(identity.timezone if identity else None, UTC)
-    organization = identity.organization if identity else None
+    organization, tz = _viewer(env, every_organization)
     store = open_store(None, env)
     moment = now or datetime.now(UTC)
     incidents = store.list_incidents(open_only=True, organization=organization)

@@ -96,20 +96,10 @@ class SQLiteStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One `BEGIN IMMEDIATE` … `COMMIT` transaction, rolled back on any error (inside
-        `exclusive`, part of its transaction)."""
-        with self._guarded() as conn:
-            if self._held:
-                yield conn
-                return
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                with suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-                raise
+        """One `BEGIN IMMEDIATE` … `COMMIT` transaction (`exclusive`), rolled back on any
+        error; inside `exclusive`, part of its transaction."""
+        with self.exclusive(), self._guarded() as conn:
+            yield conn
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
