@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,74 @@ from typing import Any
 
 import pytest
 
+import incidentctl.store
 from incidentctl.channels import registry
+from tests import pg_cluster
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: about the SQLite file, not any store")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="State store every test runs on (postgresql: a throwaway local cluster).",
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[pg_cluster.Cluster | None]:
+    """A throwaway PostgreSQL server for the run (None: `$INCIDENTCTL_TEST_DATABASE_URL`'s);
+    skips without one, fails without one under CI."""
+    if os.environ.get("INCIDENTCTL_TEST_DATABASE_URL"):
+        yield None
+        return
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _no_server("psycopg is not installed (pip install -e '.[postgres,test]')")
+    if pg_cluster.server_binaries() is None:
+        _no_server("no PostgreSQL server binaries")
+    with pg_cluster.running_cluster() as cluster:
+        yield cluster
+
+
+def _no_server(why: str) -> None:
+    message = f"{why}: {pg_cluster.HOW_TO_RUN}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_cluster: pg_cluster.Cluster | None) -> str:
+    """The test database's URL (each test makes schemas of its own in it)."""
+    if postgres_cluster is None:
+        return os.environ["INCIDENTCTL_TEST_DATABASE_URL"]
+    return postgres_cluster.url()
+
+
+@pytest.fixture
+def schemas(postgres_url: str) -> pg_cluster.Schemas:
+    """Fresh, migrated PostgreSQL stores: `schemas.new()` is a URL of one."""
+    return pg_cluster.Schemas(postgres_url)
+
+
+@pytest.fixture(autouse=True)
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """With `--backend postgresql`, every state directory's store is a PostgreSQL schema of
+    its own (`tests.helpers.store_env` gives a subprocess the same)."""
+    name = str(request.config.getoption("--backend"))
+    if name == "postgresql" and request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("about the SQLite file itself")
+    if name == "postgresql":
+        routes = request.getfixturevalue("schemas")
+        monkeypatch.setattr(incidentctl.store, "store_url", routes.url_for)
+        monkeypatch.setattr(pg_cluster, "ACTIVE", routes)
+    yield name
 
 
 @pytest.fixture(scope="session")

@@ -114,6 +114,16 @@ def workspace(
         )
 
 
+def store_env(home: Path) -> dict[str, str]:
+    """What a subprocess's environment needs to open the store a test opens for `home`: on
+    PostgreSQL (`--backend postgresql`), its URL; on SQLite, nothing beyond the state dir."""
+    from tests import pg_cluster
+
+    if pg_cluster.ACTIVE is None:
+        return {}
+    return {"INCIDENTCTL_DATABASE_URL": pg_cluster.ACTIVE.url_for(home)}
+
+
 @dataclass
 class Result:
     code: int

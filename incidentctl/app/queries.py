@@ -19,6 +19,7 @@ from incidentctl.model.durations import format_duration
 from incidentctl.model.records import Delivery, DeliveryState, Incident, TimelineEvent
 from incidentctl.playbook.identity import Identity, read_identity
 from incidentctl.store import open_store
+from incidentctl.store.base import Store
 
 # a delivery still pending or sending after this long is stuck: nothing is moving it along
 STUCK_AFTER = timedelta(minutes=5)
@@ -121,6 +122,15 @@ def is_stuck(delivery: Delivery, now: datetime) -> bool:
     return delivery.state in IN_FLIGHT and since is not None and now - since > STUCK_AFTER
 
 
+def _open(env: Mapping[str, str], playbook: Path | None = None) -> Store:
+    """The store the command's playbook (or `$INCIDENTCTL_DATABASE_URL`) names."""
+    from incidentctl.app.database import resolve_database_url
+
+    identity = current_identity(env, playbook)
+    written = identity.database_url if identity is not None else None
+    return open_store(None, env, database_url=resolve_database_url(written, env))
+
+
 def _viewer(env: Mapping[str, str], every_organization: bool) -> tuple[str | None, tzinfo]:
     """Whose incidents `list` and `status` show (None: everyone's) and in which timezone."""
     identity = None if every_organization else current_identity(env)
@@ -183,7 +193,7 @@ def list_view(
         "severity": severity.strip() if severity else None,
         "declared_since": parse_since(since, tz, moment) if since else None,
     }
-    store = open_store(None, env)
+    store = _open(env)
     incidents = store.list_incidents(**filters, limit=None if limit is None else limit + 1)
     total = len(incidents)
     if limit is not None and total > limit:
@@ -202,7 +212,7 @@ def status_rows(
     with its deliveries that failed, are uncertain or have not moved for `STUCK_AFTER`
     (`stuck`)."""
     organization, tz = _viewer(env, every_organization)
-    store = open_store(None, env)
+    store = _open(env)
     moment = now or datetime.now(UTC)
     incidents = store.list_incidents(open_only=True, organization=organization)
     rows = [incident_row(i, moment, tz) for i in incidents]
@@ -242,7 +252,7 @@ def incident_details(
     """
     from incidentctl.app.lookup import find_incident
 
-    store = open_store(None, env)
+    store = _open(env, playbook)
     identity = current_identity(env, playbook)
     incident = find_incident(
         store,

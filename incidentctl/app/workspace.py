@@ -99,8 +99,11 @@ def open_workspace(
 
     env = dict(os.environ) if env is None else dict(env)
     loaded, channels = load_checked_playbook(find_playbook(playbook, env), env)
+    from incidentctl.app.database import resolve_database_url
+
     home = state_dir(env)
-    store = open_store(home, env)
+    written = loaded.playbook.state.database_url
+    store = open_store(home, env, database_url=resolve_database_url(written, env))
     return Workspace(
         loaded=loaded,
         store=store,

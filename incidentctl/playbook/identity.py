@@ -17,6 +17,8 @@ from pathlib import Path
 class Identity:
     organization: str
     timezone: str = "UTC"
+    # the playbook's `state: database_url:` as written (`${VAR}` unresolved), "" if none
+    database_url: str = ""
 
 
 CACHE_FILE = "identities.json"
@@ -48,12 +50,20 @@ def read_identity(path: Path) -> Identity | None:
         entry = known.get(key, False)
         if entry is None:
             return None
-        if isinstance(entry, list) and len(entry) == 2 and all(isinstance(v, str) for v in entry):
-            return Identity(entry[0], entry[1])
+        if (
+            isinstance(entry, list)
+            and len(entry) in (2, 3)
+            and all(isinstance(v, str) for v in entry)
+        ):
+            return Identity(*entry)
     identity = _parse_identity(path)
     if cache_file is not None:
         known.pop(key, None)
-        known[key] = None if identity is None else [identity.organization, identity.timezone]
+        known[key] = (
+            None
+            if identity is None
+            else [identity.organization, identity.timezone, identity.database_url]
+        )
         kept = dict(list(known.items())[-CACHE_ENTRIES:])
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
@@ -79,4 +89,10 @@ def _parse_identity(path: Path) -> Identity | None:
     if not isinstance(organization, dict) or not isinstance(organization.get("name"), str):
         return None
     timezone = organization.get("timezone")
-    return Identity(organization["name"], timezone if isinstance(timezone, str) else "UTC")
+    state = data.get("state")
+    url = state.get("database_url") if isinstance(state, dict) else None
+    return Identity(
+        organization["name"],
+        timezone if isinstance(timezone, str) else "UTC",
+        url if isinstance(url, str) else "",
+    )

@@ -161,6 +161,13 @@ class ChannelConfig(BaseModel):
         return self.severities is None or severity in self.severities
 
 
+class StateSettings(Model):
+    """Where the shared record is kept: the embedded SQLite file unless a URL is given."""
+
+    # `postgresql://user:${DB_PASSWORD}@host/db`: team mode; `$INCIDENTCTL_DATABASE_URL` wins
+    database_url: str | None = None
+
+
 class Playbook(Model):
     """The action plan: everything decided in advance so nobody has to think at 3 a.m."""
 
@@ -175,6 +182,7 @@ class Playbook(Model):
     values: list[TeamValue] = Field(default_factory=_list)
     templates: str | None = None
     site: Site = Field(default_factory=Site)
+    state: StateSettings = Field(default_factory=StateSettings)
 
     @field_validator("incident_id_format")
     @classmethod

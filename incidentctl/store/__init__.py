@@ -14,13 +14,17 @@ if TYPE_CHECKING:
 
 DATABASE_FILE = "incidentctl.db"
 HOME_VARIABLE = "INCIDENTCTL_HOME"
+# a store URL (`postgresql://…`) chosen instead of the SQLite file in the state directory
+DATABASE_URL_VARIABLE = "INCIDENTCTL_DATABASE_URL"
 
 # URL scheme -> "module:function" opening (and migrating) the store that URL names; a backend's
 # module, and its driver, are imported only when a URL asks for it
 BACKENDS: dict[str, str] = {
     "sqlite": "incidentctl.store.sqlite:open_url",
+    "postgresql": "incidentctl.store.postgres:open_url",
+    "postgres": "incidentctl.store.postgres:open_url",
 }
-BackendOpener = Callable[[str], "Store"]
+BackendOpener = Callable[..., "Store"]
 
 
 def state_dir(env: Mapping[str, str]) -> Path:
@@ -34,8 +38,9 @@ def state_dir(env: Mapping[str, str]) -> Path:
     return Path(platformdirs.user_data_dir("incidentctl"))
 
 
-def open_url(url: str) -> Store:
-    """Open the store `url` names, by its scheme: `sqlite:///PATH` is the only one today."""
+def open_url(url: str, *, check_schema: bool = True) -> Store:
+    """Open the store `url` names, by its scheme: `sqlite:///PATH` (created and migrated) or
+    `postgresql://…` (with `check_schema`, refused unless at this release's schema)."""
     scheme, colon, _ = url.partition(":")
     target = BACKENDS.get(scheme.lower()) if colon else None
     if target is None:
@@ -45,18 +50,43 @@ def open_url(url: str) -> Store:
         raise StateError(f"state store URL with {what} (known: {known})")
     module, _, name = target.partition(":")
     opener: BackendOpener = getattr(importlib.import_module(module), name)
-    return opener(url)
+    if module.endswith(".sqlite"):  # migrated whenever it is opened
+        return opener(url)
+    return opener(url, check_schema=check_schema)
 
 
-def open_store(home: Path | None, env: Mapping[str, str]) -> Store:
-    """Create the state directory if needed and open (migrating) `incidentctl.db` in it."""
+def store_url(directory: Path) -> str:
+    """The URL of the embedded store kept in a state directory."""
     from incidentctl.store.sqlite import sqlite_url
 
-    directory = home if home is not None else state_dir(env)
-    path = directory / DATABASE_FILE
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise StateError(f"cannot open state database {path}: {reason}") from exc
-    return open_url(sqlite_url(path))
+    return sqlite_url(directory / DATABASE_FILE)
+
+
+def chosen_url(env: Mapping[str, str], database_url: str | None = None) -> str | None:
+    """The store URL `$INCIDENTCTL_DATABASE_URL` names, else `database_url` (the playbook's
+    `state: database_url:`, already resolved), else None: the state directory's file."""
+    return env.get(DATABASE_URL_VARIABLE, "").strip() or (database_url or "").strip() or None
+
+
+def location(home: Path | None, env: Mapping[str, str], *, database_url: str | None = None) -> str:
+    """The URL of the store `open_store` opens: `chosen_url`, else the state directory's."""
+    url = chosen_url(env, database_url)
+    if url is not None:
+        return url
+    return store_url(home if home is not None else state_dir(env))
+
+
+def open_store(
+    home: Path | None, env: Mapping[str, str], *, database_url: str | None = None
+) -> Store:
+    """The store `chosen_url` names; without one, create the state directory if needed and
+    open (migrating) `incidentctl.db` in it."""
+    if chosen_url(env, database_url) is None:
+        directory = home if home is not None else state_dir(env)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            path = directory / DATABASE_FILE
+            raise StateError(f"cannot open state database {path}: {reason}") from exc
+    return open_url(location(home, env, database_url=database_url))

@@ -33,13 +33,16 @@ SQLITE = Dialect(
     applied_order="applied_at, rowid",
 )
 
-# for the PostgreSQL backend to come (`pip install incidentctl[postgres]`); no backend uses it
-# yet, the tests run the migrations through it to keep them portable
+# the PostgreSQL backend (`pip install incidentctl[postgres]`, store/postgres.py)
 POSTGRESQL = Dialect(
     name="postgresql",
     serial_key="BIGSERIAL PRIMARY KEY",
     mark="%s",
     begin_write="BEGIN ISOLATION LEVEL SERIALIZABLE",
-    table_exists="SELECT 1 FROM information_schema.tables WHERE table_name = %s",
+    # in the schema the connection uses (`search_path`), not in any other of the database
+    table_exists=(
+        "SELECT 1 FROM information_schema.tables "
+        "WHERE table_schema = current_schema() AND table_name = %s"
+    ),
     applied_order="applied_at, name",
 )

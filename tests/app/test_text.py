@@ -86,6 +86,7 @@ def test_the_preview_names_bidi_and_zero_width_characters(tmp_path: Path) -> Non
     assert plan.incident.title == "API \u202edown"
 
 
+@pytest.mark.sqlite_only
 def test_rows_an_older_version_stored_are_sent_without_controls(tmp_path: Path) -> None:
     with workspace(tmp_path) as ws:
         incident = commit_declare(ws, plan_declare(ws, "sev1", "API down"))

@@ -34,10 +34,13 @@ def test_sqlite_url_opens_and_migrates_the_file(tmp_path: Path) -> None:
     ("url", "message"),
     [
         (
-            "postgresql://ops:s3cret@db.example/incidents",
-            "state store URL with unknown scheme 'postgresql:' (known: sqlite:)",
+            "mysql://ops:s3cret@db.example/incidents",
+            "state store URL with unknown scheme 'mysql:' (known: sqlite:, postgresql:, postgres:)",
         ),
-        ("incidents.db", "state store URL with no scheme (known: sqlite:)"),
+        (
+            "incidents.db",
+            "state store URL with no scheme (known: sqlite:, postgresql:, postgres:)",
+        ),
         ("sqlite:///", "a SQLite state store URL is sqlite:///PATH (four slashes if absolute)"),
         ("sqlite:x.db", "a SQLite state store URL is sqlite:///PATH (four slashes if absolute)"),
     ],
@@ -91,7 +94,10 @@ def test_migrations_run_on_another_dialect_without_sqlite_sql() -> None:
     conn = RecordingConnection()
     assert migrate(conn, dialect=POSTGRESQL) == [name for name, _ in MIGRATIONS]
     sql = [statement for statement, _ in conn.statements]
-    assert sql[0] == "SELECT 1 FROM information_schema.tables WHERE table_name = %s"
+    assert sql[0] == (
+        "SELECT 1 FROM information_schema.tables "
+        "WHERE table_schema = current_schema() AND table_name = %s"
+    )
     assert sql[1] == "BEGIN ISOLATION LEVEL SERIALIZABLE"
     assert sql[-1] == "COMMIT"
     events = next(s for s in sql if s.startswith("CREATE TABLE events"))

@@ -707,6 +707,7 @@ def test_parent_is_a_regular_file_is_a_state_error(tmp_path: Path) -> None:
         open_store(None, {"INCIDENTCTL_HOME": str(blocker / "sub")})
 
 
+@pytest.mark.sqlite_only
 def test_database_path_is_a_directory_is_a_state_error(tmp_path: Path) -> None:
     (tmp_path / "incidentctl.db").mkdir()
     with pytest.raises(StateError, match="unable to open database file"):
@@ -735,6 +736,7 @@ def test_state_dir_prefers_incidentctl_home(tmp_path: Path) -> None:
     assert state_dir({"INCIDENTCTL_HOME": ""}) == default
 
 
+@pytest.mark.sqlite_only
 def test_open_store_creates_directory_and_database(tmp_path: Path) -> None:
     home = tmp_path / "a" / "b"
     store = open_store(None, {"INCIDENTCTL_HOME": str(home)})

@@ -1,0 +1,566 @@
+"""The state store's SQL, shared by the SQLite and PostgreSQL backends (thin subclasses).
+
+Statements are written with `?` placeholders; a backend whose driver wants others translates
+them (`postgres.py`). What differs — how a write transaction starts, which errors are the
+driver's, a unique violation, SQLite's index hint — is a few hooks a backend overrides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Protocol
+
+from incidentctl.errors import IncidentChanged, IncidentIdTaken, IncidentNotFound, StateError
+from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
+from incidentctl.store.dialects import Dialect
+from incidentctl.store.migrations import MIGRATIONS, applied_migrations, migrate
+from incidentctl.store.rows import (
+    DELIVERY_COLUMNS,
+    EVENT_COLUMNS,
+    INCIDENT_COLUMNS,
+    delivery_from_row,
+    delivery_values,
+    dumps,
+    event_from_row,
+    event_values,
+    incident_from_row,
+    incident_values,
+    opt_text,
+    to_text,
+)
+
+CLAIMABLE = (DeliveryState.PENDING.value, DeliveryState.FAILED.value)
+
+INCIDENT_FIELDS = ", ".join(INCIDENT_COLUMNS)
+INCIDENT_MARKS = ", ".join("?" for _ in INCIDENT_COLUMNS)
+INCIDENT_ASSIGNMENTS = ", ".join(f"{name} = ?" for name in INCIDENT_COLUMNS)
+_EVENT_FIELDS = ", ".join(EVENT_COLUMNS)
+_EVENT_MARKS = ", ".join("?" for _ in EVENT_COLUMNS)
+_DELIVERY_FIELDS = ", ".join(DELIVERY_COLUMNS)
+_DELIVERY_MARKS = ", ".join("?" for _ in DELIVERY_COLUMNS)
+
+# every table a store holds, with its columns in a fixed order (`db copy`, checksums)
+TABLES: dict[str, tuple[str, ...]] = {
+    "incidents": ("id", "day", "seq", *INCIDENT_COLUMNS, "version"),
+    "events": ("id", *EVENT_COLUMNS),
+    "deliveries": ("id", *DELIVERY_COLUMNS),
+}
+
+
+class Cursor(Protocol):
+    rowcount: int
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """An autocommit DB-API connection; rows read by column name and by position."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Cursor: ...
+
+    def close(self) -> None: ...
+
+
+class SQLStore:
+    """`Store` over one autocommit connection; safe to share between threads of one process.
+
+    Every write is one transaction started by `_begin`; inside `exclusive`, writes join its
+    transaction.
+    """
+
+    dialect: Dialect
+    # the driver's error class: turned into `StateError`
+    driver_error: type[Exception] = Exception
+
+    def __init__(self, conn: Connection, label: str) -> None:
+        self._conn: Connection | None = conn
+        # what errors name: the database file, or the URL without its password
+        self.label = label
+        self._lock = threading.RLock()
+        # inside `exclusive`: the write transaction is already open
+        self._held = False
+
+    # -- what a backend overrides -----------------------------------------------------------
+
+    def _begin(self, conn: Connection, *, incident_lock: bool) -> None:
+        """Start a write transaction; with `incident_lock`, one that holds every other
+        incident writer off until it ends."""
+        raise NotImplementedError
+
+    def _is_unique_violation(self, exc: Exception) -> bool:
+        raise NotImplementedError
+
+    # how the organization filter is written (SQLite: not by its index, see there)
+    organization_column = "organization"
+    # appended to the claim's SELECT: rows another claimer holds are skipped, not waited for
+    claim_suffix = ""
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def __enter__(self) -> SQLStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection; closing twice is harmless."""
+        with self._lock:
+            if self._conn is not None:
+                with suppress(Exception):
+                    self._conn.close()
+                self._conn = None
+
+    def _failure(self, exc: Exception) -> StateError:
+        detail = str(exc).strip().splitlines()
+        return StateError(f"state database {self.label}: {detail[0] if detail else exc!r}")
+
+    @contextmanager
+    def _guarded(self) -> Iterator[Connection]:
+        """Hold the lock and turn the driver's errors into `StateError`."""
+        with self._lock:
+            if self._conn is None:
+                raise StateError(f"state database {self.label} is closed")
+            try:
+                yield self._conn
+            except self.driver_error as exc:
+                raise self._failure(exc) from exc
+
+    @contextmanager
+    def _write(self, *, incident_lock: bool = True) -> Iterator[Connection]:
+        """One write transaction, rolled back on any error; inside `exclusive`, part of its
+        transaction."""
+        with self._transaction(incident_lock=incident_lock), self._guarded() as conn:
+            yield conn
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the store's write lock: what is read and written inside is one transaction
+        that no other writer can interleave with (others wait)."""
+        with self._transaction(incident_lock=True):
+            yield
+
+    @contextmanager
+    def _transaction(self, *, incident_lock: bool) -> Iterator[None]:
+        with self._guarded() as conn:
+            if self._held:
+                yield
+                return
+            self._begin(conn, incident_lock=incident_lock)
+            self._held = True
+            try:
+                yield
+                conn.execute("COMMIT")
+            except BaseException:
+                with suppress(Exception):
+                    conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._held = False
+
+    # -- schema -----------------------------------------------------------------------------
+
+    def applied(self) -> list[str]:
+        """Names of the migrations this database has, oldest first."""
+        with self._guarded() as conn:
+            return applied_migrations(conn, self.dialect)
+
+    def pending(self) -> list[str]:
+        """Names of the migrations this release has and the database has not yet."""
+        done = set(self.applied())
+        return [name for name, _ in MIGRATIONS if name not in done]
+
+    def upgrade(self) -> list[str]:
+        """Apply the pending migrations in one transaction; their names."""
+        with self._guarded() as conn:
+            return migrate(conn, dialect=self.dialect)
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table."""
+        with self._guarded() as conn:
+            return {
+                table: int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+                for table in TABLES
+            }
+
+    def table_rows(self, table: str) -> list[tuple[Any, ...]]:
+        """Every row of `table` (one of `TABLES`), its columns in `TABLES` order, by id."""
+        columns = ", ".join(TABLES[table])
+        with self._guarded() as conn:
+            rows = conn.execute(f"SELECT {columns} FROM {table} ORDER BY id").fetchall()
+        return [tuple(row[name] for name in TABLES[table]) for row in rows]
+
+    def checksum(self, table: str) -> str:
+        """SHA-256 of `table`'s rows in id order: equal on two stores holding the same rows."""
+        digest = hashlib.sha256()
+        for row in self.table_rows(table):
+            digest.update(json.dumps(row, ensure_ascii=False).encode() + b"\n")
+        return digest.hexdigest()
+
+    def insert_rows(self, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+        """Insert rows as `table_rows` gives them, ids kept, in one transaction."""
+        with self._write() as conn:
+            for table, values in rows.items():
+                columns = TABLES[table]
+                sql = (
+                    f"INSERT INTO {table} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' for _ in columns)})"
+                )
+                for row in values:
+                    conn.execute(sql, row)
+            self._after_copy(conn)
+
+    def _after_copy(self, conn: Connection) -> None:
+        """After rows were inserted with their ids: new ids must follow them."""
+
+    # -- incidents --------------------------------------------------------------------------
+
+    def next_sequence(self, day: date) -> int:
+        """One more than the day's highest sequence number (the `(day, seq)` index answers)."""
+        with self._guarded() as conn:
+            row = conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM incidents WHERE day = ?", (day.isoformat(),)
+            ).fetchone()
+        return int(row[0])
+
+    def create_incident(
+        self,
+        incident: Incident,
+        event: TimelineEvent,
+        deliveries: Sequence[Delivery],
+        *,
+        day: date,
+        seq: int,
+    ) -> Incident:
+        """Store incident, event and deliveries at once; `IncidentIdTaken` if the id is taken."""
+        with self._write() as conn:
+            try:
+                conn.execute(
+                    f"INSERT INTO incidents (id, day, seq, {INCIDENT_FIELDS}) "
+                    f"VALUES (?, ?, ?, {INCIDENT_MARKS})",
+                    (incident.id, day.isoformat(), seq, *incident_values(incident)),
+                )
+            except self.driver_error as exc:
+                if not self._is_unique_violation(exc):
+                    raise
+                raise IncidentIdTaken(str(self._failure(exc))) from exc
+            _insert_events(conn, incident, [event])
+            _insert_deliveries(conn, incident, event, deliveries)
+        return incident
+
+    def record(
+        self, incident: Incident, events: Sequence[TimelineEvent], deliveries: Sequence[Delivery]
+    ) -> None:
+        """Update the incident, append events and their deliveries in one transaction.
+
+        Only when the stored row is still at `incident.version` (then raised by one, and
+        `incident.version` with it); otherwise nothing is stored and `IncidentChanged` raised.
+        """
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT threads, version FROM incidents WHERE id = ?", (incident.id,)
+            ).fetchone()
+            if row is None:
+                raise IncidentNotFound(f"no incident {incident.id}")
+            if row["version"] != incident.version:
+                raise _changed(incident, row["version"])
+            # threads recorded meanwhile by set_thread win over this possibly stale copy
+            incident.threads = {**incident.threads, **json.loads(row["threads"])}
+            cursor = conn.execute(
+                f"UPDATE incidents SET {INCIDENT_ASSIGNMENTS}, version = version + 1 "
+                "WHERE id = ? AND version = ?",
+                (*incident_values(incident), incident.id, incident.version),
+            )
+            if cursor.rowcount != 1:
+                raise _changed(incident, None)
+            _insert_events(conn, incident, events)
+            _insert_deliveries(conn, incident, events[-1] if events else None, deliveries)
+        incident.version += 1
+
+    def get_incident(self, incident_id: str) -> Incident | None:
+        """The incident with this id, or None."""
+        with self._guarded() as conn:
+            row = conn.execute("SELECT * FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        return None if row is None else incident_from_row(row)
+
+    def list_incidents(
+        self,
+        *,
+        open_only: bool = False,
+        organization: str | None = None,
+        severity: str | None = None,
+        declared_since: datetime | None = None,
+        seq: int | None = None,
+        resolved_only: bool = False,
+        limit: int | None = None,
+    ) -> list[Incident]:
+        """Matching incidents, most recently declared first (most recently resolved first with
+        `resolved_only`); at most `limit`. See `Store.list_incidents`."""
+        where, params = self._incident_filter(
+            open_only, organization, severity, declared_since, seq, resolved_only
+        )
+        order = (
+            "resolved_at DESC, declared_at DESC"
+            if resolved_only
+            else "declared_at DESC, day DESC, seq DESC"
+        )
+        sql = f"SELECT * FROM incidents {where} ORDER BY {order}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(max(0, limit))
+        with self._guarded() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [incident_from_row(row) for row in rows]
+
+    def count_incidents(
+        self,
+        *,
+        open_only: bool = False,
+        organization: str | None = None,
+        severity: str | None = None,
+        declared_since: datetime | None = None,
+    ) -> int:
+        """How many incidents `list_incidents` with the same filters and no limit would give."""
+        where, params = self._incident_filter(
+            open_only, organization, severity, declared_since, None, False
+        )
+        with self._guarded() as conn:
+            row = conn.execute(f"SELECT COUNT(*) FROM incidents {where}", params).fetchone()
+        return int(row[0])
+
+    def find_open_incident(self, title: str, *, declared_after: datetime) -> Incident | None:
+        """The newest open incident titled `title` declared after `declared_after`, or None."""
+        with self._guarded() as conn:
+            row = conn.execute(
+                "SELECT * FROM incidents WHERE status != ? AND title = ? AND declared_at > ? "
+                "ORDER BY declared_at DESC, day DESC, seq DESC LIMIT 1",
+                (Stage.RESOLVED.value, title, to_text(declared_after)),
+            ).fetchone()
+        return None if row is None else incident_from_row(row)
+
+    def set_thread(self, incident_id: str, channel: str, remote_id: str) -> None:
+        """Remember a channel's first remote id for an incident, unless one is already set."""
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT threads FROM incidents WHERE id = ?", (incident_id,)
+            ).fetchone()
+            if row is None:
+                raise IncidentNotFound(f"no incident {incident_id}")
+            threads: dict[str, str] = json.loads(row["threads"])
+            if channel in threads:
+                return
+            threads[channel] = remote_id
+            conn.execute(
+                "UPDATE incidents SET threads = ? WHERE id = ?", (dumps(threads), incident_id)
+            )
+
+    # -- events -----------------------------------------------------------------------------
+
+    def timeline(self, incident_id: str) -> list[TimelineEvent]:
+        """Oldest first."""
+        with self._guarded() as conn:
+            rows = conn.execute(
+                "SELECT * FROM events WHERE incident_id = ? ORDER BY at, id", (incident_id,)
+            ).fetchall()
+        return [event_from_row(row) for row in rows]
+
+    # -- deliveries -------------------------------------------------------------------------
+
+    def deliveries(
+        self,
+        *,
+        incident_id: str | None = None,
+        states: Iterable[DeliveryState] | None = None,
+        organization: str | None = None,
+    ) -> list[Delivery]:
+        """Oldest first, optionally only one incident's, only some states, and/or only those of
+        an organization's incidents (and of incidents recorded before they had one)."""
+        clauses: list[str] = []
+        params: list[str] = []
+        if incident_id is not None:
+            clauses.append("incident_id = ?")
+            params.append(incident_id)
+        if organization is not None:
+            clauses.append(
+                "incident_id IN (SELECT id FROM incidents WHERE organization IN (?, ''))"
+            )
+            params.append(organization)
+        if states is not None:
+            wanted = [DeliveryState(state).value for state in states]
+            if not wanted:
+                return []
+            clauses.append(f"state IN ({', '.join('?' for _ in wanted)})")
+            params.extend(wanted)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._guarded() as conn:
+            rows = conn.execute(f"SELECT * FROM deliveries {where} ORDER BY id", params).fetchall()
+        return [delivery_from_row(row) for row in rows]
+
+    def announced(
+        self,
+        channels: Collection[str],
+        *,
+        organization: str | None = None,
+        incidents: Collection[str] | None = None,
+    ) -> list[tuple[str, int, Stage]]:
+        """(incident id, event id, stage) of the deliveries to `channels`, oldest first."""
+        wanted = list(channels)
+        if not wanted or (incidents is not None and not incidents):
+            return []
+        where = f"channel IN ({', '.join('?' for _ in wanted)}) AND event_id IS NOT NULL"
+        params = list(wanted)
+        if organization is not None:
+            where += " AND incident_id IN (SELECT id FROM incidents WHERE organization IN (?, ''))"
+            params.append(organization)
+        query = f"SELECT incident_id, event_id, stage, id FROM deliveries WHERE {where}"
+        with self._guarded() as conn:
+            if incidents is None:
+                rows = conn.execute(query, params).fetchall()
+            else:
+                ids = list(incidents)
+                rows = []
+                # in slices: SQLite limits the number of parameters of one statement
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    marks = ", ".join("?" for _ in chunk)
+                    clause = f"{query} AND incident_id IN ({marks})"
+                    rows += conn.execute(clause, [*params, *chunk]).fetchall()
+        rows.sort(key=lambda row: row[3])
+        return [(str(row[0]), int(row[1]), Stage(row[2])) for row in rows]
+
+    def update_delivery(self, delivery: Delivery) -> None:
+        """Persist state, attempts, remote id, link, error and timestamps of one delivery."""
+        if delivery.id is None:
+            raise ValueError("update_delivery needs a stored delivery (id is None)")
+        with self._write(incident_lock=False) as conn:
+            cursor = conn.execute(
+                "UPDATE deliveries SET state = ?, attempts = ?, remote_id = ?, link = ?, "
+                "error = ?, created_at = COALESCE(?, created_at), "
+                "updated_at = COALESCE(?, updated_at), sent_at = ?, progress = ? WHERE id = ?",
+                (
+                    DeliveryState(delivery.state).value,
+                    delivery.attempts,
+                    delivery.remote_id,
+                    delivery.link,
+                    delivery.error,
+                    opt_text(delivery.created_at),
+                    opt_text(delivery.updated_at),
+                    opt_text(delivery.sent_at),
+                    dumps(delivery.progress),
+                    delivery.id,
+                ),
+            )
+            if cursor.rowcount != 1:
+                raise StateError(f"state database {self.label}: no delivery {delivery.id}")
+
+    def claim_deliveries(self, ids: Sequence[int], now: datetime) -> list[Delivery]:
+        """Atomically move `pending`/`failed` deliveries to `sending`; return those claimed."""
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        with self._write(incident_lock=False) as conn:
+            rows = conn.execute(
+                f"SELECT id FROM deliveries WHERE id IN ({marks}) AND state IN (?, ?) "
+                f"ORDER BY id{self.claim_suffix}",
+                (*ids, *CLAIMABLE),
+            ).fetchall()
+            claimed = [int(row["id"]) for row in rows]
+            if not claimed:
+                return []
+            marks = ", ".join("?" for _ in claimed)
+            conn.execute(
+                f"UPDATE deliveries SET state = ?, updated_at = ? WHERE id IN ({marks})",
+                (DeliveryState.SENDING.value, to_text(now), *claimed),
+            )
+            rows = conn.execute(
+                f"SELECT * FROM deliveries WHERE id IN ({marks}) ORDER BY id", claimed
+            ).fetchall()
+        return [delivery_from_row(row) for row in rows]
+
+    def _incident_filter(
+        self,
+        open_only: bool,
+        organization: str | None,
+        severity: str | None,
+        declared_since: datetime | None,
+        seq: int | None,
+        resolved_only: bool,
+    ) -> tuple[str, list[object]]:
+        """The WHERE clause (or "") and parameters of the incident filters."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if open_only:
+            clauses.append("status != ?")
+            params.append(Stage.RESOLVED.value)
+        if resolved_only:
+            clauses.append("resolved_at IS NOT NULL")
+        if organization is not None:
+            clauses.append(f"{self.organization_column} IN (?, '')")
+            params.append(organization)
+        if severity is not None:
+            clauses.append("severity = ?")
+            params.append(severity)
+        if declared_since is not None:
+            clauses.append("declared_at >= ?")
+            params.append(to_text(declared_since))
+        if seq is not None:
+            clauses.append("seq = ?")
+            params.append(seq)
+        return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+def _changed(incident: Incident, now: int | None) -> IncidentChanged:
+    stored = "" if now is None else f", now {now}"
+    return IncidentChanged(
+        f"{incident.id} was changed by another responder after it was read "
+        f"(version {incident.version}{stored}); nothing was stored"
+    )
+
+
+def _insert_events(conn: Connection, incident: Incident, events: Sequence[TimelineEvent]) -> None:
+    """Append `incident`'s events, setting their ids."""
+    for event in events:
+        row = conn.execute(
+            f"INSERT INTO events ({_EVENT_FIELDS}) VALUES ({_EVENT_MARKS}) RETURNING id",
+            event_values(incident.id, event),
+        ).fetchone()
+        event.incident_id = incident.id
+        event.id = int(row[0])
+
+
+def _insert_deliveries(
+    conn: Connection,
+    incident: Incident,
+    event: TimelineEvent | None,
+    deliveries: Sequence[Delivery],
+) -> None:
+    """Insert deliveries; unset `event_id`/timestamps come from `event` (or the incident)."""
+    default_time = event.at if event is not None else incident.updated_at
+    for delivery in deliveries:
+        if delivery.event_id is None:
+            if event is None:
+                raise ValueError("a delivery recorded without events needs its event_id")
+            delivery.event_id = event.id
+        delivery.incident_id = incident.id
+        created = delivery.created_at = delivery.created_at or default_time
+        updated = delivery.updated_at = delivery.updated_at or created
+        row = conn.execute(
+            f"INSERT INTO deliveries ({_DELIVERY_FIELDS}) VALUES ({_DELIVERY_MARKS}) RETURNING id",
+            delivery_values(delivery, created, updated),
+        ).fetchone()
+        delivery.id = int(row[0])
