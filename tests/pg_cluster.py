@@ -28,6 +28,8 @@ HOW_TO_RUN = (
     "INCIDENTCTL_TEST_DATABASE_URL; run them with: python -m pytest --backend postgresql"
 )
 DATABASE = "incidentctl_test"
+PASSWORD_USER, PASSWORD = "responder", "s3cret-pw"
+TLS_USER = "tls_only"
 
 
 def server_binaries() -> Path | None:
@@ -67,6 +69,12 @@ class Cluster:
                 "--no-locale",
                 "-E",
                 "UTF8",
+            )
+            hba = self.data / "pg_hba.conf"
+            # a user that needs its password, one refused without TLS; everyone else trusted
+            hba.write_text(
+                f"host all {PASSWORD_USER} 127.0.0.1/32 scram-sha-256\n"
+                f"hostnossl all {TLS_USER} 127.0.0.1/32 reject\n" + hba.read_text()
             )
         self._run(
             "pg_ctl",
@@ -127,6 +135,8 @@ def running_cluster() -> Iterator[Cluster]:
 
         with psycopg.connect(cluster.url("postgres"), autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE {DATABASE}")
+            conn.execute(f"CREATE ROLE {PASSWORD_USER} LOGIN PASSWORD '{PASSWORD}'")
+            conn.execute(f"CREATE ROLE {TLS_USER} LOGIN")
         yield cluster
     finally:
         cluster.remove()

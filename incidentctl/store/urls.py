@@ -12,6 +12,8 @@ _QUERY_PASSWORD = re.compile(r"(?i)(password=)[^&]*")
 
 def redacted(url: str) -> str:
     """`url` with any password replaced by `***`: `postgresql://ops:***@db/incidents`."""
+    if "@" not in url and "password=" not in url.lower():
+        return url  # nothing to hide (a SQLite file's URL stays as it is written)
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -21,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import cli, write_playbook
+from incidentctl.store import open_store
+from tests.helpers import cli, store_env, write_playbook
 
 PROCESSES = 8
 UPDATES = 25
@@ -78,15 +78,6 @@ RESPONDER = textwrap.dedent(
 pytestmark = pytest.mark.timeout(300)
 
 
-def _rows(db: Path, sql: str, *params: object) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
 @dataclass(frozen=True)
 class Shared:
     """One declared incident in a store that several processes open."""
@@ -99,6 +90,7 @@ class Shared:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("INCIDENTCTL_")}
         env.update(INCIDENTCTL_HOME=str(self.home), INCIDENTCTL_PLAYBOOK=str(self.playbook))
+        env.update(store_env(self.home))
         return {**env, "NO_COLOR": "1"}
 
 
@@ -137,31 +129,38 @@ def test_concurrent_updates_compose_and_the_timeline_replays_to_the_state(
         codes = out.strip().splitlines()[-1].split(",")
         assert codes == ["0"] * UPDATES, err
 
-    db = home / "incidentctl.db"
-    events = _rows(
-        db, "SELECT kind, data FROM events WHERE incident_id = ? ORDER BY at, id", incident
-    )
-    assert sum(1 for e in events if e["kind"] == "update") == PROCESSES * UPDATES
+    with open_store(home, {}) as store:
+        events = store.timeline(incident)
+        stored = store.get_incident(incident)
+        deliveries = store.deliveries(incident_id=incident)
+    assert stored is not None
+    assert sum(1 for e in events if e.kind == "update") == PROCESSES * UPDATES
+    # every responder's updates exactly once, each in the order it made them
+    said = [e.message for e in events if e.kind == "update"]
+    assert len(set(said)) == len(said)
+    for worker in range(PROCESSES):
+        mine = [m for m in said if m.startswith(f"responder {worker} ")]
+        assert [int(m.split(" update ")[1].split(":")[0]) for m in mine] == list(range(UPDATES))
     replayed: dict[str, str | None] = {}
     changes = 0
     for event in events:
-        data = json.loads(event["data"])
-        if event["kind"] == "declared":
+        data = event.data
+        if event.kind == "declared":
             replayed.update(data.get("components") or {})
-        if event["kind"] != "component_change":
+        if event.kind != "component_change":
             continue
         changes += 1
         name = data["component"]
         assert data["from"] == replayed.get(name), (name, data)
         replayed[name] = data["to"]
     assert changes > 0
-    (row,) = _rows(db, "SELECT components, version FROM incidents WHERE id = ?", incident)
-    assert json.loads(row["components"]) == {k: v for k, v in replayed.items() if v}
+    assert {k: str(v.value) for k, v in stored.components.items()} == {
+        k: v for k, v in replayed.items() if v
+    }
     # one write of the row per update (none lost, none applied twice)
-    assert row["version"] == PROCESSES * UPDATES
-    deliveries = _rows(db, "SELECT state FROM deliveries WHERE incident_id = ?", incident)
+    assert stored.version == PROCESSES * UPDATES
     assert len(deliveries) == 1 + PROCESSES * UPDATES
-    assert {d["state"] for d in deliveries} == {"sent"}
+    assert {d.state.value for d in deliveries} == {"sent"}
 
 
 def test_two_responders_resolving_at_once_make_one_resolution(shared: Shared) -> None:
@@ -191,7 +190,8 @@ def test_two_responders_resolving_at_once_make_one_resolution(shared: Shared) ->
     told = [err for code, err in results if code == 6]
     assert all(f"{incident} is resolved" in err for err in told), told
     assert all(err.count("\n") == 1 for err in told), told
-    events = _rows(db := home / "incidentctl.db", "SELECT kind FROM events WHERE kind = 'resolved'")
+    with open_store(home, {}) as store:
+        events = [e for e in store.timeline(incident) if e.kind == "resolved"]
+        deliveries = [d for d in store.deliveries(incident_id=incident) if d.stage == "resolved"]
     assert len(events) == 1
-    deliveries = _rows(db, "SELECT stage FROM deliveries WHERE stage = 'resolved'")
     assert len(deliveries) == 1
