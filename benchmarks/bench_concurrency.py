@@ -22,6 +22,7 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 COMPONENTS = ("api", "portal", "db", "dns", "mail")
 STATES = ("operational", "degraded_performance", "partial_outage", "major_outage")
@@ -68,6 +69,32 @@ RESPONDER = textwrap.dedent(
 )
 
 
+def run_responders(
+    env: dict[str, str], incident: str, processes: int, updates: int
+) -> tuple[float, list[dict[str, Any]]] | None:
+    """Run the responders at once; the wall time and each one's result (None: one failed)."""
+    extra = [str(updates), ",".join(COMPONENTS), ",".join(STATES)]
+    start = time.perf_counter()
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RESPONDER, str(n), incident, *extra],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(processes)
+    ]
+    results = []
+    for worker in workers:
+        out, err = worker.communicate()
+        if worker.returncode != 0:
+            print(err, file=sys.stderr)
+            return None
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return time.perf_counter() - start, results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=8)
@@ -90,26 +117,10 @@ def main() -> int:
             check=True,
         )
         incident = json.loads(declared.stdout)["id"]
-        extra = [str(args.updates), ",".join(COMPONENTS), ",".join(STATES)]
-        start = time.perf_counter()
-        workers = [
-            subprocess.Popen(
-                [sys.executable, "-c", RESPONDER, str(n), incident, *extra],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for n in range(args.processes)
-        ]
-        results = []
-        for worker in workers:
-            out, err = worker.communicate()
-            if worker.returncode != 0:
-                print(err, file=sys.stderr)
-                return 1
-            results.append(json.loads(out.strip().splitlines()[-1]))
-        wall = time.perf_counter() - start
+        ran = run_responders(env, incident, args.processes, args.updates)
+        if ran is None:
+            return 1
+        wall, results = ran
         times = sorted(t for r in results for t in r["times"])
         errors = sum(1 for r in results for c in r["codes"] if c != 0)
         beaten = sum(r["beaten"] for r in results)

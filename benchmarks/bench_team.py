@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.bench_concurrency import COMPONENTS, PLAYBOOK, RESPONDER, STATES
+from benchmarks.bench_concurrency import PLAYBOOK, run_responders
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,26 +40,10 @@ def _run_backend(label: str, env: dict[str, str], processes: int, updates: int) 
         print(declared.stderr, file=sys.stderr)
         return 1
     incident = json.loads(declared.stdout)["id"]
-    extra = [str(updates), ",".join(COMPONENTS), ",".join(STATES)]
-    start = time.perf_counter()
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-c", RESPONDER, str(n), incident, *extra],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for n in range(processes)
-    ]
-    results = []
-    for worker in workers:
-        out, err = worker.communicate()
-        if worker.returncode != 0:
-            print(err, file=sys.stderr)
-            return 1
-        results.append(json.loads(out.strip().splitlines()[-1]))
-    wall = time.perf_counter() - start
+    ran = run_responders(env, incident, processes, updates)
+    if ran is None:
+        return 1
+    wall, results = ran
     times = sorted(t for r in results for t in r["times"])
     errors = sum(1 for r in results for c in r["codes"] if c != 0)
     beaten = sum(r["beaten"] for r in results)
