@@ -18,7 +18,6 @@ import itertools
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -32,10 +31,14 @@ from urllib.parse import quote_plus
 
 import pytest
 
+from incidentctl.errors import StateError
+from incidentctl.model.records import Delivery
+from incidentctl.store import open_store
 from tests.channels.fakes.base_server import FakeServer, Reply, Request
 from tests.channels.fakes.statuspage_server import StatuspageServer
 from tests.channels.fakes.twilio_server import TwilioFake
 from tests.channels.fakes.webhook_server import PATH, SECRET, WebhookReceiver
+from tests.helpers import store_env
 
 REPO = Path(__file__).resolve().parents[2]
 # the longest any single wait may take on a loaded machine before the test fails
@@ -242,37 +245,29 @@ class Cli:
 
     # -- what the fakes and the store saw --
 
-    def states(self) -> dict[str, str]:
-        """The latest delivery state per channel, read straight from the store (no CLI)."""
-        path = self.home / "incidentctl.db"
-        if not path.exists():
-            return {}
+    def deliveries(self) -> list[Delivery]:
+        """Every delivery, oldest first, read straight from the store (no CLI)."""
+        on_file = self.env.get("INCIDENTCTL_DATABASE_URL") is None
+        if on_file and not (self.home / "incidentctl.db").exists():
+            return []
         try:
-            conn = sqlite3.connect(path, timeout=5)
-            try:
-                rows = conn.execute("SELECT channel, state FROM deliveries ORDER BY id").fetchall()
-            finally:
-                conn.close()
-        except sqlite3.OperationalError:  # not migrated yet, or busy
-            return {}
-        return {channel: state for channel, state in rows}
+            with open_store(self.home, self.env) as store:
+                return store.deliveries()
+        except StateError:  # not migrated yet, or busy
+            return []
+
+    def states(self) -> dict[str, str]:
+        """The latest delivery state per channel."""
+        return {d.channel: d.state.value for d in self.deliveries()}
 
     def progress(self) -> dict[str, dict[str, Any]]:
         """The stored per-recipient progress of the latest delivery per channel."""
-        conn = sqlite3.connect(self.home / "incidentctl.db", timeout=5)
-        try:
-            rows = conn.execute("SELECT channel, progress FROM deliveries ORDER BY id").fetchall()
-        finally:
-            conn.close()
-        return {channel: json.loads(progress) for channel, progress in rows}
+        return {d.channel: d.progress for d in self.deliveries()}
 
     def incident_id(self) -> str:
-        conn = sqlite3.connect(self.home / "incidentctl.db", timeout=5)
-        try:
-            [(iid,)] = conn.execute("SELECT id FROM incidents").fetchall()
-        finally:
-            conn.close()
-        return str(iid)
+        with open_store(self.home, self.env) as store:
+            [incident] = store.list_incidents()
+        return str(incident.id)
 
     def show(self, iid: str) -> dict[str, dict[str, Any]]:
         """`show ID --json`: the latest delivery per channel."""
@@ -370,6 +365,7 @@ def cli_env(tmp_path: Path, playbook: Path, **extra: str) -> dict[str, str]:
     env.update(
         INCIDENTCTL_HOME=str(tmp_path / "home"),
         INCIDENTCTL_PLAYBOOK=str(playbook),
+        **store_env(tmp_path / "home"),
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
         COLUMNS="200",
         NO_COLOR="1",
