@@ -42,7 +42,10 @@ def server_binaries() -> Path | None:
 class Cluster:
     """A server in a temporary folder, on 127.0.0.1 and a Unix socket, with a test database."""
 
-    def __init__(self, binaries: Path) -> None:
+    def __init__(self, binaries: Path, *, durable: bool = False) -> None:
+        # durable: a commit survives a killed server (the crash tests); otherwise the
+        # server trades that for speed (a killed test server loses its last commits)
+        self.durable = durable
         self.binaries = binaries
         self.root = Path(tempfile.mkdtemp(prefix="incidentctl-pg-"))
         self.data = self.root / "data"
@@ -85,7 +88,8 @@ class Cluster:
             "-w",
             "-o",
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            f"-c synchronous_commit={'on' if self.durable else 'off'} -c full_page_writes=off "
+            "-c max_connections=200",
             "start",
         )
 
@@ -124,11 +128,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_cluster() -> Iterator[Cluster]:
+def running_cluster(*, durable: bool = False) -> Iterator[Cluster]:
     binaries = server_binaries()
     if binaries is None:
         raise FileNotFoundError(HOW_TO_RUN)
-    cluster = Cluster(binaries)
+    cluster = Cluster(binaries, durable=durable)
     try:
         cluster.start()
         import psycopg

@@ -116,6 +116,8 @@ def copy_database(source: str, target: str, *, replace_nonempty: bool = False) -
     on any id both hold)."""
     if source == target:
         raise UsageError("db copy: --from and --to name the same database")
+    if source.lower().startswith("sqlite:///") and not Path(source[len("sqlite:///") :]).is_file():
+        raise StateError(f"db copy: no database file at {source[len('sqlite:///') :]}")
     src = _open_sql(source)
     try:
         if src.pending():

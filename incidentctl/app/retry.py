@@ -24,6 +24,8 @@ from incidentctl.delivery.engine import DeliveryEngine
 from incidentctl.errors import DeliveryError, IncidentctlError
 from incidentctl.model.records import Delivery, DeliveryState, Incident
 
+INTERRUPTED = "interrupted while sending: it may have been delivered"
+
 
 def unsettled_deliveries(
     ws: Workspace, incident_id: str | None, *, every_organization: bool = False
@@ -57,12 +59,16 @@ def retry_deliveries(
     pending = unsettled_deliveries(ws, incident_id, every_organization=every_organization)
     report = DeliveryReport()
     by_incident: dict[str, list[Delivery]] = {}
+    sending = [d.id for d in pending if d.state is DeliveryState.SENDING and d.id is not None]
+    # left mid-send by a crash: it may have been accepted. One another process is sending
+    # right now is its business: left alone, not re-sent
+    interrupted = set(ws.store.mark_interrupted(sending, INTERRUPTED)) if sending else set()
     for delivery in pending:
         if delivery.state is DeliveryState.SENDING:
-            # left mid-send by a crash: it may have been accepted
+            if delivery.id not in interrupted:
+                continue
             delivery.state = DeliveryState.UNCERTAIN
-            delivery.error = "interrupted while sending: it may have been delivered"
-            ws.store.update_delivery(delivery)
+            delivery.error = INTERRUPTED
         by_incident.setdefault(delivery.incident_id, []).append(delivery)
     for iid, items in by_incident.items():
         incident = ws.store.get_incident(iid)

@@ -131,4 +131,11 @@ class Store(Protocol):
         """Atomically move `pending`/`failed` deliveries to `sending`; return those claimed."""
         ...
 
+    def mark_interrupted(self, ids: Sequence[int], error: str) -> list[int]:
+        """Of these deliveries, move those still `sending` whose sender is gone (its process
+        ended before recording the outcome) to `uncertain` with `error`; return their ids.
+        One another live process is sending right now (it holds its claim until it records
+        the outcome) is left as it is; this store's own claims count as interrupted."""
+        ...
+
     def close(self) -> None: ...

@@ -29,6 +29,10 @@ CONNECT_TIMEOUT_S = 10
 # one lock per schema: the incident writers of one store wait for each other, nobody else
 INCIDENT_LOCK = "SELECT pg_advisory_xact_lock(hashtext('incidentctl:' || current_schema()))"
 UPGRADE_HINT = "run `incidentctl db upgrade`"
+# a delivery being sent: a session-level advisory lock of the sender's connection, released when
+# the outcome is recorded or when the sender's session ends (the process died, the server
+# restarted); another process trying it learns whether the sender is still alive
+CLAIM_KEY = "hashtext('incidentctl-claim:' || current_schema()), ?::integer"
 
 
 class Record:
@@ -122,6 +126,8 @@ class PostgresStore(SQLStore):
         conn = connect(url)
         self.driver_error = _driver().Error
         super().__init__(cast(Connection, _Marks(conn)), redacted(url))
+        # deliveries this process claimed and has not recorded the outcome of
+        self._claims: set[int] = set()
 
     def __enter__(self) -> PostgresStore:
         return self
@@ -133,6 +139,22 @@ class PostgresStore(SQLStore):
 
     def _is_unique_violation(self, exc: Exception) -> bool:
         return isinstance(exc, _driver().errors.UniqueViolation)
+
+    def _hold_claim(self, conn: Connection, delivery_id: int) -> None:
+        conn.execute(f"SELECT pg_advisory_lock({CLAIM_KEY})", (delivery_id,))
+        self._claims.add(delivery_id)
+
+    def _release_claim(self, conn: Connection, delivery_id: int) -> None:
+        if delivery_id in self._claims:
+            self._claims.discard(delivery_id)
+            conn.execute(f"SELECT pg_advisory_unlock({CLAIM_KEY})", (delivery_id,))
+
+    def _sender_gone(self, conn: Connection, delivery_id: int) -> bool:
+        if delivery_id in self._claims:
+            return True  # this store's own claim: nothing of this process is still sending
+        # transaction-scoped: released as soon as the marking transaction ends
+        row = conn.execute(f"SELECT pg_try_advisory_xact_lock({CLAIM_KEY})", (delivery_id,))
+        return bool(row.fetchone()[0])
 
     def _after_copy(self, conn: Connection) -> None:
         for table in ("events", "deliveries"):

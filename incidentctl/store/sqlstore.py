@@ -100,6 +100,17 @@ class SQLStore:
     def _is_unique_violation(self, exc: Exception) -> bool:
         raise NotImplementedError
 
+    def _hold_claim(self, conn: Connection, delivery_id: int) -> None:
+        """Keep `delivery_id` marked as being sent by this process until `_release_claim`
+        (or until the process ends, whichever comes first)."""
+
+    def _release_claim(self, conn: Connection, delivery_id: int) -> None:
+        """The outcome of `delivery_id` is recorded: its claim may go."""
+
+    def _sender_gone(self, conn: Connection, delivery_id: int) -> bool:
+        """True unless a live process holds the claim of `delivery_id`."""
+        return True
+
     # how the organization filter is written (SQLite: not by its index, see there)
     organization_column = "organization"
     # appended to the claim's SELECT: rows another claimer holds are skipped, not waited for
@@ -467,6 +478,9 @@ class SQLStore:
             )
             if cursor.rowcount != 1:
                 raise StateError(f"state database {self.label}: no delivery {delivery.id}")
+        if delivery.state is not DeliveryState.SENDING:
+            with self._guarded() as conn:
+                self._release_claim(conn, delivery.id)
 
     def claim_deliveries(self, ids: Sequence[int], now: datetime) -> list[Delivery]:
         """Atomically move `pending`/`failed` deliveries to `sending`; return those claimed."""
@@ -490,7 +504,30 @@ class SQLStore:
             rows = conn.execute(
                 f"SELECT * FROM deliveries WHERE id IN ({marks}) ORDER BY id", claimed
             ).fetchall()
+            for delivery_id in claimed:
+                self._hold_claim(conn, delivery_id)
         return [delivery_from_row(row) for row in rows]
+
+    def mark_interrupted(self, ids: Sequence[int], error: str) -> list[int]:
+        """`sending` deliveries whose sender is gone become `uncertain`; their ids."""
+        marked: list[int] = []
+        for delivery_id in ids:
+            with self._write(incident_lock=False) as conn:
+                if not self._sender_gone(conn, delivery_id):
+                    continue
+                # only if still `sending`: a sender that finished meanwhile has the last word
+                cursor = conn.execute(
+                    "UPDATE deliveries SET state = ?, error = ? WHERE id = ? AND state = ?",
+                    (
+                        DeliveryState.UNCERTAIN.value,
+                        error,
+                        delivery_id,
+                        DeliveryState.SENDING.value,
+                    ),
+                )
+                if cursor.rowcount == 1:
+                    marked.append(delivery_id)
+        return marked
 
     def _incident_filter(
         self,
