@@ -9,7 +9,7 @@ playbook read once is not parsed again (no PyYAML import) until it changes.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -17,8 +17,9 @@ from pathlib import Path
 class Identity:
     organization: str
     timezone: str = "UTC"
-    # the playbook's `state: database_url:` as written (`${VAR}` unresolved), "" if none
-    database_url: str = ""
+    # the playbook's `state: database_url:` as written (`${VAR}` unresolved), "" if none;
+    # out of the repr: it may hold a password
+    database_url: str = field(default="", repr=False)
 
 
 CACHE_FILE = "identities.json"
@@ -52,7 +53,7 @@ def read_identity(path: Path) -> Identity | None:
             return None
         if (
             isinstance(entry, list)
-            and len(entry) in (2, 3)
+            and len(entry) == 3  # (earlier releases kept two: read again)
             and all(isinstance(v, str) for v in entry)
         ):
             return Identity(*entry)
