@@ -120,12 +120,14 @@ def test_db_copy_moves_the_history_to_postgresql_and_back(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("INCIDENTCTL_HOME", str(tmp_path / "home"))
+    source = tmp_path / "home" / "incidentctl.db"
+    source.parent.mkdir()
+    # a SQLite history, whichever backend the suite runs on
+    monkeypatch.setenv("INCIDENTCTL_DATABASE_URL", sqlite_url(source))
     monkeypatch.setenv("INCIDENTCTL_PLAYBOOK", str(write_playbook(tmp_path)))
     first = _declare(capsys, "Checkout errors")
     assert cli(capsys, "resolve", first, "-m", "Fixed", "--yes").code == 0
     second = _declare(capsys, "Portal slow")
-    source = tmp_path / "home" / "incidentctl.db"
     team = schemas.new()
     copied = cli(capsys, "db", "copy", "--from", str(source), "--to", team)
     assert copied.code == 0, copied.err
