@@ -101,15 +101,14 @@ def test_an_older_schema_is_refused_until_db_upgrade(
     refused = cli(capsys, "list")
     assert refused.code == 5
     assert refused.err.count("\n") == 1
-    assert "is at schema version 2 of 4 (pending: m003_incident_version, " in refused.err
+    later = ", ".join(name for name, _ in MIGRATIONS[2:])
+    assert f"is at schema version 2 of {len(MIGRATIONS)} (pending: {later})" in refused.err
     assert refused.err.endswith("run `incidentctl db upgrade`\n")
     status = cli(capsys, "db", "status")
     assert "schema version: 2 (m002_incident_identity)" in status.out
-    assert "pending: m003_incident_version, m004_incident_indexes" in status.out
+    assert f"pending: {later}" in status.out
     upgraded = cli(capsys, "db", "upgrade")
-    assert upgraded.code == 0 and "applied m003_incident_version, m004_incident_indexes" in (
-        upgraded.out
-    )
+    assert upgraded.code == 0 and f"applied {later}" in upgraded.out
     assert "schema already current" in cli(capsys, "db", "upgrade").out
     assert cli(capsys, "list").code == 0
 
