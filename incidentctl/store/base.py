@@ -95,6 +95,11 @@ class Store(Protocol):
         """Oldest first."""
         ...
 
+    def timelines(self, incident_ids: Collection[str]) -> dict[str, list[TimelineEvent]]:
+        """Incident id -> its timeline (oldest first) for each of `incident_ids` that has
+        events: many timelines read together, as `timeline` reads one."""
+        ...
+
     def deliveries(
         self,
         *,

@@ -14,6 +14,7 @@ from types import TracebackType
 from incidentctl.errors import IncidentChanged, IncidentIdTaken, IncidentNotFound, StateError
 from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
 from incidentctl.store.rows import (
+    STAGES,
     delivery_from_row,
     dumps,
     event_from_row,
@@ -33,6 +34,8 @@ from incidentctl.store.sqlite_schema import (
 
 CLAIMABLE = (DeliveryState.PENDING.value, DeliveryState.FAILED.value)
 URL_PREFIX = "sqlite:///"
+# past this many incidents asked for, one walk of a table beats statements of ids in slices
+MANY = 2000
 
 
 def sqlite_url(path: Path) -> str:
@@ -273,6 +276,34 @@ class SQLiteStore:
             ).fetchall()
         return [event_from_row(row) for row in rows]
 
+    def timelines(self, incident_ids: Collection[str]) -> dict[str, list[TimelineEvent]]:
+        """Incident id -> its timeline, oldest first, for each of `incident_ids` (one with no
+        event is absent): a site build reads thousands in a few statements, not one each."""
+        ids = list(dict.fromkeys(incident_ids))
+        found: dict[str, list[TimelineEvent]] = {}
+        with self._guarded() as conn:
+            if len(ids) > MANY:
+                # most of the history (a whole site build): one walk of the timeline index
+                wanted = set(ids)
+                for row in conn.execute("SELECT * FROM events ORDER BY incident_id, at, id"):
+                    if row["incident_id"] in wanted:
+                        event = event_from_row(row)
+                        found.setdefault(event.incident_id, []).append(event)
+                return found
+            # in slices: SQLite limits the number of parameters of one statement
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                rows = conn.execute(
+                    f"SELECT * FROM events WHERE incident_id IN ({marks}) "
+                    "ORDER BY incident_id, at, id",
+                    chunk,
+                ).fetchall()
+                for row in rows:
+                    event = event_from_row(row)
+                    found.setdefault(event.incident_id, []).append(event)
+        return found
+
     # -- deliveries -------------------------------------------------------------------------
 
     def deliveries(
@@ -323,8 +354,11 @@ class SQLiteStore:
             params.append(organization)
         query = f"SELECT incident_id, event_id, stage, id FROM deliveries WHERE {where}"
         with self._guarded() as conn:
-            if incidents is None:
+            if incidents is None or len(incidents) > MANY:
                 rows = conn.execute(query, params).fetchall()
+                if incidents is not None:
+                    asked = set(incidents)
+                    rows = [row for row in rows if row[0] in asked]
             else:
                 ids = list(incidents)
                 rows = []
@@ -335,7 +369,7 @@ class SQLiteStore:
                     clause = f"{query} AND incident_id IN ({marks})"
                     rows += conn.execute(clause, [*params, *chunk]).fetchall()
         rows.sort(key=lambda row: row[3])
-        return [(str(row[0]), int(row[1]), Stage(row[2])) for row in rows]
+        return [(str(row[0]), int(row[1]), STAGES.get(row[2]) or Stage(row[2])) for row in rows]
 
     def update_delivery(self, delivery: Delivery) -> None:
         """Persist state, attempts, remote id, link, error and timestamps of one delivery."""

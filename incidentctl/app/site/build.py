@@ -207,9 +207,13 @@ def _write(pages: Pages, out: Path, previous: Manifest | None, stamp: str) -> tu
     }
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        count = size = 0
-        made: set[Path] = set()
-        for path, content in site_files(pages, kept, kept_months):
+        made = {staging / "incidents"}
+        (staging / "incidents").mkdir()
+        fresh = [i for i in record.incidents if i.id not in kept]
+        count, size = _write_incident_pages(pages, fresh, staging / "incidents")
+        # every incident page is written above or linked below
+        every = {i.id for i in record.incidents}
+        for path, content in site_files(pages, every, kept_months):
             target = staging / path
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -238,6 +242,48 @@ def _write(pages: Pages, out: Path, previous: Manifest | None, stamp: str) -> tu
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return count, size
+
+
+# from this many incident pages to render, a build forks a second process to share them
+PARALLEL_PAGES = 1000
+
+
+def _write_incident_pages(pages: Pages, items: list[SiteIncident], folder: Path) -> tuple[int, int]:
+    """Write each item's page into `folder`; (files, bytes). With several cores and no other
+    thread running (forking then is safe), a child process writes every other page."""
+    import threading
+
+    def write(chosen: list[SiteIncident]) -> int:
+        size = 0
+        for item in chosen:
+            content = pages.incident(item)
+            (folder / f"{item.id}.html").write_bytes(content)
+            size += len(content)
+        return size
+
+    alone = threading.active_count() == 1 and hasattr(os, "fork")
+    if len(items) < PARALLEL_PAGES or not alone or (os.cpu_count() or 1) < 2:
+        return len(items), write(items)
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - measured by the parent's wait
+        code = 1
+        try:
+            os.close(reader)
+            os.write(writer, str(write(items[1::2])).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writer)
+    try:
+        size = write(items[::2])
+    finally:
+        with os.fdopen(reader, "rb") as answer:
+            told = answer.read()
+        _, status = os.waitpid(child, 0)
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not told:
+        raise StateError("the status site's page writer stopped before its pages were written")
+    return len(items), size + int(told)
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -186,12 +186,13 @@ def read_record(
         if full:
             wanted.append(incident)
     said = _announced(store, org, public, wanted)
+    timelines = store.timelines([i.id for i in wanted if i.id in said])
     record = SiteRecord(playbook, now, private=private)
     for incident, full in plan:
         if not full:
             record.incidents.append(SiteIncident(incident, [], [], detailed=False))
             continue
-        events = store.timeline(incident.id) if incident.id in said else []
+        events = timelines.get(incident.id, [])
         updates = public_updates(events, said.get(incident.id, {}), {})
         if not updates:
             record.private[incident.id] = incident.version
