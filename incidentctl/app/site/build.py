@@ -34,9 +34,12 @@ STATIC = ("style.css", "banner.js")
 @dataclass(frozen=True)
 class SiteBuild:
     out: Path
+    # the files written and their size: every file of the site when `whole`, else those whose
+    # content changed since the last build
     files: int
     bytes: int
     seconds: float
+    whole: bool = True
 
     @property
     def index(self) -> Path:
@@ -155,10 +158,13 @@ def _previous(out: Path, expected: str) -> Manifest | None:
 
 
 def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> SiteBuild:
-    """Read the public record from the store and write the site to `out`, whole or not at all.
+    """Read the public record from the store and write the site to `out`.
 
-    The pages of resolved incidents unchanged since the last build into `out` are kept (hard
-    links into the new folder), so the rebuild after an update renders only what changed.
+    A first build (or one after the playbook, the templates or incidentctl changed) is written
+    whole to a new folder that then takes `out`'s name. A rebuild over a site built from the
+    same playbook changes `out` in place, file by file: each file is replaced whole, only when
+    its content changed, incident pages before the pages that link them and `index.html`
+    last; the pages of resolved incidents unchanged since then are not rendered again.
     """
     started = time.perf_counter()
     out = out.expanduser().absolute()
@@ -170,10 +176,13 @@ def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> Si
             previous = _previous(out, stamp)
             record = read_record(store, playbook, now, previous.incidents if previous else None)
             pages = Pages(record, base_url(playbook))
-            count, size = _write(pages, out, previous, stamp)
+            if previous is None:
+                count, size = _write(pages, out, stamp)
+            else:
+                count, size = _update(pages, out, previous, stamp)
     except OSError as exc:
         raise StateError(f"cannot write the status site to {out}: {exc.strerror or exc}") from None
-    return SiteBuild(out, count, size, time.perf_counter() - started)
+    return SiteBuild(out, count, size, time.perf_counter() - started, previous is None)
 
 
 def _listing(folder: Path) -> set[str]:
@@ -195,25 +204,17 @@ def _kept(record: SiteRecord, out: Path, known: Mapping[str, Known]) -> set[str]
     }
 
 
-def _write(pages: Pages, out: Path, previous: Manifest | None, stamp: str) -> tuple[int, int]:
+def _write(pages: Pages, out: Path, stamp: str) -> tuple[int, int]:
+    """Write the whole site to a new folder, then give it `out`'s name; (files, bytes)."""
     record = pages.record
     months = pages.month_keys()
-    kept = _kept(record, out, previous.incidents) if previous else set()
-    there = _listing(out / "history") if previous else set()
-    kept_months = {
-        m
-        for m, key in months.items()
-        if previous and key and previous.months.get(m) == key and f"{m}.html" in there
-    }
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         made = {staging / "incidents"}
         (staging / "incidents").mkdir()
-        fresh = [i for i in record.incidents if i.id not in kept]
-        count, size = _write_incident_pages(pages, fresh, staging / "incidents")
-        # every incident page is written above or linked below
-        every = {i.id for i in record.incidents}
-        for path, content in site_files(pages, every, kept_months):
+        count, size = _write_incident_pages(pages, record.incidents, staging / "incidents")
+        every = {i.id for i in record.incidents}  # written above
+        for path, content in site_files(pages, every):
             target = staging / path
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -221,26 +222,83 @@ def _write(pages: Pages, out: Path, previous: Manifest | None, stamp: str) -> tu
             target.write_bytes(content)
             count += 1
             size += len(content)
-        linked = [f"incidents/{i}.html" for i in kept] + [f"history/{m}.html" for m in kept_months]
-        for folder in {name.split("/")[0] for name in linked}:
-            (staging / folder).mkdir(exist_ok=True)
-        for name in linked:
-            os.link(out / name, staging / name)
-            count += 1
-        manifest = {
-            "fingerprint": stamp,
-            "incidents": {
-                **{i.id: [i.incident.version, True] for i in record.incidents},
-                **{k: [v, False] for k, v in record.private.items()},
-            },
-            "months": {m: key for m, key in months.items() if key},
-        }
-        (staging / MARKER).write_text(json.dumps(manifest), encoding="utf-8")
+        (staging / MARKER).write_bytes(_manifest(pages, stamp, months))
         os.chmod(staging, 0o755)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return count, size
+
+
+def _manifest(pages: Pages, stamp: str, months: Mapping[str, str | None]) -> bytes:
+    record = pages.record
+    manifest = {
+        "fingerprint": stamp,
+        "incidents": {
+            **{i.id: [i.incident.version, True] for i in record.incidents},
+            **{k: [v, False] for k, v in record.private.items()},
+        },
+        "months": {m: key for m, key in months.items() if key},
+    }
+    return json.dumps(manifest).encode()
+
+
+def _replace(target: Path, content: bytes) -> bool:
+    """Write `content` to `target` whole (a reader sees the old file or the new one), unless
+    it already holds exactly that; True when written."""
+    try:
+        if target.stat().st_size == len(content) and target.read_bytes() == content:
+            return False
+    except OSError:
+        pass
+    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        partial.write_bytes(content)
+        os.chmod(partial, 0o644)
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _update(pages: Pages, out: Path, previous: Manifest, stamp: str) -> tuple[int, int]:
+    """Bring the site in `out` up to `pages`, in place; (files written, their bytes): what a
+    reader or `rsync` sees change is what changed."""
+    record = pages.record
+    months = pages.month_keys()
+    kept = _kept(record, out, previous.incidents)
+    there = _listing(out / "history")
+    kept_months = {
+        m
+        for m, key in months.items()
+        if key and previous.months.get(m) == key and f"{m}.html" in there
+    }
+    (out / "incidents").mkdir(exist_ok=True)
+    count = size = 0
+    for item in record.incidents:
+        if item.id not in kept:
+            content = pages.incident(item)
+            if _replace(out / "incidents" / f"{item.id}.html", content):
+                count += 1
+                size += len(content)
+    every = {i.id for i in record.incidents}
+    rest = list(site_files(pages, every, kept_months))
+    # the index links everything else: it changes last
+    rest.sort(key=lambda file: file[0] == "index.html")
+    for path, content in rest:
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if _replace(target, content):
+            count += 1
+            size += len(content)
+    shown = {f"{i}.html" for i in every}
+    for name in _listing(out / "incidents") - shown:
+        (out / "incidents" / name).unlink(missing_ok=True)  # an incident no longer public
+    for name in there - {f"{m}.html" for m in months}:
+        (out / "history" / name).unlink(missing_ok=True)
+    _replace(out / MARKER, _manifest(pages, stamp, months))
     return count, size
 
 

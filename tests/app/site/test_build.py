@@ -125,3 +125,30 @@ def test_a_large_build_shares_the_incident_pages_with_a_second_process(
         for name in pages:
             ours = (shared.out / "incidents" / name).read_bytes()
             assert ours == (alone.out / "incidents" / name).read_bytes()
+
+
+def test_a_rebuild_changes_the_site_in_place_and_only_what_changed(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with history(tmp_path) as h:
+        old = h.declare("Old outage")
+        h.later(30)
+        h.resolve(old)
+        first = h.build(out)
+        assert first.whole
+        files = sorted(p for p in out.rglob("*") if p.is_file())
+        before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
+        again = h.build(out)
+        # nothing happened since: nothing is written, every file is the same file
+        assert (again.whole, again.files, again.bytes) == (False, 0, 0)
+        assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files} == before
+        h.later(10)
+        current = h.declare("New outage", ["portal=partial_outage"])
+        third = h.build(out)
+        assert not third.whole and 0 < third.files < len(files)
+        assert (out / "incidents" / f"{current.id}.html").exists()
+        assert "New outage" in (out / "index.html").read_text(encoding="utf-8")
+        old_page = out / "incidents" / f"{old.id}.html"
+        assert (old_page.stat().st_ino, old_page.stat().st_mtime_ns) == before[old_page]
+        # no partial file is left behind, and the folder is still the one that was built
+        assert not [p for p in out.rglob("*.tmp")]
+        assert out.stat().st_ino == first.out.stat().st_ino
