@@ -21,13 +21,15 @@ from pathlib import Path
 from incidentctl.app.site.api import Api, encode
 from incidentctl.app.site.feeds import Feed
 from incidentctl.app.site.pages import Pages, badge
-from incidentctl.app.site.record import Known, SiteIncident, SiteRecord, read_record
+from incidentctl.app.site.record import Details, Known, SiteIncident, SiteRecord, read_record
 from incidentctl.app.site.uptime import worst
 from incidentctl.errors import ConflictError, StateError
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store.base import Store
 
 MARKER = ".incidentctl-site"
+# what the last build read of the resolved incidents it showed in full (`record.Details`)
+DETAILS = ".incidentctl-site-details.json"
 STATIC = ("style.css", "banner.js")
 
 
@@ -174,7 +176,10 @@ def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> Si
             _check_replaceable(out)
             stamp = fingerprint(playbook)
             previous = _previous(out, stamp)
-            record = read_record(store, playbook, now, previous.incidents if previous else None)
+            if previous is None:
+                record = read_record(store, playbook, now)
+            else:
+                record = read_record(store, playbook, now, previous.incidents, _details(out))
             pages = Pages(record, base_url(playbook))
             if previous is None:
                 count, size = _write(pages, out, stamp)
@@ -183,6 +188,21 @@ def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> Si
     except OSError as exc:
         raise StateError(f"cannot write the status site to {out}: {exc.strerror or exc}") from None
     return SiteBuild(out, count, size, time.perf_counter() - started, previous is None)
+
+
+def _details(out: Path) -> dict[str, Details]:
+    """What the site in `out` read of its resolved incidents; empty when unreadable (the
+    build then reads them from the store)."""
+    try:
+        found = json.loads((out / DETAILS).read_text(encoding="utf-8"))
+        return {str(k): Details.from_json(str(k), v) for k, v in found.items()}
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return {}
+
+
+def _details_file(record: SiteRecord) -> bytes:
+    found = {k: v.to_json() for k, v in record.details().items()}
+    return json.dumps(found, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _listing(folder: Path) -> set[str]:
@@ -195,13 +215,19 @@ def _listing(folder: Path) -> set[str]:
 def _kept(record: SiteRecord, out: Path, known: Mapping[str, Known]) -> set[str]:
     """The resolved incidents whose page in `out` is the one this build would write."""
     there = _listing(out / "incidents")
-    return {
-        item.id
-        for item in record.incidents
-        if not item.incident.is_open
-        and known.get(item.id) == Known(item.incident.version, True)
-        and f"{item.id}.html" in there
-    }
+    kept: set[str] = set()
+    for item in record.incidents:
+        incident = item.incident
+        before = known.get(incident.id)
+        if (
+            before is not None
+            and before.public
+            and before.version == incident.version
+            and not incident.is_open
+            and f"{incident.id}.html" in there
+        ):
+            kept.add(incident.id)
+    return kept
 
 
 def _write(pages: Pages, out: Path, stamp: str) -> tuple[int, int]:
@@ -222,6 +248,7 @@ def _write(pages: Pages, out: Path, stamp: str) -> tuple[int, int]:
             target.write_bytes(content)
             count += 1
             size += len(content)
+        (staging / DETAILS).write_bytes(_details_file(record))
         (staging / MARKER).write_bytes(_manifest(pages, stamp, months))
         os.chmod(staging, 0o755)
         _swap(staging, out)
@@ -298,6 +325,7 @@ def _update(pages: Pages, out: Path, previous: Manifest, stamp: str) -> tuple[in
         (out / "incidents" / name).unlink(missing_ok=True)  # an incident no longer public
     for name in there - {f"{m}.html" for m in months}:
         (out / "history" / name).unlink(missing_ok=True)
+    _replace(out / DETAILS, _details_file(record))
     _replace(out / MARKER, _manifest(pages, stamp, months))
     return count, size
 

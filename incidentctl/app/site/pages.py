@@ -58,6 +58,7 @@ class Group:
 def _environment() -> Any:
     import jinja2
 
+    from incidentctl.render.environment import bytecode_cache
     from incidentctl.render.paths import builtin_templates_dir
 
     # the site's templates are built-in files only (a playbook cannot replace them), so they
@@ -68,6 +69,8 @@ def _environment() -> Any:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # compiled once, not at every build: the statussite channel builds at every send
+        bytecode_cache=bytecode_cache(),
     )
 
 
@@ -184,6 +187,10 @@ class Pages:
 
     def months(self) -> dict[str, list[SiteIncident]]:
         """`2026-11` -> that month's incidents, newest first."""
+        return self._months
+
+    @cached_property
+    def _months(self) -> dict[str, list[SiteIncident]]:
         found: dict[str, list[SiteIncident]] = {}
         for item in self.record.incidents:
             found.setdefault(f"{self.times.local(item.incident.declared_at):%Y-%m}", []).append(

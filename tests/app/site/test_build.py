@@ -152,3 +152,42 @@ def test_a_rebuild_changes_the_site_in_place_and_only_what_changed(tmp_path: Pat
         # no partial file is left behind, and the folder is still the one that was built
         assert not [p for p in out.rglob("*.tmp")]
         assert out.stat().st_ino == first.out.stat().st_ino
+
+
+def test_a_rebuild_reads_no_timeline_of_an_unchanged_resolved_incident(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incidentctl.app.site import build
+
+    out = tmp_path / "site"
+    with history(tmp_path) as h:
+        old = h.declare("Old outage", ["portal=major_outage"])
+        h.later(30)
+        h.resolve(old)
+        h.later(60)
+        current = h.declare("Current outage", ["portal=partial_outage"])
+        h.build(out)
+        asked: list[str] = []
+        store = h.ws.store
+        real = store.timelines
+
+        def timelines(ids: list[str]) -> object:
+            asked.extend(ids)
+            return real(ids)
+
+        monkeypatch.setattr(store, "timelines", timelines)
+        h.later(10)
+        h.update(current, "Found the cause")
+        h.build(out)
+        # the old incident is still shown in full (index, feeds) but read from the last build
+        assert asked == [current.id]
+        fresh = h.build(tmp_path / "fresh").out
+        shown = ("index.html", f"incidents/{old.id}.html", "feed.atom", "api/v2/incidents.json")
+        for name in shown:
+            assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+        # what no build wrote is ignored: the store is read again
+        (out / build.DETAILS).write_text('{"' + old.id + '": [1, 2]}', encoding="utf-8")
+        asked.clear()
+        h.build(out)
+        assert sorted(asked) == sorted([old.id, current.id])
+        assert (out / "index.html").read_bytes() == (fresh / "index.html").read_bytes()
