@@ -8,7 +8,7 @@ whose messages went to a public channel (its component history included).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 
@@ -23,7 +23,7 @@ from incidentctl.model.records import (
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store.base import Store
 
-SPOKEN = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED)
+SPOKEN = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED, EventKind.REOPENED)
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,9 @@ def public_updates(
                 if old is not ComponentStatus.OPERATIONAL:
                     pending.append(Change(name, old, ComponentStatus.OPERATIONAL))
             status = dict.fromkeys(status, ComponentStatus.OPERATIONAL)
+        if event.kind is EventKind.CORRECTION and found and event.id in said:
+            # `correct` replaced the wording of the latest public message
+            found[-1] = replace(found[-1], message=event.message)
         if event.kind in SPOKEN:
             if event.id is not None and event.id in said:
                 found.append(
