@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from incidentctl.app.edits import edited_message
 from incidentctl.app.messages import stored_snapshots
 from incidentctl.app.workspace import Workspace
 from incidentctl.channels.base import ChannelType, Outgoing, SendContext
@@ -94,6 +95,7 @@ def outgoing(
     *,
     reply_to: str | None = None,
     idempotency_key: str = "",
+    edits: str | None = None,
 ) -> Outgoing:
     """One delivery as its channel receives it, about `event` (the one it announces)."""
     snapshot, announced = stored_snapshots(ws, incident, event, delivery.stage)
@@ -122,6 +124,7 @@ def outgoing(
         thread=incident.threads.get(delivery.channel),
         reply_to=reply_to,
         idempotency_key=idempotency_key,
+        edits=edits,
     )
 
 
@@ -139,6 +142,7 @@ def outgoing_builder(ws: Workspace, incident: Incident) -> Any:
             delivery,
             reply_to=last_post(delivery),
             idempotency_key=f"{incident.id}-{delivery.id}-{delivery.payload_hash[:16]}",
+            edits=edited_message(event, delivery.channel),
         )
 
     def last_post(delivery: Delivery) -> str | None:

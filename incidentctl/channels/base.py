@@ -107,6 +107,9 @@ class Outgoing:
     reply_to: str | None = None
     # stable across retries of the same delivery; services that accept one dedupe with it
     idempotency_key: str = ""
+    # the remote id of an earlier message this delivery replaces in place (`correct`, on a
+    # channel that `EditsMessages`); None: a new message
+    edits: str | None = None
     # owned by the engine: the same object on every retry of this delivery
     attempt: AttemptState = field(default_factory=AttemptState, compare=False, repr=False)
 

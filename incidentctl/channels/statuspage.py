@@ -114,6 +114,21 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
             )
         return SendResult(remote_id=remote_id, link=_shortlink(incident))
 
+    def edit(self, remote_id: str, outgoing: Outgoing) -> SendResult:
+        """Replace the body of the page incident's latest update (`remote_id` is the page's
+        incident: every message of ours is an update of it, newest first)."""
+        path = f"/incidents/{quote(remote_id, safe='')}"
+        incident = json_object(self._call("GET", path))
+        updates = [u for u in incident.get("incident_updates") or [] if isinstance(u, dict)]
+        if not updates or not updates[0].get("id"):
+            raise DeliveryError(
+                f"Statuspage incident {remote_id} has no update to correct", retryable=False
+            )
+        update_path = f"{path}/incident_updates/{quote(str(updates[0]['id']), safe='')}"
+        body = {"incident_update": {"body": outgoing.message.text}}
+        self._call("PATCH", update_path, json=body)
+        return SendResult(remote_id=remote_id, link=_shortlink(incident))
+
     def reconcile(self, outgoing: Outgoing) -> SendResult | None:
         """Whether an uncertain send reached the page: the incident or update exists."""
         if outgoing.thread is not None:

@@ -63,6 +63,10 @@ class StatusSiteChannel(BaseChannel[StatusSiteSettings]):
         page = folder / "incidents" / f"{outgoing.incident_id}.html"
         return SendResult(remote_id=str(page), link=page.as_uri())
 
+    def edit(self, remote_id: str, outgoing: Outgoing) -> SendResult:
+        """The site is built from the record, which holds the correction: build it again."""
+        return self.send(outgoing)
+
     def _publish(self, folder: Path) -> None:
         assert self.settings.publish is not None
         command = self.resolve(self.settings.publish, key="publish")

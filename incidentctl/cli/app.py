@@ -29,6 +29,9 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("show", "query_cmds:show", "One incident: timeline, roles, deliveries."),
     ("demo", "demo_cmd:demo", "Run a sample incident in a scratch folder."),
     ("site", "site_cmds:app", "Build or serve the static status site."),
+    ("note", "fix_cmds:note", "Add an internal note to the timeline."),
+    ("correct", "fix_cmds:correct", "Correct the last message on every channel."),
+    ("reopen", "fix_cmds:reopen", "Reopen a resolved incident and tell who was told."),
 )
 
 

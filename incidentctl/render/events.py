@@ -15,7 +15,7 @@ from incidentctl.render.labels import (
 from incidentctl.render.times import aware
 
 # events that carry a message to the outside world (others only change the record)
-MESSAGE_KINDS = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED)
+MESSAGE_KINDS = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED, EventKind.REOPENED)
 
 
 def stage_reached(event: TimelineEvent) -> str | None:

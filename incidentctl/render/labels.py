@@ -48,6 +48,9 @@ EVENT_LABELS: Mapping[str, Mapping[str, str]] = {
         "component_change": "Component change",
         "resolved": "Resolved",
         "postmortem_written": "Postmortem written",
+        "note": "Note (internal)",
+        "correction": "Correction",
+        "reopened": "Reopened",
     },
     "fr": {
         "declared": "Incident déclaré",
@@ -58,6 +61,9 @@ EVENT_LABELS: Mapping[str, Mapping[str, str]] = {
         "component_change": "Changement d'état d'un composant",
         "resolved": "Résolu",
         "postmortem_written": "Post-mortem rédigé",
+        "note": "Note (interne)",
+        "correction": "Rectificatif",
+        "reopened": "Incident rouvert",
     },
 }
 

@@ -10,7 +10,7 @@ import jinja2
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from incidentctl.errors import TemplateError
-from incidentctl.model.records import RenderedMessage, Stage
+from incidentctl.model.records import MessageStage, RenderedMessage, Stage, TemplateStage
 from incidentctl.model.text import strip_controls
 from incidentctl.playbook.schema import Playbook
 from incidentctl.render.environment import bytecode_cache, make_environment, quoting
@@ -54,7 +54,7 @@ class Renderer:
             for channel in playbook.channels.values()
             for part, name in channel.templates.items()
             if part == "html"
-            for stage in Stage
+            for stage in (*Stage, *MessageStage)
         }
         loaders: list[jinja2.BaseLoader] = []
         if templates_dir is not None:
@@ -68,7 +68,7 @@ class Renderer:
         return is_html_name(name) or name in self._html_names
 
     def template_names(
-        self, stage: Stage, channel_name: str, message_format: str
+        self, stage: TemplateStage, channel_name: str, message_format: str
     ) -> dict[str, str]:
         """Part -> template name used: the channel's override, else `<stage>.<part>.j2`, which
         the playbook's templates folder overrides and the built-ins provide."""
@@ -76,7 +76,8 @@ class Renderer:
         if parts is None:
             known = ", ".join(PARTS_BY_FORMAT)
             raise TemplateError(f"unknown message format {message_format!r} (known: {known})")
-        stage_id = Stage(stage).value
+        extra = isinstance(stage, MessageStage)
+        stage_id = stage.value if extra else Stage(stage).value
         channel = self.playbook.channels.get(channel_name)
         overrides: dict[str, str] = {}
         if channel is not None:
@@ -84,8 +85,12 @@ class Renderer:
         names: dict[str, str] = {}
         for part in parts:
             override = overrides.get(part)
-            if override:
-                names[part] = override.replace(STAGE_PLACEHOLDER, stage_id)
+            named = override.replace(STAGE_PLACEHOLDER, stage_id) if override else ""
+            # a correction or reopening the channel's own files do not cover: the built-in
+            # (or the playbook folder's file of that name) says it
+            uncovered = extra and STAGE_PLACEHOLDER in (override or "") and not self.locate(named)
+            if named and not uncovered:
+                names[part] = named
             else:
                 names[part] = f"{stage_id}.{_SUFFIXES[(message_format, part)]}"
         return names
@@ -121,7 +126,7 @@ class Renderer:
 
     def render(
         self,
-        stage: Stage,
+        stage: TemplateStage,
         channel_name: str,
         message_format: str,
         context: Mapping[str, Any],

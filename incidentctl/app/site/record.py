@@ -24,7 +24,7 @@ from incidentctl.model.records import (
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store.base import Store
 
-SPOKEN = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED)
+SPOKEN = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED, EventKind.REOPENED)
 STATUSES = {status.value: status for status in ComponentStatus}
 
 
@@ -145,6 +145,9 @@ def public_updates(
                 if old is not ComponentStatus.OPERATIONAL:
                     pending.append(Change(name, old, ComponentStatus.OPERATIONAL))
             status = dict.fromkeys(status, ComponentStatus.OPERATIONAL)
+        if event.kind is EventKind.CORRECTION and found and event.id in said:
+            # `correct` replaced the wording of the latest public message
+            found[-1] = found[-1]._replace(message=event.message)
         if event.kind in SPOKEN:
             if event.id is not None and event.id in said:
                 found.append(

@@ -22,6 +22,9 @@ from tests.channels.fakes.base_server import FakeServer, Reply, Request, openapi
 OPEN = ("investigating", "identified", "monitoring")
 API_KEY = "sp-key-0123456789abcdef"
 INCIDENT = re.compile(r"^/v1/pages/(?P<page>[^/]+)/incidents(?:/(?P<rest>[^/]+))?/?$")
+INCIDENT_UPDATE = re.compile(
+    r"^/v1/pages/(?P<page>[^/]+)/incidents/(?P<incident>[^/]+)/incident_updates/(?P<update>[^/]+)$"
+)
 
 
 def _resolve(node: Any, root: dict[str, Any]) -> Any:
@@ -46,9 +49,10 @@ def request_schema(path: str, method: str) -> dict[str, Any]:
     operation = spec["paths"][path][method]
     schema = _resolve(operation["requestBody"]["content"]["application/json"]["schema"], spec)
     # the document types one example component id; the real API applies it to every key
-    components = schema["properties"]["incident"]["properties"]["components"]
-    example = next(iter(components.pop("properties").values()))
-    components["additionalProperties"] = example
+    if "incident" in schema["properties"]:  # an incident update's own body has no components
+        components = schema["properties"]["incident"]["properties"]["components"]
+        example = next(iter(components.pop("properties").values()))
+        components["additionalProperties"] = example
     return copy.deepcopy(schema)
 
 
@@ -97,6 +101,9 @@ class StatuspageServer(FakeServer):
         if last is not None and now - last < 1.0 / self.rate_per_second:
             return Reply(self.rate_status, {"error": "Rate limit exceeded, retry later"})
         self._last[token] = now
+        edited = INCIDENT_UPDATE.match(request.path)
+        if edited is not None and edited["page"] == self.page_id:
+            return self._edit_update(request, edited["incident"], edited["update"])
         match = INCIDENT.match(request.path)
         if match is None or match["page"] != self.page_id:
             return Reply(404, {"error": "The requested resource could not be found."})
@@ -180,6 +187,30 @@ class StatuspageServer(FakeServer):
             incident["impact"] = fields["impact_override"]
         self._apply(incident, fields)
         return Reply(200, incident)
+
+    def _edit_update(self, request: Request, incident_id: str, update_id: str) -> Reply:
+        """`PATCH .../incidents/{id}/incident_updates/{update_id}`: a new body, as the API
+        documents it (`{"incident_update": {"body": …}}`), checked against the OpenAPI."""
+        incident = self.incidents.get(incident_id)
+        found = [u for u in (incident or {}).get("incident_updates", []) if u["id"] == update_id]
+        if request.method != "PATCH":
+            return Reply(405, {"error": "Method not allowed"})
+        if not found:
+            return Reply(404, {"error": "The requested resource could not be found."})
+        if "application/json" not in request.headers.get("content-type", ""):
+            return Reply(415, {"error": "Content-Type must be application/json"})
+        body = request.json()
+        path = "/pages/{page_id}/incidents/{incident_id}/incident_updates/{incident_update_id}"
+        errors = schema_errors(body, path, "patch")
+        fields = body.get("incident_update") if isinstance(body, dict) else None
+        if errors or not isinstance(fields, dict) or "body" not in fields:
+            return Reply(422, {"error": errors or ["incident_update.body: is missing"]})
+        if len(str(fields["body"])) > 25000:
+            return Reply(422, {"error": ["Body is too long (maximum is 25000 characters)"]})
+        update = found[0]
+        update["body"] = fields["body"]
+        update["updated_at"] = _now()
+        return Reply(200, update)
 
     def _apply(self, incident: dict[str, Any], fields: dict[str, Any]) -> None:
         now = _now()
