@@ -29,6 +29,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("show", "query_cmds:show", "One incident: timeline, roles, deliveries."),
     ("demo", "demo_cmd:demo", "Run a sample incident in a scratch folder."),
     ("site", "site_cmds:app", "Build or serve the static status site."),
+    ("export", "archive_cmds:export", "Write an incident's record to a file (md, json)."),
+    ("import", "archive_cmds:import_records", "Read exported incident records back in."),
 )
 
 
