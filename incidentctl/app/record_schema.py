@@ -152,13 +152,19 @@ def _checked(located: LocatedJson) -> RecordDocument:
 
 
 def _check_numbers(document: RecordDocument, located: LocatedJson) -> None:
-    """Events numbered 1, 2, 3… in order; each delivery's event among them; the postmortem
-    the one the timeline says."""
+    """Events numbered 1, 2, 3… in the order of their times (as the store gives them back);
+    each delivery's event among them."""
     for index, event in enumerate(document.timeline):
         if event.n != index + 1:
             raise UsageError(
                 f"timeline[{index}].n: {event.n}, but it is event {index + 1}",
                 location=located.locate(["timeline", index, "n"]),
+            )
+        if index and event.at < document.timeline[index - 1].at:
+            raise UsageError(
+                f"timeline[{index}].at: earlier than the event before it (events are in the "
+                "order they happened)",
+                location=located.locate(["timeline", index, "at"]),
             )
     for index, delivery in enumerate(document.deliveries):
         if delivery.event > len(document.timeline):

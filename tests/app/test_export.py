@@ -194,12 +194,16 @@ def test_malformed_files_get_one_located_error(
 ) -> None:
     ws, incident_id = source
     good = exported(ws.store, incident_id)
+    document = json.loads(good)
+    document["timeline"][2]["at"] = "2025-12-19T12:00:00.000000+00:00"
+    shuffled = json.dumps(document, indent=2)
     cases: list[tuple[str, str, str]] = [
         (good[: len(good) // 2], "not valid JSON", ":"),
         (good.replace("incidentctl-incident/1", "incidentctl-incident/9", 1), "format", ":2:"),
         (good.replace('"title"', '"titel"', 1), "incident.title: field required", ":3:"),
         (good.replace('"kind": "update"', '"kind": "updated"', 1), "timeline[", ":"),
         (good.replace('"attempts": 1', '"attempts": "1"', 1), "deliveries[0].attempts", ":"),
+        (shuffled, "timeline[2].at: earlier than the event before it", ":"),
         ("[]", "not an incident record", ":1:1"),
         ('{"format": "incidentctl-incident/1"}', "incident: field required", ":1:1"),
     ]
