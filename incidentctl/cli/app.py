@@ -32,6 +32,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("note", "fix_cmds:note", "Add an internal note to the timeline."),
     ("correct", "fix_cmds:correct", "Correct the last message on every channel."),
     ("reopen", "fix_cmds:reopen", "Reopen a resolved incident and tell who was told."),
+    ("export", "archive_cmds:export", "Write an incident's record to a file (md, json)."),
+    ("import", "archive_cmds:import_records", "Read exported incident records back in."),
 )
 
 

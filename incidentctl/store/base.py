@@ -136,4 +136,28 @@ class Store(Protocol):
         """Atomically move `pending`/`failed` deliveries to `sending`; return those claimed."""
         ...
 
+    def numbering(self, incident_id: str) -> tuple[date, int] | None:
+        """The `(day, seq)` the incident's id was made from; None when there is no such incident
+        (what an export keeps, so an import numbers the day's next incidents after it)."""
+        ...
+
+    def import_incident(
+        self,
+        incident: Incident,
+        events: Sequence[TimelineEvent],
+        deliveries: Sequence[Delivery],
+        *,
+        day: date,
+        seq: int,
+    ) -> None:
+        """Store an incident read back from an export as it was, in one transaction: its id,
+        version and threads, its events in this order, its deliveries with their states.
+
+        Each delivery's `event_id` is the 1-based position of its event in `events`; it is
+        replaced by the stored event's id, as the events' and deliveries' ids are set. When
+        another incident holds the id or `(day, seq)`, nothing is stored and `IncidentIdTaken`
+        is raised.
+        """
+        ...
+
     def close(self) -> None: ...

@@ -159,6 +159,50 @@ class SQLiteStore:
             insert_deliveries(conn, incident, event, deliveries)
         return incident
 
+    def numbering(self, incident_id: str) -> tuple[date, int] | None:
+        """The `(day, seq)` the incident's id was made from, or None."""
+        with self._guarded() as conn:
+            row = conn.execute(
+                "SELECT day, seq FROM incidents WHERE id = ?", (incident_id,)
+            ).fetchone()
+        return None if row is None else (date.fromisoformat(row["day"]), int(row["seq"]))
+
+    def import_incident(
+        self,
+        incident: Incident,
+        events: Sequence[TimelineEvent],
+        deliveries: Sequence[Delivery],
+        *,
+        day: date,
+        seq: int,
+    ) -> None:
+        """Store an exported incident as it was; see `Store.import_incident`."""
+        with self._write() as conn:
+            try:
+                conn.execute(
+                    f"INSERT INTO incidents (id, day, seq, version, {INCIDENT_FIELDS}) "
+                    f"VALUES (?, ?, ?, ?, {INCIDENT_MARKS})",
+                    (
+                        incident.id,
+                        day.isoformat(),
+                        seq,
+                        incident.version,
+                        *incident_values(incident),
+                    ),
+                )
+            except sqlite3.IntegrityError as exc:
+                if "UNIQUE" not in str(exc):
+                    raise
+                raise IncidentIdTaken(f"state database {self.path}: {exc}") from exc
+            insert_events(conn, incident, events)
+            stored = [event.id for event in events]
+            for delivery in deliveries:
+                position = delivery.event_id
+                if position is None or not 1 <= position <= len(stored):
+                    raise ValueError(f"delivery names event {position} of {len(stored)}")
+                delivery.event_id = stored[position - 1]
+            insert_deliveries(conn, incident, None, deliveries)
+
     def record(
         self, incident: Incident, events: Sequence[TimelineEvent], deliveries: Sequence[Delivery]
     ) -> None:
