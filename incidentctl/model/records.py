@@ -38,6 +38,9 @@ class EventKind(enum.StrEnum):
     COMPONENT_CHANGE = "component_change"
     RESOLVED = "resolved"
     POSTMORTEM_WRITTEN = "postmortem_written"
+    # `incidentctl remind` told the internal channels an update is due or overdue: internal,
+    # never a message to the outside world
+    REMINDER = "reminder"
 
 
 class DeliveryState(enum.StrEnum):

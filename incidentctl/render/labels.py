@@ -48,6 +48,7 @@ EVENT_LABELS: Mapping[str, Mapping[str, str]] = {
         "component_change": "Component change",
         "resolved": "Resolved",
         "postmortem_written": "Postmortem written",
+        "reminder": "Reminder",
     },
     "fr": {
         "declared": "Incident déclaré",
@@ -58,6 +59,7 @@ EVENT_LABELS: Mapping[str, Mapping[str, str]] = {
         "component_change": "Changement d'état d'un composant",
         "resolved": "Résolu",
         "postmortem_written": "Post-mortem rédigé",
+        "reminder": "Rappel",
     },
 }
 
