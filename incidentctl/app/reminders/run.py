@@ -102,6 +102,8 @@ def _preview(ws: Workspace, due: DueReminder) -> Reminded:
 
 def _send_reminder(ws: Workspace, due: DueReminder) -> Reminded | None:
     event, deliveries = render_reminder(ws, due, due.incident, ws.now())
+    if not deliveries:  # every reminder channel is disabled: nobody to tell
+        return None
     if not ws.store.record_reminder(due.mark(ws.now()), due.incident, [event], deliveries):
         return None
     return Reminded(due, deliveries)
