@@ -47,10 +47,24 @@ def countdown(delta: timedelta) -> str:
     return format_duration(timedelta(minutes=math.ceil(delta.total_seconds() / 60)))
 
 
+@dataclass(frozen=True)
+class UpdateTiming:
+    """When an incident's next update is due (None once resolved), and whether it is late."""
+
+    due: datetime | None
+    overdue: bool
+
+
+def update_timing(incident: Incident, now: datetime) -> UpdateTiming:
+    """The cadence as `status --check` and `remind` judge it."""
+    due = incident.next_update_due if incident.is_open else None
+    return UpdateTiming(due, due is not None and now > due)
+
+
 def incident_row(incident: Incident, now: datetime, tz: tzinfo = UTC) -> dict[str, Any]:
     since = now - incident.updated_at
-    due = incident.next_update_due if incident.is_open else None
-    overdue = due is not None and now > due
+    timing = update_timing(incident, now)
+    due, overdue = timing.due, timing.overdue
     shown = zone(incident.timezone, tz)
     return {
         "id": incident.id,

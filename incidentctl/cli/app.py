@@ -34,6 +34,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("reopen", "fix_cmds:reopen", "Reopen a resolved incident and tell who was told."),
     ("export", "archive_cmds:export", "Write an incident's record to a file (md, json)."),
     ("import", "archive_cmds:import_records", "Read exported incident records back in."),
+    ("remind", "remind_cmd:remind", "Remind responders of updates due (run it by cron)."),
 )
 
 

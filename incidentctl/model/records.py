@@ -57,6 +57,9 @@ class EventKind(enum.StrEnum):
     CORRECTION = "correction"
     # a resolved incident came back
     REOPENED = "reopened"
+    # `incidentctl remind` told the internal channels an update is due or overdue: internal,
+    # never a message to the outside world
+    REMINDER = "reminder"
 
 
 class DeliveryState(enum.StrEnum):

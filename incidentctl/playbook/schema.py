@@ -64,12 +64,27 @@ class Severity(Model):
     # stage -> channel ids; the key `all` applies to every stage not listed
     notify: dict[Literal["all", "investigating", "identified", "monitoring", "resolved"], list[str]]
     postmortem_required: bool = False
+    # `incidentctl remind`: after this long without a public update, post the playbook's
+    # "still working on it, nothing new yet" update (`still_investigating` template); off
+    # unless set
+    auto_update_after: str | None = None
 
     @field_validator("update_every")
     @classmethod
     def _valid_duration(cls, value: str) -> str:
         parse_duration(value)
         return value
+
+    @field_validator("auto_update_after")
+    @classmethod
+    def _valid_auto_update(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)
+        return value
+
+    @property
+    def auto_update_delay(self) -> timedelta | None:
+        return parse_duration(self.auto_update_after) if self.auto_update_after else None
 
     @property
     def cadence(self) -> timedelta:
@@ -161,6 +176,32 @@ class ChannelConfig(BaseModel):
         return self.severities is None or severity in self.severities
 
 
+class Reminders(Model):
+    """`incidentctl remind`: which internal channels hear that an open incident's next update
+    is due soon or overdue, and when."""
+
+    # internal channel ids; none: `remind` tells no one (an auto-update still goes out)
+    channels: list[str] = Field(default_factory=_list)
+    # how long before the due time the "update due in 5 min" reminder goes out
+    before: str = "5m"
+    # once overdue, a reminder every this long
+    every: str = "10m"
+
+    @field_validator("before", "every")
+    @classmethod
+    def _valid_duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def lead_time(self) -> timedelta:
+        return parse_duration(self.before)
+
+    @property
+    def interval(self) -> timedelta:
+        return parse_duration(self.every)
+
+
 class Playbook(Model):
     """The action plan: everything decided in advance so nobody has to think at 3 a.m."""
 
@@ -175,6 +216,7 @@ class Playbook(Model):
     values: list[TeamValue] = Field(default_factory=_list)
     templates: str | None = None
     site: Site = Field(default_factory=Site)
+    reminders: Reminders = Field(default_factory=Reminders)
 
     @field_validator("incident_id_format")
     @classmethod

@@ -51,6 +51,7 @@ EVENT_LABELS: Mapping[str, Mapping[str, str]] = {
         "note": "Note (internal)",
         "correction": "Correction",
         "reopened": "Reopened",
+        "reminder": "Reminder",
     },
     "fr": {
         "declared": "Incident déclaré",
@@ -64,6 +65,7 @@ EVENT_LABELS: Mapping[str, Mapping[str, str]] = {
         "note": "Note (interne)",
         "correction": "Rectificatif",
         "reopened": "Incident rouvert",
+        "reminder": "Rappel",
     },
 }
 

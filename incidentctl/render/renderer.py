@@ -39,6 +39,15 @@ POSTMORTEM_TEMPLATE = "postmortem.md.j2"
 STAGE_PLACEHOLDER = "{stage}"
 
 
+def _parts(message_format: str) -> tuple[str, ...]:
+    """The parts of a message format (`email`: subject, text, html)."""
+    parts = PARTS_BY_FORMAT.get(message_format)
+    if parts is None:
+        known = ", ".join(PARTS_BY_FORMAT)
+        raise TemplateError(f"unknown message format {message_format!r} (known: {known})")
+    return parts
+
+
 class Renderer:
     """Renders the messages of one playbook; templates are compiled once and cached."""
 
@@ -72,10 +81,7 @@ class Renderer:
     ) -> dict[str, str]:
         """Part -> template name used: the channel's override, else `<stage>.<part>.j2`, which
         the playbook's templates folder overrides and the built-ins provide."""
-        parts = PARTS_BY_FORMAT.get(message_format)
-        if parts is None:
-            known = ", ".join(PARTS_BY_FORMAT)
-            raise TemplateError(f"unknown message format {message_format!r} (known: {known})")
+        parts = _parts(message_format)
         extra = isinstance(stage, MessageStage)
         stage_id = stage.value if extra else Stage(stage).value
         channel = self.playbook.channels.get(channel_name)
@@ -135,6 +141,33 @@ class Renderer:
         """Render every part of the channel's message format for `stage`; `quote` is how the
         channel neutralises what the values printed into it carry (mentions from a title)."""
         names = self.template_names(stage, channel_name, message_format)
+        return self._render_message(names, channel_name, context, quote)
+
+    def render_kind(
+        self,
+        kind: str,
+        channel_name: str,
+        message_format: str,
+        context: Mapping[str, Any],
+        quote: Callable[[str], str] | None = None,
+    ) -> RenderedMessage:
+        """Render a message that is not a stage's (`reminder`): `<kind>.<part>.j2`, from the
+        playbook's templates folder or the built-ins; channel overrides name stages only."""
+        parts = _parts(message_format)
+        names = {part: f"{kind}.{_SUFFIXES[(message_format, part)]}" for part in parts}
+        return self._render_message(names, channel_name, context, quote)
+
+    def render_text(self, name: str, context: Mapping[str, Any]) -> str:
+        """One plain-text template (`still_investigating.text.j2`), trimmed."""
+        return self._render(name, dict(context), None).strip()
+
+    def _render_message(
+        self,
+        names: Mapping[str, str],
+        channel_name: str,
+        context: Mapping[str, Any],
+        quote: Callable[[str], str] | None,
+    ) -> RenderedMessage:
         data = dict(context)
         data["channel"] = self.channel_info(channel_name)
         with quoting(quote):

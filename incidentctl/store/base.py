@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
+from incidentctl.model.reminders import ReminderMark
 
 
 class Store(Protocol):
@@ -158,6 +159,22 @@ class Store(Protocol):
         another incident holds the id or `(day, seq)`, nothing is stored and `IncidentIdTaken`
         is raised.
         """
+        ...
+
+    def record_reminder(
+        self,
+        mark: ReminderMark,
+        incident: Incident,
+        events: Sequence[TimelineEvent],
+        deliveries: Sequence[Delivery],
+    ) -> bool:
+        """Remember `mark` with the reminder's events and their deliveries in one transaction
+        (the incident row is not written); False, and nothing stored, when a reminder of the
+        same incident, kind and slot is stored already: another run sent it."""
+        ...
+
+    def reminded(self, incident_id: str) -> list[ReminderMark]:
+        """The reminders stored for an incident, oldest first."""
         ...
 
     def close(self) -> None: ...

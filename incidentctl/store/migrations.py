@@ -147,6 +147,24 @@ def m004_incident_indexes(conn: Connection, dialect: Dialect) -> None:
     conn.execute("CREATE INDEX events_incident_at ON events (incident_id, at, id)")
 
 
+@migration
+def m006_reminders(conn: Connection, dialect: Dialect) -> None:
+    """What `incidentctl remind` sent: one row per incident, kind and due slot (unique), written
+    in the transaction of the reminder's event and deliveries, so two runs send one."""
+    conn.execute(
+        f"""
+        CREATE TABLE reminders (
+            id {dialect.serial_key},
+            incident_id TEXT NOT NULL REFERENCES incidents (id),
+            kind TEXT NOT NULL,
+            slot TEXT NOT NULL,
+            at TEXT NOT NULL,
+            UNIQUE (incident_id, kind, slot)
+        )
+        """
+    )
+
+
 def applied_migrations(conn: Connection, dialect: Dialect = SQLITE) -> list[str]:
     """Names of the migrations already applied, oldest first (empty on a new database)."""
     if conn.execute(dialect.table_exists, ("_migrations",)).fetchone() is None:

@@ -13,11 +13,13 @@ from types import TracebackType
 
 from incidentctl.errors import IncidentChanged, IncidentIdTaken, IncidentNotFound, StateError
 from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
+from incidentctl.model.reminders import ReminderKind, ReminderMark
 from incidentctl.store.rows import (
     STAGES,
     delivery_from_row,
     dumps,
     event_from_row,
+    from_text,
     incident_from_row,
     incident_values,
     opt_text,
@@ -462,6 +464,42 @@ class SQLiteStore:
                 f"SELECT * FROM deliveries WHERE id IN ({marks}) ORDER BY id", claimed
             ).fetchall()
         return [delivery_from_row(row) for row in rows]
+
+    # -- reminders --------------------------------------------------------------------------
+
+    def record_reminder(
+        self,
+        mark: ReminderMark,
+        incident: Incident,
+        events: Sequence[TimelineEvent],
+        deliveries: Sequence[Delivery],
+    ) -> bool:
+        """Store `mark`, the events and their deliveries at once; False when the mark's
+        (incident, kind, slot) is taken: nothing is stored then."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO reminders (incident_id, kind, slot, at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (incident_id, kind, slot) DO NOTHING",
+                (mark.incident_id, mark.kind.value, to_text(mark.slot), to_text(mark.at)),
+            )
+            if cursor.rowcount != 1:
+                return False
+            insert_events(conn, incident, events)
+            insert_deliveries(conn, incident, events[-1] if events else None, deliveries)
+        return True
+
+    def reminded(self, incident_id: str) -> list[ReminderMark]:
+        """The incident's stored reminders, oldest first."""
+        with self._guarded() as conn:
+            rows = conn.execute(
+                "SELECT incident_id, kind, slot, at FROM reminders WHERE incident_id = ? "
+                "ORDER BY id",
+                (incident_id,),
+            ).fetchall()
+        return [
+            ReminderMark(row[0], ReminderKind(row[1]), from_text(row[2]), from_text(row[3]))
+            for row in rows
+        ]
 
 
 def _incident_filter(

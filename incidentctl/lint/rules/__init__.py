@@ -14,6 +14,7 @@ from incidentctl.lint.rules import (
     hidden_characters,
     literal_secret,
     message_too_long,
+    reminder_channel,
     schema,
     template_render,
     template_syntax,
@@ -59,5 +60,6 @@ RULES: tuple[Rule, ...] = (
     unused_channel,
     unused_template,
     zero_tolerance,
+    reminder_channel,
 )
 RULES_BY_ID: dict[str, Rule] = {rule.ID: rule for rule in RULES}
