@@ -29,6 +29,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("show", "query_cmds:show", "One incident: timeline, roles, deliveries."),
     ("demo", "demo_cmd:demo", "Run a sample incident in a scratch folder."),
     ("site", "site_cmds:app", "Build or serve the static status site."),
+    ("brief", "support_cmds:brief", "Print the support desk's brief for an incident."),
+    ("report", "support_cmds:report", "Link a customer report to an incident."),
 )
 
 

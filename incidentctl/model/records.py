@@ -38,6 +38,8 @@ class EventKind(enum.StrEnum):
     COMPONENT_CHANGE = "component_change"
     RESOLVED = "resolved"
     POSTMORTEM_WRITTEN = "postmortem_written"
+    # a customer's ticket or call linked to the incident by the support desk: internal only
+    CUSTOMER_REPORT = "customer_report"
 
 
 class DeliveryState(enum.StrEnum):
