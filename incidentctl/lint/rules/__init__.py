@@ -15,6 +15,7 @@ from incidentctl.lint.rules import (
     literal_secret,
     message_too_long,
     schema,
+    support_audience,
     template_render,
     template_syntax,
     unknown_channel_type,
@@ -59,5 +60,6 @@ RULES: tuple[Rule, ...] = (
     unused_channel,
     unused_template,
     zero_tolerance,
+    support_audience,
 )
 RULES_BY_ID: dict[str, Rule] = {rule.ID: rule for rule in RULES}
