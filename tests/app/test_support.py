@@ -16,9 +16,10 @@ from incidentctl.app.reports import link_report
 from incidentctl.app.site.record import public_channels
 from incidentctl.app.targets import select_targets
 from incidentctl.lint.linter import lint_playbook
-from incidentctl.model.records import EventKind, Stage
+from incidentctl.model.records import EventKind, Stage, TimelineEvent
 from incidentctl.playbook.loader import load_playbook
 from incidentctl.render import Renderer, sample_context
+from incidentctl.render.events import Describer
 from tests.helpers import PLAYBOOK, workspace, write_playbook
 
 DESK = """\
@@ -165,3 +166,12 @@ def test_lint_knows_the_support_audience_and_templates(tmp_path: Path) -> None:
     assert not any(p.rule == "unused-channel" for p in problems)
     bad = lint_playbook(write_playbook(tmp_path, WITH_DESK.replace("support\n", "agents\n", 1)))
     assert any(p.rule == "schema" and "'internal', 'public' or 'support'" in p.message for p in bad)
+
+
+def test_the_timeline_says_how_the_customer_called_in_its_language(tmp_path: Path) -> None:
+    playbook = load_playbook(write_playbook(tmp_path, language="fr")).playbook
+    data = {"ticket": "T-1", "customer": "Globex", "via": "phone"}
+    event = TimelineEvent("INC-1", EventKind.CUSTOMER_REPORT, NOW, "T-1 (Globex, phone)", data)
+    assert Describer(playbook, "fr")(event) == "T-1 (Globex, téléphone)"
+    bare = TimelineEvent("INC-1", EventKind.CUSTOMER_REPORT, NOW, "T-2", {"ticket": "T-2"})
+    assert Describer(playbook, "en")(bare) == "T-2"
