@@ -7,6 +7,8 @@ import os
 import re
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -236,3 +238,46 @@ def test_brief_copy_without_a_clipboard_still_prints(
     broken = cli(capsys, "brief", "--copy", runtime=runtime_with(project / "broken"))
     assert broken.code == 0 and broken.out == result.out
     assert broken.err == "not copied to the clipboard: pbcopy failed (exit 1); the brief is above\n"
+
+
+def test_reports_sent_at_once_by_several_agents_are_linked_once(
+    project: Path, isolated_state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(capsys, "declare", "sev2", "--title", "Slow API", "--yes").code == 0
+    env = {**os.environ, "INCIDENTCTL_HOME": str(isolated_state), "NO_COLOR": "1"}
+    agents = [
+        subprocess.Popen(
+            [sys.executable, "-m", "incidentctl", "report", "--ticket", "T-77"],
+            cwd=project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    results = [agent.communicate(timeout=120) for agent in agents]
+    assert [agent.returncode for agent in agents] == [0] * 4, results
+    outs = sorted("already linked" in out for out, _ in results)
+    assert outs == [False, True, True, True], results
+    shown = json.loads(cli(capsys, "show", "1", "--json").out)
+    assert [r["ticket"] for r in shown["customer_reports"]] == ["T-77"]
+
+
+def test_the_demo_keeps_the_desk_off_the_status_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "demo"
+    assert cli(capsys, "demo", "--dir", str(folder)).code == 0
+    state = folder / "state"
+    desk = "\n".join(written(state / "support").values())
+    assert "📞 Support brief" in desk and "- T-1042 · Globex · phone" in desk
+    public = [
+        path
+        for path in [*(state / "site").rglob("*"), *(state / "outbox").rglob("*")]
+        if path.is_file() and path.suffix in (".html", ".json", ".txt", ".xml", ".atom", ".rss")
+    ]
+    assert len(public) > 10 and any(p.name == "summary.json" for p in public)
+    for path in public:
+        text = path.read_text(encoding="utf-8")
+        assert "T-1042" not in text and "Support brief" not in text, path
