@@ -45,3 +45,10 @@ def print_linked(linked: LinkedReport) -> None:
         )
         return
     out.print(literal(f"{incident.id}: linked {event.message} · {count}"))
+    if not incident.is_open:
+        # its resolution went out before: the brief lists every report to close
+        out.print(
+            literal(
+                f"{incident.id} is resolved: `incidentctl brief {incident.id}` lists the reports"
+            )
+        )

@@ -178,8 +178,10 @@ def test_brief_in_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     english = cli(capsys, "brief", "--lang", "en").out
     assert english.startswith("📞 Support brief: API lente")
     assert cli(capsys, "resolve", "-m", "Tout est revenu", "--yes").code == 0
+    late = cli(capsys, "report", "1", "--ticket", "T-8")
+    assert late.code == 0 and "is resolved: `incidentctl brief INC-" in late.out
     resolved = cli(capsys, "brief", "1").out
-    assert "Signalements clients à clore (1)\u00a0:" in resolved
+    assert "Signalements clients à clore (2)\u00a0:" in resolved
     assert re.search(r"- T-7 · téléphone · \d{1,2}\u00a0h", resolved)
 
 
