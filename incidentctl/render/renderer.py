@@ -10,7 +10,7 @@ import jinja2
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from incidentctl.errors import TemplateError
-from incidentctl.model.records import RenderedMessage, Stage
+from incidentctl.model.records import EventKind, RenderedMessage, Stage
 from incidentctl.model.text import strip_controls
 from incidentctl.playbook.schema import Playbook
 from incidentctl.render.environment import bytecode_cache, make_environment, quoting
@@ -45,7 +45,7 @@ SUPPORT_PARTS: dict[str, tuple[str, ...]] = {
 }
 _SUPPORT_SUFFIXES = {"text": "support.j2", "subject": "support-subject.j2"}
 # what only the team may read: never in the context of a public channel's message
-_INTERNAL_ONLY_EVENTS = ("customer_report",)
+_INTERNAL_ONLY_EVENTS = (EventKind.CUSTOMER_REPORT.value,)
 POSTMORTEM_TEMPLATE = "postmortem.md.j2"
 STAGE_PLACEHOLDER = "{stage}"
 
