@@ -11,6 +11,7 @@ from incidentctl.app.declare import commit_declare, plan_declare
 from incidentctl.app.incidents import commit_update, plan_update
 from incidentctl.app.plan import Plan
 from incidentctl.app.postmortem import write_postmortem
+from incidentctl.app.reports import link_report
 from incidentctl.app.scaffold import scaffold
 from incidentctl.app.send import DeliveryReport, make_engine, send_deliveries
 from incidentctl.app.site.command import site_folder
@@ -27,6 +28,8 @@ STORY = {
         "identified": "A certificate expired on one of the login servers; renewing it now.",
         "monitoring": "The certificate is renewed; error rates are back to normal, we keep watch.",
         "resolved": "Logins work again for everyone: the expired certificate was replaced.",
+        "ticket": "T-1042",
+        "customer": "Globex",
     },
     "fr": {
         "title": "Connexion impossible au portail client",
@@ -38,6 +41,8 @@ STORY = {
         "nous restons vigilants.",
         "resolved": "Les connexions fonctionnent de nouveau pour tous : le certificat expiré "
         "a été remplacé.",
+        "ticket": "T-1042",
+        "customer": "Globex",
     },
 }
 
@@ -111,6 +116,8 @@ def run_demo(
     )
     incident = commit_declare(ws, plan)
     yield DemoStep("declare", plan, incident, ws)
+    # a customer calls the support desk: the resolution lists the ticket to close
+    link_report(ws, incident.id, story["ticket"], customer=story["customer"], via="phone")
     for status in ("identified", "monitoring"):
         clock[0] += timedelta(minutes=12)
         # once the fix is in, the component is back: the message says it has recovered

@@ -16,7 +16,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incidentctl.model.durations import format_duration
-from incidentctl.model.records import Delivery, DeliveryState, Incident, TimelineEvent
+from incidentctl.model.records import (
+    Delivery,
+    DeliveryState,
+    EventKind,
+    Incident,
+    TimelineEvent,
+)
 from incidentctl.playbook.identity import Identity, read_identity
 from incidentctl.store import open_store
 
@@ -102,6 +108,17 @@ def event_row(event: TimelineEvent, tz: tzinfo) -> dict[str, Any]:
         "kind": event.kind.value,
         "message": event.message,
         "data": data,
+    }
+
+
+def report_row(event: TimelineEvent, tz: tzinfo) -> dict[str, Any]:
+    """A customer report the support desk linked (`incidentctl report`)."""
+    return {
+        "ticket": str(event.data.get("ticket") or event.message),
+        "customer": str(event.data.get("customer") or ""),
+        "channel": str(event.data.get("via") or ""),
+        "at": event.at.isoformat(),
+        "local_time": event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
     }
 
 
@@ -275,6 +292,10 @@ def incident_details(
         fallback = zone(identity.timezone, fallback)
     tz = zone(incident.timezone, fallback)
     data = incident_row(incident, now or datetime.now(UTC), tz)
-    data["timeline"] = [event_row(e, tz) for e in store.timeline(incident.id)]
+    timeline = store.timeline(incident.id)
+    data["timeline"] = [event_row(e, tz) for e in timeline]
+    data["customer_reports"] = [
+        report_row(e, tz) for e in timeline if e.kind is EventKind.CUSTOMER_REPORT
+    ]
     data["deliveries"] = [delivery_row(d) for d in store.deliveries(incident_id=incident.id)]
     return data

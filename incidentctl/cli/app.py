@@ -35,6 +35,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("export", "archive_cmds:export", "Write an incident's record to a file (md, json)."),
     ("import", "archive_cmds:import_records", "Read exported incident records back in."),
     ("remind", "remind_cmd:remind", "Remind responders of updates due (run it by cron)."),
+    ("brief", "support_cmds:brief", "Print the support desk's brief for an incident."),
+    ("report", "support_cmds:report", "Link a customer report to an incident."),
 )
 
 

@@ -60,6 +60,8 @@ class EventKind(enum.StrEnum):
     # `incidentctl remind` told the internal channels an update is due or overdue: internal,
     # never a message to the outside world
     REMINDER = "reminder"
+    # a customer's ticket or call linked to the incident by the support desk: internal only
+    CUSTOMER_REPORT = "customer_report"
 
 
 class DeliveryState(enum.StrEnum):

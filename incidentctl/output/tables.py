@@ -136,6 +136,15 @@ def print_incident(data: dict[str, Any], *, as_json: bool) -> None:
         lines.append("components: " + ", ".join(f"{k} {v}" for k, v in data["components"].items()))
     if data["roles"]:
         lines.append("roles: " + ", ".join(f"{k} {v}" for k, v in data["roles"].items()))
+    if data.get("customer_reports"):
+        reports = data["customer_reports"]
+        lines.append(
+            f"customer reports: {len(reports)} ("
+            + ", ".join(
+                r["ticket"] + (f" {r['customer']}" if r["customer"] else "") for r in reports
+            )
+            + ")"
+        )
     _write("\n".join(lines) + "\n\n")
     _table(
         f"Timeline ({data['timezone']})",

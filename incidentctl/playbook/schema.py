@@ -155,7 +155,8 @@ class ChannelConfig(BaseModel):
 
     type: str
     enabled: bool = True
-    audience: Literal["internal", "public"] = "internal"
+    # support: the support desk (agents' room, list or outbox) gets the brief, at every stage
+    audience: Literal["internal", "public", "support"] = "internal"
     description: str = ""
     stages: list[Stage] | None = None
     severities: list[str] | None = None
@@ -169,6 +170,11 @@ class ChannelConfig(BaseModel):
     def options(self) -> dict[str, Any]:
         """The type-specific keys, as written (secrets still `${VAR}`)."""
         return dict(self.model_extra or {})
+
+    @property
+    def briefs_support(self) -> bool:
+        """A support desk's channel: told of every incident, whatever `notify:` lists."""
+        return self.audience == "support"
 
     def receives(self, stage: Stage, severity: str) -> bool:
         if self.stages is not None and stage not in self.stages:

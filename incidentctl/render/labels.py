@@ -52,6 +52,7 @@ EVENT_LABELS: Mapping[str, Mapping[str, str]] = {
         "correction": "Correction",
         "reopened": "Reopened",
         "reminder": "Reminder",
+        "customer_report": "Customer report",
     },
     "fr": {
         "declared": "Incident déclaré",
@@ -66,7 +67,14 @@ EVENT_LABELS: Mapping[str, Mapping[str, str]] = {
         "correction": "Rectificatif",
         "reopened": "Incident rouvert",
         "reminder": "Rappel",
+        "customer_report": "Signalement client",
     },
+}
+
+# how a customer reached the support desk (`incidentctl report --channel`)
+REPORT_CHANNEL_LABELS: Mapping[str, Mapping[str, str]] = {
+    "en": {"phone": "phone", "ticket": "ticket", "chat": "chat"},
+    "fr": {"phone": "téléphone", "ticket": "ticket", "chat": "messagerie"},
 }
 
 # the word joining the last two items of a list: "portal, API and billing"

@@ -10,7 +10,13 @@ import jinja2
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from incidentctl.errors import TemplateError
-from incidentctl.model.records import MessageStage, RenderedMessage, Stage, TemplateStage
+from incidentctl.model.records import (
+    EventKind,
+    MessageStage,
+    RenderedMessage,
+    Stage,
+    TemplateStage,
+)
 from incidentctl.model.text import strip_controls
 from incidentctl.playbook.schema import Playbook
 from incidentctl.render.environment import bytecode_cache, make_environment, quoting
@@ -35,6 +41,21 @@ _SUFFIXES = {
     ("email", "text"): "email-text.j2",
     ("email", "html"): "email-html.j2",
 }
+# what a support desk's channel (`audience: support`) gets instead: the agents' brief, plain
+# text whatever the channel's format (an e-mail to the agents' list has no HTML part)
+SUPPORT_AUDIENCE = "support"
+SUPPORT_PARTS: dict[str, tuple[str, ...]] = {
+    "chat": ("text",),
+    "short": ("text",),
+    "email": ("subject", "text"),
+}
+_SUPPORT_SUFFIXES = {"text": "support.j2", "subject": "support-subject.j2"}
+# what only the team may read: never in the context of a public channel's message
+_INTERNAL_ONLY_EVENTS = (
+    EventKind.CUSTOMER_REPORT.value,
+    EventKind.NOTE.value,
+    EventKind.REMINDER.value,
+)
 POSTMORTEM_TEMPLATE = "postmortem.md.j2"
 STAGE_PLACEHOLDER = "{stage}"
 
@@ -77,10 +98,16 @@ class Renderer:
         return is_html_name(name) or name in self._html_names
 
     def template_names(
-        self, stage: TemplateStage, channel_name: str, message_format: str
+        self,
+        stage: TemplateStage,
+        channel_name: str,
+        message_format: str,
+        audience: str | None = None,
     ) -> dict[str, str]:
         """Part -> template name used: the channel's override, else `<stage>.<part>.j2`, which
-        the playbook's templates folder overrides and the built-ins provide."""
+        the playbook's templates folder overrides and the built-ins provide. A support desk's
+        channel (or `audience="support"`) gets `<stage>.support.j2` (and
+        `<stage>.support-subject.j2` by e-mail) at the incident's stages."""
         parts = _parts(message_format)
         extra = isinstance(stage, MessageStage)
         stage_id = stage.value if extra else Stage(stage).value
@@ -88,6 +115,14 @@ class Renderer:
         overrides: dict[str, str] = {}
         if channel is not None:
             overrides.update((str(part), name) for part, name in channel.templates.items())
+        # the brief exists for the incident's stages; a correction or reopening is said as such
+        support = not extra and (
+            (audience or self.channel_info(channel_name)["audience"]) == SUPPORT_AUDIENCE
+        )
+        if support:
+            parts = SUPPORT_PARTS[message_format] + tuple(
+                p for p in parts if p in overrides and p not in SUPPORT_PARTS[message_format]
+            )
         names: dict[str, str] = {}
         for part in parts:
             override = overrides.get(part)
@@ -97,6 +132,8 @@ class Renderer:
             uncovered = extra and STAGE_PLACEHOLDER in (override or "") and not self.locate(named)
             if named and not uncovered:
                 names[part] = named
+            elif support:
+                names[part] = f"{stage_id}.{_SUPPORT_SUFFIXES[part]}"
             else:
                 names[part] = f"{stage_id}.{_SUFFIXES[(message_format, part)]}"
         return names
@@ -137,11 +174,14 @@ class Renderer:
         message_format: str,
         context: Mapping[str, Any],
         quote: Callable[[str], str] | None = None,
+        *,
+        audience: str | None = None,
     ) -> RenderedMessage:
         """Render every part of the channel's message format for `stage`; `quote` is how the
-        channel neutralises what the values printed into it carry (mentions from a title)."""
-        names = self.template_names(stage, channel_name, message_format)
-        return self._render_message(names, channel_name, context, quote)
+        channel neutralises what the values printed into it carry (mentions from a title).
+        `audience` renders for that audience instead of the channel's (`brief`: support)."""
+        names = self.template_names(stage, channel_name, message_format, audience)
+        return self._render_message(names, channel_name, context, quote, audience)
 
     def render_kind(
         self,
@@ -167,9 +207,18 @@ class Renderer:
         channel_name: str,
         context: Mapping[str, Any],
         quote: Callable[[str], str] | None,
+        audience: str | None = None,
     ) -> RenderedMessage:
         data = dict(context)
         data["channel"] = self.channel_info(channel_name)
+        if audience is not None:
+            data["channel"]["audience"] = audience
+        if data["channel"]["audience"] == "public":
+            # customers' names and tickets stay in the team, whatever a template prints
+            data["reports"] = []
+            data["timeline"] = [
+                e for e in data.get("timeline", ()) if e.get("kind") not in _INTERNAL_ONLY_EVENTS
+            ]
         with quoting(quote):
             out = {part: self._render(name, data, channel_name) for part, name in names.items()}
         subject = out.get("subject")

@@ -44,6 +44,7 @@ _TEXTS: dict[str, dict[str, str]] = {
 }
 
 _FALLBACK_COMPONENTS = ("portal", "api")
+_REPORTS = (("T-4821", "Globex", "phone"), ("T-4822", "Initech", "ticket"))
 _STATUSES = (ComponentStatus.MAJOR_OUTAGE, ComponentStatus.DEGRADED_PERFORMANCE)
 
 
@@ -103,6 +104,16 @@ def sample_context(playbook: Playbook, stage: Stage, *, now: datetime) -> dict[s
             )
         )
         timeline.append(TimelineEvent(incident_id, EventKind.UPDATE, at, message=texts[step.value]))
+    # after the first message, two customers reached the support desk
+    for minutes, (ticket, customer, via) in enumerate(_REPORTS if len(steps) > 1 else (), 4):
+        report = TimelineEvent(
+            incident_id,
+            EventKind.CUSTOMER_REPORT,
+            start + timedelta(minutes=minutes),
+            message=ticket,
+            data={"ticket": ticket, "customer": customer, "via": via},
+        )
+        timeline.insert(minutes - 3, report)
     for number, item in enumerate(timeline, start=1):
         item.id = number
     event = timeline[-1]

@@ -16,6 +16,7 @@ from incidentctl.lint.rules import (
     message_too_long,
     reminder_channel,
     schema,
+    support_audience,
     template_render,
     template_syntax,
     unknown_channel_type,
@@ -61,5 +62,6 @@ RULES: tuple[Rule, ...] = (
     unused_template,
     zero_tolerance,
     reminder_channel,
+    support_audience,
 )
 RULES_BY_ID: dict[str, Rule] = {rule.ID: rule for rule in RULES}
