@@ -29,6 +29,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("show", "query_cmds:show", "One incident: timeline, roles, deliveries."),
     ("demo", "demo_cmd:demo", "Run a sample incident in a scratch folder."),
     ("site", "site_cmds:app", "Build or serve the static status site."),
+    ("routes", "approval_cmds:routes", "What goes where: severities, stages, channels."),
+    ("preview", "approval_cmds:preview", "Render every message of the sample incident."),
 )
 
 

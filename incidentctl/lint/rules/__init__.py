@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from incidentctl.lint.rules import (
+    approved_wording,
     channel_settings,
     duplicate_id,
     duplicate_key,
@@ -59,5 +60,6 @@ RULES: tuple[Rule, ...] = (
     unused_channel,
     unused_template,
     zero_tolerance,
+    approved_wording,
 )
 RULES_BY_ID: dict[str, Rule] = {rule.ID: rule for rule in RULES}
