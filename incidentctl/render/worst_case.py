@@ -38,10 +38,13 @@ WORST_CASE_NOTE = (
 
 
 def stretched(text: str, length: int) -> str:
-    """`text` repeated (one line) and cut to exactly `length` characters."""
-    words = " ".join(text.split()) or "x"
-    repeated = " ".join([words] * (length // max(len(words), 1) + 1))
-    return repeated[:length].rstrip() + "x" * (length - len(repeated[:length].rstrip()))
+    """`text` repeated (one line) and cut to exactly `length` characters (a cut at a space
+    ends with a full stop)."""
+    words = " ".join(text.split())
+    if not words:  # a playbook's sample left a text empty: still the worst case's length
+        return "x" * length
+    cut = " ".join([words] * (length // len(words) + 1))[:length]
+    return cut[:-1] + "." if cut.endswith(" ") else cut
 
 
 def worst_case_context(
