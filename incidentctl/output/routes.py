@@ -128,9 +128,65 @@ def print_routes(matrix: RouteMatrix, base_dir: Path, output_format: str, note: 
         sys.stdout.write(routes_markdown(matrix, base_dir, note))
         return
     title = "Routes" + (f" (category {matrix.category})" if matrix.category else "")
-    rows = [_cells(route, base_dir) for route in matrix.routes]
-    _table(title, HEADERS, rows, "no severity routes a message to any channel")
+    if sys.stdout.isatty() and matrix.routes:
+        _terminal_tables(matrix, base_dir, title)
+    else:  # scripts and pipes: one aligned row per route, every column
+        rows = [_cells(route, base_dir) for route in matrix.routes]
+        _table(title, HEADERS, rows, "no severity routes a message to any channel")
     sys.stdout.write(visible(f"{_over_line(matrix)}\n{note}\n"))
+
+
+def _terminal_tables(matrix: RouteMatrix, base_dir: Path, title: str) -> None:
+    """A narrow table per severity, a line per stage above its channels, over-limit lengths
+    in red: the type is left to `--format md|json`, so the template has room at 80 columns."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from incidentctl.output.shown import literal
+
+    console = Console(highlight=False)
+    for severity in matrix.severities:
+        routes = [r for r in matrix.routes if r.severity == severity]
+        if not routes:
+            continue
+        table = Table(
+            title=literal(f"{title}: {severity}"), title_justify="left", box=box.SIMPLE_HEAD
+        )
+        for header in ("CHANNEL", "AUDIENCE", "ON"):
+            table.add_column(header, no_wrap=True)
+        table.add_column("TEMPLATE", overflow="fold")
+        table.add_column("FROM", no_wrap=True)
+        table.add_column("WORST CASE", no_wrap=True)
+        previous = None
+        for route in routes:
+            if route.stage is not previous:
+                table.add_row(literal(route.stage.value, "bold"))
+                previous = route.stage
+            sources = {_source(use, base_dir)[1] for use in route.templates}
+            table.add_row(
+                literal(f"  {route.channel}"),
+                literal(route.audience),
+                literal("yes" if route.enabled else "no", "" if route.enabled else "dim"),
+                literal(_template_cell(route, base_dir).rsplit(" (", 1)[0], one_line=True)
+                if len(sources) == 1
+                else literal(_template_cell(route, base_dir), one_line=True),
+                literal(sources.pop() if len(sources) == 1 else ""),
+                literal(
+                    _short_length(route), "bold red" if route.over_limit or route.error else ""
+                ),
+            )
+        console.print(table)
+
+
+def _short_length(route: Route) -> str:
+    if route.error:
+        return "cannot render"
+    if route.length is None:
+        return "?"
+    if route.limit is None:
+        return str(route.length)
+    return f"{route.length}/{route.limit}" + (" OVER" if route.over_limit else "")
 
 
 def _md(cell: str) -> str:
