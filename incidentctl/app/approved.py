@@ -77,19 +77,22 @@ def approved_folder(loaded: LoadedPlaybook, out: Path | None) -> Path:
     """The folder given, else the playbook's `approved:` (relative to the playbook)."""
     if out is not None:
         return out
-    if loaded.playbook.approved is None:
+    if loaded.playbook.approved is None or loaded.approved_dir is None:
         raise UsageError("give the folder with --out, or set `approved:` in the playbook")
     return loaded.base_dir / loaded.playbook.approved
 
 
 def existing_files(folder: Path) -> dict[str, Path]:
-    """The message files in `folder` (`*.txt` at any depth), by name relative to it."""
+    """The message files in `folder`, by name relative to it: `<kind>/<stage>/<channel>.txt`
+    only, never a link, so that a refresh of a folder given by mistake (`--out .`) removes
+    nothing else."""
     if not folder.is_dir():
         return {}
+    stages = {stage.value for stage in Stage}
     return {
         path.relative_to(folder).as_posix(): path
-        for path in sorted(folder.rglob(f"*{SUFFIX}"))
-        if path.is_file()
+        for path in sorted(folder.glob(f"*/*/*{SUFFIX}"))
+        if path.parent.name in stages and path.is_file() and not path.is_symlink()
     }
 
 
@@ -121,6 +124,8 @@ def write_approved(files: Mapping[str, str], folder: Path, *, update: bool) -> W
                 unchanged.append(name)
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_symlink():  # replaced, never written through
+                path.unlink()
             path.write_text(text, encoding="utf-8", newline="\n")
             written.append(name)
         for name, path in present.items():

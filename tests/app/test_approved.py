@@ -30,33 +30,52 @@ def test_compare_names_changed_missing_and_extra_with_the_first_changed_line(
     tmp_path: Path,
 ) -> None:
     folder = tmp_path / "approved"
-    write_approved({"a/x.txt": "one\ntwo\nthree\n", "b/y.txt": "y\n"}, folder, update=False)
-    found = compare_approved({"a/x.txt": "one\n2\nthree\n", "c/z.txt": "z\n"}, folder)
+    write_approved(
+        {"sev1/investigating/x.txt": "one\ntwo\nthree\n", "sev1/resolved/y.txt": "y\n"},
+        folder,
+        update=False,
+    )
+    found = compare_approved(
+        {"sev1/investigating/x.txt": "one\n2\nthree\n", "sev2/resolved/z.txt": "z\n"}, folder
+    )
     assert [(d.name, d.kind, d.line) for d in found] == [
-        ("a/x.txt", "changed", 2),
-        ("b/y.txt", "extra", 1),
-        ("c/z.txt", "missing", 1),
+        ("sev1/investigating/x.txt", "changed", 2),
+        ("sev1/resolved/y.txt", "extra", 1),
+        ("sev2/resolved/z.txt", "missing", 1),
     ]
     assert found[0].diff.splitlines() == [
-        f"--- {folder.as_posix()}/a/x.txt",
-        "+++ rendered/a/x.txt",
+        f"--- {folder.as_posix()}/sev1/investigating/x.txt",
+        "+++ rendered/sev1/investigating/x.txt",
         "@@ -1,3 +1,3 @@",
         " one",
         "-two",
         "+2",
         " three",
     ]
-    assert compare_approved({"a/x.txt": "one\ntwo\nthree\n", "b/y.txt": "y\n"}, folder) == []
+    assert (
+        compare_approved(
+            {"sev1/investigating/x.txt": "one\ntwo\nthree\n", "sev1/resolved/y.txt": "y\n"}, folder
+        )
+        == []
+    )
 
 
 def test_write_refuses_a_folder_with_messages_unless_updating(tmp_path: Path) -> None:
     folder = tmp_path / "approved"
-    write_approved({"s/a.txt": "a\n", "t/b.txt": "b\n"}, folder, update=False)
+    write_approved(
+        {"sev1/identified/a.txt": "a\n", "sev2/identified/b.txt": "b\n"}, folder, update=False
+    )
     with pytest.raises(ConflictError):
-        write_approved({"s/a.txt": "a\n"}, folder, update=False)
-    done = write_approved({"s/a.txt": "a\n", "s/c.txt": "c\n"}, folder, update=True)
-    assert (done.written, done.unchanged, done.removed) == (["s/c.txt"], ["s/a.txt"], ["t/b.txt"])
-    assert not (folder / "t").exists()  # the emptied folder goes too
+        write_approved({"sev1/identified/a.txt": "a\n"}, folder, update=False)
+    done = write_approved(
+        {"sev1/identified/a.txt": "a\n", "sev1/identified/c.txt": "c\n"}, folder, update=True
+    )
+    assert (done.written, done.unchanged, done.removed) == (
+        ["sev1/identified/c.txt"],
+        ["sev1/identified/a.txt"],
+        ["sev2/identified/b.txt"],
+    )
+    assert not (folder / "sev2").exists()  # the emptied folders go too
 
 
 def test_messages_and_routes_follow_the_same_routing(tmp_path: Path) -> None:

@@ -207,7 +207,32 @@ def test_the_playbooks_approved_folder_is_the_default(
     write_playbook(project, PLAYBOOK.format(language="en") + "approved: /etc\n")
     outside = cli(capsys, "lint")
     assert outside.code == 1
-    assert "approved folder '/etc' is outside the playbook's folder" in outside.out
+    line = len(PLAYBOOK.format(language="en").splitlines()) + 1  # the `approved:` line
+    assert outside.out.startswith(
+        f"incidentctl.yaml:{line}:11: error: approved folder '/etc' is outside the playbook's"
+    )
+    refused = cli(capsys, "preview", "--all", "--update")  # it would write and remove there
+    assert refused.code == 1 and "approved folder '/etc' is outside" in refused.err
+
+
+def test_a_refresh_touches_only_message_files(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = {
+        "notes.txt": "keep",
+        "docs/guide.txt": "keep",
+        "docs/a/b/c.txt": "keep",
+        "sev9/oncall/x.txt": "keep",
+    }
+    for name, text in notes.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text, encoding="utf-8")
+    (project / "sev1" / "resolved").mkdir(parents=True)
+    (project / "sev1" / "resolved" / "gone.txt").write_text("old channel", encoding="utf-8")
+    refreshed = cli(capsys, "preview", "--all", "--update", "--out", ".")
+    assert refreshed.code == 0 and "  removed sev1/resolved/gone.txt" in refreshed.out
+    assert all((project / name).read_text(encoding="utf-8") == "keep" for name in notes)
+    assert not (project / "sev1" / "resolved" / "gone.txt").exists()
 
 
 def test_sample_section_overrides_the_texts_and_the_clock(

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING
 
 from incidentctl.errors import IncidentctlError
 from incidentctl.model.problem import Problem
-from incidentctl.playbook.templates_folder import confined_folder
 
 if TYPE_CHECKING:
     from incidentctl.lint.context import LintContext
@@ -37,30 +36,25 @@ DEFAULT_LEVEL = "error"
 _UPDATE = "`incidentctl preview --all --update`"
 
 
-def _folder(ctx: LintContext) -> Path | Problem | None:
-    """The approved folder to compare with; a problem when the playbook's may not be used."""
-    assert ctx.playbook is not None and ctx.loaded is not None
+def _folder(ctx: LintContext) -> Path | None:
+    """The approved folder to compare with: the command line's, else the playbook's."""
+    assert ctx.loaded is not None
     if ctx.approved is not None:
         return ctx.approved
-    written = ctx.playbook.approved
-    if written is None:
+    if ctx.loaded.approved_dir is None:
         return None
-    try:
-        confined_folder(ctx.loaded.base_dir, written, ctx.template_roots)
-    except ValueError as exc:
-        message = str(exc).replace("templates folder", "approved folder")
-        return ctx.problem(("approved",), ID, DEFAULT_LEVEL, message)
-    return ctx.loaded.base_dir / written
+    # as written, so that problems name its files as the playbook names the folder
+    return ctx.loaded.base_dir / str(ctx.playbook.approved if ctx.playbook else "")
 
 
 def check(ctx: LintContext) -> Iterator[Problem]:
     from incidentctl.app.approved import approved_messages, compare_approved
 
+    yield from ctx.found_by(ID)  # an `approved:` folder outside the playbook's
     if ctx.playbook is None or ctx.loaded is None:
         return
     folder = _folder(ctx)
-    if folder is None or isinstance(folder, Problem):
-        yield from ([folder] if folder is not None else [])
+    if folder is None:
         return
     try:
         files = approved_messages(ctx.loaded, ctx.channels)
