@@ -129,14 +129,15 @@ def print_routes(matrix: RouteMatrix, base_dir: Path, output_format: str, note: 
         return
     title = "Routes" + (f" (category {matrix.category})" if matrix.category else "")
     if sys.stdout.isatty() and matrix.routes:
-        _terminal_tables(matrix, base_dir, title)
-    else:  # scripts and pipes: one aligned row per route, every column
-        rows = [_cells(route, base_dir) for route in matrix.routes]
-        _table(title, HEADERS, rows, "no severity routes a message to any channel")
+        _terminal_tables(matrix, base_dir, title, note)
+        return
+    # scripts and pipes: one aligned row per route, every column
+    rows = [_cells(route, base_dir) for route in matrix.routes]
+    _table(title, HEADERS, rows, "no severity routes a message to any channel")
     sys.stdout.write(visible(f"{_over_line(matrix)}\n{note}\n"))
 
 
-def _terminal_tables(matrix: RouteMatrix, base_dir: Path, title: str) -> None:
+def _terminal_tables(matrix: RouteMatrix, base_dir: Path, title: str, note: str) -> None:
     """A narrow table per severity, a line per stage above its channels, over-limit lengths
     in red: the type is left to `--format md|json`, so the template has room at 80 columns."""
     from rich import box
@@ -177,6 +178,8 @@ def _terminal_tables(matrix: RouteMatrix, base_dir: Path, title: str) -> None:
                 ),
             )
         console.print(table)
+    console.print(literal(_over_line(matrix), "bold red" if matrix.over_limit else ""))
+    console.print(literal(note, "dim"))
 
 
 def _short_length(route: Route) -> str:

@@ -4,7 +4,9 @@ Markdown and JSON, with the worst-case length against each channel's limit."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -211,3 +213,25 @@ def test_stretched_text_is_cut_to_the_length() -> None:
     assert stretched("Checkout errors", 31) == "Checkout errors Checkout errors"
     assert stretched("Checkout errors", 16) == "Checkout errors."
     assert stretched("", 3) == "xxx"
+
+
+def test_terminal_table_per_severity_fits_80_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    playbook = over_limit_playbook(tmp_path)
+    monkeypatch.setenv("COLUMNS", "80")
+    capsys.readouterr()
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    result = cli(capsys, "routes", "-p", str(playbook), "--severity", "sev4")
+    assert result.code == 0, result.err
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", result.out)  # bold headers, red over-limit cells
+    assert "\x1b[1;31m302/280 OVER" in result.out
+    lines = [line.rstrip() for line in plain.splitlines()]
+    assert lines[0] == "Routes: sev4"
+    assert lines[2].split() == ["CHANNEL", "AUDIENCE", "ON", "TEMPLATE", "FROM", "WORST", "CASE"]
+    assert all(len(line) <= 80 for line in lines)
+    stages = [line.strip() for line in lines if line.strip() in ("investigating", "resolved")]
+    assert stages == ["investigating", "resolved"]  # once each, above its channels
+    shouty = next(line for line in lines if line.startswith("    shouty"))
+    assert shouty.split()[1:3] == ["public", "yes"] and shouty.endswith("302/280 OVER")
+    assert "playbook" in shouty and "tpl/shout-inv" in shouty
