@@ -35,6 +35,8 @@ class Route:
     limit: int | None
     # why the worst case could not be rendered ("" when it could)
     error: str = ""
+    # what the length means on the channel (SMS segments), "" when nothing more
+    note: str = ""
 
     @property
     def over_limit(self) -> bool:
@@ -85,10 +87,10 @@ def route_matrix(
             context = worst_case_context(playbook, stage, severity_id, now=now)
             for target in targets:
                 config = playbook.channels[target.channel]
-                length, limit, error = None, None, ""
+                length, limit, error, note = None, None, "", ""
                 try:
                     message = messages.render(target.channel, stage, context)
-                    length, limit = messages.measure(target.channel, message)
+                    length, limit, note = messages.measure(target.channel, message)
                 except IncidentctlError as exc:  # lint reports it where it is; here a cell
                     error = exc.message
                 routes.append(
@@ -103,6 +105,7 @@ def route_matrix(
                         length=length,
                         limit=limit,
                         error=error,
+                        note=note,
                     )
                 )
     return RouteMatrix(routes, category_id, severities, stages)

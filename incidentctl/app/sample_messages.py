@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incidentctl.channels.base import SendContext
-from incidentctl.channels.capabilities import QuotesValues
+from incidentctl.channels.capabilities import LengthNote, QuotesValues
 from incidentctl.model.records import RenderedMessage, Stage
 from incidentctl.playbook.loader import LoadedPlaybook
 
@@ -76,10 +76,12 @@ class SampleMessages:
         quote = channel.quote_value if isinstance(channel, QuotesValues) else None
         return self.renderer.render(stage, name, self.message_format(name), context, quote)
 
-    def measure(self, name: str, message: RenderedMessage) -> tuple[int | None, int | None]:
-        """(length as the service counts it, its limit); None where the type is unknown."""
+    def measure(self, name: str, message: RenderedMessage) -> tuple[int | None, int | None, str]:
+        """(length as the service counts it, its limit, what the length means there: SMS
+        segments, or ""); None where the type is unknown."""
         channel = self.probe(name)
         checked = self.channels.get(name)
         if channel is None or checked is None:
-            return None, None
-        return channel.measure(message), checked.cls.max_length
+            return None, None, ""
+        note = channel.length_note(message) if isinstance(channel, LengthNote) else None
+        return channel.measure(message), checked.cls.max_length, note or ""

@@ -65,7 +65,8 @@ def _length_cell(route: Route) -> str:
     if route.limit is None:
         return f"{route.length} (no limit)"
     flag = " OVER LIMIT" if route.over_limit else ""
-    return f"{route.length}/{route.limit}{flag}"
+    note = f" ({route.note})" if route.note else ""
+    return f"{route.length}/{route.limit}{note}{flag}"
 
 
 def route_rows(matrix: RouteMatrix, base_dir: Path) -> list[dict[str, Any]]:
@@ -89,6 +90,7 @@ def route_rows(matrix: RouteMatrix, base_dir: Path) -> list[dict[str, Any]]:
                 "limit": route.limit,
                 "over_limit": route.over_limit,
                 "error": route.error,
+                "note": route.note,
             }
         )
     return rows

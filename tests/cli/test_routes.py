@@ -235,3 +235,33 @@ def test_terminal_table_per_severity_fits_80_columns(
     shouty = next(line for line in lines if line.startswith("    shouty"))
     assert shouty.split()[1:3] == ["public", "yes"] and shouty.endswith("302/280 OVER")
     assert "playbook" in shouty and "tpl/shout-inv" in shouty
+
+
+SMS = """\
+  pager:
+    type: sms
+    audience: internal
+    account_sid: ${TWILIO_ACCOUNT_SID}
+    auth_token: ${TWILIO_AUTH_TOKEN}
+    from_number: "+15005550006"
+    to: ["+33612345678"]
+"""
+
+
+def test_an_sms_route_says_how_many_segments_the_worst_case_takes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    playbook = example(tmp_path, "fr")
+    text = playbook.read_text(encoding="utf-8").replace("\nchannels:\n", "\nchannels:\n" + SMS)
+    text = text.replace("all: [site, outbox, console, slack]", "all: [site, outbox, pager]")
+    playbook.write_text(text, encoding="utf-8")
+    assert cli(capsys, "lint", str(playbook)).code == 0
+    pager = by_key(routes_json(capsys, "-p", str(playbook), "--severity", "sev4"))
+    sms = pager["sev4", "investigating", "pager"]
+    assert (sms["type"], sms["limit"], sms["templates"][0]["name"]) == (
+        "sms", 1600, "investigating.short.j2"
+    )  # fmt: skip
+    assert sms["note"].endswith("per recipient") and " segments (" in sms["note"]
+    table = cli(capsys, "routes", "-p", str(playbook), "--severity", "sev4").out
+    row = next(line for line in table.splitlines() if "investigating  pager" in line)
+    assert row.endswith(f"{sms['worst_case_length']}/1600 ({sms['note']})")
