@@ -37,6 +37,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("remind", "remind_cmd:remind", "Remind responders of updates due (run it by cron)."),
     ("brief", "support_cmds:brief", "Print the support desk's brief for an incident."),
     ("report", "support_cmds:report", "Link a customer report to an incident."),
+    ("routes", "approval_cmds:routes", "What goes where: severities, stages, channels."),
+    ("preview", "approval_cmds:preview", "Render every message of the sample incident."),
 )
 
 

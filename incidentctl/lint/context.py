@@ -40,6 +40,8 @@ class LintContext:
     channels: Mapping[str, CheckedChannel] = field(default_factory=dict)
     # folders outside the playbook's own its `templates:` may name
     template_roots: tuple[Path, ...] = ()
+    # the folder of approved messages given on the command line (`lint --approved`)
+    approved: Path | None = None
     _rendered: dict[tuple[str, Stage], RenderedMessage | Exception] = field(default_factory=dict)
     _samples: dict[Stage, dict[str, Any]] = field(default_factory=dict)
 

@@ -39,7 +39,16 @@ def _plain(headers: list[str], rows: list[list[str]]) -> None:
     sys.stdout.write("\n".join(out) + "\n")
 
 
-_WRAPPING = {"TITLE", "DETAIL", "REMOTE / ERROR", "CADENCE", "LAST UPDATE", "SINCE LAST UPDATE"}
+_WRAPPING = {
+    "TITLE",
+    "DETAIL",
+    "TEMPLATE",
+    "WORST CASE",
+    "REMOTE / ERROR",
+    "CADENCE",
+    "LAST UPDATE",
+    "SINCE LAST UPDATE",
+}
 
 
 def _table(title: str, headers: list[str], rows: list[list[str]], empty: str) -> None:

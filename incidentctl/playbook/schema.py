@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -208,6 +208,30 @@ class Reminders(Model):
         return parse_duration(self.every)
 
 
+class Sample(Model):
+    """The fixed sample incident that `preview --all` renders and managers approve; every text
+    left out is the built-in sample's, in the playbook's language."""
+
+    # the moment of the sample's latest message: a fixed clock, so approved files stay the same
+    at: datetime = datetime(2025, 12, 19, 14, 5)
+    title: str | None = None
+    impact: str | None = None
+    workaround: str | None = None
+    eta: str | None = None
+    # the routine update 8 minutes after the declaration, then the message of each stage
+    update: str | None = None
+    identified: str | None = None
+    monitoring: str | None = None
+    resolved: str | None = None
+
+    _STAGE_TEXTS: ClassVar[tuple[str, ...]] = ("identified", "monitoring", "resolved")
+
+    def texts(self) -> dict[str, str]:
+        """The texts given, by name (those left out are not in it)."""
+        names = ("title", "impact", "workaround", "eta", "update", *self._STAGE_TEXTS)
+        return {name: value for name in names if (value := getattr(self, name)) is not None}
+
+
 class Playbook(Model):
     """The action plan: everything decided in advance so nobody has to think at 3 a.m."""
 
@@ -223,6 +247,9 @@ class Playbook(Model):
     templates: str | None = None
     site: Site = Field(default_factory=Site)
     reminders: Reminders = Field(default_factory=Reminders)
+    sample: Sample = Field(default_factory=Sample)
+    # the folder of approved messages (`preview --all --update`, `lint`), relative to the playbook
+    approved: str | None = None
 
     @field_validator("incident_id_format")
     @classmethod

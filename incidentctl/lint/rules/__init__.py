@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from incidentctl.lint.rules import (
+    approved_wording,
     channel_settings,
     duplicate_id,
     duplicate_key,
@@ -63,5 +64,6 @@ RULES: tuple[Rule, ...] = (
     zero_tolerance,
     reminder_channel,
     support_audience,
+    approved_wording,
 )
 RULES_BY_ID: dict[str, Rule] = {rule.ID: rule for rule in RULES}
