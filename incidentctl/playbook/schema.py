@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from incidentctl.model.durations import parse_duration
 from incidentctl.model.records import Stage
 from incidentctl.playbook.id_format import check_id_format
+from incidentctl.playbook.maintenance import MaintenancePolicy
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Handle = Annotated[str, Field(pattern=r"^@[\w.-]+$")]
@@ -175,6 +176,7 @@ class Playbook(Model):
     values: list[TeamValue] = Field(default_factory=_list)
     templates: str | None = None
     site: Site = Field(default_factory=Site)
+    maintenance: MaintenancePolicy = Field(default_factory=MaintenancePolicy)
 
     @field_validator("incident_id_format")
     @classmethod

@@ -28,7 +28,7 @@ PARTS_BY_FORMAT: dict[str, tuple[str, ...]] = {
     "email": ("subject", "text", "html"),
 }
 # (message format, part) -> built-in file name after `<stage>.`
-_SUFFIXES = {
+SUFFIXES = {
     ("chat", "text"): "chat.j2",
     ("short", "text"): "short.j2",
     ("email", "subject"): "email-subject.j2",
@@ -87,7 +87,7 @@ class Renderer:
             if override:
                 names[part] = override.replace(STAGE_PLACEHOLDER, stage_id)
             else:
-                names[part] = f"{stage_id}.{_SUFFIXES[(message_format, part)]}"
+                names[part] = f"{stage_id}.{SUFFIXES[(message_format, part)]}"
         return names
 
     def locate(self, name: str) -> Path | None:
@@ -130,6 +130,16 @@ class Renderer:
         """Render every part of the channel's message format for `stage`; `quote` is how the
         channel neutralises what the values printed into it carry (mentions from a title)."""
         names = self.template_names(stage, channel_name, message_format)
+        return self.render_named(names, channel_name, context, quote)
+
+    def render_named(
+        self,
+        names: Mapping[str, str],
+        channel_name: str,
+        context: Mapping[str, Any],
+        quote: Callable[[str], str] | None = None,
+    ) -> RenderedMessage:
+        """Render the parts `names` gives (part -> template name) for one channel."""
         data = dict(context)
         data["channel"] = self.channel_info(channel_name)
         with quoting(quote):
