@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from incidentctl.app.maintenance_ics import calendar_of
 from incidentctl.app.site.api import Api, encode
 from incidentctl.app.site.feeds import Feed
 from incidentctl.app.site.pages import Pages, badge
@@ -63,6 +64,7 @@ def site_files(
         yield name, (builtin_templates_dir() / "site" / name).read_bytes()
     for path, document in Api(record, url).documents().items():
         yield f"api/v2/{path}", encode(document)
+    yield "maintenance.ics", calendar_of(record.maintenances, playbook, record.now)
     words = pages.words
     summaries: dict[str, str] = {}
     yield from _feeds("feed", words["incident_feed"].format(org=org.name), record, pages, summaries)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from incidentctl.app.site.uptime import Segment, segments
+from incidentctl.model.maintenance import Maintenance, MaintenanceStatus
 from incidentctl.model.records import (
     ComponentStatus,
     EventKind,
@@ -78,6 +79,8 @@ class SiteRecord:
     incidents: list[SiteIncident] = field(default_factory=list)
     # id -> version of the incidents none of whose messages went to a public channel
     private: dict[str, int] = field(default_factory=dict)
+    # the organization's maintenance windows, soonest first
+    maintenances: list[Maintenance] = field(default_factory=list)
 
     @cached_property
     def active(self) -> list[SiteIncident]:
@@ -96,9 +99,21 @@ class SiteRecord:
         """Every playbook component's status now: the worst an open incident gives it."""
         from incidentctl.app.site.uptime import worst
 
+        working = {
+            c
+            for m in self.maintenances
+            if m.status is MaintenanceStatus.IN_PROGRESS
+            for c in m.components
+        }
         return {
             name: worst(
-                i.incident.components.get(name, ComponentStatus.OPERATIONAL) for i in self.active
+                [
+                    *(
+                        i.incident.components.get(name, ComponentStatus.OPERATIONAL)
+                        for i in self.active
+                    ),
+                    *([ComponentStatus.UNDER_MAINTENANCE] if name in working else []),
+                ]
             )
             for name in self.playbook.components
         }
@@ -186,7 +201,9 @@ def read_record(
         if full:
             wanted.append(incident)
     said = _announced(store, org, public, wanted)
-    record = SiteRecord(playbook, now, private=private)
+    record = SiteRecord(
+        playbook, now, private=private, maintenances=store.list_maintenances(organization=org)
+    )
     for incident, full in plan:
         if not full:
             record.incidents.append(SiteIncident(incident, [], [], detailed=False))
