@@ -203,9 +203,20 @@ def show(maintenance_id: IdArgument = None, playbook: PlaybookOption = None) -> 
 
 
 @app.command("remind")
-def remind(playbook: PlaybookOption = None) -> None:
+def remind(
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            help="Act as if it were this time (same forms as --start): catch up, or rehearse.",
+            show_default=False,
+        ),
+    ] = None,
+    playbook: PlaybookOption = None,
+) -> None:
     """Send the reminders due now (once each) and notice overruns: run it from cron."""
     from incidentctl.app.maintenance import remind as send_reminders
+    from incidentctl.app.maintenance import when
     from incidentctl.app.publish import raise_if_undelivered
     from incidentctl.app.send import DeliveryReport
     from incidentctl.cli.runtime import open_workspace
@@ -213,6 +224,9 @@ def remind(playbook: PlaybookOption = None) -> None:
     from incidentctl.output.maintenance import print_done
 
     ws = open_workspace(playbook)
+    if now is not None:
+        moment = when(ws, now, "--now")
+        ws.clock = lambda: moment
     result = send_reminders(ws)
     tz = ws.playbook.organization.tz
     for done in [*result.done, *result.overruns]:

@@ -109,18 +109,15 @@ class SQLiteMaintenance:
         statuses: Collection[MaintenanceStatus] | None = None,
     ) -> list[Maintenance]:
         """Soonest start first; only an organization's (and those without one), some statuses."""
-        clauses: list[str] = []
-        params: list[str] = []
-        if organization is not None:
-            clauses.append("organization IN (?, '')")
-            params.append(organization)
-        if statuses is not None:
-            wanted = [MaintenanceStatus(s).value for s in statuses]
-            if not wanted:
-                return []
-            clauses.append(f"status IN ({SQLITE.params(len(wanted))})")
-            params.extend(wanted)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, params = _where(
+            ("organization IN (?, '')", None if organization is None else [organization]),
+            (
+                "status IN ({})",
+                None if statuses is None else [MaintenanceStatus(s) for s in statuses],
+            ),
+        )
+        if where is None:
+            return []
         with self._guarded() as conn:
             rows = conn.execute(
                 f"SELECT * FROM maintenances {where} ORDER BY scheduled_for, day, seq", params
@@ -134,18 +131,12 @@ class SQLiteMaintenance:
         states: Iterable[DeliveryState] | None = None,
     ) -> list[MaintenanceNotice]:
         """Oldest first; only one window's and/or some states."""
-        clauses: list[str] = []
-        params: list[str] = []
-        if maintenance_id is not None:
-            clauses.append("maintenance_id = ?")
-            params.append(maintenance_id)
-        if states is not None:
-            wanted = [DeliveryState(s).value for s in states]
-            if not wanted:
-                return []
-            clauses.append(f"state IN ({SQLITE.params(len(wanted))})")
-            params.extend(wanted)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, params = _where(
+            ("maintenance_id = ?", None if maintenance_id is None else [maintenance_id]),
+            ("state IN ({})", None if states is None else [DeliveryState(s) for s in states]),
+        )
+        if where is None:
+            return []
         with self._guarded() as conn:
             rows = conn.execute(
                 f"SELECT * FROM maintenance_deliveries {where} ORDER BY id", params
@@ -218,6 +209,22 @@ class SQLiteMaintenance:
                 "UPDATE maintenances SET threads = ? WHERE id = ?",
                 (dumps(threads), maintenance_id),
             )
+
+
+def _where(*filters: tuple[str, Sequence[str] | None]) -> tuple[str | None, list[str]]:
+    """The WHERE clause of the filters given (a value list each, None: no filter; `{}` in a
+    clause takes as many marks as values), and its parameters; None when a filter's list is
+    empty (nothing matches)."""
+    clauses: list[str] = []
+    params: list[str] = []
+    for clause, values in filters:
+        if values is None:
+            continue
+        if not values:
+            return None, []
+        clauses.append(clause.replace("{}", SQLITE.params(len(values))))
+        params.extend(str(v) for v in values)
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
 def _insert_notices(

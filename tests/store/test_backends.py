@@ -54,7 +54,15 @@ def test_new_sqlite_database_gets_the_schema_of_earlier_releases(tmp_path: Path)
         path = store.path
     with closing(sqlite3.connect(path)) as raw:
         tables = dict(raw.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
-    assert set(tables) == {"_migrations", "incidents", "events", "deliveries", "sqlite_sequence"}
+    assert set(tables) == {
+        "_migrations",
+        "incidents",
+        "events",
+        "deliveries",
+        "sqlite_sequence",
+        "maintenances",
+        "maintenance_deliveries",
+    }
     assert tables["_migrations"] == (
         "CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
     )
@@ -62,6 +70,7 @@ def test_new_sqlite_database_gets_the_schema_of_earlier_releases(tmp_path: Path)
     assert "            data TEXT NOT NULL DEFAULT '{}'\n" in tables["events"]
     assert "            id INTEGER PRIMARY KEY AUTOINCREMENT,\n" in tables["deliveries"]
     assert "            UNIQUE (day, seq)\n" in tables["incidents"]
+    assert "REFERENCES maintenances (id)" in tables["maintenance_deliveries"]
 
 
 class RecordingConnection:
