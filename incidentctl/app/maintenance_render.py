@@ -23,7 +23,7 @@ from incidentctl.model.maintenance import (
 from incidentctl.model.records import Delivery
 from incidentctl.render.context import organization
 from incidentctl.render.renderer import PARTS_BY_FORMAT, SUFFIXES
-from incidentctl.render.times import LocalTimes, localized_duration
+from incidentctl.render.times import LocalTimes, readable_duration
 
 STAGE_LABELS = {
     "en": {
@@ -137,12 +137,12 @@ def notice_context(
             "end": times.text(end),
             "start_when": times.when(start),
             "end_when": times.when(end),
-            "duration": localized_duration(end - start, lang),
-            "starts_in": localized_duration(max(start - now, timedelta(minutes=1)), lang),
+            "duration": readable_duration(end - start, lang),
+            "starts_in": readable_duration(max(start - now, timedelta(minutes=1)), lang),
             "previous_end": times.text(previous_until) if previous_until else None,
             "overran": overrun,
             "overrun": (
-                localized_duration(item.overrun_end(now) - end, lang)
+                readable_duration(item.overrun_end(now) - end, lang)
                 if overrun and item.overrun_end(now) > end
                 else None
             ),
