@@ -45,7 +45,8 @@ class Organization(Model):
     def _known_timezone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        # OSError: with the `tzdata` package installed, a name too long for a file name
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown IANA timezone {value!r} (e.g. Europe/Paris)") from None
         return value
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import feedparser
 import icalendar
 import pytest
 
@@ -169,6 +170,10 @@ def test_the_whole_lifecycle_reaches_statuspage_the_outbox_and_the_site(
     assert event.decoded("DTSTART") == start and event.decoded("DTEND") == later
     published = icalendar.Calendar.from_ical((site / "maintenance.ics").read_bytes())
     assert [str(e["UID"]) for e in published.walk("VEVENT")] == [str(event["UID"])]
+    feed = feedparser.parse((site / "feeds/maintenance.rss").read_bytes())
+    assert not feed.bozo
+    (entry,) = feed.entries
+    assert entry.title == "Database upgrade (Completed)" and "Public API" in entry.summary
 
 
 def test_an_overrun_noticed_by_remind_declares_the_incident_once(

@@ -108,3 +108,49 @@ def _api_status(stage: str) -> str:
         "completed": "completed",
         "cancelled": "completed",
     }.get(stage, "scheduled")
+
+
+FEED_TITLE = {"en": "{org} — maintenance", "fr": "{org} — maintenances"}
+
+
+def maintenance_rss(
+    items: Sequence[Maintenance],
+    times: LocalTimes,
+    language: str,
+    base_url: str,
+    org: str,
+    component_names: dict[str, str],
+) -> bytes:
+    """`feeds/maintenance.rss`: one item per window (cancelled ones too: subscribers must hear
+    it), re-published under a new guid at each change so readers show it again."""
+    import xml.etree.ElementTree as ET
+    from email.utils import format_datetime
+
+    lang = "fr" if language == "fr" else "en"
+    title = FEED_TITLE[lang].format(org=org)
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = ET.SubElement(rss, "channel")
+    ET.SubElement(channel, "title").text = title
+    ET.SubElement(channel, "link").text = base_url
+    ET.SubElement(channel, "description").text = title
+    ET.SubElement(channel, "language").text = lang
+    newest = max((m.updated_at for m in items), default=None)
+    if newest is not None:
+        ET.SubElement(channel, "lastBuildDate").text = format_datetime(newest)
+    for item in sorted(items, key=lambda m: m.updated_at, reverse=True):
+        names = ", ".join(component_names.get(c, c) for c in item.components)
+        status = LISTED_STATUS[lang][item.status.value]
+        entry = ET.SubElement(channel, "item")
+        ET.SubElement(entry, "title").text = f"{item.title} ({status})"
+        ET.SubElement(entry, "link").text = f"{base_url}#{item.id}"
+        guid = ET.SubElement(entry, "guid", {"isPermaLink": "false"})
+        guid.text = f"{item.uid or item.id}-{item.version}"
+        ET.SubElement(entry, "pubDate").text = format_datetime(item.updated_at)
+        body = " · ".join(
+            p
+            for p in (times.span(item.scheduled_for, item.scheduled_until), names, item.impact)
+            if p
+        )
+        ET.SubElement(entry, "description").text = body
+    text: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return text + b"\n"
