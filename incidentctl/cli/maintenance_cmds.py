@@ -181,12 +181,16 @@ def cancel(
 @app.command("list")
 def list_windows(playbook: PlaybookOption = None) -> None:
     """Maintenance windows, soonest first."""
-    from incidentctl.cli.runtime import open_workspace
+    import os
+
+    from incidentctl.app.maintenance_queries import windows
+    from incidentctl.cli.runtime import CURRENT
     from incidentctl.output.maintenance import print_list
 
-    ws = open_workspace(playbook)
-    items = ws.store.list_maintenances(organization=ws.organization)
-    print_list(items, ws.playbook.organization.tz)
+    runtime = CURRENT.get()
+    env = runtime.env if runtime is not None and runtime.env is not None else os.environ
+    items, tz = windows(env, playbook)
+    print_list(items, tz)
 
 
 @app.command("show")

@@ -3,29 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from rich.console import Group
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
-
-from incidentctl.output.messages import _clipped, _delivery_table, _gauge, out
 from incidentctl.output.shown import literal, quoted
+from incidentctl.output.tables import _table
 
 if TYPE_CHECKING:
     from incidentctl.app.maintenance import MaintenanceDone, MaintenancePlan
     from incidentctl.model.maintenance import Maintenance, MaintenanceNotice
 
 
-def _time(moment: datetime | None, tz: ZoneInfo) -> str:
+def _time(moment: datetime | None, tz: tzinfo) -> str:
     return "" if moment is None else f"{moment.astimezone(tz):%Y-%m-%d %H:%M %Z}"
 
 
 def print_plan_preview(plan: MaintenancePlan) -> None:
     """Exactly what each channel will receive, with its length against the channel's limit."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from incidentctl.output.messages import _clipped, _gauge, out
+
     item = plan.item
     out.print(
         f"[bold]{quoted(item.id)}[/] · maintenance · {plan.stage.value} · "
@@ -51,6 +52,8 @@ def print_plan_preview(plan: MaintenancePlan) -> None:
 
 
 def print_done(done: MaintenanceDone, tz: ZoneInfo) -> None:
+    from incidentctl.output.messages import _delivery_table, out
+
     if done.report.deliveries:
         out.print(_delivery_table(done.report.deliveries, []))
     item = done.item
@@ -65,27 +68,33 @@ def print_done(done: MaintenanceDone, tz: ZoneInfo) -> None:
         )
 
 
-def print_list(items: Sequence[Maintenance], tz: ZoneInfo) -> None:
-    if not items:
-        out.print("no maintenance windows (schedule one with `incidentctl maintenance schedule`)")
-        return
-    table = Table(title="Maintenance", title_justify="left")
-    for column in ("id", "status", "start", "end", "components", "title"):
-        table.add_column(column, overflow="fold")
-    for item in items:
-        table.add_row(
-            literal(item.id),
+def print_list(items: Sequence[Maintenance], tz: tzinfo) -> None:
+    """The windows, soonest first: plain columns when piped, a table on a terminal."""
+    rows = [
+        [
+            item.id,
             item.status.value,
             _time(item.scheduled_for, tz),
             _time(item.scheduled_until, tz),
-            literal(", ".join(item.components)),
-            literal(item.title),
-        )
-    out.print(table)
+            ", ".join(item.components),
+            item.title,
+        ]
+        for item in items
+    ]
+    _table(
+        "Maintenance",
+        ["ID", "STATUS", "START", "END", "COMPONENTS", "TITLE"],
+        rows,
+        "no maintenance windows (schedule one with `incidentctl maintenance schedule`)",
+    )
 
 
 def print_window(item: Maintenance, notices: Sequence[MaintenanceNotice], tz: ZoneInfo) -> None:
     """One window: its times, components, history and deliveries."""
+    from rich.text import Text
+
+    from incidentctl.output.messages import _delivery_table, out
+
     out.print(f"[bold]{quoted(item.id)}[/] · {item.status.value} · {quoted(item.title)}")
     rows = [
         ("window", f"{_time(item.scheduled_for, tz)} → {_time(item.scheduled_until, tz)}"),
