@@ -276,3 +276,21 @@ def test_french_notices(
     site = state_dir(os.environ) / "built"
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "Mise à jour de la base" in index and "Programmée" in index
+
+
+def test_the_demo_schedules_starts_and_completes_a_window(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = cli(capsys, "demo", "--dir", str(tmp_path / "demo"))
+    assert result.code == 0, result.err
+    assert "maintenance complete MNT-" in result.out
+    with open_store(tmp_path / "demo" / "state", {}) as store:
+        (item,) = store.list_maintenances()
+        notices = store.maintenance_notices(maintenance_id=item.id)
+    assert item.status.value == "completed" and item.overran_at is None
+    assert [n.stage.value for n in notices if n.delivery.channel == "outbox"] == [
+        "scheduled",
+        "in_progress",
+        "completed",
+    ]
+    assert all(n.delivery.state.value == "sent" for n in notices)
