@@ -35,7 +35,7 @@ IN_FLIGHT = (DeliveryState.PENDING, DeliveryState.SENDING)
 def zone(name: str | None, fallback: tzinfo) -> tzinfo:
     try:
         return ZoneInfo(name) if name else fallback
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return fallback
 
 

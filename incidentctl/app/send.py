@@ -52,8 +52,14 @@ class DeliveryReport:
 
 
 def make_engine(
-    ws: Workspace, progress: ProgressCallback | None = None, policy: RetryPolicy | None = None
+    ws: Workspace,
+    progress: ProgressCallback | None = None,
+    policy: RetryPolicy | None = None,
+    checkpoint: Callable[[Delivery], None] | None = None,
 ) -> DeliveryEngine:
+    """The delivery engine over the playbook's channels; `checkpoint` stores a delivery's
+    progress (the store's `update_delivery` unless given: maintenance notices have their own)."""
+
     def make_context(channel: str) -> SendContext:
         return SendContext(
             env=ws.env,
@@ -72,7 +78,7 @@ def make_engine(
         clock=ws.clock,
         progress=progress,
         # per-recipient progress is stored before the channel moves on to the next recipient
-        checkpoint=ws.store.update_delivery,
+        checkpoint=checkpoint or ws.store.update_delivery,
     )
 
 

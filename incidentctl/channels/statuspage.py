@@ -96,10 +96,19 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
                 yield SettingProblem("components", f"component {ours!r} maps to an empty id")
 
     def send(self, outgoing: Outgoing) -> SendResult:
+        if outgoing.maintenance is not None:
+            from incidentctl.channels.statuspage_maintenance import send_scheduled
+
+            return send_scheduled(self, outgoing, outgoing.maintenance)
         fields = self._incident_fields(outgoing)
         if outgoing.thread is None:
             fields["name"] = incident_name(outgoing.incident)
             fields["metadata"] = {METADATA_KEY: tag(outgoing)}
+        return self.write_incident(outgoing, fields)
+
+    def write_incident(self, outgoing: Outgoing, fields: dict[str, Any]) -> SendResult:
+        """Create the page's incident (no thread yet) or patch it with `fields`."""
+        if outgoing.thread is None:
             response = self._call("POST", "/incidents", json={"incident": fields})
         else:
             path = f"/incidents/{quote(outgoing.thread, safe='')}"

@@ -39,6 +39,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("report", "support_cmds:report", "Link a customer report to an incident."),
     ("routes", "approval_cmds:routes", "What goes where: severities, stages, channels."),
     ("preview", "approval_cmds:preview", "Render every message of the sample incident."),
+    ("maintenance", "maintenance_cmds:app", "Schedule and announce maintenance windows."),
 )
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from incidentctl.model.durations import parse_duration
 from incidentctl.model.records import Stage
 from incidentctl.playbook.id_format import check_id_format
+from incidentctl.playbook.maintenance import MaintenancePolicy
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Handle = Annotated[str, Field(pattern=r"^@[\w.-]+$")]
@@ -44,7 +45,8 @@ class Organization(Model):
     def _known_timezone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        # OSError: with the `tzdata` package installed, a name too long for a file name
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown IANA timezone {value!r} (e.g. Europe/Paris)") from None
         return value
 
@@ -250,6 +252,7 @@ class Playbook(Model):
     sample: Sample = Field(default_factory=Sample)
     # the folder of approved messages (`preview --all --update`, `lint`), relative to the playbook
     approved: str | None = None
+    maintenance: MaintenancePolicy = Field(default_factory=MaintenancePolicy)
 
     @field_validator("incident_id_format")
     @classmethod

@@ -34,7 +34,7 @@ PARTS_BY_FORMAT: dict[str, tuple[str, ...]] = {
     "email": ("subject", "text", "html"),
 }
 # (message format, part) -> built-in file name after `<stage>.`
-_SUFFIXES = {
+SUFFIXES = {
     ("chat", "text"): "chat.j2",
     ("short", "text"): "short.j2",
     ("email", "subject"): "email-subject.j2",
@@ -135,7 +135,7 @@ class Renderer:
             elif support:
                 names[part] = f"{stage_id}.{_SUPPORT_SUFFIXES[part]}"
             else:
-                names[part] = f"{stage_id}.{_SUFFIXES[(message_format, part)]}"
+                names[part] = f"{stage_id}.{SUFFIXES[(message_format, part)]}"
         return names
 
     def locate(self, name: str) -> Path | None:
@@ -181,7 +181,7 @@ class Renderer:
         channel neutralises what the values printed into it carry (mentions from a title).
         `audience` renders for that audience instead of the channel's (`brief`: support)."""
         names = self.template_names(stage, channel_name, message_format, audience)
-        return self._render_message(names, channel_name, context, quote, audience)
+        return self.render_named(names, channel_name, context, quote, audience)
 
     def render_kind(
         self,
@@ -194,21 +194,23 @@ class Renderer:
         """Render a message that is not a stage's (`reminder`): `<kind>.<part>.j2`, from the
         playbook's templates folder or the built-ins; channel overrides name stages only."""
         parts = _parts(message_format)
-        names = {part: f"{kind}.{_SUFFIXES[(message_format, part)]}" for part in parts}
-        return self._render_message(names, channel_name, context, quote)
+        names = {part: f"{kind}.{SUFFIXES[(message_format, part)]}" for part in parts}
+        return self.render_named(names, channel_name, context, quote)
 
     def render_text(self, name: str, context: Mapping[str, Any]) -> str:
         """One plain-text template (`still_investigating.text.j2`), trimmed."""
         return self._render(name, dict(context), None).strip()
 
-    def _render_message(
+    def render_named(
         self,
         names: Mapping[str, str],
         channel_name: str,
         context: Mapping[str, Any],
-        quote: Callable[[str], str] | None,
+        quote: Callable[[str], str] | None = None,
         audience: str | None = None,
     ) -> RenderedMessage:
+        """Render the parts `names` gives (part -> template name) for one channel (as if its
+        audience were `audience`, when given)."""
         data = dict(context)
         data["channel"] = self.channel_info(channel_name)
         if audience is not None:

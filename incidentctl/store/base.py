@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol
 
+from incidentctl.model.maintenance import Maintenance, MaintenanceNotice, MaintenanceStatus
 from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
 from incidentctl.model.reminders import ReminderMark
 
@@ -178,3 +179,61 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+    # -- scheduled maintenance (migration m007) ----------------------------------------------
+
+    def next_maintenance_sequence(self, day: date) -> int:
+        """The day's next maintenance sequence number (1-based), as `next_sequence`."""
+        ...
+
+    def create_maintenance(
+        self,
+        item: Maintenance,
+        notices: Sequence[MaintenanceNotice],
+        *,
+        day: date,
+        seq: int,
+    ) -> Maintenance:
+        """Store a new window and its notices in one transaction; `IncidentIdTaken` when another
+        window holds its id or `(day, seq)`. Sets each notice delivery's ids."""
+        ...
+
+    def record_maintenance(self, item: Maintenance, notices: Sequence[MaintenanceNotice]) -> None:
+        """Save the window's new state with new notices in one transaction, versioned like
+        `record` (`IncidentChanged` when another writer stored a newer version)."""
+        ...
+
+    def get_maintenance(self, maintenance_id: str) -> Maintenance | None: ...
+
+    def list_maintenances(
+        self,
+        *,
+        organization: str | None = None,
+        statuses: Collection[MaintenanceStatus] | None = None,
+    ) -> list[Maintenance]:
+        """Soonest start first; an organization's (with those recorded without one), some
+        statuses only."""
+        ...
+
+    def maintenance_notices(
+        self,
+        *,
+        maintenance_id: str | None = None,
+        states: Iterable[DeliveryState] | None = None,
+    ) -> list[MaintenanceNotice]:
+        """Oldest first: one window's, some delivery states."""
+        ...
+
+    def update_maintenance_delivery(self, delivery: Delivery) -> None:
+        """`update_delivery` for a notice's delivery."""
+        ...
+
+    def claim_maintenance_notices(
+        self, ids: Sequence[int], now: datetime
+    ) -> list[MaintenanceNotice]:
+        """`claim_deliveries` for notices' deliveries."""
+        ...
+
+    def set_maintenance_thread(self, maintenance_id: str, channel: str, remote_id: str) -> None:
+        """`set_thread` for a window."""
+        ...

@@ -25,6 +25,7 @@ from incidentctl.store.rows import (
     opt_text,
     to_text,
 )
+from incidentctl.store.sqlite_maintenance import SQLiteMaintenance
 from incidentctl.store.sqlite_schema import (
     INCIDENT_ASSIGNMENTS,
     INCIDENT_FIELDS,
@@ -53,7 +54,7 @@ def open_url(url: str) -> SQLiteStore:
     return SQLiteStore(Path(path))
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteMaintenance):
     """`Store` backed by one SQLite file; safe to share between threads of one process."""
 
     def __init__(self, path: Path) -> None:

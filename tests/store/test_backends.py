@@ -61,6 +61,8 @@ def test_new_sqlite_database_gets_the_schema_of_earlier_releases(tmp_path: Path)
         "deliveries",
         "reminders",
         "sqlite_sequence",
+        "maintenances",
+        "maintenance_deliveries",
     }
     assert tables["_migrations"] == (
         "CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
@@ -69,6 +71,7 @@ def test_new_sqlite_database_gets_the_schema_of_earlier_releases(tmp_path: Path)
     assert "            data TEXT NOT NULL DEFAULT '{}'\n" in tables["events"]
     assert "            id INTEGER PRIMARY KEY AUTOINCREMENT,\n" in tables["deliveries"]
     assert "            UNIQUE (day, seq)\n" in tables["incidents"]
+    assert "REFERENCES maintenances (id)" in tables["maintenance_deliveries"]
 
 
 class RecordingConnection:
@@ -114,6 +117,7 @@ def test_migrations_run_on_another_dialect_without_sqlite_sql() -> None:
         "m003_incident_version",
         "m004_incident_indexes",
         "m006_reminders",
+        "m007_maintenance",
     ]
     assert "INSERT INTO _migrations (name, applied_at) VALUES (%s, %s)" in sql
     assert SQLITE.params(3) == "?, ?, ?" and POSTGRESQL.params(2) == "%s, %s"

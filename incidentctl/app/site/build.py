@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from incidentctl.app.maintenance_ics import calendar_of
 from incidentctl.app.site.api import Api, encode
 from incidentctl.app.site.feeds import Feed
+from incidentctl.app.site.maintenance import maintenance_rss
 from incidentctl.app.site.pages import Pages, badge
 from incidentctl.app.site.record import Details, Known, SiteIncident, SiteRecord, read_record
 from incidentctl.app.site.uptime import worst
@@ -68,6 +70,12 @@ def site_files(
         yield name, (builtin_templates_dir() / "site" / name).read_bytes()
     for path, document in Api(record, url).documents().items():
         yield f"api/v2/{path}", encode(document)
+    yield "maintenance.ics", calendar_of(record.maintenances, playbook, record.now)
+    names = {k: c.name for k, c in playbook.components.items()}
+    yield (
+        "feeds/maintenance.rss",
+        maintenance_rss(record.maintenances, pages.times, pages.language, url, org.name, names),
+    )
     words = pages.words
     summaries: dict[str, str] = {}
     yield from _feeds("feed", words["incident_feed"].format(org=org.name), record, pages, summaries)

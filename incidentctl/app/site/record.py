@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from incidentctl.app.site.uptime import Segment, segments
+from incidentctl.model.maintenance import Maintenance, MaintenanceStatus
 from incidentctl.model.records import (
     ComponentStatus,
     EventKind,
@@ -82,6 +83,8 @@ class SiteRecord:
     incidents: list[SiteIncident] = field(default_factory=list)
     # id -> version of the incidents none of whose messages went to a public channel
     private: dict[str, int] = field(default_factory=dict)
+    # the organization's maintenance windows, soonest first
+    maintenances: list[Maintenance] = field(default_factory=list)
 
     @cached_property
     def active(self) -> list[SiteIncident]:
@@ -109,9 +112,21 @@ class SiteRecord:
         """Every playbook component's status now: the worst an open incident gives it."""
         from incidentctl.app.site.uptime import worst
 
+        working = {
+            c
+            for m in self.maintenances
+            if m.status is MaintenanceStatus.IN_PROGRESS
+            for c in m.components
+        }
         return {
             name: worst(
-                i.incident.components.get(name, ComponentStatus.OPERATIONAL) for i in self.active
+                [
+                    *(
+                        i.incident.components.get(name, ComponentStatus.OPERATIONAL)
+                        for i in self.active
+                    ),
+                    *([ComponentStatus.UNDER_MAINTENANCE] if name in working else []),
+                ]
             )
             for name in self.playbook.components
         }
@@ -263,7 +278,9 @@ def read_record(
             wanted.append(incident)
     said = _announced(store, org, public, wanted)
     timelines = store.timelines([i.id for i in wanted if i.id in said])
-    record = SiteRecord(playbook, now, private=private)
+    record = SiteRecord(
+        playbook, now, private=private, maintenances=store.list_maintenances(organization=org)
+    )
     asked = {i.id for i in wanted}
     for incident, full in plan:
         if not full:

@@ -20,6 +20,14 @@ from openapi_schema_validator import OAS30Validator
 from tests.channels.fakes.base_server import FakeServer, Reply, Request, openapi_spec
 
 OPEN = ("investigating", "identified", "monitoring")
+SCHEDULED = ("scheduled", "in_progress", "verifying", "completed")
+SCHEDULED_KEYS = (
+    "scheduled_for",
+    "scheduled_until",
+    "scheduled_remind_prior",
+    "scheduled_auto_in_progress",
+    "scheduled_auto_completed",
+)
 API_KEY = "sp-key-0123456789abcdef"
 INCIDENT = re.compile(r"^/v1/pages/(?P<page>[^/]+)/incidents(?:/(?P<rest>[^/]+))?/?$")
 INCIDENT_UPDATE = re.compile(
@@ -153,6 +161,9 @@ class StatuspageServer(FakeServer):
             return problem
         if not str(fields["name"]).strip():
             return Reply(422, {"error": ["Name can't be blank"]})
+        problem = _scheduled_problem(fields, None)
+        if problem is not None:
+            return problem
         incident_id = f"sp{next(self._ids):010d}"
         now = _now()
         incident: dict[str, Any] = {
@@ -170,6 +181,7 @@ class StatuspageServer(FakeServer):
             "components": [],
             "incident_updates": [],
             "deliver_notifications": fields.get("deliver_notifications", True),
+            **{key: fields.get(key) for key in SCHEDULED_KEYS},
         }
         self.incidents[incident_id] = incident
         self._apply(incident, fields)
@@ -180,7 +192,10 @@ class StatuspageServer(FakeServer):
         fields, problem = self._body(request, path, "patch")
         if problem is not None:
             return problem
-        for key in ("name", "status", "impact_override", "deliver_notifications"):
+        problem = _scheduled_problem(fields, incident)
+        if problem is not None:
+            return problem
+        for key in ("name", "status", "impact_override", "deliver_notifications", *SCHEDULED_KEYS):
             if key in fields:
                 incident[key] = fields[key]
         if "impact_override" in fields:
@@ -240,6 +255,28 @@ class StatuspageServer(FakeServer):
                 ],
             }
             incident["incident_updates"].insert(0, update)
+
+
+def _scheduled_problem(fields: dict[str, Any], incident: dict[str, Any] | None) -> Reply | None:
+    """What the real API refuses of a scheduled incident: a window without both ends or ending
+    before it starts, a realtime status on a scheduled incident or the reverse."""
+    status = fields.get("status", incident["status"] if incident else "investigating")
+    scheduled = (incident.get("scheduled_for") is not None) if incident else status in SCHEDULED
+    if incident is not None and "status" in fields and (status in SCHEDULED) != scheduled:
+        return Reply(422, {"error": [f"Status {status} is not valid for this incident"]})
+    if not scheduled:
+        if any(key in fields for key in SCHEDULED_KEYS):
+            return Reply(422, {"error": ["Scheduled fields need a scheduled status"]})
+        return None
+    start = fields.get("scheduled_for", incident.get("scheduled_for") if incident else None)
+    end = fields.get("scheduled_until", incident.get("scheduled_until") if incident else None)
+    if not start or not end:
+        return Reply(422, {"error": ["Scheduled for and scheduled until can't be blank"]})
+    begins = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
+    ends = datetime.fromisoformat(str(end).replace("Z", "+00:00"))
+    if ends <= begins:
+        return Reply(422, {"error": ["Scheduled until must be after scheduled for"]})
+    return None
 
 
 def _mentions(incident: dict[str, Any], query: str) -> bool:
