@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from incidentctl.errors import StateError
 from incidentctl.store.dialects import POSTGRESQL
 from incidentctl.store.migrations import MIGRATIONS
-from incidentctl.store.sqlstore import Connection, Cursor, SQLStore
+from incidentctl.store.sqlstore import SERIAL_TABLES, Connection, Cursor, SQLStore
 from incidentctl.store.urls import redacted
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ class PostgresStore(SQLStore):
         return bool(row.fetchone()[0])
 
     def _after_copy(self, conn: Connection) -> None:
-        for table in ("events", "deliveries"):
+        for table in SERIAL_TABLES:
             conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"COALESCE(MAX(id), 0) + 1, false) FROM {table}"

@@ -18,17 +18,22 @@ from typing import Any, Protocol
 
 from incidentctl.errors import IncidentChanged, IncidentIdTaken, IncidentNotFound, StateError
 from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
+from incidentctl.model.reminders import ReminderKind, ReminderMark
 from incidentctl.store.dialects import Dialect
+from incidentctl.store.maintenance_rows import MAINTENANCE_COLUMNS, NOTICE_COLUMNS
+from incidentctl.store.maintenance_tables import MaintenanceTables
 from incidentctl.store.migrations import MIGRATIONS, applied_migrations, migrate
 from incidentctl.store.rows import (
     DELIVERY_COLUMNS,
     EVENT_COLUMNS,
     INCIDENT_COLUMNS,
+    STAGES,
     delivery_from_row,
     delivery_values,
     dumps,
     event_from_row,
     event_values,
+    from_text,
     incident_from_row,
     incident_values,
     opt_text,
@@ -50,7 +55,14 @@ TABLES: dict[str, tuple[str, ...]] = {
     "incidents": ("id", "day", "seq", *INCIDENT_COLUMNS, "version"),
     "events": ("id", *EVENT_COLUMNS),
     "deliveries": ("id", *DELIVERY_COLUMNS),
+    "reminders": ("id", "incident_id", "kind", "slot", "at"),
+    "maintenances": ("id", "day", "seq", *MAINTENANCE_COLUMNS, "version"),
+    "maintenance_deliveries": ("id", *NOTICE_COLUMNS),
 }
+# the tables whose ids the database numbers (a copy sets their counters past the copied ids)
+SERIAL_TABLES = ("events", "deliveries", "reminders", "maintenance_deliveries")
+# past this many incidents asked for, one walk of a table beats statements of ids in slices
+MANY = 2000
 
 
 class Cursor(Protocol):
@@ -71,7 +83,7 @@ class Connection(Protocol):
     def close(self) -> None: ...
 
 
-class SQLStore:
+class SQLStore(MaintenanceTables):
     """`Store` over one autocommit connection; safe to share between threads of one process.
 
     Every write is one transaction started by `_begin`; inside `exclusive`, writes join its
@@ -303,6 +315,84 @@ class SQLStore:
             _insert_deliveries(conn, incident, events[-1] if events else None, deliveries)
         incident.version += 1
 
+    def numbering(self, incident_id: str) -> tuple[date, int] | None:
+        """The `(day, seq)` the incident's id was made from, or None."""
+        with self._guarded() as conn:
+            row = conn.execute(
+                "SELECT day, seq FROM incidents WHERE id = ?", (incident_id,)
+            ).fetchone()
+        return None if row is None else (date.fromisoformat(row["day"]), int(row["seq"]))
+
+    def import_incident(
+        self,
+        incident: Incident,
+        events: Sequence[TimelineEvent],
+        deliveries: Sequence[Delivery],
+        *,
+        day: date,
+        seq: int,
+    ) -> None:
+        """Store an exported incident as it was; see `Store.import_incident`."""
+        with self._write() as conn:
+            try:
+                conn.execute(
+                    f"INSERT INTO incidents (id, day, seq, version, {INCIDENT_FIELDS}) "
+                    f"VALUES (?, ?, ?, ?, {INCIDENT_MARKS})",
+                    (
+                        incident.id,
+                        day.isoformat(),
+                        seq,
+                        incident.version,
+                        *incident_values(incident),
+                    ),
+                )
+            except self.driver_error as exc:
+                if not self._is_unique_violation(exc):
+                    raise
+                raise IncidentIdTaken(str(self._failure(exc))) from exc
+            _insert_events(conn, incident, events)
+            stored = [event.id for event in events]
+            for delivery in deliveries:
+                position = delivery.event_id
+                if position is None or not 1 <= position <= len(stored):
+                    raise ValueError(f"delivery names event {position} of {len(stored)}")
+                delivery.event_id = stored[position - 1]
+            _insert_deliveries(conn, incident, None, deliveries)
+
+    def record_reminder(
+        self,
+        mark: ReminderMark,
+        incident: Incident,
+        events: Sequence[TimelineEvent],
+        deliveries: Sequence[Delivery],
+    ) -> bool:
+        """Store `mark`, the events and their deliveries at once; False when the mark's
+        (incident, kind, slot) is taken: nothing is stored then."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO reminders (incident_id, kind, slot, at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (incident_id, kind, slot) DO NOTHING",
+                (mark.incident_id, mark.kind.value, to_text(mark.slot), to_text(mark.at)),
+            )
+            if cursor.rowcount != 1:
+                return False
+            _insert_events(conn, incident, events)
+            _insert_deliveries(conn, incident, events[-1] if events else None, deliveries)
+        return True
+
+    def reminded(self, incident_id: str) -> list[ReminderMark]:
+        """The incident's stored reminders, oldest first."""
+        with self._guarded() as conn:
+            rows = conn.execute(
+                "SELECT incident_id, kind, slot, at FROM reminders WHERE incident_id = ? "
+                "ORDER BY id",
+                (incident_id,),
+            ).fetchall()
+        return [
+            ReminderMark(row[0], ReminderKind(row[1]), from_text(row[2]), from_text(row[3]))
+            for row in rows
+        ]
+
     def get_incident(self, incident_id: str) -> Incident | None:
         """The incident with this id, or None."""
         with self._guarded() as conn:
@@ -390,6 +480,34 @@ class SQLStore:
             ).fetchall()
         return [event_from_row(row) for row in rows]
 
+    def timelines(self, incident_ids: Collection[str]) -> dict[str, list[TimelineEvent]]:
+        """Incident id -> its timeline, oldest first, for each of `incident_ids` (one with no
+        event is absent): a site build reads thousands in a few statements, not one each."""
+        ids = list(dict.fromkeys(incident_ids))
+        found: dict[str, list[TimelineEvent]] = {}
+        with self._guarded() as conn:
+            if len(ids) > MANY:
+                # most of the history (a whole site build): one walk of the timeline index
+                wanted = set(ids)
+                for row in conn.execute("SELECT * FROM events ORDER BY incident_id, at, id"):
+                    if row["incident_id"] in wanted:
+                        event = event_from_row(row)
+                        found.setdefault(event.incident_id, []).append(event)
+                return found
+            # in slices: SQLite limits the number of parameters of one statement
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                rows = conn.execute(
+                    f"SELECT * FROM events WHERE incident_id IN ({marks}) "
+                    "ORDER BY incident_id, at, id",
+                    chunk,
+                ).fetchall()
+                for row in rows:
+                    event = event_from_row(row)
+                    found.setdefault(event.incident_id, []).append(event)
+        return found
+
     # -- deliveries -------------------------------------------------------------------------
 
     def deliveries(
@@ -440,8 +558,11 @@ class SQLStore:
             params.append(organization)
         query = f"SELECT incident_id, event_id, stage, id FROM deliveries WHERE {where}"
         with self._guarded() as conn:
-            if incidents is None:
+            if incidents is None or len(incidents) > MANY:
                 rows = conn.execute(query, params).fetchall()
+                if incidents is not None:
+                    asked = set(incidents)
+                    rows = [row for row in rows if row[0] in asked]
             else:
                 ids = list(incidents)
                 rows = []
@@ -452,7 +573,7 @@ class SQLStore:
                     clause = f"{query} AND incident_id IN ({marks})"
                     rows += conn.execute(clause, [*params, *chunk]).fetchall()
         rows.sort(key=lambda row: row[3])
-        return [(str(row[0]), int(row[1]), Stage(row[2])) for row in rows]
+        return [(str(row[0]), int(row[1]), STAGES.get(row[2]) or Stage(row[2])) for row in rows]
 
     def update_delivery(self, delivery: Delivery) -> None:
         """Persist state, attempts, remote id, link, error and timestamps of one delivery."""
