@@ -26,6 +26,8 @@ edit them freely: this is the wording your responders will send, approved in adv
   and part `chat` (chat rooms, status pages, webhooks, outbox: plain text), `short` (SMS and
   X: at most 280 characters), `email-subject`, `email-text`, `email-html`.
 - `postmortem.md.j2`: the review document written by `incidentctl postmortem`.
+- `postmortem-public.md.j2`: the public postmortem (`incidentctl postmortem --publish`), and
+  `postmortem.<part>.j2` the messages that carry it or point to it.
 - Files starting with `_` are shared pieces (e-mail layout, footer) that the others use.
 
 Delete a file to go back to the built-in version. A channel can also use its own files:
@@ -49,6 +51,8 @@ modifiez-les librement, c'est le texte que vos équipes enverront, validé à l'
   `resolved`, et la partie `chat` (salons, pages de statut, webhooks, outbox : texte brut),
   `short` (SMS et X : 280 caractères au plus), `email-subject`, `email-text`, `email-html`.
 - `postmortem.md.j2` : le document d'analyse écrit par `incidentctl postmortem`.
+- `postmortem-public.md.j2` : le post-mortem public (`incidentctl postmortem --publish`), et
+  `postmortem.<partie>.j2` les messages qui le portent ou y renvoient.
 - Les fichiers commençant par `_` sont des éléments partagés (gabarit d'e-mail, pied de
   message) utilisés par les autres.
 

@@ -88,3 +88,12 @@ class SettingsCheck(Protocol):
     def check_settings(self, settings: Any) -> Iterator[SettingProblem]:
         """Problems of `settings` (a mapping or the settings model), in order."""
         ...
+
+
+@runtime_checkable
+class PostsPostmortem(Protocol):
+    """The service keeps a public postmortem of its own beside the incident (Statuspage's
+    postmortem body): the channel receives the whole public document, not the short post
+    that points to it."""
+
+    postmortem_document: ClassVar[bool]

@@ -38,6 +38,7 @@ class EventKind(enum.StrEnum):
     COMPONENT_CHANGE = "component_change"
     RESOLVED = "resolved"
     POSTMORTEM_WRITTEN = "postmortem_written"
+    POSTMORTEM_PUBLISHED = "postmortem_published"
 
 
 class DeliveryState(enum.StrEnum):
@@ -104,6 +105,8 @@ class TimelineEvent:
 
 
 DATA_SAFE_KEY = "data_safe"
+# in the data of a `resolved` event whose severity requires a public postmortem
+POSTMORTEM_REQUIRED_KEY = "postmortem_required"
 
 
 def recorded_data_safe(events: Sequence[TimelineEvent], default: bool | None = None) -> bool | None:

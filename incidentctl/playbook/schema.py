@@ -114,6 +114,17 @@ class Site(Model):
     impact: dict[str, Literal["none", "minor", "major", "critical"]] = Field(default_factory=_dict)
 
 
+class Postmortem(Model):
+    """`postmortem:` — what the public postmortem (`postmortem --publish`) quotes from the
+    internal review: the headings of its sections (unset: the built-in review's, in the
+    playbook's language)."""
+
+    cause_section: str | None = None
+    actions_section: str | None = None
+    # optional: quoted when the review has it written
+    summary_section: str | None = None
+
+
 class Category(Model):
     """A kind of incident with a floor, e.g. security or data loss: zero tolerance."""
 
@@ -175,6 +186,7 @@ class Playbook(Model):
     values: list[TeamValue] = Field(default_factory=_list)
     templates: str | None = None
     site: Site = Field(default_factory=Site)
+    postmortem: Postmortem = Field(default_factory=Postmortem)
 
     @field_validator("incident_id_format")
     @classmethod

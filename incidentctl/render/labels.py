@@ -48,6 +48,7 @@ EVENT_LABELS: Mapping[str, Mapping[str, str]] = {
         "component_change": "Component change",
         "resolved": "Resolved",
         "postmortem_written": "Postmortem written",
+        "postmortem_published": "Public postmortem published",
     },
     "fr": {
         "declared": "Incident déclaré",
@@ -58,6 +59,7 @@ EVENT_LABELS: Mapping[str, Mapping[str, str]] = {
         "component_change": "Changement d'état d'un composant",
         "resolved": "Résolu",
         "postmortem_written": "Post-mortem rédigé",
+        "postmortem_published": "Post-mortem public publié",
     },
 }
 

@@ -22,6 +22,9 @@ from tests.channels.fakes.base_server import FakeServer, Reply, Request, openapi
 OPEN = ("investigating", "identified", "monitoring")
 API_KEY = "sp-key-0123456789abcdef"
 INCIDENT = re.compile(r"^/v1/pages/(?P<page>[^/]+)/incidents(?:/(?P<rest>[^/]+))?/?$")
+POSTMORTEM = re.compile(
+    r"^/v1/pages/(?P<page>[^/]+)/incidents/(?P<incident>[^/]+)/postmortem(?P<publish>/publish)?/?$"
+)
 
 
 def _resolve(node: Any, root: dict[str, Any]) -> Any:
@@ -46,9 +49,10 @@ def request_schema(path: str, method: str) -> dict[str, Any]:
     operation = spec["paths"][path][method]
     schema = _resolve(operation["requestBody"]["content"]["application/json"]["schema"], spec)
     # the document types one example component id; the real API applies it to every key
-    components = schema["properties"]["incident"]["properties"]["components"]
-    example = next(iter(components.pop("properties").values()))
-    components["additionalProperties"] = example
+    if "incident" in schema["properties"]:
+        components = schema["properties"]["incident"]["properties"]["components"]
+        example = next(iter(components.pop("properties").values()))
+        components["additionalProperties"] = example
     return copy.deepcopy(schema)
 
 
@@ -78,6 +82,8 @@ class StatuspageServer(FakeServer):
         self.page_id = page_id
         self.components = dict.fromkeys(components, "operational")
         self.incidents: dict[str, dict[str, Any]] = {}
+        # incident id -> its postmortem (draft, then published)
+        self.postmortems: dict[str, dict[str, Any]] = {}
         self.clock = clock
         self.rate_per_second = rate_per_second
         self.rate_status = rate_status
@@ -97,6 +103,9 @@ class StatuspageServer(FakeServer):
         if last is not None and now - last < 1.0 / self.rate_per_second:
             return Reply(self.rate_status, {"error": "Rate limit exceeded, retry later"})
         self._last[token] = now
+        postmortem = POSTMORTEM.match(request.path)
+        if postmortem is not None and postmortem["page"] == self.page_id:
+            return self._postmortem(request, postmortem["incident"], bool(postmortem["publish"]))
         match = INCIDENT.match(request.path)
         if match is None or match["page"] != self.page_id:
             return Reply(404, {"error": "The requested resource could not be found."})
@@ -180,6 +189,44 @@ class StatuspageServer(FakeServer):
             incident["impact"] = fields["impact_override"]
         self._apply(incident, fields)
         return Reply(200, incident)
+
+    def _postmortem(self, request: Request, incident_id: str, publish: bool) -> Reply:
+        """`GET|PUT …/incidents/{id}/postmortem` (a draft) and `PUT …/postmortem/publish`."""
+        incident = self.incidents.get(incident_id)
+        if incident is None:
+            return Reply(404, {"error": "The requested resource could not be found."})
+        postmortem: dict[str, Any] = self.postmortems.setdefault(incident_id, {})
+        if request.method == "GET" and not publish:
+            return Reply(200, postmortem)
+        if request.method != "PUT":
+            return Reply(405, {"error": "Method not allowed"})
+        if "application/json" not in request.headers.get("content-type", ""):
+            return Reply(415, {"error": "Content-Type must be application/json"})
+        path = "/pages/{page_id}/incidents/{incident_id}/postmortem"
+        body = request.json()
+        errors = schema_errors(body, f"{path}/publish" if publish else path, "put")
+        if errors:
+            return Reply(422, {"error": errors})
+        fields = body["postmortem"] if isinstance(body, dict) and "postmortem" in body else {}
+        now = _now()
+        if not publish:
+            postmortem.update(body_draft=fields["body_draft"], body_draft_updated_at=now)
+            return Reply(200, postmortem)
+        if not postmortem.get("body_draft"):
+            return Reply(422, {"error": ["Postmortem draft can't be blank"]})
+        postmortem.update(
+            body=postmortem["body_draft"],
+            body_updated_at=now,
+            published_at=now,
+            notify_subscribers=fields.get("notify_subscribers", False),
+            notify_twitter=fields.get("notify_twitter", False),
+        )
+        incident.update(
+            postmortem_body=postmortem["body"],
+            postmortem_published_at=now,
+            postmortem_notified_subscribers=postmortem["notify_subscribers"],
+        )
+        return Reply(200, postmortem)
 
     def _apply(self, incident: dict[str, Any], fields: dict[str, Any]) -> None:
         now = _now()
