@@ -59,10 +59,11 @@ SECTIONS = {
 }
 
 
+Services = tuple[StatuspageServer, SendGridFake, XFake]
+
+
 @pytest.fixture
-def services(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[StatuspageServer, SendGridFake, XFake]]:
+def services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SP_KEY", SP_KEY)
     monkeypatch.setenv("SENDGRID_KEY", SENDGRID_KEY)
@@ -78,7 +79,7 @@ def services(
 
 
 def write_playbook(
-    directory: Path, servers: tuple[StatuspageServer, SendGridFake, XFake], language: str = "en"
+    directory: Path, servers: Services, language: str = "en", extra: str = ""
 ) -> None:
     statuspage, sendgrid, x = servers
     channels: dict[str, dict[str, Any]] = {
@@ -116,7 +117,7 @@ def write_playbook(
         settings |= {"audience": "public", "stages": PUBLIC_STAGES}
         body += f"  {name}:\n" + "".join(f"    {k}: {json.dumps(v)}\n" for k, v in settings.items())
     body += "  room:\n    type: console\n    audience: internal\n"
-    text = PLAYBOOK.format(language=language, channels=body)
+    text = PLAYBOOK.format(language=language, channels=body) + extra
     (directory / "incidentctl.yaml").write_text(text, encoding="utf-8")
 
 
@@ -152,8 +153,8 @@ def run_incident(capsys: pytest.CaptureFixture[str]) -> str:
         capsys, "resolve", "--message", "Payments work again: we rolled back the release", "--yes"
     )
     assert resolved.code == 0, resolved.out + resolved.err
-    [incident_id] = re.findall(r"INC-\d{8}-\d{4}", resolved.out)[:1]
-    return incident_id
+    found: list[str] = re.findall(r"INC-\d{8}-\d{4}", resolved.out)
+    return found[0]
 
 
 def write_review(capsys: pytest.CaptureFixture[str], incident_id: str, language: str) -> Path:
@@ -201,6 +202,20 @@ def deliveries_of_last_event(incident_id: str) -> dict[str, DeliveryState]:
         store.close()
 
 
+@pytest.fixture
+def resolved(tmp_path: Path, services: Services, capsys: pytest.CaptureFixture[str]) -> str:
+    """The id of a resolved incident of an English playbook, its review not written yet."""
+    write_playbook(tmp_path, services)
+    return run_incident(capsys)
+
+
+@pytest.fixture
+def reviewed(resolved: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """The id of a resolved incident whose review's sections are written."""
+    write_review(capsys, resolved, "en")
+    return resolved
+
+
 def assert_public(text: str) -> None:
     for word in INTERNAL:
         assert word not in text, f"{word!r} leaked into: {text[:200]}"
@@ -209,14 +224,11 @@ def assert_public(text: str) -> None:
 
 
 def test_the_public_postmortem_reaches_every_public_channel_and_nothing_internal_leaks(
-    tmp_path: Path,
-    services: tuple[StatuspageServer, SendGridFake, XFake],
-    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, services: Services, reviewed: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     statuspage, sendgrid, x = services
-    write_playbook(tmp_path, services)
-    incident_id = run_incident(capsys)
-    review = write_review(capsys, incident_id, "en")
+    incident_id = reviewed
+    review = Path("postmortems") / f"{incident_id}.md"
     assert "```mermaid\ngantt\n" in review.read_text(encoding="utf-8")
     mails_before, posts_before = len(sendgrid.accepted), len(x.posts)
 
@@ -276,9 +288,7 @@ def test_the_public_postmortem_reaches_every_public_channel_and_nothing_internal
 
 
 def test_french_public_postmortem_quotes_the_french_sections(
-    tmp_path: Path,
-    services: tuple[StatuspageServer, SendGridFake, XFake],
-    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, services: Services, capsys: pytest.CaptureFixture[str]
 ) -> None:
     statuspage, _, x = services
     write_playbook(tmp_path, services, language="fr")
@@ -302,14 +312,11 @@ def test_french_public_postmortem_quotes_the_french_sections(
 
 
 def test_a_missing_section_names_the_file_and_the_section_and_sends_nothing(
-    tmp_path: Path,
-    services: tuple[StatuspageServer, SendGridFake, XFake],
-    capsys: pytest.CaptureFixture[str],
+    services: Services, reviewed: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     statuspage, _, _ = services
-    write_playbook(tmp_path, services)
-    incident_id = run_incident(capsys)
-    review = write_review(capsys, incident_id, "en")
+    incident_id = reviewed
+    review = Path("postmortems") / f"{incident_id}.md"
     review.write_text(
         review.read_text(encoding="utf-8").replace("## Action items", "## Follow-ups"),
         encoding="utf-8",
@@ -326,12 +333,9 @@ def test_a_missing_section_names_the_file_and_the_section_and_sends_nothing(
 
 
 def test_an_unwritten_section_and_a_missing_review_are_refused(
-    tmp_path: Path,
-    services: tuple[StatuspageServer, SendGridFake, XFake],
-    capsys: pytest.CaptureFixture[str],
+    resolved: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_playbook(tmp_path, services)
-    incident_id = run_incident(capsys)
+    incident_id = resolved
 
     missing = cli(capsys, "postmortem", "--publish", "--yes")
     assert missing.code == 2
@@ -349,9 +353,7 @@ def test_an_unwritten_section_and_a_missing_review_are_refused(
 
 
 def test_an_open_incident_has_no_postmortem_to_publish_yet(
-    tmp_path: Path,
-    services: tuple[StatuspageServer, SendGridFake, XFake],
-    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, services: Services, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_playbook(tmp_path, services)
     declared = cli(capsys, "declare", "sev1", "--title", "Payments failing", "--yes")
@@ -364,14 +366,10 @@ def test_an_open_incident_has_no_postmortem_to_publish_yet(
 
 
 def test_a_postmortem_statuspage_refused_is_recorded_and_retry_publishes_it(
-    tmp_path: Path,
-    services: tuple[StatuspageServer, SendGridFake, XFake],
-    capsys: pytest.CaptureFixture[str],
+    services: Services, reviewed: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     statuspage, _, _ = services
-    write_playbook(tmp_path, services)
-    incident_id = run_incident(capsys)
-    write_review(capsys, incident_id, "en")
+    incident_id = reviewed
     down = Reply(503, {"error": "Service Unavailable"})
     statuspage.fail_next(*[down] * 8)  # longer than the command's own retries
 
@@ -391,16 +389,39 @@ def test_a_postmortem_statuspage_refused_is_recorded_and_retry_publishes_it(
 
 
 def test_dry_run_shows_the_document_and_stores_nothing(
-    tmp_path: Path,
-    services: tuple[StatuspageServer, SendGridFake, XFake],
-    capsys: pytest.CaptureFixture[str],
+    reviewed: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_playbook(tmp_path, services)
-    incident_id = run_incident(capsys)
-    write_review(capsys, incident_id, "en")
+    incident_id = reviewed
 
     shown: Result = cli(capsys, "postmortem", "--publish", "--dry-run")
 
     assert shown.code == 0, shown.out + shown.err
     assert "## Why it happened" in shown.out and "dry run: nothing was sent" in shown.out
     assert EventKind.POSTMORTEM_PUBLISHED not in timeline_kinds(incident_id)
+
+
+def test_even_a_playbook_template_that_asks_for_roles_and_notes_gets_none(
+    tmp_path: Path, services: Services, capsys: pytest.CaptureFixture[str]
+) -> None:
+    statuspage, _, _ = services
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "postmortem-public.md.j2").write_text(
+        "# {{ incident.title }}\n"
+        "roles: {% for r in incident.roles %}{{ r.who }} {% endfor %}\n"
+        "notes: {% for e in timeline %}{{ e.message }}|{{ e.summary }} {% endfor %}\n"
+        "{{ postmortem.cause }}\n{{ postmortem.actions }}\n",
+        encoding="utf-8",
+    )
+    write_playbook(tmp_path, services, extra="templates: templates\n")
+    incident_id = run_incident(capsys)
+    write_review(capsys, incident_id, "en")
+
+    published = cli(capsys, "postmortem", "--publish", "--yes")
+
+    assert published.code == 0, published.out + published.err
+    [remote] = statuspage.incidents
+    body = statuspage.postmortems[remote]["body"]
+    assert body.startswith("# Payments failing\nroles: notes: |Incident declared ")
+    assert "the team saw it first" in body
+    assert_public(body)
