@@ -23,6 +23,7 @@ from incidentctl.app.workspace import Workspace
 from incidentctl.errors import ConflictError, UsageError
 from incidentctl.model.records import (
     DATA_SAFE_KEY,
+    POSTMORTEM_REQUIRED_KEY,
     ComponentStatus,
     EventKind,
     Incident,
@@ -152,7 +153,10 @@ def plan_update(
         incident.next_update_due = None
         for name in incident.components:
             incident.components[name] = ComponentStatus.OPERATIONAL
-        add(EventKind.RESOLVED, message.strip(), said)
+        sev = playbook.severity(incident.severity)
+        # `status` reminds of a public postmortem owed without reading the playbook
+        owed = {POSTMORTEM_REQUIRED_KEY: True} if sev and sev.postmortem_required else {}
+        add(EventKind.RESOLVED, message.strip(), {**said, **owed})
     else:
         sev = playbook.severity(incident.severity)
         incident.next_update_due = now + sev.cadence if sev else None

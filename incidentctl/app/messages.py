@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from incidentctl.app.targets import Target, select_targets
 from incidentctl.app.workspace import Workspace
-from incidentctl.channels.base import SendContext
+from incidentctl.channels.base import Channel, ChannelType, SendContext
 from incidentctl.channels.capabilities import LengthNote, QuotesValues
 from incidentctl.delivery.engine import payload_hash
 from incidentctl.errors import Location, TemplateError, UsageError
@@ -15,6 +15,7 @@ from incidentctl.model.records import (
     Delivery,
     EventKind,
     Incident,
+    RenderedMessage,
     Stage,
     TemplateStage,
     TimelineEvent,
@@ -137,12 +138,16 @@ def render_targets(
     playbook = ws.playbook
     renderer = ws.renderer
     context = build_context(playbook, incident, event, now=ws.now(), timeline=timeline)
-    deliveries: list[Delivery] = []
-    disabled: list[Target] = []
-    lengths: dict[str, tuple[int, int | None]] = {}
-    notes: dict[str, str] = {}
-    too_long: list[str] = []
-    kept: dict[str, str] = {}
+
+    names = template or stage
+
+    def message_for(target: Target, cls: ChannelType, probe: Channel) -> RenderedMessage:
+        quote = probe.quote_value if isinstance(probe, QuotesValues) else None
+        try:
+            return renderer.render(names, target.channel, cls.message_format, context, quote)
+        except TemplateError as exc:
+            raise located(ws, exc, target.channel, names) from None
+
     if only is None:
         targets = select_targets(playbook, stage, incident.severity, incident.category, told)
     else:
@@ -151,52 +156,88 @@ def render_targets(
             for name, channel in playbook.channels.items()
             if name in only
         ]
+    return render_each(ws, incident, stage, targets, message_for, f"{names.value} message")
+
+
+# a target's message, from its channel type and an instance that measures and quotes
+MessageFor = Callable[[Target, ChannelType, Channel], RenderedMessage]
+
+
+def render_each(
+    ws: Workspace,
+    incident: Incident,
+    stage: Stage,
+    targets: Sequence[Target],
+    message_for: MessageFor,
+    what: str,
+) -> RenderedTargets:
+    """One delivery per enabled target with the message `message_for` renders; a message over
+    its channel's limit is an error here, before anything is stored or sent."""
+    rendered = RenderedTargets([], [], {})
+    too_long: list[str] = []
     for target in targets:
         if not target.enabled:
-            disabled.append(target)
+            rendered.disabled.append(target)
             continue
         if target.kept:
-            kept[target.channel] = target.kept
-        checked = ws.channels.get(target.channel)
-        if checked is None:  # load rejects unknown types: only a workspace built by hand
-            raise UsageError(f"channel {target.channel!r}: unknown type {target.type!r}")
-        cls = checked.cls
-        config = playbook.channels[target.channel]
-        probe = cls(
-            target.channel,
-            checked.settings,
-            SendContext(env={}, outbox_dir=ws.state_dir, channel=target.channel),
-            config.timeout,
-        )
-        quote = probe.quote_value if isinstance(probe, QuotesValues) else None
-        try:
-            message = renderer.render(
-                template or stage, target.channel, cls.message_format, context, quote
-            )
-        except TemplateError as exc:
-            raise located(ws, exc, target.channel, template or stage) from None
-        length = probe.measure(message)
-        lengths[target.channel] = (length, cls.max_length)
-        note = probe.length_note(message) if isinstance(probe, LengthNote) else None
-        if note:
-            notes[target.channel] = note
-        if cls.max_length is not None and length > cls.max_length:
-            too_long.append(f"{target.channel} ({length}/{cls.max_length})")
-        deliveries.append(
-            Delivery(
-                incident_id=incident.id,
-                channel=target.channel,
-                channel_type=target.type,
-                stage=stage,
-                message=message,
-                payload_hash=payload_hash(message.as_dict()),
-                created_at=ws.now(),
-                updated_at=ws.now(),
-            )
-        )
+            rendered.kept[target.channel] = target.kept
+        cls, probe = channel_probe(ws, target)
+        message = message_for(target, cls, probe)
+        if not add_delivery(ws, rendered, incident, target, stage, (cls, probe), message):
+            length, limit = rendered.lengths[target.channel]
+            too_long.append(f"{target.channel} ({length}/{limit})")
     if too_long:
         raise UsageError(
-            f"{(template or stage).value} message too long for channel {', '.join(too_long)}: "
-            "shorten the text or the channel's template; nothing was sent"
+            f"{what} too long for channel {', '.join(too_long)}: shorten the text or the "
+            "channel's template; nothing was sent"
         )
-    return RenderedTargets(deliveries, disabled, lengths, notes, kept)
+    return rendered
+
+
+def channel_probe(ws: Workspace, target: Target) -> tuple[ChannelType, Channel]:
+    """The target's channel type and an instance that measures and quotes (never sends)."""
+    checked = ws.channels.get(target.channel)
+    if checked is None:  # load rejects unknown types: only a workspace built by hand
+        raise UsageError(f"channel {target.channel!r}: unknown type {target.type!r}")
+    cls = checked.cls
+    config = ws.playbook.channels[target.channel]
+    probe = cls(
+        target.channel,
+        checked.settings,
+        SendContext(env={}, outbox_dir=ws.state_dir, channel=target.channel),
+        config.timeout,
+    )
+    return cls, probe
+
+
+def add_delivery(
+    ws: Workspace,
+    rendered: RenderedTargets,
+    incident: Incident,
+    target: Target,
+    stage: Stage,
+    channel: tuple[ChannelType, Channel],
+    message: RenderedMessage,
+) -> bool:
+    """Add the delivery of `message` to `rendered` with its measured length; False when it is
+    over the channel's limit (the caller refuses the whole plan)."""
+    cls, probe = channel
+    limit = cls.max_length
+    length = probe.measure(message)
+    rendered.lengths[target.channel] = (length, limit)
+    note = probe.length_note(message) if isinstance(probe, LengthNote) else None
+    if note:
+        rendered.notes[target.channel] = note
+    rendered.deliveries.append(
+        Delivery(
+            incident_id=incident.id,
+            channel=target.channel,
+            channel_type=target.type,
+            stage=stage,
+            message=message,
+            payload_hash=payload_hash(message.as_dict()),
+            created_at=ws.now(),
+            updated_at=ws.now(),
+        )
+    )
+    return limit is None or length <= limit

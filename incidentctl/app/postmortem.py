@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from incidentctl.app.lookup import find_incident
+from incidentctl.app.mermaid import incident_gantt
 from incidentctl.app.versioned import until_stored
 from incidentctl.app.workspace import Workspace
 from incidentctl.errors import ConflictError, IncidentNotFound, StateError
@@ -15,7 +16,7 @@ def default_postmortem_path(incident: Incident) -> Path:
     return Path("postmortems") / f"{incident.id}.md"
 
 
-def _latest_incident(ws: Workspace, incident_id: str | None) -> Incident:
+def latest_incident(ws: Workspace, incident_id: str | None) -> Incident:
     """The incident named, else the one resolved last (an open one only when named)."""
     if incident_id:
         return find_incident(ws.store, incident_id, open_only=False, organization=ws.organization)
@@ -43,13 +44,12 @@ def render_postmortem(ws: Workspace, incident: Incident) -> str:
         for d in ws.store.deliveries(incident_id=incident.id, states=[DeliveryState.SENT])
         if d.sent_at
     ]
+    first_sent = min(sent, default=None)
     context = build_context(
-        ws.playbook,
-        incident,
-        last,
-        now=ws.now(),
-        timeline=timeline,
-        first_sent=min(sent, default=None),
+        ws.playbook, incident, last, now=ws.now(), timeline=timeline, first_sent=first_sent
+    )
+    context["mermaid"] = incident_gantt(
+        ws.playbook, incident, timeline, first_sent=first_sent, now=ws.now()
     )
     return ws.renderer.render_postmortem(context)
 
@@ -67,7 +67,7 @@ def write_postmortem(
     `out` is the file, or with `into_folder` (`--out reviews/`) the folder that receives the
     usual file name; an existing folder is taken as such too.
     """
-    incident = _latest_incident(ws, incident_id)
+    incident = latest_incident(ws, incident_id)
     path = out or default_postmortem_path(incident)
     if into_folder or path.is_dir():
         path = path / default_postmortem_path(incident).name

@@ -257,6 +257,46 @@ def status_rows(
     return rows
 
 
+# `status` looks this far back for public postmortems still owed
+POSTMORTEM_LOOKBACK = 50
+
+
+def postmortems_owed(
+    env: Mapping[str, str], *, every_organization: bool = False, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """`status`: the latest resolved incidents whose severity requires a public postmortem
+    (recorded on their resolution) not published yet, with how long since they were resolved."""
+    from incidentctl.model.records import POSTMORTEM_REQUIRED_KEY, EventKind
+
+    organization, tz = _viewer(env, every_organization)
+    store = open_store(None, env)
+    moment = now or datetime.now(UTC)
+    resolved = store.list_incidents(
+        resolved_only=True, organization=organization, limit=POSTMORTEM_LOOKBACK
+    )
+    timelines = store.timelines([i.id for i in resolved])
+    owed = []
+    for incident in resolved:
+        events = timelines.get(incident.id, [])
+        required = any(
+            e.kind is EventKind.RESOLVED and e.data.get(POSTMORTEM_REQUIRED_KEY) for e in events
+        )
+        published = any(e.kind is EventKind.POSTMORTEM_PUBLISHED for e in events)
+        if required and not published and incident.resolved_at is not None:
+            owed.append(
+                {
+                    "id": incident.id,
+                    "severity": incident.severity,
+                    "title": incident.title,
+                    "resolved_local": local_time(incident.resolved_at, tz, moment),
+                    "since_resolved": format_duration(
+                        max(moment - incident.resolved_at, timedelta(0))
+                    ),
+                }
+            )
+    return owed
+
+
 def needs_attention(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     """`status --check`: one line per incident overdue for an update or with a stuck delivery."""
     lines = []

@@ -27,6 +27,8 @@ edit them freely: this is the wording your responders will send, approved in adv
   X: at most 280 characters), `email-subject`, `email-text`, `email-html`, `support` and
   `support-subject` (the support desk's brief).
 - `postmortem.md.j2`: the review document written by `incidentctl postmortem`.
+- `postmortem-public.md.j2`: the public postmortem (`incidentctl postmortem --publish`), and
+  `postmortem.<part>.j2` the messages that carry it or point to it.
 - Files starting with `_` are shared pieces (e-mail layout, footer) that the others use.
 
 Delete a file to go back to the built-in version. A channel can also use its own files:
@@ -51,6 +53,8 @@ modifiez-les librement, c'est le texte que vos équipes enverront, validé à l'
   `short` (SMS et X : 280 caractères au plus), `email-subject`, `email-text`, `email-html`,
   `support` et `support-subject` (le point pour le support).
 - `postmortem.md.j2` : le document d'analyse écrit par `incidentctl postmortem`.
+- `postmortem-public.md.j2` : le post-mortem public (`incidentctl postmortem --publish`), et
+  `postmortem.<partie>.j2` les messages qui le portent ou y renvoient.
 - Les fichiers commençant par `_` sont des éléments partagés (gabarit d'e-mail, pied de
   message) utilisés par les autres.
 

@@ -100,3 +100,12 @@ class EditsMessages(Protocol):
         """Replace the message `remote_id` (as `send` returned it) with `outgoing.message`;
         one attempt, failing like `send`."""
         ...
+
+
+@runtime_checkable
+class PostsPostmortem(Protocol):
+    """The service keeps a public postmortem of its own beside the incident (Statuspage's
+    postmortem body): the channel receives the whole public document, not the short post
+    that points to it."""
+
+    postmortem_document: ClassVar[bool]

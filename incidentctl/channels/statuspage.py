@@ -20,6 +20,10 @@ others `minor`), and its `metadata` records our incident id and globally unique 
 two machines both have `INC-…-0001`, so the uid decides; the id, or failing metadata the name,
 decides only for incidents recorded without a uid. Statuspage allows 1 request/s per key (420 or
 429 beyond).
+
+The public postmortem (`postmortem --publish`) is the incident's postmortem body: a draft
+(`PUT …/incidents/{id}/postmortem`), then published (`PUT …/postmortem/publish`, notifying
+subscribers unless `deliver_notifications: false`; never Twitter, which has its own channel).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ from incidentctl.channels.http import (
 )
 from incidentctl.channels.secrets import SECRET
 from incidentctl.errors import DeliveryError
-from incidentctl.model.records import ComponentStatus, Stage
+from incidentctl.model.records import ComponentStatus, EventKind, Stage
 from incidentctl.model.snapshots import IncidentSnapshot
 
 if TYPE_CHECKING:
@@ -86,6 +90,8 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
     # an update without the incident id would open a second public incident
     needs_thread = True
     settings_model = StatuspageSettings
+    # the public postmortem goes whole into the incident's postmortem body
+    postmortem_document = True
 
     @classmethod
     def settings_problems(cls, settings: StatuspageSettings) -> Iterator[SettingProblem]:
@@ -96,6 +102,8 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
                 yield SettingProblem("components", f"component {ours!r} maps to an empty id")
 
     def send(self, outgoing: Outgoing) -> SendResult:
+        if outgoing.event.kind is EventKind.POSTMORTEM_PUBLISHED:
+            return self._postmortem(outgoing)
         if outgoing.maintenance is not None:
             from incidentctl.channels.statuspage_maintenance import send_scheduled
 
@@ -138,8 +146,33 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
         self._call("PATCH", update_path, json=body)
         return SendResult(remote_id=remote_id, link=_shortlink(incident))
 
+    def _postmortem(self, outgoing: Outgoing) -> SendResult:
+        """Draft the postmortem body, then publish it (both harmless to repeat)."""
+        if outgoing.thread is None:
+            raise DeliveryError(
+                "no Statuspage incident to attach the postmortem to (its first message is not "
+                "confirmed sent)",
+                retryable=False,
+            )
+        path = f"/incidents/{quote(outgoing.thread, safe='')}/postmortem"
+        self._call("PUT", path, json={"postmortem": {"body_draft": outgoing.message.text}})
+        publish: dict[str, Any] = {"notify_twitter": False}
+        publish["notify_subscribers"] = self.settings.deliver_notifications is not False
+        self._call("PUT", f"{path}/publish", json={"postmortem": publish})
+        incident = json_object(self._call("GET", f"/incidents/{quote(outgoing.thread, safe='')}"))
+        return SendResult(remote_id=outgoing.thread, link=_shortlink(incident))
+
     def reconcile(self, outgoing: Outgoing) -> SendResult | None:
         """Whether an uncertain send reached the page: the incident or update exists."""
+        if outgoing.event.kind is EventKind.POSTMORTEM_PUBLISHED and outgoing.thread:
+            postmortem = json_object(
+                self._call("GET", f"/incidents/{quote(outgoing.thread, safe='')}/postmortem")
+            )
+            body = str(postmortem.get("body") or "").strip()
+            published = body if postmortem.get("published_at") else None
+            if published == outgoing.message.text.strip():
+                return SendResult(remote_id=outgoing.thread)
+            return None
         if outgoing.thread is not None:
             path = f"/incidents/{quote(outgoing.thread, safe='')}"
             incident = json_object(self._call("GET", path))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from incidentctl.cli.options import DryRunOption, IncidentArgument, PlaybookOption, YesOption
-from incidentctl.cli.send_cmds import JsonOption, _publish
+from incidentctl.cli.send_cmds import JsonOption, publish_plan
 
 if TYPE_CHECKING:
     from incidentctl.app.plan import Plan
@@ -53,7 +53,7 @@ def correct(
     def make_plan() -> Plan:
         return corrections.plan_correction(ws, incident_id, message)
 
-    _publish(
+    publish_plan(
         ws,
         make_plan,
         corrections.commit_correction,
@@ -93,7 +93,7 @@ def reopen(
     def make_plan() -> Plan:
         return reopening.plan_reopen(ws, incident_id, message)
 
-    _publish(
+    publish_plan(
         ws,
         make_plan,
         reopening.commit_reopen,

@@ -78,12 +78,14 @@ def status(
     as_json: JsonOption = False,
 ) -> None:
     """Open incidents: when the next update is due, and deliveries that are not confirmed."""
-    from incidentctl.app.queries import needs_attention, status_rows
+    from incidentctl.app.queries import needs_attention, postmortems_owed, status_rows
     from incidentctl.errors import ExitCode
-    from incidentctl.output.tables import print_status
+    from incidentctl.output.tables import print_postmortems_owed, print_status
 
     rows = status_rows(os.environ, every_organization=organizations)
     print_status(rows, as_json=as_json)
+    if not as_json:
+        print_postmortems_owed(postmortems_owed(os.environ, every_organization=organizations))
     problems = needs_attention(rows)
     if check and problems:
         from incidentctl.model.text import visible

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from incidentctl.cli.options import PlaybookOption
+if TYPE_CHECKING:
+    from incidentctl.app.plan import Plan
+    from incidentctl.app.workspace import Workspace
+
+from incidentctl.cli.options import DryRunOption, PlaybookOption, YesOption
 
 
 def assign(
@@ -53,14 +57,42 @@ def postmortem(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    publish: Annotated[
+        bool,
+        typer.Option(
+            "--publish",
+            help="Publish the public postmortem: rendered from the record and the review's "
+            "sections, previewed, then sent to the public channels that were told.",
+        ),
+    ] = False,
+    review: Annotated[
+        str | None,
+        typer.Option(
+            "--review",
+            help="With --publish: the internal review to quote (default: the file "
+            "`postmortem` wrote).",
+            show_default=False,
+        ),
+    ] = None,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
     playbook: PlaybookOption = None,
 ) -> None:
-    """Scaffold the postmortem review document from the recorded timeline."""
+    """Scaffold the postmortem review document from the recorded timeline; with --publish,
+    send the public postmortem."""
     from incidentctl.app.postmortem import write_postmortem
     from incidentctl.cli.runtime import open_workspace
+    from incidentctl.errors import UsageError
     from incidentctl.output import messages
 
     ws = open_workspace(playbook)
+    if publish:
+        if out is not None or force:
+            raise UsageError("--out and --force write the internal review: not with --publish")
+        _publish_postmortem(ws, incident_id, review, yes=yes, dry_run=dry_run)
+        return
+    if review is not None or yes or dry_run:
+        raise UsageError("--review, --yes and --dry-run go with --publish")
     incident, path = write_postmortem(
         ws,
         incident_id,
@@ -69,3 +101,29 @@ def postmortem(
         into_folder=out is not None and out.endswith(("/", os.sep)),
     )
     messages.print_note(f"{incident.id}: postmortem written to {path}")
+
+
+def _publish_postmortem(
+    ws: Workspace, incident_id: str | None, review: str | None, *, yes: bool, dry_run: bool
+) -> None:
+    from incidentctl.app.postmortem_public import commit_publish, plan_publish
+    from incidentctl.cli.send_cmds import publish_plan
+
+    publish_plan(
+        ws,
+        lambda: plan_publish(ws, incident_id, Path(review) if review else None),
+        commit_publish,
+        yes=yes,
+        dry_run=dry_run,
+        as_json=False,
+        header=lambda _, plan: _show_document(plan),
+        closing="public postmortem published",
+    )
+
+
+def _show_document(plan: Plan) -> None:
+    from incidentctl.output import messages
+
+    messages.print_notices(plan)
+    document = str(plan.events[-1].data.get("document", ""))
+    messages.print_document("public postmortem: what customers will read", document)

@@ -48,7 +48,7 @@ JsonOption = Annotated[
 ]
 
 
-def _publish(
+def publish_plan(
     ws: Workspace,
     make_plan: Callable[[], Plan],
     commit: Commit,
@@ -57,6 +57,7 @@ def _publish(
     dry_run: bool,
     as_json: bool,
     header: Callable[[Workspace, Plan], None] | None = None,
+    closing: str | None = None,
 ) -> None:
     """The use case with the terminal's side effects: preview, question, live table, report.
 
@@ -107,7 +108,10 @@ def _publish(
     assert published.incident is not None and published.report is not None
     for note in published.notes:
         messages.print_note(note)
-    messages.print_report(ws, published.incident, published.report, plan.disabled)
+    if closing is None:
+        messages.print_report(ws, published.incident, published.report, plan.disabled)
+    else:
+        messages.print_report(ws, published.incident, published.report, plan.disabled, closing)
     raise_if_undelivered(published.report)
 
 
@@ -184,7 +188,7 @@ def declare(
             data_safe=data_safe,
         )
 
-    _publish(
+    publish_plan(
         ws,
         make_plan,
         declaring.commit_declare,
@@ -251,7 +255,7 @@ def update(
             data_safe=data_safe,
         )
 
-    _publish(
+    publish_plan(
         ws,
         make_plan,
         incidents.commit_update,
@@ -283,7 +287,7 @@ def resolve(
     def make_plan() -> Plan:
         return incidents.plan_update(ws, incident_id, message, resolve=True, data_safe=data_safe)
 
-    _publish(
+    publish_plan(
         ws,
         make_plan,
         incidents.commit_update,

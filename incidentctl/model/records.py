@@ -62,6 +62,7 @@ class EventKind(enum.StrEnum):
     REMINDER = "reminder"
     # a customer's ticket or call linked to the incident by the support desk: internal only
     CUSTOMER_REPORT = "customer_report"
+    POSTMORTEM_PUBLISHED = "postmortem_published"
 
 
 class DeliveryState(enum.StrEnum):
@@ -128,6 +129,8 @@ class TimelineEvent:
 
 
 DATA_SAFE_KEY = "data_safe"
+# in the data of a `resolved` event whose severity requires a public postmortem
+POSTMORTEM_REQUIRED_KEY = "postmortem_required"
 
 
 def recorded_data_safe(events: Sequence[TimelineEvent], default: bool | None = None) -> bool | None:

@@ -198,6 +198,11 @@ def print_publish_preview(preview: Preview) -> None:
         print_payloads(preview.payloads)
 
 
+def print_document(title: str, text: str) -> None:
+    """A document as it will go out (the public postmortem), literally, in a panel."""
+    out.print(Panel(Text(_clipped(text)), title=literal(title), title_align="left", expand=False))
+
+
 def print_missing_variables(missing: dict[str, list[str]]) -> None:
     """Channels whose delivery will fail for want of an environment variable."""
     for channel, names in missing.items():
@@ -333,7 +338,11 @@ def print_delivery_table(report: DeliveryReport, disabled: Sequence[Target]) -> 
 
 
 def print_report(
-    ws: Workspace, incident: Incident, report: DeliveryReport, disabled: Sequence[Target]
+    ws: Workspace,
+    incident: Incident,
+    report: DeliveryReport,
+    disabled: Sequence[Target],
+    closing: str = "resolved: write the review with `incidentctl postmortem`",
 ) -> None:
     from incidentctl.model.durations import format_duration
 
@@ -350,7 +359,7 @@ def print_report(
             f", in {left}) — send one even if nothing changed"
         )
     else:
-        out.print("resolved: write the review with `incidentctl postmortem`")
+        out.print(literal(closing))
     sys.stdout.flush()
 
 

@@ -126,6 +126,16 @@ def print_status(rows: list[dict[str, Any]], *, as_json: bool) -> None:
             )
 
 
+def print_postmortems_owed(rows: list[dict[str, Any]]) -> None:
+    """Resolved incidents whose severity requires a public postmortem not published yet."""
+    for r in rows:
+        _write(
+            f"{r['id']} ({r['severity']}) resolved {r['since_resolved']} ago "
+            f"({r['resolved_local']}): public postmortem not published — "
+            f"`incidentctl postmortem --publish {r['id']}`\n"
+        )
+
+
 def print_incident(data: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
         print_json(data)

@@ -131,6 +131,17 @@ class Site(Model):
     impact: dict[str, Literal["none", "minor", "major", "critical"]] = Field(default_factory=_dict)
 
 
+class Postmortem(Model):
+    """`postmortem:` — what the public postmortem (`postmortem --publish`) quotes from the
+    internal review: the headings of its sections (unset: the built-in review's, in the
+    playbook's language)."""
+
+    cause_section: str | None = None
+    actions_section: str | None = None
+    # optional: quoted when the review has it written
+    summary_section: str | None = None
+
+
 class Category(Model):
     """A kind of incident with a floor, e.g. security or data loss: zero tolerance."""
 
@@ -261,6 +272,7 @@ class Playbook(Model):
     # the folder of approved messages (`preview --all --update`, `lint`), relative to the playbook
     approved: str | None = None
     maintenance: MaintenancePolicy = Field(default_factory=MaintenancePolicy)
+    postmortem: Postmortem = Field(default_factory=Postmortem)
 
     @field_validator("incident_id_format")
     @classmethod

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from incidentctl.playbook.location import cache_dir
 from incidentctl.render.labels import AND_WORD
+from incidentctl.render.markdown import markdown_html
 
 _ENDINGS = ".!?…:;"
 _CLOSERS = "\"'»)]”’ "
@@ -160,4 +161,5 @@ def make_environment(
     env.filters.update(
         sentence=sentence, and_list=and_list, md_cell=md_cell, plain=plain, live=live
     )
+    env.filters["markdown"] = markdown_html
     return env

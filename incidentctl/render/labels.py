@@ -53,6 +53,7 @@ EVENT_LABELS: Mapping[str, Mapping[str, str]] = {
         "reopened": "Reopened",
         "reminder": "Reminder",
         "customer_report": "Customer report",
+        "postmortem_published": "Public postmortem published",
     },
     "fr": {
         "declared": "Incident déclaré",
@@ -68,6 +69,7 @@ EVENT_LABELS: Mapping[str, Mapping[str, str]] = {
         "reopened": "Incident rouvert",
         "reminder": "Rappel",
         "customer_report": "Signalement client",
+        "postmortem_published": "Post-mortem public publié",
     },
 }
 

@@ -57,6 +57,9 @@ _INTERNAL_ONLY_EVENTS = (
     EventKind.REMINDER.value,
 )
 POSTMORTEM_TEMPLATE = "postmortem.md.j2"
+PUBLIC_POSTMORTEM_TEMPLATE = "postmortem-public.md.j2"
+# the announcement of a published postmortem: `postmortem.<part>.j2` (no channel overrides)
+POSTMORTEM_MESSAGES = "postmortem"
 STAGE_PLACEHOLDER = "{stage}"
 
 
@@ -232,9 +235,25 @@ class Renderer:
             html=html.strip() + "\n" if html is not None else None,
         )
 
-    def render_postmortem(self, context: Mapping[str, Any]) -> str:
-        """The Markdown review document (`postmortem.md.j2`)."""
-        return self._render(POSTMORTEM_TEMPLATE, dict(context), None).strip() + "\n"
+    def render_postmortem(self, context: Mapping[str, Any], name: str = POSTMORTEM_TEMPLATE) -> str:
+        """The Markdown review document (`postmortem.md.j2`), or the public one."""
+        return self._render(name, dict(context), None).strip() + "\n"
+
+    def render_postmortem_message(
+        self,
+        channel_name: str,
+        message_format: str,
+        context: Mapping[str, Any],
+        quote: Callable[[str], str] | None = None,
+    ) -> RenderedMessage:
+        """The announcement of the public postmortem on one channel, from
+        `postmortem.<part>.j2` (the playbook's folder, else the built-ins)."""
+        parts = PARTS_BY_FORMAT.get(message_format)
+        if parts is None:
+            known = ", ".join(PARTS_BY_FORMAT)
+            raise TemplateError(f"unknown message format {message_format!r} (known: {known})")
+        names = {p: f"{POSTMORTEM_MESSAGES}.{SUFFIXES[(message_format, p)]}" for p in parts}
+        return self.render_named(names, channel_name, context, quote)
 
     def _render(self, name: str, data: dict[str, Any], channel_name: str | None) -> str:
         """The template's output without control characters, whoever put them there: a row

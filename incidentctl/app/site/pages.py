@@ -60,11 +60,12 @@ def _environment() -> Any:
     import jinja2
 
     from incidentctl.render.environment import bytecode_cache
+    from incidentctl.render.markdown import markdown_html
     from incidentctl.render.paths import builtin_templates_dir
 
     # the site's templates are built-in files only (a playbook cannot replace them), so they
     # need no sandbox, which would cost a third of a large build; values are still escaped
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(builtin_templates_dir() / "site"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -73,6 +74,8 @@ def _environment() -> Any:
         # compiled once, not at every build: the statussite channel builds at every send
         bytecode_cache=bytecode_cache(),
     )
+    env.filters["markdown"] = markdown_html
+    return env
 
 
 class Pages:

@@ -25,7 +25,13 @@ from incidentctl.model.records import (
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store.base import Store
 
-SPOKEN = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED, EventKind.REOPENED)
+SPOKEN = (
+    EventKind.DECLARED,
+    EventKind.UPDATE,
+    EventKind.RESOLVED,
+    EventKind.REOPENED,
+    EventKind.POSTMORTEM_PUBLISHED,
+)
 STATUSES = {status.value: status for status in ComponentStatus}
 
 
@@ -54,6 +60,8 @@ class SiteIncident:
     updates: list[PublicUpdate]
     segments: list[Segment]
     postmortem_url: str | None = None
+    # the public postmortem (Markdown), once published on a public channel
+    postmortem: str | None = None
     # read from the store for this build (False: unchanged since the last build and outside
     # what the index, feeds and API show; only its row was read, its page is kept)
     detailed: bool = True
@@ -103,7 +111,8 @@ class SiteRecord:
         """What the next build may take from this one instead of the store: the details read
         of every resolved incident shown in full."""
         return {
-            i.id: i.details or Details(i.incident.version, i.updates, i.segments, i.postmortem_url)
+            i.id: i.details
+            or Details(i.incident.version, i.updates, i.segments, i.postmortem_url, i.postmortem)
             for i in self.incidents
             if i.detailed and not i.incident.is_open
         }
@@ -190,6 +199,7 @@ class Details:
     updates: list[PublicUpdate]
     segments: list[Segment]
     postmortem_url: str | None
+    postmortem: str | None = None
     # what `from_json` read: written back as it was, not encoded again
     source: Any = field(default=None, compare=False, repr=False)
 
@@ -208,12 +218,13 @@ class Details:
                 [g.component, g.start.isoformat(), g.end.isoformat(), g.status.value]
                 for g in self.segments
             ],
+            *([self.postmortem] if self.postmortem is not None else []),
         ]  # fmt: skip
 
     @classmethod
     def from_json(cls, incident_id: str, value: Any) -> Details:
         """Raises ValueError, KeyError, TypeError or IndexError on what no build wrote."""
-        version, postmortem, updates, found = value
+        version, postmortem, updates, found, *document = value
         return cls(
             int(version),
             [
@@ -229,6 +240,7 @@ class Details:
                 for g in found
             ],
             None if postmortem is None else str(postmortem),
+            str(document[0]) if document else None,
             value,
         )  # fmt: skip
 
@@ -288,7 +300,9 @@ def read_record(
             continue
         if incident.id not in asked:  # unchanged since the last build, which read it
             kept = details[incident.id]
-            item = SiteIncident(incident, kept.updates, kept.segments, kept.postmortem_url)
+            item = SiteIncident(
+                incident, kept.updates, kept.segments, kept.postmortem_url, kept.postmortem
+            )
             item.details = kept
             record.incidents.append(item)
             continue
@@ -305,8 +319,19 @@ def read_record(
             ),
             None,
         )
+        told = said.get(incident.id, {})
+        document = next(
+            (
+                str(e.data["document"])
+                for e in reversed(events)
+                if e.kind is EventKind.POSTMORTEM_PUBLISHED
+                and e.id in told
+                and e.data.get("document")
+            ),
+            None,
+        )
         record.incidents.append(
-            SiteIncident(incident, updates, segments(incident, events, now), postmortem)
+            SiteIncident(incident, updates, segments(incident, events, now), postmortem, document)
         )
     return record
 

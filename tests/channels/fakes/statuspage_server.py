@@ -33,6 +33,9 @@ INCIDENT = re.compile(r"^/v1/pages/(?P<page>[^/]+)/incidents(?:/(?P<rest>[^/]+))
 INCIDENT_UPDATE = re.compile(
     r"^/v1/pages/(?P<page>[^/]+)/incidents/(?P<incident>[^/]+)/incident_updates/(?P<update>[^/]+)$"
 )
+POSTMORTEM = re.compile(
+    r"^/v1/pages/(?P<page>[^/]+)/incidents/(?P<incident>[^/]+)/postmortem(?P<publish>/publish)?/?$"
+)
 
 
 def _resolve(node: Any, root: dict[str, Any]) -> Any:
@@ -90,6 +93,8 @@ class StatuspageServer(FakeServer):
         self.page_id = page_id
         self.components = dict.fromkeys(components, "operational")
         self.incidents: dict[str, dict[str, Any]] = {}
+        # incident id -> its postmortem (draft, then published)
+        self.postmortems: dict[str, dict[str, Any]] = {}
         self.clock = clock
         self.rate_per_second = rate_per_second
         self.rate_status = rate_status
@@ -112,6 +117,9 @@ class StatuspageServer(FakeServer):
         edited = INCIDENT_UPDATE.match(request.path)
         if edited is not None and edited["page"] == self.page_id:
             return self._edit_update(request, edited["incident"], edited["update"])
+        postmortem = POSTMORTEM.match(request.path)
+        if postmortem is not None and postmortem["page"] == self.page_id:
+            return self._postmortem(request, postmortem["incident"], bool(postmortem["publish"]))
         match = INCIDENT.match(request.path)
         if match is None or match["page"] != self.page_id:
             return Reply(404, {"error": "The requested resource could not be found."})
@@ -226,6 +234,44 @@ class StatuspageServer(FakeServer):
         update["body"] = fields["body"]
         update["updated_at"] = _now()
         return Reply(200, update)
+
+    def _postmortem(self, request: Request, incident_id: str, publish: bool) -> Reply:
+        """`GET|PUT …/incidents/{id}/postmortem` (a draft) and `PUT …/postmortem/publish`."""
+        incident = self.incidents.get(incident_id)
+        if incident is None:
+            return Reply(404, {"error": "The requested resource could not be found."})
+        postmortem: dict[str, Any] = self.postmortems.setdefault(incident_id, {})
+        if request.method == "GET" and not publish:
+            return Reply(200, postmortem)
+        if request.method != "PUT":
+            return Reply(405, {"error": "Method not allowed"})
+        if "application/json" not in request.headers.get("content-type", ""):
+            return Reply(415, {"error": "Content-Type must be application/json"})
+        path = "/pages/{page_id}/incidents/{incident_id}/postmortem"
+        body = request.json()
+        errors = schema_errors(body, f"{path}/publish" if publish else path, "put")
+        if errors:
+            return Reply(422, {"error": errors})
+        fields = body["postmortem"] if isinstance(body, dict) and "postmortem" in body else {}
+        now = _now()
+        if not publish:
+            postmortem.update(body_draft=fields["body_draft"], body_draft_updated_at=now)
+            return Reply(200, postmortem)
+        if not postmortem.get("body_draft"):
+            return Reply(422, {"error": ["Postmortem draft can't be blank"]})
+        postmortem.update(
+            body=postmortem["body_draft"],
+            body_updated_at=now,
+            published_at=now,
+            notify_subscribers=fields.get("notify_subscribers", False),
+            notify_twitter=fields.get("notify_twitter", False),
+        )
+        incident.update(
+            postmortem_body=postmortem["body"],
+            postmortem_published_at=now,
+            postmortem_notified_subscribers=postmortem["notify_subscribers"],
+        )
+        return Reply(200, postmortem)
 
     def _apply(self, incident: dict[str, Any], fields: dict[str, Any]) -> None:
         now = _now()
