@@ -29,6 +29,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("show", "query_cmds:show", "One incident: timeline, roles, deliveries."),
     ("demo", "demo_cmd:demo", "Run a sample incident in a scratch folder."),
     ("site", "site_cmds:app", "Build or serve the static status site."),
+    ("stats", "stats_cmd:stats", "Figures against the playbook's targets."),
 )
 
 

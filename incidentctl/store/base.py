@@ -131,4 +131,17 @@ class Store(Protocol):
         """Atomically move `pending`/`failed` deliveries to `sending`; return those claimed."""
         ...
 
+    def timelines(self, incident_ids: Collection[str]) -> dict[str, list[TimelineEvent]]:
+        """The timelines of many incidents at once, each oldest first (an incident without
+        events is absent): `stats` reads thousands."""
+        ...
+
+    def first_sent(
+        self, channels: Collection[str], incident_ids: Collection[str]
+    ) -> dict[str, datetime]:
+        """Incident id -> the earliest `sent_at` of its deliveries in state `sent` to one of
+        `channels` (when its first public message was accepted); incidents without one are
+        absent."""
+        ...
+
     def close(self) -> None: ...

@@ -40,6 +40,7 @@ INCIDENT_COLUMNS = (
     "uid",
     "organization",
     "timezone",
+    "impact_started_at",
 )
 EVENT_COLUMNS = ("incident_id", "kind", "at", "message", "data")
 DELIVERY_COLUMNS = (
@@ -115,6 +116,7 @@ def incident_values(incident: Incident) -> tuple[Any, ...]:
         incident.uid,
         incident.organization,
         incident.timezone,
+        opt_text(incident.impact_started_at),
     )
 
 
@@ -139,6 +141,7 @@ def incident_from_row(row: Row) -> Incident:
         organization=row["organization"],
         timezone=row["timezone"],
         version=row["version"],
+        impact_started_at=opt_time(row["impact_started_at"]),
     )
 
 

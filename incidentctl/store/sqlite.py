@@ -17,6 +17,7 @@ from incidentctl.store.rows import (
     delivery_from_row,
     dumps,
     event_from_row,
+    from_text,
     incident_from_row,
     incident_values,
     opt_text,
@@ -273,7 +274,40 @@ class SQLiteStore:
             ).fetchall()
         return [event_from_row(row) for row in rows]
 
+    def timelines(self, incident_ids: Collection[str]) -> dict[str, list[TimelineEvent]]:
+        """Many incidents' timelines, each oldest first, read in slices of ids."""
+        found: dict[str, list[TimelineEvent]] = {}
+        with self._guarded() as conn:
+            for chunk in _slices(incident_ids):
+                rows = conn.execute(
+                    f"SELECT * FROM events WHERE incident_id IN ({', '.join('?' for _ in chunk)})"
+                    " ORDER BY incident_id, at, id",
+                    chunk,
+                ).fetchall()
+                for row in rows:
+                    found.setdefault(row["incident_id"], []).append(event_from_row(row))
+        return found
+
     # -- deliveries -------------------------------------------------------------------------
+
+    def first_sent(
+        self, channels: Collection[str], incident_ids: Collection[str]
+    ) -> dict[str, datetime]:
+        """Incident id -> earliest `sent_at` of a `sent` delivery to one of `channels`."""
+        wanted = list(channels)
+        found: dict[str, datetime] = {}
+        if not wanted:
+            return found
+        with self._guarded() as conn:
+            for chunk in _slices(incident_ids):
+                rows = conn.execute(
+                    "SELECT incident_id, MIN(sent_at) FROM deliveries WHERE state = ? AND "
+                    f"sent_at IS NOT NULL AND channel IN ({', '.join('?' for _ in wanted)}) "
+                    f"AND incident_id IN ({', '.join('?' for _ in chunk)}) GROUP BY incident_id",
+                    (DeliveryState.SENT.value, *wanted, *chunk),
+                ).fetchall()
+                found.update((str(row[0]), from_text(row[1])) for row in rows)
+        return found
 
     def deliveries(
         self,
@@ -384,6 +418,16 @@ class SQLiteStore:
                 f"SELECT * FROM deliveries WHERE id IN ({marks}) ORDER BY id", claimed
             ).fetchall()
         return [delivery_from_row(row) for row in rows]
+
+
+# SQLite limits the number of parameters of one statement
+SLICE = 500
+
+
+def _slices(ids: Collection[str]) -> Iterator[list[str]]:
+    items = list(ids)
+    for start in range(0, len(items), SLICE):
+        yield items[start : start + SLICE]
 
 
 def _incident_filter(

@@ -106,6 +106,7 @@ def test_migrations_run_on_another_dialect_without_sqlite_sql() -> None:
         "m002_incident_identity",
         "m003_incident_version",
         "m004_incident_indexes",
+        "m008_impact_start",
     ]
     assert "INSERT INTO _migrations (name, applied_at) VALUES (%s, %s)" in sql
     assert SQLITE.params(3) == "?, ?, ?" and POSTGRESQL.params(2) == "%s, %s"
