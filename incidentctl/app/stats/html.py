@@ -29,7 +29,7 @@ STYLE = """
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);
 font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-main{max-width:1040px;margin:0 auto;padding:1.25rem}
+main{max-width:1280px;margin:0 auto;padding:1.25rem}
 h1{font-size:1.5rem;margin:.25rem 0}h2{font-size:1.15rem;margin:2rem 0 .6rem}
 .muted{color:var(--muted)}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:1rem}
@@ -47,16 +47,23 @@ border-radius:6px;padding:.6rem .9rem}
 table{border-collapse:collapse;width:100%;font-size:.88rem}
 th,td{padding:.3rem .5rem;border-bottom:1px solid var(--line);text-align:right;
 white-space:nowrap}
-th:first-child,td:first-child,td.text{text-align:left}td.text{white-space:normal}
+th:first-child,td:first-child,td.text,th.text{text-align:left}
+td.text{white-space:normal;min-width:14rem}
 thead th{font-weight:600;background:var(--card)}
 td.ok{color:var(--ok);font-weight:600}td.bad{color:var(--bad);font-weight:600}
 footer{margin:2rem 0 1rem;font-size:.85rem;color:var(--muted)}
 """
 
 
-def _table(title: str, head: Sequence[str], rows: Sequence[str], note: str = "") -> str:
-    """A titled table; `title`, `note` and `rows` are HTML already, `head` plain text."""
-    header = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
+def _table(
+    title: str, head: Sequence[str], rows: Sequence[str], note: str = "", text: int = -1
+) -> str:
+    """A titled table; `title`, `note` and `rows` are HTML already, `head` plain text; the
+    column at index `text` holds words (left-aligned) rather than figures."""
+    left = ' class="text"'
+    header = "".join(
+        f'<th scope="col"{left if i == text else ""}>{escape(h)}</th>' for i, h in enumerate(head)
+    )
     return (
         f'<h2>{title}</h2>{note}<div class="scroll"><table><thead><tr>{header}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
@@ -86,12 +93,17 @@ class _Page:
         return escape(duration_text(value, self.language))
 
     def stat(self, summary: Summary) -> str:
+        if not summary.count:
+            return "—"
         shown = [duration_text(minutes(v), self.language) for v in (summary.mean, summary.median)]
         shown.append(duration_text(minutes(summary.p90), self.language))
         return escape(" · ".join(shown))
 
     def share(self, value: float | None) -> str:
-        return escape(percent(None if value is None else 100 * value, self.language))
+        """A share of updates or postmortems, in whole percents."""
+        if value is None:
+            return "—"
+        return escape(f"{100 * value:.0f}\u00a0%")
 
     # the page's parts
 
@@ -147,10 +159,10 @@ class _Page:
             first,
             self.w("incidents"),
             self.w("majors"),
-            f"{self.w('first')} ({self.w('stat')})",
-            f"{self.w('identify')} ({self.w('stat')})",
-            f"{self.w('mitigate')} ({self.w('stat')})",
-            f"{self.w('resolve')} ({self.w('stat')})",
+            self.w("first"),
+            self.w("identify"),
+            self.w("mitigate"),
+            self.w("resolve"),
             self.w("cadence"),
             self.w("silence"),
             self.w("postmortems"),
@@ -177,7 +189,7 @@ class _Page:
                 str(g.reports),
             ]
             rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        return _table(escape(title), head, rows)
+        return _table(escape(title), head, rows, f'<p class="muted">{self.t("stat")}</p>')
 
     def availability(self) -> str:
         items = self.report.availability
@@ -232,7 +244,7 @@ class _Page:
             if total > len(items)
             else ""
         )
-        return _table(self.t("latest"), head, rows, note)
+        return _table(self.t("latest"), head, rows, note, text=1)
 
     def render(self) -> str:
         report = self.report
