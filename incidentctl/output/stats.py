@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incidentctl.output.shown import literal
@@ -237,3 +238,9 @@ def print_stats_csv(report: Report) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     for row in csv_rows(report):
         writer.writerow([visible(cell, one_line=True) for cell in row])
+
+
+def print_written(path: Path) -> None:
+    from incidentctl.model.text import visible
+
+    print(visible(f"report written to {path}", one_line=True), file=sys.stderr)

@@ -167,6 +167,25 @@ def event_from_row(row: Row) -> TimelineEvent:
     )
 
 
+KINDS = {kind.value: kind for kind in EventKind}
+
+
+def event_from_values(
+    incident_id: str, kind: str, at: str, message: str, data: str, event_id: int
+) -> TimelineEvent:
+    """An event from its columns as a plain tuple: the fast path of reading many timelines
+    (no row object, no enum call, no JSON parse of an empty mapping)."""
+    moment = datetime.fromisoformat(at)  # stored in UTC with its offset (`to_text`)
+    return TimelineEvent(
+        incident_id,
+        KINDS.get(kind) or EventKind(kind),
+        moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC),
+        message,
+        {} if data == "{}" else json.loads(data),
+        event_id,
+    )
+
+
 def delivery_values(
     delivery: Delivery, created_at: datetime, updated_at: datetime
 ) -> tuple[Any, ...]:

@@ -8,6 +8,8 @@ import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
 
@@ -17,6 +19,7 @@ from incidentctl.store.rows import (
     delivery_from_row,
     dumps,
     event_from_row,
+    event_from_values,
     from_text,
     incident_from_row,
     incident_values,
@@ -278,14 +281,17 @@ class SQLiteStore:
         """Many incidents' timelines, each oldest first, read in slices of ids."""
         found: dict[str, list[TimelineEvent]] = {}
         with self._guarded() as conn:
+            cursor = conn.cursor()
+            cursor.row_factory = None  # plain tuples: thousands of rows, read once
             for chunk in _slices(incident_ids):
-                rows = conn.execute(
-                    f"SELECT * FROM events WHERE incident_id IN ({', '.join('?' for _ in chunk)})"
-                    " ORDER BY incident_id, at, id",
+                cursor.execute(
+                    "SELECT incident_id, kind, at, message, data, id FROM events "
+                    f"WHERE incident_id IN ({', '.join('?' for _ in chunk)}) "
+                    "ORDER BY incident_id, at, id",
                     chunk,
-                ).fetchall()
-                for row in rows:
-                    found.setdefault(row["incident_id"], []).append(event_from_row(row))
+                )
+                for incident_id, rows in groupby(cursor, itemgetter(0)):
+                    found[incident_id] = [event_from_values(*values) for values in rows]
         return found
 
     # -- deliveries -------------------------------------------------------------------------
@@ -298,16 +304,25 @@ class SQLiteStore:
         found: dict[str, datetime] = {}
         if not wanted:
             return found
+        query = (
+            "SELECT incident_id, MIN(sent_at) FROM deliveries WHERE state = ? AND "
+            f"sent_at IS NOT NULL AND channel IN ({', '.join('?' for _ in wanted)})"
+        )
+        ids = set(incident_ids)
         with self._guarded() as conn:
-            for chunk in _slices(incident_ids):
-                rows = conn.execute(
-                    "SELECT incident_id, MIN(sent_at) FROM deliveries WHERE state = ? AND "
-                    f"sent_at IS NOT NULL AND channel IN ({', '.join('?' for _ in wanted)}) "
-                    f"AND incident_id IN ({', '.join('?' for _ in chunk)}) GROUP BY incident_id",
-                    (DeliveryState.SENT.value, *wanted, *chunk),
-                ).fetchall()
-                found.update((str(row[0]), from_text(row[1])) for row in rows)
-        return found
+            if len(ids) > WHOLE_TABLE_FROM:
+                # most of the history: one pass over the sent deliveries beats many lookups
+                rows = conn.execute(f"{query} GROUP BY incident_id", (SENT, *wanted)).fetchall()
+                rows = [row for row in rows if row[0] in ids]
+            else:
+                rows = []
+                for chunk in _slices(ids):
+                    marks = ", ".join("?" for _ in chunk)
+                    rows += conn.execute(
+                        f"{query} AND incident_id IN ({marks}) GROUP BY incident_id",
+                        (SENT, *wanted, *chunk),
+                    ).fetchall()
+        return {str(row[0]): from_text(row[1]) for row in rows}
 
     def deliveries(
         self,
@@ -422,10 +437,13 @@ class SQLiteStore:
 
 # SQLite limits the number of parameters of one statement
 SLICE = 500
+# past this many incidents, `first_sent` reads every sent delivery once instead
+WHOLE_TABLE_FROM = 4 * SLICE
+SENT = DeliveryState.SENT.value
 
 
 def _slices(ids: Collection[str]) -> Iterator[list[str]]:
-    items = list(ids)
+    items = list(dict.fromkeys(ids))  # each id once: a timeline is read whole, once
     for start in range(0, len(items), SLICE):
         yield items[start : start + SLICE]
 

@@ -20,7 +20,8 @@ from incidentctl.playbook.schema import Playbook
 
 # the events that tell someone something: the cadence is kept between two of them
 SPOKEN = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED)
-ORDER = {Stage.INVESTIGATING: 0, Stage.IDENTIFIED: 1, Stage.MONITORING: 2, Stage.RESOLVED: 3}
+ORDER = (Stage.INVESTIGATING, Stage.IDENTIFIED, Stage.MONITORING, Stage.RESOLVED)
+STAGES: dict[object, Stage] = {stage.value: stage for stage in ORDER}
 # customer reports linked to an incident are `report` events, once that kind exists; and a
 # postmortem counts when written (or published, once that kind exists)
 REPORT_KINDS = frozenset(k for k in EventKind if k.value == "report")
@@ -70,22 +71,25 @@ class IncidentFigures:
 def reached(events: Sequence[TimelineEvent], incident: Incident) -> dict[Stage, datetime]:
     """The first time the incident reached each stage or a later one."""
     first: dict[Stage, datetime] = {}
-
-    def arrive(stage: Stage, at: datetime) -> None:
-        for other, rank in ORDER.items():
-            if rank <= ORDER[stage] and other not in first:
-                first[other] = at
-
     for event in events:
-        if event.kind is EventKind.DECLARED:
-            arrive(Stage.INVESTIGATING, event.at)
-        elif event.kind is EventKind.STATUS_CHANGE and event.data.get("to") in ORDER:
-            arrive(Stage(event.data["to"]), event.at)
-        elif event.kind is EventKind.RESOLVED:
-            arrive(Stage.RESOLVED, event.at)
-    if incident.resolved_at is not None:
-        arrive(Stage.RESOLVED, incident.resolved_at)
-    return first
+        if event.kind is EventKind.STATUS_CHANGE:
+            stage = STAGES.get(event.data.get("to"))
+            if stage is not None and stage not in first:
+                first[stage] = event.at
+        elif event.kind is EventKind.RESOLVED and Stage.RESOLVED not in first:
+            first[Stage.RESOLVED] = event.at
+    if incident.resolved_at is not None and Stage.RESOLVED not in first:
+        first[Stage.RESOLVED] = incident.resolved_at
+    # reaching a stage reaches every earlier one: walk from the last, keeping the earliest
+    found: dict[Stage, datetime] = {}
+    earliest: datetime | None = None
+    for stage in reversed(ORDER):
+        at = first.get(stage)
+        if at is not None and (earliest is None or at < earliest):
+            earliest = at
+        if earliest is not None:
+            found[stage] = earliest
+    return found
 
 
 def cadence_kept(
@@ -95,8 +99,8 @@ def cadence_kept(
     now: datetime,
 ) -> Cadence:
     """Each gap between two messages against the cadence of the severity at its start."""
-    severity = str(next((e.data.get("severity") for e in events if e.data.get("severity")), ""))
-    severity = severity or incident.severity
+    declared = events[0].data.get("severity") if events else None
+    severity = str(declared or incident.severity)
     gaps = on_time = 0
     longest: timedelta | None = None
     last: datetime | None = None

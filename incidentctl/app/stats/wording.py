@@ -7,7 +7,10 @@ from datetime import timedelta
 
 from incidentctl.app.site.wording import percent
 from incidentctl.model.durations import format_duration
-from incidentctl.render.times import NBSP, readable_duration
+
+# French typography: between a number and its unit, inside « » (as `render.times` writes it;
+# not imported from there, which would load the template engine for a table of figures)
+NBSP = "\u00a0"
 
 WORDS: Mapping[str, Mapping[str, str]] = {
     "en": {
@@ -139,6 +142,8 @@ def duration_text(minutes: float | None, language: str) -> str:
         return "—"
     delta = timedelta(minutes=minutes)
     if language == "fr":
+        from incidentctl.render.times import readable_duration
+
         return readable_duration(delta, "fr")
     return format_duration(delta)
 
