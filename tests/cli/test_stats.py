@@ -146,3 +146,21 @@ def test_stats_bad_options_are_one_error_line(
     unwritable = cli(capsys, "stats", "--html", str(folder / "missing" / "r.html"))
     assert unwritable.code == 5 and unwritable.err.startswith("error: cannot write ")
     assert "Traceback" not in both.err + since.err + order.err + unwritable.err
+
+
+def test_lint_locates_mistakes_in_targets(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = (folder / "incidentctl.yaml").read_text(encoding="utf-8")
+    (folder / "incidentctl.yaml").write_text(
+        base.replace("major_severities: [sev1]", "major_severities: [sev1, sev9]"),
+        encoding="utf-8",
+    )
+    unknown = cli(capsys, "lint", "--format", "json")
+    assert unknown.code == 1
+    (problem,) = json.loads(unknown.out)
+    assert problem["message"].startswith("targets.major_severities names unknown severity 'sev9'")
+    lines = base.splitlines()
+    assert problem["line"] == lines.index("  major_severities: [sev1]") + 1
+    (folder / "incidentctl.yaml").write_text(base.replace("mttr: 60m", "mttr: soon"), "utf-8")
+    duration = cli(capsys, "stats")
+    assert duration.code == 1 and "invalid duration 'soon'" in duration.err
+    assert f":{lines.index('  mttr: 60m') + 1}:" in duration.err
