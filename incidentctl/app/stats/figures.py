@@ -22,9 +22,10 @@ from incidentctl.playbook.schema import Playbook
 SPOKEN = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED)
 ORDER = (Stage.INVESTIGATING, Stage.IDENTIFIED, Stage.MONITORING, Stage.RESOLVED)
 STAGES: dict[object, Stage] = {stage.value: stage for stage in ORDER}
-# customer reports linked to an incident are `report` events, once that kind exists; and a
-# postmortem counts when written (or published, once that kind exists)
-REPORT_KINDS = frozenset(k for k in EventKind if k.value == "report")
+# customer reports linked to an incident are events of their own kind (`customer_report`,
+# which the support desk records), once that kind exists; a postmortem counts when written
+# (or published, once that kind exists)
+REPORT_KINDS = frozenset(k for k in EventKind if k.value in ("customer_report", "report"))
 POSTMORTEM_KINDS = frozenset(
     k for k in EventKind if k.value in ("postmortem_written", "postmortem_published")
 )
