@@ -9,8 +9,16 @@ from pathlib import Path
 
 from incidentctl.app.declare import commit_declare, plan_declare
 from incidentctl.app.incidents import commit_update, plan_update
+from incidentctl.app.maintenance import (
+    MaintenanceDone,
+    execute,
+    plan_complete,
+    plan_schedule,
+    plan_start,
+)
 from incidentctl.app.plan import Plan
 from incidentctl.app.postmortem import write_postmortem
+from incidentctl.app.reports import link_report
 from incidentctl.app.scaffold import scaffold
 from incidentctl.app.send import DeliveryReport, make_engine, send_deliveries
 from incidentctl.app.site.command import site_folder
@@ -27,6 +35,8 @@ STORY = {
         "identified": "A certificate expired on one of the login servers; renewing it now.",
         "monitoring": "The certificate is renewed; error rates are back to normal, we keep watch.",
         "resolved": "Logins work again for everyone: the expired certificate was replaced.",
+        "ticket": "T-1042",
+        "customer": "Globex",
     },
     "fr": {
         "title": "Connexion impossible au portail client",
@@ -38,6 +48,8 @@ STORY = {
         "nous restons vigilants.",
         "resolved": "Les connexions fonctionnent de nouveau pour tous : le certificat expiré "
         "a été remplacé.",
+        "ticket": "T-1042",
+        "customer": "Globex",
     },
 }
 
@@ -62,6 +74,43 @@ class DemoStep:
         return send_deliveries(self.ws, self.incident, self.plan.deliveries, make_engine(self.ws))
 
 
+@dataclass
+class DemoWorks:
+    """One step of the demo's maintenance window, recorded and sent."""
+
+    label: str
+    done: MaintenanceDone
+
+
+WORKS = {
+    "en": ("Database upgrade", "Saving changes may take a few seconds longer"),
+    "fr": ("Mise à jour de la base de données", "L'enregistrement peut prendre quelques secondes"),
+}
+
+
+def _works(ws: Workspace, clock: list[datetime], language: str) -> Iterator[DemoWorks]:
+    """A maintenance window scheduled, started and completed on the first component."""
+    components = list(ws.playbook.components)[:1]
+    if not components:
+        return
+    title, impact = WORKS[language]
+    clock[0] += timedelta(minutes=12)
+    start = clock[0] + timedelta(hours=1)
+    plan = plan_schedule(
+        ws,
+        title=title,
+        start=start.isoformat(),
+        end=(start + timedelta(minutes=30)).isoformat(),
+        components=components,
+        impact=impact,
+    )
+    yield DemoWorks("maintenance schedule", execute(ws, plan))
+    clock[0] = start
+    yield DemoWorks("maintenance start", execute(ws, plan_start(ws, plan.item.id)))
+    clock[0] = start + timedelta(minutes=25)
+    yield DemoWorks("maintenance complete", execute(ws, plan_complete(ws, plan.item.id)))
+
+
 def scratch_folder() -> Path:
     """A new temporary folder for the demo."""
     import tempfile
@@ -74,8 +123,9 @@ def scratch_folder() -> Path:
 
 def run_demo(
     folder: Path, language: str, env: dict[str, str], start: datetime
-) -> Iterator[DemoStep | Path | DemoSite]:
-    """Yield each step once recorded, then the postmortem path, then the status site. A
+) -> Iterator[DemoStep | Path | DemoSite | DemoWorks]:
+    """Yield each step once recorded, then the postmortem path, the maintenance window's
+    steps (sent), then the status site. A
     simulated clock moves 12 min per step so the timeline reads like a real incident. `folder`
     is created if needed."""
     if folder.is_dir() and any(folder.iterdir()):
@@ -111,6 +161,8 @@ def run_demo(
     )
     incident = commit_declare(ws, plan)
     yield DemoStep("declare", plan, incident, ws)
+    # a customer calls the support desk: the resolution lists the ticket to close
+    link_report(ws, incident.id, story["ticket"], customer=story["customer"], via="phone")
     for status in ("identified", "monitoring"):
         clock[0] += timedelta(minutes=12)
         # once the fix is in, the component is back: the message says it has recovered
@@ -124,6 +176,7 @@ def run_demo(
     yield DemoStep("resolve", plan, incident, ws)
     _, path = write_postmortem(ws, incident.id, folder / "postmortems" / f"{incident.id}.md")
     yield path
+    yield from _works(ws, clock, language)
     site = site_folder(ws)
     if site is not None and (site / "index.html").is_file():
         yield DemoSite(site / "index.html")

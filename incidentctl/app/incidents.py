@@ -16,6 +16,7 @@ from incidentctl.app.plan import (
     data_safe_notice,
     parse_component,
 )
+from incidentctl.app.reminder_events import is_reminder, reminder_event_ids
 from incidentctl.app.text import clean_line, clean_text
 from incidentctl.app.versioned import until_stored
 from incidentctl.app.workspace import Workspace
@@ -166,10 +167,13 @@ def plan_update(
 
 
 def channels_told(ws: Workspace, incident: Incident) -> dict[str, Stage]:
-    """Every channel that has a message for the incident, with the stage of its first one."""
+    """Every channel that has a message for the incident, with the stage of its first one
+    (reminders are not messages about the incident: see `app.reminder_events`)."""
     told: dict[str, Stage] = {}
+    reminders = reminder_event_ids(ws.store.timeline(incident.id))
     for delivery in ws.store.deliveries(incident_id=incident.id):
-        told.setdefault(delivery.channel, delivery.stage)
+        if not is_reminder(delivery, reminders):
+            told.setdefault(delivery.channel, delivery.stage)
     return told
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from incidentctl.app.targets import Target, select_targets
@@ -11,7 +11,14 @@ from incidentctl.channels.base import SendContext
 from incidentctl.channels.capabilities import LengthNote, QuotesValues
 from incidentctl.delivery.engine import payload_hash
 from incidentctl.errors import Location, TemplateError, UsageError
-from incidentctl.model.records import Delivery, EventKind, Incident, Stage, TimelineEvent
+from incidentctl.model.records import (
+    Delivery,
+    EventKind,
+    Incident,
+    Stage,
+    TemplateStage,
+    TimelineEvent,
+)
 from incidentctl.model.snapshots import EventSnapshot, IncidentSnapshot
 from incidentctl.render.renderer import STAGE_PLACEHOLDER
 
@@ -86,7 +93,7 @@ def stored_snapshots(
     return snapshot, EventSnapshot(kind=EventKind.UPDATE, at=incident.updated_at, stage=stage)
 
 
-def located(ws: Workspace, exc: TemplateError, channel: str, stage: Stage) -> TemplateError:
+def located(ws: Workspace, exc: TemplateError, channel: str, stage: TemplateStage) -> TemplateError:
     """`exc` with a place to look: the channel's override that names a missing file, else the
     template's own line, else the channel in the playbook."""
     if exc.location is not None:
@@ -115,9 +122,16 @@ def render_targets(
     stage: Stage,
     timeline: Sequence[TimelineEvent] = (),
     told: Mapping[str, Stage] | None = None,
+    *,
+    template: TemplateStage | None = None,
+    only: Collection[str] | None = None,
 ) -> RenderedTargets:
     """Render the message of every enabled target; a message over a limit is an error here,
-    before anything is stored or sent."""
+    before anything is stored or sent.
+
+    `template` names the templates when they are not the stage's own (a correction); `only`
+    restricts the targets to these channels, whatever the playbook selects for the stage.
+    """
     from incidentctl.render import build_context
 
     playbook = ws.playbook
@@ -129,7 +143,15 @@ def render_targets(
     notes: dict[str, str] = {}
     too_long: list[str] = []
     kept: dict[str, str] = {}
-    for target in select_targets(playbook, stage, incident.severity, incident.category, told):
+    if only is None:
+        targets = select_targets(playbook, stage, incident.severity, incident.category, told)
+    else:
+        targets = [
+            Target(name, channel.type, channel.enabled)
+            for name, channel in playbook.channels.items()
+            if name in only
+        ]
+    for target in targets:
         if not target.enabled:
             disabled.append(target)
             continue
@@ -148,9 +170,11 @@ def render_targets(
         )
         quote = probe.quote_value if isinstance(probe, QuotesValues) else None
         try:
-            message = renderer.render(stage, target.channel, cls.message_format, context, quote)
+            message = renderer.render(
+                template or stage, target.channel, cls.message_format, context, quote
+            )
         except TemplateError as exc:
-            raise located(ws, exc, target.channel, stage) from None
+            raise located(ws, exc, target.channel, template or stage) from None
         length = probe.measure(message)
         lengths[target.channel] = (length, cls.max_length)
         note = probe.length_note(message) if isinstance(probe, LengthNote) else None
@@ -172,7 +196,7 @@ def render_targets(
         )
     if too_long:
         raise UsageError(
-            f"{stage.value} message too long for channel {', '.join(too_long)}: shorten the "
-            "text or the channel's template; nothing was sent"
+            f"{(template or stage).value} message too long for channel {', '.join(too_long)}: "
+            "shorten the text or the channel's template; nothing was sent"
         )
     return RenderedTargets(deliveries, disabled, lengths, notes, kept)

@@ -12,6 +12,7 @@ from incidentctl.app.workspace import Workspace
 from incidentctl.errors import UsageError
 from incidentctl.model.records import ComponentStatus, Delivery, Incident, Stage, TimelineEvent
 from incidentctl.playbook.keys import did_you_mean
+from incidentctl.playbook.schema import Playbook
 
 HANDLE = re.compile(r"^@[\w.-]+$")
 
@@ -41,7 +42,12 @@ class Plan:
 def check_severity(ws: Workspace, severity_id: str) -> str:
     """The playbook's severity id for what was typed: `sev2`, and also `SEV2`, `sev 2` or `2`
     (for `sev2`); anything else is an error with the closest id suggested."""
-    ids = [s.id for s in ws.playbook.severities]
+    return severity_of(ws.playbook, severity_id)
+
+
+def severity_of(playbook: Playbook, severity_id: str) -> str:
+    """`check_severity` for a playbook alone (commands that open no store)."""
+    ids = [s.id for s in playbook.severities]
     if severity_id in ids:
         return severity_id
     typed = "".join(severity_id.lower().split())

@@ -16,7 +16,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incidentctl.model.durations import format_duration
-from incidentctl.model.records import Delivery, DeliveryState, Incident, TimelineEvent
+from incidentctl.model.records import (
+    Delivery,
+    DeliveryState,
+    EventKind,
+    Incident,
+    TimelineEvent,
+)
 from incidentctl.playbook.identity import Identity, read_identity
 from incidentctl.store import open_store
 
@@ -29,7 +35,7 @@ IN_FLIGHT = (DeliveryState.PENDING, DeliveryState.SENDING)
 def zone(name: str | None, fallback: tzinfo) -> tzinfo:
     try:
         return ZoneInfo(name) if name else fallback
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return fallback
 
 
@@ -47,10 +53,24 @@ def countdown(delta: timedelta) -> str:
     return format_duration(timedelta(minutes=math.ceil(delta.total_seconds() / 60)))
 
 
+@dataclass(frozen=True)
+class UpdateTiming:
+    """When an incident's next update is due (None once resolved), and whether it is late."""
+
+    due: datetime | None
+    overdue: bool
+
+
+def update_timing(incident: Incident, now: datetime) -> UpdateTiming:
+    """The cadence as `status --check` and `remind` judge it."""
+    due = incident.next_update_due if incident.is_open else None
+    return UpdateTiming(due, due is not None and now > due)
+
+
 def incident_row(incident: Incident, now: datetime, tz: tzinfo = UTC) -> dict[str, Any]:
     since = now - incident.updated_at
-    due = incident.next_update_due if incident.is_open else None
-    overdue = due is not None and now > due
+    timing = update_timing(incident, now)
+    due, overdue = timing.due, timing.overdue
     shown = zone(incident.timezone, tz)
     return {
         "id": incident.id,
@@ -96,6 +116,17 @@ def event_row(event: TimelineEvent, tz: tzinfo) -> dict[str, Any]:
         "kind": event.kind.value,
         "message": event.message,
         "data": data,
+    }
+
+
+def report_row(event: TimelineEvent, tz: tzinfo) -> dict[str, Any]:
+    """A customer report the support desk linked (`incidentctl report`)."""
+    return {
+        "ticket": str(event.data.get("ticket") or event.message),
+        "customer": str(event.data.get("customer") or ""),
+        "channel": str(event.data.get("via") or ""),
+        "at": event.at.isoformat(),
+        "local_time": event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
     }
 
 
@@ -270,6 +301,10 @@ def incident_details(
         fallback = zone(identity.timezone, fallback)
     tz = zone(incident.timezone, fallback)
     data = incident_row(incident, now or datetime.now(UTC), tz)
-    data["timeline"] = [event_row(e, tz) for e in store.timeline(incident.id)]
+    timeline = store.timeline(incident.id)
+    data["timeline"] = [event_row(e, tz) for e in timeline]
+    data["customer_reports"] = [
+        report_row(e, tz) for e in timeline if e.kind is EventKind.CUSTOMER_REPORT
+    ]
     data["deliveries"] = [delivery_row(d) for d in store.deliveries(incident_id=incident.id)]
     return data

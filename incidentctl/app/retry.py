@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from incidentctl.app.lookup import find_incident
+from incidentctl.app.reminder_events import is_reminder, reminder_event_ids
 from incidentctl.app.send import (
     UNSETTLED,
     DeliveryReport,
@@ -68,7 +69,11 @@ def retry_deliveries(
         incident = ws.store.get_incident(iid)
         if incident is None:
             continue
-        latest = latest_per_channel(ws.store.deliveries(incident_id=iid))
+        every = ws.store.deliveries(incident_id=iid)
+        # reminders and the incident's messages do not replace each other
+        reminders = reminder_event_ids(ws.store.timeline(iid))
+        latest = latest_per_channel(d for d in every if not is_reminder(d, reminders))
+        latest_reminder = latest_per_channel(d for d in every if is_reminder(d, reminders))
         to_send: list[Delivery] = []
         for delivery in items:
             verdict = None
@@ -77,7 +82,9 @@ def retry_deliveries(
                 if verdict == "sent":
                     report.deliveries.append(delivery)
                     continue
-            later = latest[delivery.channel]
+            later = (latest_reminder if is_reminder(delivery, reminders) else latest)[
+                delivery.channel
+            ]
             if later.id != delivery.id and not _keeps_root(engine, incident, delivery, verdict):
                 supersede(ws, delivery, later, maybe_out=verdict == "held")
                 report.deliveries.append(delivery)

@@ -24,7 +24,8 @@ edit them freely: this is the wording your responders will send, approved in adv
 
 - `<stage>.<part>.j2`, with stage `investigating`, `identified`, `monitoring` or `resolved`
   and part `chat` (chat rooms, status pages, webhooks, outbox: plain text), `short` (SMS and
-  X: at most 280 characters), `email-subject`, `email-text`, `email-html`.
+  X: at most 280 characters), `email-subject`, `email-text`, `email-html`, `support` and
+  `support-subject` (the support desk's brief).
 - `postmortem.md.j2`: the review document written by `incidentctl postmortem`.
 - Files starting with `_` are shared pieces (e-mail layout, footer) that the others use.
 
@@ -47,7 +48,8 @@ modifiez-les librement, c'est le texte que vos équipes enverront, validé à l'
 
 - `<étape>.<partie>.j2`, l'étape étant `investigating`, `identified`, `monitoring` ou
   `resolved`, et la partie `chat` (salons, pages de statut, webhooks, outbox : texte brut),
-  `short` (SMS et X : 280 caractères au plus), `email-subject`, `email-text`, `email-html`.
+  `short` (SMS et X : 280 caractères au plus), `email-subject`, `email-text`, `email-html`,
+  `support` et `support-subject` (le point pour le support).
 - `postmortem.md.j2` : le document d'analyse écrit par `incidentctl postmortem`.
 - Les fichiers commençant par `_` sont des éléments partagés (gabarit d'e-mail, pied de
   message) utilisés par les autres.

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from incidentctl.app.edits import edited_message
 from incidentctl.app.messages import stored_snapshots
 from incidentctl.app.workspace import Workspace
 from incidentctl.channels.base import ChannelType, Outgoing, SendContext
@@ -51,8 +52,14 @@ class DeliveryReport:
 
 
 def make_engine(
-    ws: Workspace, progress: ProgressCallback | None = None, policy: RetryPolicy | None = None
+    ws: Workspace,
+    progress: ProgressCallback | None = None,
+    policy: RetryPolicy | None = None,
+    checkpoint: Callable[[Delivery], None] | None = None,
 ) -> DeliveryEngine:
+    """The delivery engine over the playbook's channels; `checkpoint` stores a delivery's
+    progress (the store's `update_delivery` unless given: maintenance notices have their own)."""
+
     def make_context(channel: str) -> SendContext:
         return SendContext(
             env=ws.env,
@@ -71,7 +78,7 @@ def make_engine(
         clock=ws.clock,
         progress=progress,
         # per-recipient progress is stored before the channel moves on to the next recipient
-        checkpoint=ws.store.update_delivery,
+        checkpoint=checkpoint or ws.store.update_delivery,
     )
 
 
@@ -94,6 +101,7 @@ def outgoing(
     *,
     reply_to: str | None = None,
     idempotency_key: str = "",
+    edits: str | None = None,
 ) -> Outgoing:
     """One delivery as its channel receives it, about `event` (the one it announces)."""
     snapshot, announced = stored_snapshots(ws, incident, event, delivery.stage)
@@ -122,6 +130,7 @@ def outgoing(
         thread=incident.threads.get(delivery.channel),
         reply_to=reply_to,
         idempotency_key=idempotency_key,
+        edits=edits,
     )
 
 
@@ -139,6 +148,7 @@ def outgoing_builder(ws: Workspace, incident: Incident) -> Any:
             delivery,
             reply_to=last_post(delivery),
             idempotency_key=f"{incident.id}-{delivery.id}-{delivery.payload_hash[:16]}",
+            edits=edited_message(event, delivery.channel),
         )
 
     def last_post(delivery: Delivery) -> str | None:

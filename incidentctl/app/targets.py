@@ -32,7 +32,9 @@ def select_targets(
     carries this stage, whatever the severity filters say. `told` is every channel that already
     has a message for this incident, with the stage of its first one: whatever the severity or
     category became since, each gets the resolution, and the updates unless its own `stages:`
-    leave them out — nobody who was told is left without the end of the story.
+    leave them out — nobody who was told is left without the end of the story. A support
+    desk's channel (`audience: support`) gets every stage of every incident its own filters
+    accept: agents answer the phone whatever the severity lists.
     """
     severity = playbook.severity(severity_id)
     named = set(severity.channels_for(stage)) if severity else set()
@@ -43,7 +45,9 @@ def select_targets(
         if category is not None and category.all_channels:
             chosen = channel.stages is None or stage in channel.stages
         else:
-            chosen = name in named and channel.receives(stage, severity_id)
+            chosen = (name in named or channel.briefs_support) and channel.receives(
+                stage, severity_id
+            )
         kept = ""
         if not chosen and name in told:
             first = told[name].value

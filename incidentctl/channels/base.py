@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from incidentctl.channels.secrets import is_redacted
 from incidentctl.errors import DeliveryError, MissingSecret
+from incidentctl.model.maintenance import MaintenanceSnapshot
 from incidentctl.model.records import RenderedMessage, Stage
 from incidentctl.model.snapshots import EventSnapshot, IncidentSnapshot
 from incidentctl.playbook.env import interpolate
@@ -107,8 +108,14 @@ class Outgoing:
     reply_to: str | None = None
     # stable across retries of the same delivery; services that accept one dedupe with it
     idempotency_key: str = ""
+    # the remote id of an earlier message this delivery replaces in place (`correct`, on a
+    # channel that `EditsMessages`); None: a new message
+    edits: str | None = None
     # owned by the engine: the same object on every retry of this delivery
     attempt: AttemptState = field(default_factory=AttemptState, compare=False, repr=False)
+    # set for a scheduled-maintenance notice (`incident` is then the window seen as an
+    # incident): channels that know maintenance (Statuspage) read it, the others need not
+    maintenance: MaintenanceSnapshot | None = None
 
 
 @dataclass(frozen=True)

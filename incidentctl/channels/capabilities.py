@@ -88,3 +88,15 @@ class SettingsCheck(Protocol):
     def check_settings(self, settings: Any) -> Iterator[SettingProblem]:
         """Problems of `settings` (a mapping or the settings model), in order."""
         ...
+
+
+@runtime_checkable
+class EditsMessages(Protocol):
+    """A message already sent can be changed in place (Slack `chat.update`, a Discord webhook
+    message, a Statuspage incident update's body, an outbox file, the status site): `correct`
+    edits it there, and posts a correction message on channels without this ability."""
+
+    def edit(self, remote_id: str, outgoing: Outgoing) -> SendResult:
+        """Replace the message `remote_id` (as `send` returned it) with `outgoing.message`;
+        one attempt, failing like `send`."""
+        ...

@@ -94,6 +94,21 @@ class DiscordChannel(BaseChannel[DiscordSettings]):
             raise DeliveryError(f"{what}: answered {posted.status_code} without the message")
         return SendResult(remote_id=str(data["id"]), link=message_link(data))
 
+    def edit(self, remote_id: str, outgoing: Outgoing) -> SendResult:
+        """`PATCH /webhooks/{id}/{token}/messages/{message_id}`: the message's new content."""
+        url = webhook_target(self, self.settings)
+        what = f"Discord webhook {redact_url(url)}"
+        secrets = (*self.context.secrets, url)
+        params = {"thread_id": self.settings.thread_id} if self.settings.thread_id else {}
+        base, _, query = url.partition("?")
+        target = f"{base}/messages/{quote(remote_id, safe='')}" + (f"?{query}" if query else "")
+        body = {"content": outgoing.message.text, "allowed_mentions": NO_MENTIONS}
+        with open_client(self.timeout) as client:
+            edited = self._call(
+                client, "PATCH", target, what, secrets, idempotent=True, json=body, params=params
+            )
+        return SendResult(remote_id=remote_id, link=message_link(json_object(edited)))
+
     def wire_payload(self, outgoing: Outgoing) -> dict[str, Any] | None:
         return self._payload(outgoing)
 

@@ -38,7 +38,17 @@ class FileChannel(BaseChannel[FileSettings]):
         return self.folder() / _safe(outgoing.incident_id) / name
 
     def send(self, outgoing: Outgoing) -> SendResult:
-        target = self.target(outgoing)
+        return self._write(self.target(outgoing), outgoing)
+
+    def edit(self, remote_id: str, outgoing: Outgoing) -> SendResult:
+        """Rewrite the file of the earlier message, when it is one of this channel's."""
+        target = Path(remote_id)
+        folder = self.folder().resolve()
+        if not target.resolve().is_relative_to(folder) or target.suffix != ".txt":
+            raise DeliveryError(f"{target} is not a message of this outbox", retryable=False)
+        return self._write(target, outgoing)
+
+    def _write(self, target: Path, outgoing: Outgoing) -> SendResult:
         body = outgoing.message.text.rstrip() + "\n"
         if outgoing.message.subject:
             body = f"Subject: {outgoing.message.subject}\n\n{body}"

@@ -96,10 +96,19 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
                 yield SettingProblem("components", f"component {ours!r} maps to an empty id")
 
     def send(self, outgoing: Outgoing) -> SendResult:
+        if outgoing.maintenance is not None:
+            from incidentctl.channels.statuspage_maintenance import send_scheduled
+
+            return send_scheduled(self, outgoing, outgoing.maintenance)
         fields = self._incident_fields(outgoing)
         if outgoing.thread is None:
             fields["name"] = incident_name(outgoing.incident)
             fields["metadata"] = {METADATA_KEY: tag(outgoing)}
+        return self.write_incident(outgoing, fields)
+
+    def write_incident(self, outgoing: Outgoing, fields: dict[str, Any]) -> SendResult:
+        """Create the page's incident (no thread yet) or patch it with `fields`."""
+        if outgoing.thread is None:
             response = self._call("POST", "/incidents", json={"incident": fields})
         else:
             path = f"/incidents/{quote(outgoing.thread, safe='')}"
@@ -112,6 +121,21 @@ class StatuspageChannel(BaseChannel[StatuspageSettings]):
                 uncertain=True,
                 status=response.status_code,
             )
+        return SendResult(remote_id=remote_id, link=_shortlink(incident))
+
+    def edit(self, remote_id: str, outgoing: Outgoing) -> SendResult:
+        """Replace the body of the page incident's latest update (`remote_id` is the page's
+        incident: every message of ours is an update of it, newest first)."""
+        path = f"/incidents/{quote(remote_id, safe='')}"
+        incident = json_object(self._call("GET", path))
+        updates = [u for u in incident.get("incident_updates") or [] if isinstance(u, dict)]
+        if not updates or not updates[0].get("id"):
+            raise DeliveryError(
+                f"Statuspage incident {remote_id} has no update to correct", retryable=False
+            )
+        update_path = f"{path}/incident_updates/{quote(str(updates[0]['id']), safe='')}"
+        body = {"incident_update": {"body": outgoing.message.text}}
+        self._call("PATCH", update_path, json=body)
         return SendResult(remote_id=remote_id, link=_shortlink(incident))
 
     def reconcile(self, outgoing: Outgoing) -> SendResult | None:

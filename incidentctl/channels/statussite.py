@@ -60,8 +60,15 @@ class StatusSiteChannel(BaseChannel[StatusSiteSettings]):
             raise DeliveryError(f"status site not built: {exc}") from None
         if self.settings.publish:
             self._publish(folder)
+        if outgoing.maintenance is not None:  # listed on the index, under its id
+            index = folder / "index.html"
+            return SendResult(remote_id=str(index), link=f"{index.as_uri()}#{outgoing.incident_id}")
         page = folder / "incidents" / f"{outgoing.incident_id}.html"
         return SendResult(remote_id=str(page), link=page.as_uri())
+
+    def edit(self, remote_id: str, outgoing: Outgoing) -> SendResult:
+        """The site is built from the record, which holds the correction: build it again."""
+        return self.send(outgoing)
 
     def _publish(self, folder: Path) -> None:
         assert self.settings.publish is not None

@@ -29,6 +29,17 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("show", "query_cmds:show", "One incident: timeline, roles, deliveries."),
     ("demo", "demo_cmd:demo", "Run a sample incident in a scratch folder."),
     ("site", "site_cmds:app", "Build or serve the static status site."),
+    ("note", "fix_cmds:note", "Add an internal note to the timeline."),
+    ("correct", "fix_cmds:correct", "Correct the last message on every channel."),
+    ("reopen", "fix_cmds:reopen", "Reopen a resolved incident and tell who was told."),
+    ("export", "archive_cmds:export", "Write an incident's record to a file (md, json)."),
+    ("import", "archive_cmds:import_records", "Read exported incident records back in."),
+    ("remind", "remind_cmd:remind", "Remind responders of updates due (run it by cron)."),
+    ("brief", "support_cmds:brief", "Print the support desk's brief for an incident."),
+    ("report", "support_cmds:report", "Link a customer report to an incident."),
+    ("routes", "approval_cmds:routes", "What goes where: severities, stages, channels."),
+    ("preview", "approval_cmds:preview", "Render every message of the sample incident."),
+    ("maintenance", "maintenance_cmds:app", "Schedule and announce maintenance windows."),
     ("stats", "stats_cmd:stats", "Figures against the playbook's targets."),
 )
 

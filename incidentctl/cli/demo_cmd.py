@@ -27,7 +27,7 @@ def demo(
     import os
     from datetime import UTC, datetime
 
-    from incidentctl.app.demo import DemoSite, DemoStep, run_demo, scratch_folder
+    from incidentctl.app.demo import DemoSite, DemoStep, DemoWorks, run_demo, scratch_folder
     from incidentctl.output import messages
 
     folder = directory or scratch_folder()
@@ -39,6 +39,9 @@ def demo(
             messages.print_delivery_table(step.send(), step.plan.disabled)
         elif isinstance(step, DemoSite):
             site = step.index
+        elif isinstance(step, DemoWorks):
+            messages.print_step(f"{step.label} {step.done.item.id}")
+            messages.print_delivery_table(step.done.report, [])
         else:
             messages.print_note(f"postmortem scaffolded: {step}")
     messages.print_note(

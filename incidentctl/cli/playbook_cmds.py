@@ -55,6 +55,15 @@ def lint(
             show_default=False,
         ),
     ] = None,
+    approved: Annotated[
+        Path | None,
+        typer.Option(
+            "--approved",
+            help="Folder of approved messages (`preview --all --out`) the rendered messages "
+            "must equal (default: the playbook's `approved:`, if set).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check a playbook: file:line:col: level: message [rule]. Exit 1 on errors."""
     import gc
@@ -75,7 +84,7 @@ def lint(
 
             raise UsageError("give the playbook once: as the argument or with --playbook")
         path = find_playbook(playbook or playbook_option, os.environ)
-        problems = lint_playbook(path, env=dict(os.environ))
+        problems = lint_playbook(path, env=dict(os.environ), approved=approved)
     finally:
         gc.freeze()
         if enabled:

@@ -32,8 +32,8 @@ def build(out: OutOption = None, playbook: PlaybookOption = None) -> None:
     ws = open_workspace(playbook)
     done = build_site(ws, out)
     messages.print_note(
-        f"status site: {done.index} ({done.files} files, {done.bytes / 1024:.0f} KB, "
-        f"{done.seconds:.2f} s)"
+        f"status site: {done.index} ({done.files} files{'' if done.whole else ' changed'}, "
+        f"{done.bytes / 1024:.0f} KB, {done.seconds:.2f} s)"
     )
 
 

@@ -27,6 +27,7 @@ from incidentctl.channels.base import (
     SendContext,
     SendResult,
 )
+from incidentctl.channels.capabilities import EditsMessages
 from incidentctl.channels.check import CheckedChannel
 from incidentctl.channels.redaction import scrub, scrubbed
 from incidentctl.channels.registry import channel_type
@@ -215,7 +216,7 @@ class DeliveryEngine:
             delivery.attempts += 1
             self._notify(delivery, DeliveryState.SENDING)
             try:
-                result = channel.send(outgoing)
+                result = _deliver(channel, outgoing)
             except DeliveryError as exc:
                 if exc.uncertain:
                     return DeliveryState.UNCERTAIN, exc.message, None
@@ -261,3 +262,12 @@ class DeliveryEngine:
                 delivery.error = "; ".join(result.notes)
         self._notify(delivery, state, delivery.error)
         return Outcome(replace(delivery), result, delivery.error)
+
+
+def _deliver(channel: Channel, outgoing: Outgoing) -> SendResult:
+    """One attempt: an edit in place where the delivery replaces a message, else a send."""
+    if outgoing.edits is not None:
+        if not isinstance(channel, EditsMessages):
+            raise DeliveryError("this channel cannot edit a message it sent", retryable=False)
+        return channel.edit(outgoing.edits, outgoing)
+    return channel.send(outgoing)

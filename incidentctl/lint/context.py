@@ -40,6 +40,8 @@ class LintContext:
     channels: Mapping[str, CheckedChannel] = field(default_factory=dict)
     # folders outside the playbook's own its `templates:` may name
     template_roots: tuple[Path, ...] = ()
+    # the folder of approved messages given on the command line (`lint --approved`)
+    approved: Path | None = None
     _rendered: dict[tuple[str, Stage], RenderedMessage | Exception] = field(default_factory=dict)
     _samples: dict[Stage, dict[str, Any]] = field(default_factory=dict)
 
@@ -173,7 +175,8 @@ def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, bool]]:
 
 
 def stages_received(playbook: Playbook, name: str) -> list[Stage]:
-    """Stages in which some severity, or a category reaching every channel, notifies `name`."""
+    """Stages in which some severity, or a category reaching every channel, notifies `name`
+    (a support desk's channel is notified of every severity its filters accept)."""
     channel = playbook.channels[name]
     reached = channel.enabled and any(c.all_channels for c in playbook.categories.values())
     return [
@@ -181,7 +184,8 @@ def stages_received(playbook: Playbook, name: str) -> list[Stage]:
         for stage in Stage
         if (reached and (channel.stages is None or stage in channel.stages))
         or any(
-            name in severity.channels_for(stage) and channel.receives(stage, severity.id)
+            (name in severity.channels_for(stage) or channel.briefs_support)
+            and channel.receives(stage, severity.id)
             for severity in playbook.severities
         )
     ]

@@ -23,7 +23,11 @@ _GITHUB_LEVELS = {"error": "error", "warning": "warning"}
 
 
 def _text(problems: list[Problem]) -> str:
-    return "\n".join(visible(str(p), one_line=True) for p in problems)
+    lines: list[str] = []
+    for p in problems:
+        lines.append(visible(str(p), one_line=True))
+        lines += ("    " + visible(line, one_line=True) for line in p.detail.splitlines())
+    return "\n".join(lines)
 
 
 def _json(problems: list[Problem]) -> str:
@@ -36,6 +40,7 @@ def _json(problems: list[Problem]) -> str:
                 "level": p.level,
                 "rule": p.rule,
                 "message": p.message,
+                **({"detail": p.detail} if p.detail else {}),
             }
             for p in problems
         ],
@@ -57,7 +62,8 @@ def _escape_property(value: str) -> str:
 def _github(problems: list[Problem]) -> str:
     return "\n".join(
         f"::{_GITHUB_LEVELS.get(p.level, 'notice')} file={_escape_property(p.file)},"
-        f"line={p.line},col={p.column},title={_escape_property(p.rule)}::{_escape_data(p.message)}"
+        f"line={p.line},col={p.column},title={_escape_property(p.rule)}::"
+        f"{_escape_data(p.message + (chr(10) + p.detail if p.detail else ''))}"
         for p in problems
     )
 

@@ -59,7 +59,9 @@ def _validate(
     return playbook, found, check.channels
 
 
-def _context(path: Path, env: Mapping[str, str], now: datetime) -> LintContext:
+def _context(
+    path: Path, env: Mapping[str, str], now: datetime, approved: Path | None = None
+) -> LintContext:
     empty = ParsedDocument(path, None, Positions(), [])
     try:
         doc = parse_document(path)
@@ -76,6 +78,7 @@ def _context(path: Path, env: Mapping[str, str], now: datetime) -> LintContext:
         found=[*doc.problems, *found],
         channels=channels,
         template_roots=roots,
+        approved=approved,
     )
 
 
@@ -84,20 +87,25 @@ def sort_key(problem: Problem) -> tuple[str, int, int, str, str]:
 
 
 def lint_playbook(
-    path: Path, *, env: Mapping[str, str] | None = None, now: datetime | None = None
+    path: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+    approved: Path | None = None,
 ) -> list[Problem]:
     """Every problem of the playbook at `path` and of its templates, sorted by file and position.
 
     Bad content never raises: an unreadable or missing file is a `yaml-syntax` problem. `env` is
     the environment lint may consult (it never resolves secrets); `now` fixes the clock used for
-    sample messages.
+    sample messages; `approved` is the folder of approved messages to compare with (default:
+    the playbook's `approved:`, if any).
     """
     from incidentctl.lint.rules.literal_secret import redact
 
-    ctx = _context(path, os.environ if env is None else env, now or datetime.now(UTC))
+    ctx = _context(path, os.environ if env is None else env, now or datetime.now(UTC), approved)
     # messages quote names and values from the playbook: none may carry a credential
     problems = {
-        replace(problem, message=redact(problem.message))
+        replace(problem, message=redact(problem.message), detail=redact(problem.detail))
         for rule in RULES
         for problem in rule.check(ctx)
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # characters of one message: a value quoted from the file is cut short, never the whole line
 MAX_MESSAGE = 300
@@ -33,6 +33,8 @@ class Problem:
     rule: str
     message: str
     file: str = ""
+    # lines that explain the problem further (a unified diff), shown under it; never clipped
+    detail: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         clipped = clip(self.message)

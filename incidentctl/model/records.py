@@ -21,6 +21,19 @@ class Stage(enum.StrEnum):
 OPEN_STAGES = (Stage.INVESTIGATING, Stage.IDENTIFIED, Stage.MONITORING)
 
 
+class MessageStage(enum.StrEnum):
+    """Messages that are no status of their own, with templates of their own beside the
+    stages' (`correction.chat.j2`): a correction of a message that cannot be edited, and the
+    notice that a resolved incident came back."""
+
+    CORRECTION = "correction"
+    REOPENED = "reopened"
+
+
+# what a message's templates are named after
+TemplateStage = Stage | MessageStage
+
+
 class ComponentStatus(enum.StrEnum):
     OPERATIONAL = "operational"
     DEGRADED_PERFORMANCE = "degraded_performance"
@@ -38,6 +51,17 @@ class EventKind(enum.StrEnum):
     COMPONENT_CHANGE = "component_change"
     RESOLVED = "resolved"
     POSTMORTEM_WRITTEN = "postmortem_written"
+    # an internal note: never sent
+    NOTE = "note"
+    # the last message on each channel corrected (edited in place, or a correction posted)
+    CORRECTION = "correction"
+    # a resolved incident came back
+    REOPENED = "reopened"
+    # `incidentctl remind` told the internal channels an update is due or overdue: internal,
+    # never a message to the outside world
+    REMINDER = "reminder"
+    # a customer's ticket or call linked to the incident by the support desk: internal only
+    CUSTOMER_REPORT = "customer_report"
 
 
 class DeliveryState(enum.StrEnum):

@@ -39,7 +39,16 @@ def _plain(headers: list[str], rows: list[list[str]]) -> None:
     sys.stdout.write("\n".join(out) + "\n")
 
 
-_WRAPPING = {"TITLE", "DETAIL", "REMOTE / ERROR", "CADENCE", "LAST UPDATE", "SINCE LAST UPDATE"}
+_WRAPPING = {
+    "TITLE",
+    "DETAIL",
+    "TEMPLATE",
+    "WORST CASE",
+    "REMOTE / ERROR",
+    "CADENCE",
+    "LAST UPDATE",
+    "SINCE LAST UPDATE",
+}
 
 
 def _table(title: str, headers: list[str], rows: list[list[str]], empty: str) -> None:
@@ -138,6 +147,15 @@ def print_incident(data: dict[str, Any], *, as_json: bool) -> None:
         lines.append("components: " + ", ".join(f"{k} {v}" for k, v in data["components"].items()))
     if data["roles"]:
         lines.append("roles: " + ", ".join(f"{k} {v}" for k, v in data["roles"].items()))
+    if data.get("customer_reports"):
+        reports = data["customer_reports"]
+        lines.append(
+            f"customer reports: {len(reports)} ("
+            + ", ".join(
+                r["ticket"] + (f" {r['customer']}" if r["customer"] else "") for r in reports
+            )
+            + ")"
+        )
     _write("\n".join(lines) + "\n\n")
     _table(
         f"Timeline ({data['timezone']})",

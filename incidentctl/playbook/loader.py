@@ -46,6 +46,17 @@ class LoadedPlaybook:
         except ValueError:
             return None
 
+    @cached_property
+    def approved_dir(self) -> Path | None:
+        """The folder of approved messages (`approved:`), resolved; None when the playbook
+        names none, or one it may not use (validation reports that at the key)."""
+        if self.playbook.approved is None:
+            return None
+        try:
+            return confined_folder(self.base_dir, self.playbook.approved, self.template_roots)
+        except ValueError:
+            return None
+
     def location(self, path: KeyPath, *, key: bool = False) -> Location:
         line, column = self.positions.of(path, key=key)
         return Location(str(self.path), line, column)
@@ -90,6 +101,20 @@ def templates_problems(
         yield Problem(line, col, "error", "unknown-template", str(exc), str(doc.path))
 
 
+def approved_problems(
+    playbook: Playbook, doc: ParsedDocument, roots: Sequence[Path]
+) -> Iterator[Problem]:
+    """The `approved:` folder, when the playbook may not use it: `preview --all --update`
+    writes and removes files there."""
+    if playbook.approved is None:
+        return
+    try:
+        confined_folder(doc.path.parent, playbook.approved, roots, what="approved folder")
+    except ValueError as exc:
+        line, col = doc.positions.of(("approved",))
+        yield Problem(line, col, "error", "approved-wording", str(exc), str(doc.path))
+
+
 def validate_document(
     doc: ParsedDocument,
     extra_checks: Sequence[ExtraCheck] = (),
@@ -111,6 +136,7 @@ def validate_document(
     problems = [
         *reference_problems(playbook, doc),
         *templates_problems(playbook, doc, template_roots),
+        *approved_problems(playbook, doc, template_roots),
     ]
     for check in extra_checks:
         problems.extend(check(playbook, doc))

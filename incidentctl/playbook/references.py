@@ -94,3 +94,28 @@ def reference_problems(playbook: Playbook, doc: ParsedDocument) -> Iterator[Prob
                 "unknown-reference",
             )
     yield from env_reference_problems(playbook, doc)
+    yield from reminder_channel_problems(playbook, doc)
+
+
+def reminder_channel_problems(playbook: Playbook, doc: ParsedDocument) -> Iterator[Problem]:
+    """`reminders.channels`: channels that exist, and internal ones (a reminder names the
+    command a responder runs: customers must never read it)."""
+    for pos, channel_id in enumerate(playbook.reminders.channels):
+        channel = playbook.channels.get(channel_id)
+        path = ("reminders", "channels", pos)
+        if channel is None:
+            yield located(
+                doc,
+                path,
+                f"reminders go to unknown channel {channel_id!r}"
+                f" (known: {', '.join(playbook.channels) or 'none'})",
+                "unknown-reference",
+            )
+        elif channel.audience != "internal":
+            yield located(
+                doc,
+                path,
+                f"reminders go to {channel_id!r}, a {channel.audience} channel: reminders are "
+                "for responders only; name an internal channel",
+                "reminder-channel",
+            )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from incidentctl.model.durations import parse_duration
 from incidentctl.model.records import Stage
 from incidentctl.playbook.id_format import check_id_format
+from incidentctl.playbook.maintenance import MaintenancePolicy
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Handle = Annotated[str, Field(pattern=r"^@[\w.-]+$")]
@@ -44,7 +45,8 @@ class Organization(Model):
     def _known_timezone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        # OSError: with the `tzdata` package installed, a name too long for a file name
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown IANA timezone {value!r} (e.g. Europe/Paris)") from None
         return value
 
@@ -64,12 +66,27 @@ class Severity(Model):
     # stage -> channel ids; the key `all` applies to every stage not listed
     notify: dict[Literal["all", "investigating", "identified", "monitoring", "resolved"], list[str]]
     postmortem_required: bool = False
+    # `incidentctl remind`: after this long without a public update, post the playbook's
+    # "still working on it, nothing new yet" update (`still_investigating` template); off
+    # unless set
+    auto_update_after: str | None = None
 
     @field_validator("update_every")
     @classmethod
     def _valid_duration(cls, value: str) -> str:
         parse_duration(value)
         return value
+
+    @field_validator("auto_update_after")
+    @classmethod
+    def _valid_auto_update(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)
+        return value
+
+    @property
+    def auto_update_delay(self) -> timedelta | None:
+        return parse_duration(self.auto_update_after) if self.auto_update_after else None
 
     @property
     def cadence(self) -> timedelta:
@@ -165,7 +182,8 @@ class ChannelConfig(BaseModel):
 
     type: str
     enabled: bool = True
-    audience: Literal["internal", "public"] = "internal"
+    # support: the support desk (agents' room, list or outbox) gets the brief, at every stage
+    audience: Literal["internal", "public", "support"] = "internal"
     description: str = ""
     stages: list[Stage] | None = None
     severities: list[str] | None = None
@@ -180,10 +198,65 @@ class ChannelConfig(BaseModel):
         """The type-specific keys, as written (secrets still `${VAR}`)."""
         return dict(self.model_extra or {})
 
+    @property
+    def briefs_support(self) -> bool:
+        """A support desk's channel: told of every incident, whatever `notify:` lists."""
+        return self.audience == "support"
+
     def receives(self, stage: Stage, severity: str) -> bool:
         if self.stages is not None and stage not in self.stages:
             return False
         return self.severities is None or severity in self.severities
+
+
+class Reminders(Model):
+    """`incidentctl remind`: which internal channels hear that an open incident's next update
+    is due soon or overdue, and when."""
+
+    # internal channel ids; none: `remind` tells no one (an auto-update still goes out)
+    channels: list[str] = Field(default_factory=_list)
+    # how long before the due time the "update due in 5 min" reminder goes out
+    before: str = "5m"
+    # once overdue, a reminder every this long
+    every: str = "10m"
+
+    @field_validator("before", "every")
+    @classmethod
+    def _valid_duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def lead_time(self) -> timedelta:
+        return parse_duration(self.before)
+
+    @property
+    def interval(self) -> timedelta:
+        return parse_duration(self.every)
+
+
+class Sample(Model):
+    """The fixed sample incident that `preview --all` renders and managers approve; every text
+    left out is the built-in sample's, in the playbook's language."""
+
+    # the moment of the sample's latest message: a fixed clock, so approved files stay the same
+    at: datetime = datetime(2025, 12, 19, 14, 5)
+    title: str | None = None
+    impact: str | None = None
+    workaround: str | None = None
+    eta: str | None = None
+    # the routine update 8 minutes after the declaration, then the message of each stage
+    update: str | None = None
+    identified: str | None = None
+    monitoring: str | None = None
+    resolved: str | None = None
+
+    _STAGE_TEXTS: ClassVar[tuple[str, ...]] = ("identified", "monitoring", "resolved")
+
+    def texts(self) -> dict[str, str]:
+        """The texts given, by name (those left out are not in it)."""
+        names = ("title", "impact", "workaround", "eta", "update", *self._STAGE_TEXTS)
+        return {name: value for name in names if (value := getattr(self, name)) is not None}
 
 
 class Playbook(Model):
@@ -200,6 +273,11 @@ class Playbook(Model):
     values: list[TeamValue] = Field(default_factory=_list)
     templates: str | None = None
     site: Site = Field(default_factory=Site)
+    reminders: Reminders = Field(default_factory=Reminders)
+    sample: Sample = Field(default_factory=Sample)
+    # the folder of approved messages (`preview --all --update`, `lint`), relative to the playbook
+    approved: str | None = None
+    maintenance: MaintenancePolicy = Field(default_factory=MaintenancePolicy)
     targets: Targets = Field(default_factory=Targets)
 
     @field_validator("incident_id_format")

@@ -29,23 +29,25 @@ def template_roots(env: Mapping[str, str]) -> tuple[Path, ...]:
     return tuple(roots)
 
 
-def confined_folder(base_dir: Path, written: str, roots: Sequence[Path] = ()) -> Path:
+def confined_folder(
+    base_dir: Path, written: str, roots: Sequence[Path] = (), what: str = "templates folder"
+) -> Path:
     """The templates folder `written` names, resolved (symlinks too); ValueError, saying what to
-    write instead, when it is the playbook's own folder or outside it and every allowed root."""
-    shown = quoted(written)
+    write instead, when it is the playbook's own folder or outside it and every allowed root.
+    `what` names the folder in the message (the approved messages' folder is confined too)."""
+    shown = f"{what} {quoted(written)}"
     try:
         base = base_dir.resolve()
         folder = (base_dir / written).resolve()
     except (OSError, RuntimeError, ValueError):  # a NUL byte, a symlink loop
-        raise ValueError(f"templates folder {shown} is not a usable path") from None
+        raise ValueError(f"{shown} is not a usable path") from None
     if folder == base:
         raise ValueError(
-            f"templates folder {shown} is the playbook's own folder:"
-            " name a folder inside it, such as templates"
+            f"{shown} is the playbook's own folder: name a folder inside it, such as templates"
         )
     if folder.is_relative_to(base) or any(folder.is_relative_to(root) for root in roots):
         return folder
     raise ValueError(
-        f"templates folder {shown} is outside the playbook's folder: name a folder inside it,"
+        f"{shown} is outside the playbook's folder: name a folder inside it,"
         f" or allow this one in ${TEMPLATE_ROOTS_ENV}"
     )

@@ -62,8 +62,13 @@ an "hour" is `HH:MM` (no zone), a "duration" is short (`45s`, `12m`, `1h05m`, `2
     `time_to_first_message_label`, `time_to_resolve_label` (as `duration_label`: `36m` in
     English, `36 min` in French). The review is a document read days later: its times stay
     compact and dated.
+`reports` — customer reports the support desk linked (`incidentctl report`), oldest first;
+    always empty for a public channel
+    [{`ticket`, `customer` (`""` when not given), `via` (phone | ticket | chat, `""` when not
+    given), `via_label` (localized), `clock` (`14:32`, « 14 h 32 »), `at_text` (a time text)}].
 `channel`
-    `name`, `type`, `audience` (internal | public): added by the renderer for each channel.
+    `name`, `type`, `audience` (internal | public | support): added by the renderer for each
+    channel.
 `now`
     local time of rendering.
 
@@ -83,6 +88,7 @@ from typing import Any
 from incidentctl.model.durations import format_duration
 from incidentctl.model.records import (
     ComponentStatus,
+    EventKind,
     Incident,
     Stage,
     TimelineEvent,
@@ -93,6 +99,7 @@ from incidentctl.render.events import Describer, is_new_stage, stage_reached
 from incidentctl.render.labels import (
     COMPONENT_STATUS_LABELS,
     EVENT_LABELS,
+    REPORT_CHANNEL_LABELS,
     STATUS_LABELS,
     label,
 )
@@ -260,6 +267,28 @@ def _key_times(
     }
 
 
+def _reports(
+    events: Sequence[TimelineEvent], times: LocalTimes, language: str
+) -> list[dict[str, str]]:
+    """The customer reports linked to the incident, as the support desk's messages list them."""
+    reports: list[dict[str, str]] = []
+    for event in events:
+        if event.kind is not EventKind.CUSTOMER_REPORT:
+            continue
+        via = str(event.data.get("via") or "")
+        reports.append(
+            {
+                "ticket": str(event.data.get("ticket") or event.message),
+                "customer": str(event.data.get("customer") or ""),
+                "via": via,
+                "via_label": label(REPORT_CHANNEL_LABELS, language, via) if via else "",
+                "clock": times.clock(event.at),
+                "at_text": times.text(event.at),
+            }
+        )
+    return reports
+
+
 def organization(playbook: Playbook) -> dict[str, Any]:
     org = playbook.organization
     return {
@@ -314,5 +343,6 @@ def build_context(
             for e in events
         ],
         "key_times": _key_times(incident, events, times, lang, first_sent),
+        "reports": _reports(events, times, lang),
         "now": times.full(now),
     }

@@ -9,13 +9,14 @@ from incidentctl.playbook.schema import Playbook
 from incidentctl.render.labels import (
     COMPONENT_STATUS_LABELS,
     EVENT_LABELS,
+    REPORT_CHANNEL_LABELS,
     STATUS_LABELS,
     label,
 )
 from incidentctl.render.times import aware
 
 # events that carry a message to the outside world (others only change the record)
-MESSAGE_KINDS = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED)
+MESSAGE_KINDS = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED, EventKind.REOPENED)
 
 
 def stage_reached(event: TimelineEvent) -> str | None:
@@ -64,6 +65,8 @@ class Describer:
         # `assign` records "commander: @lee" as the message: the role's name, with the
         # language's own colon, reads better
         described = event.kind is EventKind.ROLE_CHANGE and bool(data.get("role"))
+        # a customer report says how the customer called in the document's own language
+        described |= event.kind is EventKind.CUSTOMER_REPORT and bool(data.get("ticket"))
         if event.message and not described:
             return event.message
         before, after = str(data.get("from") or ""), str(data.get("to") or "")
@@ -89,6 +92,12 @@ class Describer:
             role_id = str(data.get("role") or "")
             role = self.playbook.roles.get(role_id)
             return self._change(role.name if role else role_id, before, after)
+        if event.kind is EventKind.CUSTOMER_REPORT:
+            via = str(data.get("via") or "")
+            details = [str(data.get("customer") or "")]
+            details.append(label(REPORT_CHANNEL_LABELS, lang, via) if via else "")
+            shown = ", ".join(d for d in details if d)
+            return f"{data['ticket']} ({shown})" if shown else str(data["ticket"])
         return label(EVENT_LABELS, lang, event.kind.value)
 
     def _sev(self, severity_id: str) -> str:

@@ -48,6 +48,11 @@ EVENT_LABELS: Mapping[str, Mapping[str, str]] = {
         "component_change": "Component change",
         "resolved": "Resolved",
         "postmortem_written": "Postmortem written",
+        "note": "Note (internal)",
+        "correction": "Correction",
+        "reopened": "Reopened",
+        "reminder": "Reminder",
+        "customer_report": "Customer report",
     },
     "fr": {
         "declared": "Incident déclaré",
@@ -58,7 +63,18 @@ EVENT_LABELS: Mapping[str, Mapping[str, str]] = {
         "component_change": "Changement d'état d'un composant",
         "resolved": "Résolu",
         "postmortem_written": "Post-mortem rédigé",
+        "note": "Note (interne)",
+        "correction": "Rectificatif",
+        "reopened": "Incident rouvert",
+        "reminder": "Rappel",
+        "customer_report": "Signalement client",
     },
+}
+
+# how a customer reached the support desk (`incidentctl report --channel`)
+REPORT_CHANNEL_LABELS: Mapping[str, Mapping[str, str]] = {
+    "en": {"phone": "phone", "ticket": "ticket", "chat": "chat"},
+    "fr": {"phone": "téléphone", "ticket": "ticket", "chat": "messagerie"},
 }
 
 # the word joining the last two items of a list: "portal, API and billing"

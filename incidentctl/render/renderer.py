@@ -10,7 +10,13 @@ import jinja2
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from incidentctl.errors import TemplateError
-from incidentctl.model.records import RenderedMessage, Stage
+from incidentctl.model.records import (
+    EventKind,
+    MessageStage,
+    RenderedMessage,
+    Stage,
+    TemplateStage,
+)
 from incidentctl.model.text import strip_controls
 from incidentctl.playbook.schema import Playbook
 from incidentctl.render.environment import bytecode_cache, make_environment, quoting
@@ -28,15 +34,39 @@ PARTS_BY_FORMAT: dict[str, tuple[str, ...]] = {
     "email": ("subject", "text", "html"),
 }
 # (message format, part) -> built-in file name after `<stage>.`
-_SUFFIXES = {
+SUFFIXES = {
     ("chat", "text"): "chat.j2",
     ("short", "text"): "short.j2",
     ("email", "subject"): "email-subject.j2",
     ("email", "text"): "email-text.j2",
     ("email", "html"): "email-html.j2",
 }
+# what a support desk's channel (`audience: support`) gets instead: the agents' brief, plain
+# text whatever the channel's format (an e-mail to the agents' list has no HTML part)
+SUPPORT_AUDIENCE = "support"
+SUPPORT_PARTS: dict[str, tuple[str, ...]] = {
+    "chat": ("text",),
+    "short": ("text",),
+    "email": ("subject", "text"),
+}
+_SUPPORT_SUFFIXES = {"text": "support.j2", "subject": "support-subject.j2"}
+# what only the team may read: never in the context of a public channel's message
+_INTERNAL_ONLY_EVENTS = (
+    EventKind.CUSTOMER_REPORT.value,
+    EventKind.NOTE.value,
+    EventKind.REMINDER.value,
+)
 POSTMORTEM_TEMPLATE = "postmortem.md.j2"
 STAGE_PLACEHOLDER = "{stage}"
+
+
+def _parts(message_format: str) -> tuple[str, ...]:
+    """The parts of a message format (`email`: subject, text, html)."""
+    parts = PARTS_BY_FORMAT.get(message_format)
+    if parts is None:
+        known = ", ".join(PARTS_BY_FORMAT)
+        raise TemplateError(f"unknown message format {message_format!r} (known: {known})")
+    return parts
 
 
 class Renderer:
@@ -54,7 +84,7 @@ class Renderer:
             for channel in playbook.channels.values()
             for part, name in channel.templates.items()
             if part == "html"
-            for stage in Stage
+            for stage in (*Stage, *MessageStage)
         }
         loaders: list[jinja2.BaseLoader] = []
         if templates_dir is not None:
@@ -68,26 +98,44 @@ class Renderer:
         return is_html_name(name) or name in self._html_names
 
     def template_names(
-        self, stage: Stage, channel_name: str, message_format: str
+        self,
+        stage: TemplateStage,
+        channel_name: str,
+        message_format: str,
+        audience: str | None = None,
     ) -> dict[str, str]:
         """Part -> template name used: the channel's override, else `<stage>.<part>.j2`, which
-        the playbook's templates folder overrides and the built-ins provide."""
-        parts = PARTS_BY_FORMAT.get(message_format)
-        if parts is None:
-            known = ", ".join(PARTS_BY_FORMAT)
-            raise TemplateError(f"unknown message format {message_format!r} (known: {known})")
-        stage_id = Stage(stage).value
+        the playbook's templates folder overrides and the built-ins provide. A support desk's
+        channel (or `audience="support"`) gets `<stage>.support.j2` (and
+        `<stage>.support-subject.j2` by e-mail) at the incident's stages."""
+        parts = _parts(message_format)
+        extra = isinstance(stage, MessageStage)
+        stage_id = stage.value if extra else Stage(stage).value
         channel = self.playbook.channels.get(channel_name)
         overrides: dict[str, str] = {}
         if channel is not None:
             overrides.update((str(part), name) for part, name in channel.templates.items())
+        # the brief exists for the incident's stages; a correction or reopening is said as such
+        support = not extra and (
+            (audience or self.channel_info(channel_name)["audience"]) == SUPPORT_AUDIENCE
+        )
+        if support:
+            parts = SUPPORT_PARTS[message_format] + tuple(
+                p for p in parts if p in overrides and p not in SUPPORT_PARTS[message_format]
+            )
         names: dict[str, str] = {}
         for part in parts:
             override = overrides.get(part)
-            if override:
-                names[part] = override.replace(STAGE_PLACEHOLDER, stage_id)
+            named = override.replace(STAGE_PLACEHOLDER, stage_id) if override else ""
+            # a correction or reopening the channel's own files do not cover: the built-in
+            # (or the playbook folder's file of that name) says it
+            uncovered = extra and STAGE_PLACEHOLDER in (override or "") and not self.locate(named)
+            if named and not uncovered:
+                names[part] = named
+            elif support:
+                names[part] = f"{stage_id}.{_SUPPORT_SUFFIXES[part]}"
             else:
-                names[part] = f"{stage_id}.{_SUFFIXES[(message_format, part)]}"
+                names[part] = f"{stage_id}.{SUFFIXES[(message_format, part)]}"
         return names
 
     def locate(self, name: str) -> Path | None:
@@ -121,17 +169,58 @@ class Renderer:
 
     def render(
         self,
-        stage: Stage,
+        stage: TemplateStage,
+        channel_name: str,
+        message_format: str,
+        context: Mapping[str, Any],
+        quote: Callable[[str], str] | None = None,
+        *,
+        audience: str | None = None,
+    ) -> RenderedMessage:
+        """Render every part of the channel's message format for `stage`; `quote` is how the
+        channel neutralises what the values printed into it carry (mentions from a title).
+        `audience` renders for that audience instead of the channel's (`brief`: support)."""
+        names = self.template_names(stage, channel_name, message_format, audience)
+        return self.render_named(names, channel_name, context, quote, audience)
+
+    def render_kind(
+        self,
+        kind: str,
         channel_name: str,
         message_format: str,
         context: Mapping[str, Any],
         quote: Callable[[str], str] | None = None,
     ) -> RenderedMessage:
-        """Render every part of the channel's message format for `stage`; `quote` is how the
-        channel neutralises what the values printed into it carry (mentions from a title)."""
-        names = self.template_names(stage, channel_name, message_format)
+        """Render a message that is not a stage's (`reminder`): `<kind>.<part>.j2`, from the
+        playbook's templates folder or the built-ins; channel overrides name stages only."""
+        parts = _parts(message_format)
+        names = {part: f"{kind}.{SUFFIXES[(message_format, part)]}" for part in parts}
+        return self.render_named(names, channel_name, context, quote)
+
+    def render_text(self, name: str, context: Mapping[str, Any]) -> str:
+        """One plain-text template (`still_investigating.text.j2`), trimmed."""
+        return self._render(name, dict(context), None).strip()
+
+    def render_named(
+        self,
+        names: Mapping[str, str],
+        channel_name: str,
+        context: Mapping[str, Any],
+        quote: Callable[[str], str] | None = None,
+        audience: str | None = None,
+    ) -> RenderedMessage:
+        """Render the parts `names` gives (part -> template name) for one channel (as if its
+        audience were `audience`, when given)."""
         data = dict(context)
         data["channel"] = self.channel_info(channel_name)
+        if audience is not None:
+            data["channel"]["audience"] = audience
+        if data["channel"]["audience"] == "public":
+            # customers' names and tickets stay in the team, whatever a template prints
+            data["reports"] = []
+            data["timeline"] = [
+                e for e in data.get("timeline", ()) if e.get("kind") not in _INTERNAL_ONLY_EVENTS
+            ]
         with quoting(quote):
             out = {part: self._render(name, data, channel_name) for part, name in names.items()}
         subject = out.get("subject")

@@ -44,31 +44,67 @@ _TEXTS: dict[str, dict[str, str]] = {
 }
 
 _FALLBACK_COMPONENTS = ("portal", "api")
+_REPORTS = (("T-4821", "Globex", "phone"), ("T-4822", "Initech", "ticket"))
 _STATUSES = (ComponentStatus.MAJOR_OUTAGE, ComponentStatus.DEGRADED_PERFORMANCE)
 
 
-def sample_context(playbook: Playbook, stage: Stage, *, now: datetime) -> dict[str, Any]:
+def sample_texts(playbook: Playbook) -> dict[str, str]:
+    """The sample's texts: the playbook's `sample:` over the built-in ones of its language."""
+    return {**_TEXTS.get(playbook.organization.language, _TEXTS["en"]), **playbook.sample.texts()}
+
+
+def sample_moment(playbook: Playbook) -> datetime:
+    """The fixed moment of the playbook's sample (`sample.at`, naive = the organization's
+    local time), in UTC."""
+    at = playbook.sample.at
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=playbook.organization.tz)
+    return at.astimezone(UTC)
+
+
+def sample_context(
+    playbook: Playbook,
+    stage: Stage,
+    *,
+    now: datetime,
+    severity_id: str | None = None,
+    texts: dict[str, str] | None = None,
+    handle: str | None = None,
+    every_component: bool = False,
+    category: str | None = None,
+) -> dict[str, Any]:
     """The context of a sample incident at `stage`: every optional field filled, two
     components (one recovered at monitoring), every role held, a zero-tolerance category, data
-    confirmed safe (unless the category rules it out), a timeline up to `stage`."""
+    confirmed safe (unless the category rules it out), a timeline up to `stage`.
+
+    The severity is `severity_id` (default: the first); `texts` replace the playbook's sample
+    texts, `handle` every role's holder, and `every_component` lists all the playbook's
+    components (the longest message), not two. `category` is a category id or "" for none
+    (default: the playbook's first category, so that its lines are shown too).
+    """
     stage = Stage(stage)
-    texts = _TEXTS.get(playbook.organization.language, _TEXTS["en"])
+    texts = {**sample_texts(playbook), **(texts or {})}
     now = aware(now).astimezone(UTC)
-    severity = playbook.severities[0]
+    severity = playbook.severity(severity_id or "") or playbook.severities[0]
     resolved = stage is Stage.RESOLVED
 
     component_ids = list(playbook.components)[:2]
     component_ids += [c for c in _FALLBACK_COMPONENTS if c not in component_ids]
+    statuses: tuple[ComponentStatus, ...] = _STATUSES
+    if every_component and len(playbook.components) > 2:
+        component_ids = list(playbook.components)
+        statuses = (ComponentStatus.MAJOR_OUTAGE,) * len(component_ids)
     components = {
         cid: ComponentStatus.OPERATIONAL if resolved else status
-        for cid, status in zip(component_ids[:2], _STATUSES, strict=True)
+        for cid, status in zip(component_ids[: len(statuses)], statuses, strict=True)
     }
     if stage is Stage.MONITORING:  # once the fix is in, one has recovered, one is still slow
         components[component_ids[1]] = ComponentStatus.OPERATIONAL
-    roles = {rid: role.default or f"@{rid}" for rid, role in playbook.roles.items()}
+    roles = {rid: handle or role.default or f"@{rid}" for rid, role in playbook.roles.items()}
     if not roles:
-        roles = {"commander": "@alex"}
-    category = next(iter(playbook.categories), "security")
+        roles = {"commander": handle or "@alex"}
+    if category is None:
+        category = next(iter(playbook.categories), "security")
     rule = playbook.categories.get(category)
     # the reassurance too, unless the category rules it out
     data_safe = rule.data_safe if rule is not None and rule.data_safe is not None else True
@@ -102,7 +138,18 @@ def sample_context(playbook: Playbook, stage: Stage, *, now: datetime) -> dict[s
                 data={"from": steps[index - 1].value, "to": step.value},
             )
         )
-        timeline.append(TimelineEvent(incident_id, EventKind.UPDATE, at, message=texts[step.value]))
+        message = texts.get(step.value, texts["update"])
+        timeline.append(TimelineEvent(incident_id, EventKind.UPDATE, at, message=message))
+    # after the first message, two customers reached the support desk
+    for minutes, (ticket, customer, via) in enumerate(_REPORTS if len(steps) > 1 else (), 4):
+        report = TimelineEvent(
+            incident_id,
+            EventKind.CUSTOMER_REPORT,
+            start + timedelta(minutes=minutes),
+            message=ticket,
+            data={"ticket": ticket, "customer": customer, "via": via},
+        )
+        timeline.insert(minutes - 3, report)
     for number, item in enumerate(timeline, start=1):
         item.id = number
     event = timeline[-1]

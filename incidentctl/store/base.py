@@ -7,7 +7,9 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol
 
+from incidentctl.model.maintenance import Maintenance, MaintenanceNotice, MaintenanceStatus
 from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
+from incidentctl.model.reminders import ReminderMark
 
 
 class Store(Protocol):
@@ -95,6 +97,11 @@ class Store(Protocol):
         """Oldest first."""
         ...
 
+    def timelines(self, incident_ids: Collection[str]) -> dict[str, list[TimelineEvent]]:
+        """Incident id -> its timeline (oldest first) for each of `incident_ids` that has
+        events: many timelines read together, as `timeline` reads one."""
+        ...
+
     def deliveries(
         self,
         *,
@@ -131,9 +138,44 @@ class Store(Protocol):
         """Atomically move `pending`/`failed` deliveries to `sending`; return those claimed."""
         ...
 
-    def timelines(self, incident_ids: Collection[str]) -> dict[str, list[TimelineEvent]]:
-        """The timelines of many incidents at once, each oldest first (an incident without
-        events is absent): `stats` reads thousands."""
+    def numbering(self, incident_id: str) -> tuple[date, int] | None:
+        """The `(day, seq)` the incident's id was made from; None when there is no such incident
+        (what an export keeps, so an import numbers the day's next incidents after it)."""
+        ...
+
+    def import_incident(
+        self,
+        incident: Incident,
+        events: Sequence[TimelineEvent],
+        deliveries: Sequence[Delivery],
+        *,
+        day: date,
+        seq: int,
+    ) -> None:
+        """Store an incident read back from an export as it was, in one transaction: its id,
+        version and threads, its events in this order, its deliveries with their states.
+
+        Each delivery's `event_id` is the 1-based position of its event in `events`; it is
+        replaced by the stored event's id, as the events' and deliveries' ids are set. When
+        another incident holds the id or `(day, seq)`, nothing is stored and `IncidentIdTaken`
+        is raised.
+        """
+        ...
+
+    def record_reminder(
+        self,
+        mark: ReminderMark,
+        incident: Incident,
+        events: Sequence[TimelineEvent],
+        deliveries: Sequence[Delivery],
+    ) -> bool:
+        """Remember `mark` with the reminder's events and their deliveries in one transaction
+        (the incident row is not written); False, and nothing stored, when a reminder of the
+        same incident, kind and slot is stored already: another run sent it."""
+        ...
+
+    def reminded(self, incident_id: str) -> list[ReminderMark]:
+        """The reminders stored for an incident, oldest first."""
         ...
 
     def first_sent(
@@ -145,3 +187,61 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+    # -- scheduled maintenance (migration m007) ----------------------------------------------
+
+    def next_maintenance_sequence(self, day: date) -> int:
+        """The day's next maintenance sequence number (1-based), as `next_sequence`."""
+        ...
+
+    def create_maintenance(
+        self,
+        item: Maintenance,
+        notices: Sequence[MaintenanceNotice],
+        *,
+        day: date,
+        seq: int,
+    ) -> Maintenance:
+        """Store a new window and its notices in one transaction; `IncidentIdTaken` when another
+        window holds its id or `(day, seq)`. Sets each notice delivery's ids."""
+        ...
+
+    def record_maintenance(self, item: Maintenance, notices: Sequence[MaintenanceNotice]) -> None:
+        """Save the window's new state with new notices in one transaction, versioned like
+        `record` (`IncidentChanged` when another writer stored a newer version)."""
+        ...
+
+    def get_maintenance(self, maintenance_id: str) -> Maintenance | None: ...
+
+    def list_maintenances(
+        self,
+        *,
+        organization: str | None = None,
+        statuses: Collection[MaintenanceStatus] | None = None,
+    ) -> list[Maintenance]:
+        """Soonest start first; an organization's (with those recorded without one), some
+        statuses only."""
+        ...
+
+    def maintenance_notices(
+        self,
+        *,
+        maintenance_id: str | None = None,
+        states: Iterable[DeliveryState] | None = None,
+    ) -> list[MaintenanceNotice]:
+        """Oldest first: one window's, some delivery states."""
+        ...
+
+    def update_maintenance_delivery(self, delivery: Delivery) -> None:
+        """`update_delivery` for a notice's delivery."""
+        ...
+
+    def claim_maintenance_notices(
+        self, ids: Sequence[int], now: datetime
+    ) -> list[MaintenanceNotice]:
+        """`claim_deliveries` for notices' deliveries."""
+        ...
+
+    def set_maintenance_thread(self, maintenance_id: str, channel: str, remote_id: str) -> None:
+        """`set_thread` for a window."""
+        ...

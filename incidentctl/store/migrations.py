@@ -148,6 +148,90 @@ def m004_incident_indexes(conn: Connection, dialect: Dialect) -> None:
 
 
 @migration
+def m006_reminders(conn: Connection, dialect: Dialect) -> None:
+    """What `incidentctl remind` sent: one row per incident, kind and due slot (unique), written
+    in the transaction of the reminder's event and deliveries, so two runs send one."""
+    conn.execute(
+        f"""
+        CREATE TABLE reminders (
+            id {dialect.serial_key},
+            incident_id TEXT NOT NULL REFERENCES incidents (id),
+            kind TEXT NOT NULL,
+            slot TEXT NOT NULL,
+            at TEXT NOT NULL,
+            UNIQUE (incident_id, kind, slot)
+        )
+        """
+    )
+
+
+@migration
+def m007_maintenance(conn: Connection, dialect: Dialect) -> None:
+    """Scheduled maintenance windows and the deliveries of their notices (apart from the
+    incidents': a notice belongs to a window, not to an incident)."""
+    conn.execute(
+        """
+        CREATE TABLE maintenances (
+            id TEXT PRIMARY KEY,
+            day TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            status TEXT NOT NULL,
+            scheduled_for TEXT NOT NULL,
+            scheduled_until TEXT NOT NULL,
+            components TEXT NOT NULL DEFAULT '[]',
+            impact TEXT NOT NULL DEFAULT '',
+            severity_if_overrun TEXT NOT NULL DEFAULT '',
+            started_at TEXT,
+            ended_at TEXT,
+            overran_at TEXT,
+            overrun_incident TEXT NOT NULL DEFAULT '',
+            previous TEXT NOT NULL DEFAULT '{}',
+            reminders_sent TEXT NOT NULL DEFAULT '[]',
+            history TEXT NOT NULL DEFAULT '[]',
+            threads TEXT NOT NULL DEFAULT '{}',
+            uid TEXT NOT NULL DEFAULT '',
+            organization TEXT NOT NULL DEFAULT '',
+            timezone TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (day, seq)
+        )
+        """
+    )
+    conn.execute(
+        f"""
+        CREATE TABLE maintenance_deliveries (
+            id {dialect.serial_key},
+            maintenance_id TEXT NOT NULL REFERENCES maintenances (id),
+            notice TEXT NOT NULL,
+            snapshot TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            channel_type TEXT NOT NULL,
+            message TEXT NOT NULL,
+            payload_hash TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            remote_id TEXT,
+            link TEXT,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            sent_at TEXT,
+            progress TEXT NOT NULL DEFAULT '{{}}'
+        )
+        """
+    )
+    conn.execute("CREATE INDEX maintenances_scheduled_for ON maintenances (scheduled_for)")
+    conn.execute("CREATE INDEX maintenances_status ON maintenances (status)")
+    conn.execute(
+        "CREATE INDEX maintenance_deliveries_maintenance ON maintenance_deliveries (maintenance_id)"
+    )
+    conn.execute("CREATE INDEX maintenance_deliveries_state ON maintenance_deliveries (state)")
+
+
+@migration
 def m008_impact_start(conn: Connection, dialect: Dialect) -> None:
     """When users were first affected (`declare --started-at`), which the figures measure
     from; NULL means at the declaration."""

@@ -120,23 +120,39 @@ def incident_values(incident: Incident) -> tuple[Any, ...]:
     )
 
 
+# value -> member, looked up per row without an enum call (a site build reads 100,000s)
+_KINDS = {kind.value: kind for kind in EventKind}
+STAGES = {stage.value: stage for stage in Stage}
+_STATUSES = {status.value: status for status in ComponentStatus}
+
+
+def _object(text: str) -> dict[str, Any]:
+    """A stored JSON object; most events and incidents carry none, so `{}` skips the parser."""
+    if text == "{}":
+        return {}
+    value: dict[str, Any] = json.loads(text)
+    return value
+
+
 def incident_from_row(row: Row) -> Incident:
     return Incident(
         id=row["id"],
         title=row["title"],
         severity=row["severity"],
-        status=Stage(row["status"]),
+        status=STAGES.get(row["status"]) or Stage(row["status"]),
         declared_at=from_text(row["declared_at"]),
         updated_at=from_text(row["updated_at"]),
         impact=row["impact"],
         workaround=row["workaround"],
         eta=row["eta"],
         category=row["category"],
-        components={k: ComponentStatus(v) for k, v in json.loads(row["components"]).items()},
-        roles=json.loads(row["roles"]),
+        components={
+            k: _STATUSES.get(v) or ComponentStatus(v) for k, v in _object(row["components"]).items()
+        },
+        roles=_object(row["roles"]),
         next_update_due=opt_time(row["next_update_due"]),
         resolved_at=opt_time(row["resolved_at"]),
-        threads=json.loads(row["threads"]),
+        threads=_object(row["threads"]),
         uid=row["uid"],
         organization=row["organization"],
         timezone=row["timezone"],
@@ -159,10 +175,10 @@ def event_values(incident_id: str, event: TimelineEvent) -> tuple[Any, ...]:
 def event_from_row(row: Row) -> TimelineEvent:
     return TimelineEvent(
         incident_id=row["incident_id"],
-        kind=EventKind(row["kind"]),
+        kind=_KINDS.get(row["kind"]) or EventKind(row["kind"]),
         at=from_text(row["at"]),
         message=row["message"],
-        data=json.loads(row["data"]),
+        data=_object(row["data"]),
         id=row["id"],
     )
 

@@ -15,7 +15,9 @@ from types import TracebackType
 
 from incidentctl.errors import IncidentChanged, IncidentIdTaken, IncidentNotFound, StateError
 from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
+from incidentctl.model.reminders import ReminderKind, ReminderMark
 from incidentctl.store.rows import (
+    STAGES,
     delivery_from_row,
     dumps,
     event_from_row,
@@ -26,6 +28,7 @@ from incidentctl.store.rows import (
     opt_text,
     to_text,
 )
+from incidentctl.store.sqlite_maintenance import SQLiteMaintenance
 from incidentctl.store.sqlite_schema import (
     INCIDENT_ASSIGNMENTS,
     INCIDENT_FIELDS,
@@ -37,6 +40,8 @@ from incidentctl.store.sqlite_schema import (
 
 CLAIMABLE = (DeliveryState.PENDING.value, DeliveryState.FAILED.value)
 URL_PREFIX = "sqlite:///"
+# past this many incidents asked for, one walk of a table beats statements of ids in slices
+MANY = 2000
 
 
 def sqlite_url(path: Path) -> str:
@@ -52,7 +57,7 @@ def open_url(url: str) -> SQLiteStore:
     return SQLiteStore(Path(path))
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteMaintenance):
     """`Store` backed by one SQLite file; safe to share between threads of one process."""
 
     def __init__(self, path: Path) -> None:
@@ -159,6 +164,50 @@ class SQLiteStore:
             insert_events(conn, incident, [event])
             insert_deliveries(conn, incident, event, deliveries)
         return incident
+
+    def numbering(self, incident_id: str) -> tuple[date, int] | None:
+        """The `(day, seq)` the incident's id was made from, or None."""
+        with self._guarded() as conn:
+            row = conn.execute(
+                "SELECT day, seq FROM incidents WHERE id = ?", (incident_id,)
+            ).fetchone()
+        return None if row is None else (date.fromisoformat(row["day"]), int(row["seq"]))
+
+    def import_incident(
+        self,
+        incident: Incident,
+        events: Sequence[TimelineEvent],
+        deliveries: Sequence[Delivery],
+        *,
+        day: date,
+        seq: int,
+    ) -> None:
+        """Store an exported incident as it was; see `Store.import_incident`."""
+        with self._write() as conn:
+            try:
+                conn.execute(
+                    f"INSERT INTO incidents (id, day, seq, version, {INCIDENT_FIELDS}) "
+                    f"VALUES (?, ?, ?, ?, {INCIDENT_MARKS})",
+                    (
+                        incident.id,
+                        day.isoformat(),
+                        seq,
+                        incident.version,
+                        *incident_values(incident),
+                    ),
+                )
+            except sqlite3.IntegrityError as exc:
+                if "UNIQUE" not in str(exc):
+                    raise
+                raise IncidentIdTaken(f"state database {self.path}: {exc}") from exc
+            insert_events(conn, incident, events)
+            stored = [event.id for event in events]
+            for delivery in deliveries:
+                position = delivery.event_id
+                if position is None or not 1 <= position <= len(stored):
+                    raise ValueError(f"delivery names event {position} of {len(stored)}")
+                delivery.event_id = stored[position - 1]
+            insert_deliveries(conn, incident, None, deliveries)
 
     def record(
         self, incident: Incident, events: Sequence[TimelineEvent], deliveries: Sequence[Delivery]
@@ -278,18 +327,27 @@ class SQLiteStore:
         return [event_from_row(row) for row in rows]
 
     def timelines(self, incident_ids: Collection[str]) -> dict[str, list[TimelineEvent]]:
-        """Many incidents' timelines, each oldest first, read in slices of ids."""
+        """Incident id -> its timeline, oldest first, for each of `incident_ids` (one with no
+        event is absent): a site build or `stats` reads thousands in a few statements, not one
+        each, as plain tuples grouped per incident."""
+        ids = list(dict.fromkeys(incident_ids))
         found: dict[str, list[TimelineEvent]] = {}
+        query = "SELECT incident_id, kind, at, message, data, id FROM events"
+        order = "ORDER BY incident_id, at, id"
         with self._guarded() as conn:
             cursor = conn.cursor()
             cursor.row_factory = None  # plain tuples: thousands of rows, read once
-            for chunk in _slices(incident_ids):
-                cursor.execute(
-                    "SELECT incident_id, kind, at, message, data, id FROM events "
-                    f"WHERE incident_id IN ({', '.join('?' for _ in chunk)}) "
-                    "ORDER BY incident_id, at, id",
-                    chunk,
-                )
+            if len(ids) > MANY:
+                # most of the history (a whole site build): one walk of the timeline index
+                wanted = set(ids)
+                cursor.execute(f"{query} {order}")
+                for incident_id, rows in groupby(cursor, itemgetter(0)):
+                    if incident_id in wanted:
+                        found[incident_id] = [event_from_values(*values) for values in rows]
+                return found
+            for chunk in _slices(ids):
+                marks = ", ".join("?" for _ in chunk)
+                cursor.execute(f"{query} WHERE incident_id IN ({marks}) {order}", chunk)
                 for incident_id, rows in groupby(cursor, itemgetter(0)):
                     found[incident_id] = [event_from_values(*values) for values in rows]
         return found
@@ -310,7 +368,7 @@ class SQLiteStore:
         )
         ids = set(incident_ids)
         with self._guarded() as conn:
-            if len(ids) > WHOLE_TABLE_FROM:
+            if len(ids) > MANY:
                 # most of the history: one pass over the sent deliveries beats many lookups
                 rows = conn.execute(f"{query} GROUP BY incident_id", (SENT, *wanted)).fetchall()
                 rows = [row for row in rows if row[0] in ids]
@@ -372,8 +430,11 @@ class SQLiteStore:
             params.append(organization)
         query = f"SELECT incident_id, event_id, stage, id FROM deliveries WHERE {where}"
         with self._guarded() as conn:
-            if incidents is None:
+            if incidents is None or len(incidents) > MANY:
                 rows = conn.execute(query, params).fetchall()
+                if incidents is not None:
+                    asked = set(incidents)
+                    rows = [row for row in rows if row[0] in asked]
             else:
                 ids = list(incidents)
                 rows = []
@@ -384,7 +445,7 @@ class SQLiteStore:
                     clause = f"{query} AND incident_id IN ({marks})"
                     rows += conn.execute(clause, [*params, *chunk]).fetchall()
         rows.sort(key=lambda row: row[3])
-        return [(str(row[0]), int(row[1]), Stage(row[2])) for row in rows]
+        return [(str(row[0]), int(row[1]), STAGES.get(row[2]) or Stage(row[2])) for row in rows]
 
     def update_delivery(self, delivery: Delivery) -> None:
         """Persist state, attempts, remote id, link, error and timestamps of one delivery."""
@@ -434,11 +495,45 @@ class SQLiteStore:
             ).fetchall()
         return [delivery_from_row(row) for row in rows]
 
+    # -- reminders --------------------------------------------------------------------------
+
+    def record_reminder(
+        self,
+        mark: ReminderMark,
+        incident: Incident,
+        events: Sequence[TimelineEvent],
+        deliveries: Sequence[Delivery],
+    ) -> bool:
+        """Store `mark`, the events and their deliveries at once; False when the mark's
+        (incident, kind, slot) is taken: nothing is stored then."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO reminders (incident_id, kind, slot, at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (incident_id, kind, slot) DO NOTHING",
+                (mark.incident_id, mark.kind.value, to_text(mark.slot), to_text(mark.at)),
+            )
+            if cursor.rowcount != 1:
+                return False
+            insert_events(conn, incident, events)
+            insert_deliveries(conn, incident, events[-1] if events else None, deliveries)
+        return True
+
+    def reminded(self, incident_id: str) -> list[ReminderMark]:
+        """The incident's stored reminders, oldest first."""
+        with self._guarded() as conn:
+            rows = conn.execute(
+                "SELECT incident_id, kind, slot, at FROM reminders WHERE incident_id = ? "
+                "ORDER BY id",
+                (incident_id,),
+            ).fetchall()
+        return [
+            ReminderMark(row[0], ReminderKind(row[1]), from_text(row[2]), from_text(row[3]))
+            for row in rows
+        ]
+
 
 # SQLite limits the number of parameters of one statement
 SLICE = 500
-# past this many incidents, `first_sent` reads every sent delivery once instead
-WHOLE_TABLE_FROM = 4 * SLICE
 SENT = DeliveryState.SENT.value
 
 

@@ -99,8 +99,8 @@ def test_one_declare_renders_once_per_channel_and_lists_nothing(
     severity = starter.playbook.severities[1].id
     plan = plan_declare(starter, severity, "Customers cannot log in", impact="Logins fail")
     incident = commit_declare(starter, plan)
-    # the status site, the outbox and the console
-    assert len(plan.deliveries) == 3
+    # the status site, the outbox, the console and the support desk's outbox
+    assert len(plan.deliveries) == 4
     assert counts == {"Renderer()": 1, "render": len(plan.deliveries)}
     assert isinstance(starter.store, CountingStore) and starter.store.listings == 0
     assert incident.id == plan.incident.id == "INC-20251219-0001"
@@ -116,7 +116,7 @@ def test_loading_validates_each_channels_settings_once(
     scaffold(tmp_path, "en")
     loaded, channels = load_checked_playbook(tmp_path / "incidentctl.yaml")
     assert list(channels) == list(loaded.playbook.channels)
-    assert counts["settings validated"] == len(channels) == 7
+    assert counts["settings validated"] == len(channels) == 8
     for name, checked in channels.items():
         assert checked.cls.type == loaded.playbook.channels[name].type
         assert isinstance(checked.settings, checked.cls.settings_model)

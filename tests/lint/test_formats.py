@@ -103,3 +103,26 @@ def test_a_literal_secret_never_reaches_the_output(lint: Lint, secret: str) -> N
         assert secret not in output
         # nor a recognisable piece of it
         assert secret[-12:] not in output
+
+
+DIFF = Problem(
+    2, 1, "error", "approved-wording", "message changed", "ok/a.txt", detail="-old\n+new\x1b[2J"
+)
+
+
+def test_a_problems_detail_follows_it_in_every_format() -> None:
+    assert format_problems([DIFF, ERROR], "text") == (
+        "ok/a.txt:2:1: error: message changed [approved-wording]\n"
+        "    -old\n"
+        "    +new\\x1b[2J\n"
+        "pb.yaml:3:7: error: severity 'sev1' notifies unknown channel 'x' [unknown-reference]"
+    )
+    [with_detail, without] = json.loads(format_problems([DIFF, ERROR], "json"))
+    assert with_detail["detail"] == "-old\n+new\x1b[2J" and "detail" not in without
+    assert "\x1b" not in format_problems([DIFF], "json")
+    assert format_problems([DIFF], "github") == (
+        "::error file=ok/a.txt,line=2,col=1,title=approved-wording::"
+        "message changed%0A-old%0A+new\\x1b[2J"
+    )
+    # the detail is no part of the problem's identity: the same finding is reported once
+    assert Problem(2, 1, "error", "approved-wording", "message changed", "ok/a.txt") == DIFF

@@ -800,3 +800,25 @@ def test_problems_are_sorted_by_file_then_position(lint: Lint, tmp_path: Path) -
         ("aa.j2", 1, "unused-template"),
         ("zz.j2", 1, "unused-template"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ("    type: console\n    audience: support\n", []),
+        ("    type: outbox\n    audience: support\n    stages: [resolved]\n", []),
+        ("    type: statussite\n    audience: support\n", [(10, 15, "support-audience")]),
+        (
+            "    type: twitter\n    audience: support\n    enabled: false\n"
+            "    consumer_key: ${X_KEY}\n    consumer_secret: ${X_SECRET}\n"
+            "    access_token: ${X_TOKEN}\n    access_token_secret: ${X_TOKEN_SECRET}\n",
+            [(10, 15, "support-audience")],
+        ),
+    ],
+    ids=["console", "outbox", "statussite", "x"],
+)
+def test_support_audience(lint: Lint, settings: str, expected: list[Where]) -> None:
+    """A support desk's channel no severity names is used; one that publishes is refused
+    (the brief on X is also too long: message-too-long says so)."""
+    problems = lint(channel(settings))
+    assert where([p for p in problems if p.rule != "message-too-long"]) == expected

@@ -90,7 +90,12 @@ def test_example_playbook_loads_and_renders(language: str) -> None:
     }
     assert [v.in_practice for v in playbook.values]
     enabled = {n: c.type for n, c in playbook.channels.items() if c.enabled}
-    assert enabled == {"site": "statussite", "outbox": "outbox", "console": "console"}
+    assert enabled == {
+        "site": "statussite",
+        "outbox": "outbox",
+        "console": "console",
+        "support-desk": "outbox",
+    }
     assert playbook.channels["outbox"].options == {"path": "outbox"}
     disabled = {n: c.type for n, c in playbook.channels.items() if not c.enabled}
     assert disabled == {

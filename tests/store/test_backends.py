@@ -54,7 +54,16 @@ def test_new_sqlite_database_gets_the_schema_of_earlier_releases(tmp_path: Path)
         path = store.path
     with closing(sqlite3.connect(path)) as raw:
         tables = dict(raw.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
-    assert set(tables) == {"_migrations", "incidents", "events", "deliveries", "sqlite_sequence"}
+    assert set(tables) == {
+        "_migrations",
+        "incidents",
+        "events",
+        "deliveries",
+        "reminders",
+        "sqlite_sequence",
+        "maintenances",
+        "maintenance_deliveries",
+    }
     assert tables["_migrations"] == (
         "CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
     )
@@ -62,6 +71,7 @@ def test_new_sqlite_database_gets_the_schema_of_earlier_releases(tmp_path: Path)
     assert "            data TEXT NOT NULL DEFAULT '{}'\n" in tables["events"]
     assert "            id INTEGER PRIMARY KEY AUTOINCREMENT,\n" in tables["deliveries"]
     assert "            UNIQUE (day, seq)\n" in tables["incidents"]
+    assert "REFERENCES maintenances (id)" in tables["maintenance_deliveries"]
 
 
 class RecordingConnection:
@@ -106,6 +116,8 @@ def test_migrations_run_on_another_dialect_without_sqlite_sql() -> None:
         "m002_incident_identity",
         "m003_incident_version",
         "m004_incident_indexes",
+        "m006_reminders",
+        "m007_maintenance",
         "m008_impact_start",
     ]
     assert "INSERT INTO _migrations (name, applied_at) VALUES (%s, %s)" in sql

@@ -13,9 +13,11 @@ import re
 from datetime import datetime
 from typing import Any
 
+from incidentctl.app.site.maintenance import SHOWN, api_document
 from incidentctl.app.site.record import PublicUpdate, SiteIncident, SiteRecord
 from incidentctl.app.site.uptime import BY_RANK, worst
 from incidentctl.app.site.wording import words
+from incidentctl.model.maintenance import MaintenanceStatus
 from incidentctl.model.records import ComponentStatus
 
 LATEST = 50
@@ -165,6 +167,25 @@ class Api:
             "components": [self.component(n, known.index(n) + 1) for n in touched if n in known],
         }
 
+    def maintenance(self, shown: list[MaintenanceStatus] | None = None) -> list[dict[str, Any]]:
+        """Scheduled maintenances (cancelled ones left out), in Statuspage's shape."""
+        known = list(self.playbook.components)
+        wanted = shown or [
+            MaintenanceStatus.SCHEDULED,
+            MaintenanceStatus.IN_PROGRESS,
+            MaintenanceStatus.COMPLETED,
+        ]
+        return [
+            api_document(
+                item,
+                self.page_id,
+                self.time,
+                [self.component(n, known.index(n) + 1) for n in item.components if n in known],
+            )
+            for item in self.record.maintenances
+            if item.status in wanted
+        ]
+
     def documents(self) -> dict[str, Any]:
         """Path under `api/v2/` -> document."""
         page = self.page()
@@ -185,7 +206,7 @@ class Api:
                 "page": page,
                 "components": self.components(),
                 "incidents": unresolved,
-                "scheduled_maintenances": [],
+                "scheduled_maintenances": self.maintenance(list(SHOWN)),
                 "status": status,
             },
             "components.json": {"page": page, "components": self.components()},
@@ -194,9 +215,18 @@ class Api:
                 "incidents": [self.incident(i) for i in self.record.incidents[:LATEST]],
             },
             "incidents/unresolved.json": {"page": page, "incidents": unresolved},
-            "scheduled-maintenances.json": {"page": page, "scheduled_maintenances": []},
-            "scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": []},
-            "scheduled-maintenances/active.json": {"page": page, "scheduled_maintenances": []},
+            "scheduled-maintenances.json": {
+                "page": page,
+                "scheduled_maintenances": self.maintenance(),
+            },
+            "scheduled-maintenances/upcoming.json": {
+                "page": page,
+                "scheduled_maintenances": self.maintenance([MaintenanceStatus.SCHEDULED]),
+            },
+            "scheduled-maintenances/active.json": {
+                "page": page,
+                "scheduled_maintenances": self.maintenance([MaintenanceStatus.IN_PROGRESS]),
+            },
         }
 
 

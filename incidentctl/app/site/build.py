@@ -18,25 +18,32 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from incidentctl.app.maintenance_ics import calendar_of
 from incidentctl.app.site.api import Api, encode
 from incidentctl.app.site.feeds import Feed
+from incidentctl.app.site.maintenance import maintenance_rss
 from incidentctl.app.site.pages import Pages, badge
-from incidentctl.app.site.record import Known, SiteIncident, SiteRecord, read_record
+from incidentctl.app.site.record import Details, Known, SiteIncident, SiteRecord, read_record
 from incidentctl.app.site.uptime import worst
 from incidentctl.errors import ConflictError, StateError
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store.base import Store
 
 MARKER = ".incidentctl-site"
+# what the last build read of the resolved incidents it showed in full (`record.Details`)
+DETAILS = ".incidentctl-site-details.json"
 STATIC = ("style.css", "banner.js")
 
 
 @dataclass(frozen=True)
 class SiteBuild:
     out: Path
+    # the files written and their size: every file of the site when `whole`, else those whose
+    # content changed since the last build
     files: int
     bytes: int
     seconds: float
+    whole: bool = True
 
     @property
     def index(self) -> Path:
@@ -63,6 +70,12 @@ def site_files(
         yield name, (builtin_templates_dir() / "site" / name).read_bytes()
     for path, document in Api(record, url).documents().items():
         yield f"api/v2/{path}", encode(document)
+    yield "maintenance.ics", calendar_of(record.maintenances, playbook, record.now)
+    names = {k: c.name for k, c in playbook.components.items()}
+    yield (
+        "feeds/maintenance.rss",
+        maintenance_rss(record.maintenances, pages.times, pages.language, url, org.name, names),
+    )
     words = pages.words
     summaries: dict[str, str] = {}
     yield from _feeds("feed", words["incident_feed"].format(org=org.name), record, pages, summaries)
@@ -155,10 +168,13 @@ def _previous(out: Path, expected: str) -> Manifest | None:
 
 
 def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> SiteBuild:
-    """Read the public record from the store and write the site to `out`, whole or not at all.
+    """Read the public record from the store and write the site to `out`.
 
-    The pages of resolved incidents unchanged since the last build into `out` are kept (hard
-    links into the new folder), so the rebuild after an update renders only what changed.
+    A first build (or one after the playbook, the templates or incidentctl changed) is written
+    whole to a new folder that then takes `out`'s name. A rebuild over a site built from the
+    same playbook changes `out` in place, file by file: each file is replaced whole, only when
+    its content changed, incident pages before the pages that link them and `index.html`
+    last; the pages of resolved incidents unchanged since then are not rendered again.
     """
     started = time.perf_counter()
     out = out.expanduser().absolute()
@@ -168,12 +184,33 @@ def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> Si
             _check_replaceable(out)
             stamp = fingerprint(playbook)
             previous = _previous(out, stamp)
-            record = read_record(store, playbook, now, previous.incidents if previous else None)
+            if previous is None:
+                record = read_record(store, playbook, now)
+            else:
+                record = read_record(store, playbook, now, previous.incidents, _details(out))
             pages = Pages(record, base_url(playbook))
-            count, size = _write(pages, out, previous, stamp)
+            if previous is None:
+                count, size = _write(pages, out, stamp)
+            else:
+                count, size = _update(pages, out, previous, stamp)
     except OSError as exc:
         raise StateError(f"cannot write the status site to {out}: {exc.strerror or exc}") from None
-    return SiteBuild(out, count, size, time.perf_counter() - started)
+    return SiteBuild(out, count, size, time.perf_counter() - started, previous is None)
+
+
+def _details(out: Path) -> dict[str, Details]:
+    """What the site in `out` read of its resolved incidents; empty when unreadable (the
+    build then reads them from the store)."""
+    try:
+        found = json.loads((out / DETAILS).read_text(encoding="utf-8"))
+        return {str(k): Details.from_json(str(k), v) for k, v in found.items()}
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return {}
+
+
+def _details_file(record: SiteRecord) -> bytes:
+    found = {k: v.to_json() for k, v in record.details().items()}
+    return json.dumps(found, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _listing(folder: Path) -> set[str]:
@@ -186,30 +223,32 @@ def _listing(folder: Path) -> set[str]:
 def _kept(record: SiteRecord, out: Path, known: Mapping[str, Known]) -> set[str]:
     """The resolved incidents whose page in `out` is the one this build would write."""
     there = _listing(out / "incidents")
-    return {
-        item.id
-        for item in record.incidents
-        if not item.incident.is_open
-        and known.get(item.id) == Known(item.incident.version, True)
-        and f"{item.id}.html" in there
-    }
+    kept: set[str] = set()
+    for item in record.incidents:
+        incident = item.incident
+        before = known.get(incident.id)
+        if (
+            before is not None
+            and before.public
+            and before.version == incident.version
+            and not incident.is_open
+            and f"{incident.id}.html" in there
+        ):
+            kept.add(incident.id)
+    return kept
 
 
-def _write(pages: Pages, out: Path, previous: Manifest | None, stamp: str) -> tuple[int, int]:
+def _write(pages: Pages, out: Path, stamp: str) -> tuple[int, int]:
+    """Write the whole site to a new folder, then give it `out`'s name; (files, bytes)."""
     record = pages.record
     months = pages.month_keys()
-    kept = _kept(record, out, previous.incidents) if previous else set()
-    there = _listing(out / "history") if previous else set()
-    kept_months = {
-        m
-        for m, key in months.items()
-        if previous and key and previous.months.get(m) == key and f"{m}.html" in there
-    }
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        count = size = 0
-        made: set[Path] = set()
-        for path, content in site_files(pages, kept, kept_months):
+        made = {staging / "incidents"}
+        (staging / "incidents").mkdir()
+        count, size = _write_incident_pages(pages, record.incidents, staging / "incidents")
+        every = {i.id for i in record.incidents}  # written above
+        for path, content in site_files(pages, every):
             target = staging / path
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -217,27 +256,128 @@ def _write(pages: Pages, out: Path, previous: Manifest | None, stamp: str) -> tu
             target.write_bytes(content)
             count += 1
             size += len(content)
-        linked = [f"incidents/{i}.html" for i in kept] + [f"history/{m}.html" for m in kept_months]
-        for folder in {name.split("/")[0] for name in linked}:
-            (staging / folder).mkdir(exist_ok=True)
-        for name in linked:
-            os.link(out / name, staging / name)
-            count += 1
-        manifest = {
-            "fingerprint": stamp,
-            "incidents": {
-                **{i.id: [i.incident.version, True] for i in record.incidents},
-                **{k: [v, False] for k, v in record.private.items()},
-            },
-            "months": {m: key for m, key in months.items() if key},
-        }
-        (staging / MARKER).write_text(json.dumps(manifest), encoding="utf-8")
+        (staging / DETAILS).write_bytes(_details_file(record))
+        (staging / MARKER).write_bytes(_manifest(pages, stamp, months))
         os.chmod(staging, 0o755)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return count, size
+
+
+def _manifest(pages: Pages, stamp: str, months: Mapping[str, str | None]) -> bytes:
+    record = pages.record
+    manifest = {
+        "fingerprint": stamp,
+        "incidents": {
+            **{i.id: [i.incident.version, True] for i in record.incidents},
+            **{k: [v, False] for k, v in record.private.items()},
+        },
+        "months": {m: key for m, key in months.items() if key},
+    }
+    return json.dumps(manifest).encode()
+
+
+def _replace(target: Path, content: bytes) -> bool:
+    """Write `content` to `target` whole (a reader sees the old file or the new one), unless
+    it already holds exactly that; True when written."""
+    try:
+        if target.stat().st_size == len(content) and target.read_bytes() == content:
+            return False
+    except OSError:
+        pass
+    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        partial.write_bytes(content)
+        os.chmod(partial, 0o644)
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _update(pages: Pages, out: Path, previous: Manifest, stamp: str) -> tuple[int, int]:
+    """Bring the site in `out` up to `pages`, in place; (files written, their bytes): what a
+    reader or `rsync` sees change is what changed."""
+    record = pages.record
+    months = pages.month_keys()
+    kept = _kept(record, out, previous.incidents)
+    there = _listing(out / "history")
+    kept_months = {
+        m
+        for m, key in months.items()
+        if key and previous.months.get(m) == key and f"{m}.html" in there
+    }
+    (out / "incidents").mkdir(exist_ok=True)
+    count = size = 0
+    for item in record.incidents:
+        if item.id not in kept:
+            content = pages.incident(item)
+            if _replace(out / "incidents" / f"{item.id}.html", content):
+                count += 1
+                size += len(content)
+    every = {i.id for i in record.incidents}
+    rest = list(site_files(pages, every, kept_months))
+    # the index links everything else: it changes last
+    rest.sort(key=lambda file: file[0] == "index.html")
+    for path, content in rest:
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if _replace(target, content):
+            count += 1
+            size += len(content)
+    shown = {f"{i}.html" for i in every}
+    for name in _listing(out / "incidents") - shown:
+        (out / "incidents" / name).unlink(missing_ok=True)  # an incident no longer public
+    for name in there - {f"{m}.html" for m in months}:
+        (out / "history" / name).unlink(missing_ok=True)
+    _replace(out / DETAILS, _details_file(record))
+    _replace(out / MARKER, _manifest(pages, stamp, months))
+    return count, size
+
+
+# from this many incident pages to render, a build forks a second process to share them
+PARALLEL_PAGES = 1000
+
+
+def _write_incident_pages(pages: Pages, items: list[SiteIncident], folder: Path) -> tuple[int, int]:
+    """Write each item's page into `folder`; (files, bytes). With several cores and no other
+    thread running (forking then is safe), a child process writes every other page."""
+    import threading
+
+    def write(chosen: list[SiteIncident]) -> int:
+        size = 0
+        for item in chosen:
+            content = pages.incident(item)
+            (folder / f"{item.id}.html").write_bytes(content)
+            size += len(content)
+        return size
+
+    alone = threading.active_count() == 1 and hasattr(os, "fork")
+    if len(items) < PARALLEL_PAGES or not alone or (os.cpu_count() or 1) < 2:
+        return len(items), write(items)
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - measured by the parent's wait
+        code = 1
+        try:
+            os.close(reader)
+            os.write(writer, str(write(items[1::2])).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writer)
+    try:
+        size = write(items[::2])
+    finally:
+        with os.fdopen(reader, "rb") as answer:
+            told = answer.read()
+        _, status = os.waitpid(child, 0)
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not told:
+        raise StateError("the status site's page writer stopped before its pages were written")
+    return len(items), size + int(told)
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -12,8 +12,9 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from incidentctl.app.site.maintenance import listed, maintenance_segments
 from incidentctl.app.site.record import SiteIncident, SiteRecord
-from incidentctl.app.site.uptime import BY_RANK, Day, availability, days_of, worst
+from incidentctl.app.site.uptime import BY_RANK, Day, Segment, availability, days_of, worst
 from incidentctl.app.site.wording import percent, words
 from incidentctl.model.records import ComponentStatus
 from incidentctl.render.labels import COMPONENT_STATUS_LABELS, STATUS_LABELS
@@ -58,6 +59,7 @@ class Group:
 def _environment() -> Any:
     import jinja2
 
+    from incidentctl.render.environment import bytecode_cache
     from incidentctl.render.paths import builtin_templates_dir
 
     # the site's templates are built-in files only (a playbook cannot replace them), so they
@@ -68,6 +70,8 @@ def _environment() -> Any:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # compiled once, not at every build: the statussite channel builds at every send
+        bytecode_cache=bytecode_cache(),
     )
 
 
@@ -142,6 +146,8 @@ class Pages:
         spec = self.playbook.components[name]
         touched = self.record.by_component.get(name, [])
         found = [s for i in touched for s in i.segments if s.component == name]
+        # planned works count as maintenance (no downtime); their overrun as an outage
+        found += [s for s in self.works if s.component == name]
         days = days_of(name, found, self.days, self.tz, self.record.now, spec.since)
         bars = [self._bar(day, record) for day, record in zip(self.days, days, strict=True)]
         a30 = availability(days[-30:], self.weights)
@@ -184,6 +190,10 @@ class Pages:
 
     def months(self) -> dict[str, list[SiteIncident]]:
         """`2026-11` -> that month's incidents, newest first."""
+        return self._months
+
+    @cached_property
+    def _months(self) -> dict[str, list[SiteIncident]]:
         found: dict[str, list[SiteIncident]] = {}
         for item in self.record.incidents:
             found.setdefault(f"{self.times.local(item.incident.declared_at):%Y-%m}", []).append(
@@ -221,6 +231,15 @@ class Pages:
             **values,
         )
         return text.encode()
+
+    @cached_property
+    def works(self) -> list[Segment]:
+        return maintenance_segments(self.record.maintenances, self.record.now)
+
+    def maintenances(self) -> list[dict[str, Any]]:
+        """The scheduled and running windows the index lists."""
+        names = {k: c.name for k, c in self.playbook.components.items()}
+        return listed(self.record.maintenances, self.times, self.language, names)
 
     def index(self) -> bytes:
         return self._render("index.html.j2", "", path="", updated=self.record.now)

@@ -11,8 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import Any, NamedTuple
 
 from incidentctl.app.site.uptime import Segment, segments
+from incidentctl.model.maintenance import Maintenance, MaintenanceStatus
 from incidentctl.model.records import (
     ComponentStatus,
     EventKind,
@@ -23,11 +25,11 @@ from incidentctl.model.records import (
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store.base import Store
 
-SPOKEN = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED)
+SPOKEN = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED, EventKind.REOPENED)
+STATUSES = {status.value: status for status in ComponentStatus}
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """A component's status as one update moved it."""
 
     component: str
@@ -35,8 +37,9 @@ class Change:
     new: ComponentStatus
 
 
-@dataclass(frozen=True)
-class PublicUpdate:
+class PublicUpdate(NamedTuple):
+    """An update told on a public channel (tuples: a large build makes 100,000s)."""
+
     id: int
     at: datetime
     stage: Stage
@@ -54,6 +57,8 @@ class SiteIncident:
     # read from the store for this build (False: unchanged since the last build and outside
     # what the index, feeds and API show; only its row was read, its page is kept)
     detailed: bool = True
+    # what the last build read of it, when taken from there rather than from the store
+    details: Details | None = None
 
     @property
     def id(self) -> str:
@@ -78,6 +83,8 @@ class SiteRecord:
     incidents: list[SiteIncident] = field(default_factory=list)
     # id -> version of the incidents none of whose messages went to a public channel
     private: dict[str, int] = field(default_factory=dict)
+    # the organization's maintenance windows, soonest first
+    maintenances: list[Maintenance] = field(default_factory=list)
 
     @cached_property
     def active(self) -> list[SiteIncident]:
@@ -92,13 +99,34 @@ class SiteRecord:
                 found.setdefault(name, []).append(item)
         return found
 
+    def details(self) -> dict[str, Details]:
+        """What the next build may take from this one instead of the store: the details read
+        of every resolved incident shown in full."""
+        return {
+            i.id: i.details or Details(i.incident.version, i.updates, i.segments, i.postmortem_url)
+            for i in self.incidents
+            if i.detailed and not i.incident.is_open
+        }
+
     def current_status(self) -> dict[str, ComponentStatus]:
         """Every playbook component's status now: the worst an open incident gives it."""
         from incidentctl.app.site.uptime import worst
 
+        working = {
+            c
+            for m in self.maintenances
+            if m.status is MaintenanceStatus.IN_PROGRESS
+            for c in m.components
+        }
         return {
             name: worst(
-                i.incident.components.get(name, ComponentStatus.OPERATIONAL) for i in self.active
+                [
+                    *(
+                        i.incident.components.get(name, ComponentStatus.OPERATIONAL)
+                        for i in self.active
+                    ),
+                    *([ComponentStatus.UNDER_MAINTENANCE] if name in working else []),
+                ]
             )
             for name in self.playbook.components
         }
@@ -132,6 +160,9 @@ def public_updates(
                 if old is not ComponentStatus.OPERATIONAL:
                     pending.append(Change(name, old, ComponentStatus.OPERATIONAL))
             status = dict.fromkeys(status, ComponentStatus.OPERATIONAL)
+        if event.kind is EventKind.CORRECTION and found and event.id in said:
+            # `correct` replaced the wording of the latest public message
+            found[-1] = found[-1]._replace(message=event.message)
         if event.kind in SPOKEN:
             if event.id is not None and event.id in said:
                 found.append(
@@ -149,6 +180,59 @@ class Known:
     public: bool
 
 
+@dataclass(frozen=True)
+class Details:
+    """What a build read of a resolved incident beyond its row — its public updates, its
+    component segments, its postmortem link — kept for the next build, which needs neither
+    its timeline nor its deliveries again while the incident's version stays the same."""
+
+    version: int
+    updates: list[PublicUpdate]
+    segments: list[Segment]
+    postmortem_url: str | None
+    # what `from_json` read: written back as it was, not encoded again
+    source: Any = field(default=None, compare=False, repr=False)
+
+    def to_json(self) -> Any:
+        if self.source is not None:
+            return self.source
+        return [
+            self.version,
+            self.postmortem_url,
+            [
+                [u.id, u.at.isoformat(), u.stage.value, u.message,
+                 [[c.component, c.old.value, c.new.value] for c in u.changes]]
+                for u in self.updates
+            ],
+            [
+                [g.component, g.start.isoformat(), g.end.isoformat(), g.status.value]
+                for g in self.segments
+            ],
+        ]  # fmt: skip
+
+    @classmethod
+    def from_json(cls, incident_id: str, value: Any) -> Details:
+        """Raises ValueError, KeyError, TypeError or IndexError on what no build wrote."""
+        version, postmortem, updates, found = value
+        return cls(
+            int(version),
+            [
+                PublicUpdate(
+                    int(u[0]), datetime.fromisoformat(u[1]), Stage(u[2]), str(u[3]),
+                    tuple(Change(str(c[0]), STATUSES[c[1]], STATUSES[c[2]]) for c in u[4]),
+                )
+                for u in updates
+            ],
+            [
+                Segment(str(g[0]), datetime.fromisoformat(g[1]), datetime.fromisoformat(g[2]),
+                        STATUSES[g[3]], incident_id)
+                for g in found
+            ],
+            None if postmortem is None else str(postmortem),
+            value,
+        )  # fmt: skip
+
+
 # the index shows 90 days, the feeds and the API the latest 50 incidents: an unchanged
 # incident outside both needs only its row
 WINDOW = timedelta(days=91)
@@ -156,12 +240,18 @@ LATEST = 50
 
 
 def read_record(
-    store: Store, playbook: Playbook, now: datetime, known: Mapping[str, Known] | None = None
+    store: Store,
+    playbook: Playbook,
+    now: datetime,
+    known: Mapping[str, Known] | None = None,
+    details: Mapping[str, Details] | None = None,
 ) -> SiteRecord:
     """The public part of the organization's history, as the site shows it. With `known`
     (the previous build's manifest), an unchanged resolved incident is read in full only when
-    the index, a feed or the API shows it."""
+    the index, a feed or the API shows it, and then from `details` (what the previous build
+    read of it) when they hold it at its version."""
     known = known or {}
+    details = details or {}
     org = playbook.organization.name
     public = public_channels(playbook)
     incidents = store.list_incidents(organization=org)
@@ -183,15 +273,26 @@ def read_record(
             counts[name] = counts.get(name, 0) + 1
         full = not unchanged or recent or listed
         plan.append((incident, full))
-        if full:
+        cached = details.get(incident.id)
+        if full and not (unchanged and cached is not None and cached.version == incident.version):
             wanted.append(incident)
     said = _announced(store, org, public, wanted)
-    record = SiteRecord(playbook, now, private=private)
+    timelines = store.timelines([i.id for i in wanted if i.id in said])
+    record = SiteRecord(
+        playbook, now, private=private, maintenances=store.list_maintenances(organization=org)
+    )
+    asked = {i.id for i in wanted}
     for incident, full in plan:
         if not full:
             record.incidents.append(SiteIncident(incident, [], [], detailed=False))
             continue
-        events = store.timeline(incident.id) if incident.id in said else []
+        if incident.id not in asked:  # unchanged since the last build, which read it
+            kept = details[incident.id]
+            item = SiteIncident(incident, kept.updates, kept.segments, kept.postmortem_url)
+            item.details = kept
+            record.incidents.append(item)
+            continue
+        events = timelines.get(incident.id, [])
         updates = public_updates(events, said.get(incident.id, {}), {})
         if not updates:
             record.private[incident.id] = incident.version

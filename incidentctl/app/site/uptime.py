@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from incidentctl.model.records import ComponentStatus, EventKind, Incident, TimelineEvent
@@ -31,9 +32,9 @@ def worst(statuses: Iterable[ComponentStatus]) -> ComponentStatus:
     return max(statuses, key=RANK.__getitem__, default=ComponentStatus.OPERATIONAL)
 
 
-@dataclass(frozen=True)
-class Segment:
-    """A stretch of time one incident held one component in a status other than operational."""
+class Segment(NamedTuple):
+    """A stretch of time one incident held one component in a status other than operational
+    (a tuple: a large build makes tens of thousands)."""
 
     component: str
     start: datetime

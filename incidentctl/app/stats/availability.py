@@ -1,6 +1,7 @@
 """Availability per component over 30, 90 and 365 days and per month: the status site's own
 computation (`app/site/uptime.py`: segments, minutes per local day, the playbook's weights),
-over the same incidents the site counts, so both say the same figure."""
+over the same incidents and maintenance windows the site counts, so both say the same
+figure."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from incidentctl.app.site.maintenance import maintenance_segments
 from incidentctl.app.site.record import public_channels
 from incidentctl.app.site.uptime import Segment, local_midnight, segments
 from incidentctl.app.stats.aggregate import months_between
@@ -57,6 +58,8 @@ def read_report(
     found: list[Segment] = []
     for incident in touching:
         found += segments(incident, timelines.get(incident.id, []), end)
+    # planned works as the site counts them: maintenance, and only their overrun as an outage
+    found += maintenance_segments(store.list_maintenances(organization=org), end)
     return build_report(
         playbook,
         figures,

@@ -155,6 +155,14 @@ def post_message(api: SlackApi, channel: str, outgoing: Outgoing) -> SendResult:
     return SendResult(remote_id=str(ts) if ts else None)
 
 
+def edit_message(api: SlackApi, channel: str, ts: str, outgoing: Outgoing) -> SendResult:
+    """`chat.update` of the message `ts` with the message of `outgoing` (Slack wants the
+    channel's id there, not its `#name`)."""
+    body = {"channel": api.channel_id(channel), "ts": ts, **message(outgoing)}
+    reply = api.call("chat.update", body, write=True)
+    return SendResult(remote_id=str(reply.get("ts") or ts))
+
+
 def find_delivery(api: SlackApi, channel: str, outgoing: Outgoing) -> SendResult | None:
     """The message of `outgoing` as the channel's history (or its thread) shows it, or None."""
     params: dict[str, str] = {"channel": api.channel_id(channel), "include_all_metadata": "true"}

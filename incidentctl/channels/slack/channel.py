@@ -34,7 +34,7 @@ from incidentctl.channels.base import (
 )
 from incidentctl.channels.http import api_base_url
 from incidentctl.channels.secrets import SECRET
-from incidentctl.channels.slack.api import SlackApi, find_delivery, post_message
+from incidentctl.channels.slack.api import SlackApi, edit_message, find_delivery, post_message
 from incidentctl.channels.slack.layout import TEXT_LIMIT, message
 from incidentctl.channels.slack.webhook import post_webhook
 from incidentctl.errors import DeliveryError
@@ -112,6 +112,16 @@ class SlackChannel(BaseChannel[SlackSettings]):
             return post_webhook(self, url, outgoing)
         with self._api() as api:
             return post_message(api, self._channel(), outgoing)
+
+    def edit(self, remote_id: str, outgoing: Outgoing) -> SendResult:
+        """Replace a message sent through the Web API (a webhook's messages have no id)."""
+        if self.settings.webhook_url is not None:
+            raise DeliveryError(
+                f"channel {self.name!r}: a Slack incoming webhook cannot edit a message",
+                retryable=False,
+            )
+        with self._api() as api:
+            return edit_message(api, self._channel(), remote_id, outgoing)
 
     def reconcile(self, outgoing: Outgoing) -> SendResult | None:
         """Find the message of a delivery whose response was lost (Web API mode only).

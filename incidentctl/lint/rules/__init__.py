@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from incidentctl.lint.rules import (
+    approved_wording,
     channel_settings,
     duplicate_id,
     duplicate_key,
@@ -14,7 +15,9 @@ from incidentctl.lint.rules import (
     hidden_characters,
     literal_secret,
     message_too_long,
+    reminder_channel,
     schema,
+    support_audience,
     template_render,
     template_syntax,
     unknown_channel_type,
@@ -59,5 +62,8 @@ RULES: tuple[Rule, ...] = (
     unused_channel,
     unused_template,
     zero_tolerance,
+    reminder_channel,
+    support_audience,
+    approved_wording,
 )
 RULES_BY_ID: dict[str, Rule] = {rule.ID: rule for rule in RULES}

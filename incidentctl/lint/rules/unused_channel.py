@@ -3,7 +3,10 @@
 A channel is used when some severity lists it under `notify:` for a stage the channel accepts
 (its `stages:` and `severities:` filters), or when it is enabled and a category with
 `all_channels: true` (the default) exists, since such incidents go to every enabled channel.
-A disabled channel that a severity lists counts as used: it is parked, not forgotten.
+A disabled channel that a severity lists counts as used: it is parked, not forgotten. A channel
+`reminders.channels` names is used: `incidentctl remind` reaches it. A
+support desk's channel (`audience: support`) is used by every severity its own `stages:` and
+`severities:` accept.
 
 Either notify it from a severity or delete it; credentials for a channel nobody uses are a
 liability.
@@ -28,6 +31,8 @@ def check(ctx: LintContext) -> Iterator[Problem]:
     if ctx.playbook is None:
         return
     for name in ctx.playbook.channels:
+        if name in ctx.playbook.reminders.channels:
+            continue
         if not stages_received(ctx.playbook, name):
             yield ctx.problem(
                 ("channels", name),

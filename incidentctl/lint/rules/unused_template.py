@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from jinja2 import TemplateSyntaxError, meta
 
 from incidentctl.model.problem import Problem
-from incidentctl.model.records import Stage
+from incidentctl.model.records import MessageStage, Stage
 from incidentctl.playbook.limits import MAX_TEMPLATE_BYTES
 from incidentctl.render.renderer import PARTS_BY_FORMAT, POSTMORTEM_TEMPLATE, STAGE_PLACEHOLDER
 
@@ -59,7 +59,7 @@ def check(ctx: LintContext) -> Iterator[Problem]:
         pattern.replace(STAGE_PLACEHOLDER, stage.value)
         for channel in loaded.playbook.channels.values()
         for pattern in channel.templates.values()
-        for stage in Stage
+        for stage in (*Stage, *MessageStage)
     }
     used |= _included(ctx, files)
     for file in files:

@@ -92,3 +92,102 @@ def test_site_serve_answers_on_loopback_and_refuses_an_unbuilt_folder(tmp_path: 
         server.server_close()
     with pytest.raises(UsageError, match="run `incidentctl site build` first"):
         site_server(tmp_path / "nothing", 0)
+
+
+def test_a_large_build_shares_the_incident_pages_with_a_second_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incidentctl.app.site import build
+
+    with history(tmp_path) as h:
+        for n in range(5):
+            incident = h.declare(f"Outage {n}")
+            h.later(15)
+            h.resolve(incident)
+            h.later(60)
+        alone = h.build(tmp_path / "alone")
+        monkeypatch.setattr(build, "PARALLEL_PAGES", 2)
+        forks: list[int] = []
+        real_fork = build.os.fork
+
+        def fork() -> int:
+            pid = real_fork()
+            if pid:
+                forks.append(pid)
+            return pid
+
+        monkeypatch.setattr(build.os, "fork", fork)
+        shared = h.build(tmp_path / "shared")
+        assert len(forks) == 1  # the parent's side: one writer process forked
+        assert (shared.files, shared.bytes) == (alone.files, alone.bytes)
+        pages = sorted(p.name for p in (alone.out / "incidents").iterdir())
+        assert len(pages) == 5
+        for name in pages:
+            ours = (shared.out / "incidents" / name).read_bytes()
+            assert ours == (alone.out / "incidents" / name).read_bytes()
+
+
+def test_a_rebuild_changes_the_site_in_place_and_only_what_changed(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with history(tmp_path) as h:
+        old = h.declare("Old outage")
+        h.later(30)
+        h.resolve(old)
+        first = h.build(out)
+        assert first.whole
+        files = sorted(p for p in out.rglob("*") if p.is_file())
+        before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
+        again = h.build(out)
+        # nothing happened since: nothing is written, every file is the same file
+        assert (again.whole, again.files, again.bytes) == (False, 0, 0)
+        assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files} == before
+        h.later(10)
+        current = h.declare("New outage", ["portal=partial_outage"])
+        third = h.build(out)
+        assert not third.whole and 0 < third.files < len(files)
+        assert (out / "incidents" / f"{current.id}.html").exists()
+        assert "New outage" in (out / "index.html").read_text(encoding="utf-8")
+        old_page = out / "incidents" / f"{old.id}.html"
+        assert (old_page.stat().st_ino, old_page.stat().st_mtime_ns) == before[old_page]
+        # no partial file is left behind, and the folder is still the one that was built
+        assert not [p for p in out.rglob("*.tmp")]
+        assert out.stat().st_ino == first.out.stat().st_ino
+
+
+def test_a_rebuild_reads_no_timeline_of_an_unchanged_resolved_incident(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incidentctl.app.site import build
+
+    out = tmp_path / "site"
+    with history(tmp_path) as h:
+        old = h.declare("Old outage", ["portal=major_outage"])
+        h.later(30)
+        h.resolve(old)
+        h.later(60)
+        current = h.declare("Current outage", ["portal=partial_outage"])
+        h.build(out)
+        asked: list[str] = []
+        store = h.ws.store
+        real = store.timelines
+
+        def timelines(ids: list[str]) -> object:
+            asked.extend(ids)
+            return real(ids)
+
+        monkeypatch.setattr(store, "timelines", timelines)
+        h.later(10)
+        h.update(current, "Found the cause")
+        h.build(out)
+        # the old incident is still shown in full (index, feeds) but read from the last build
+        assert asked == [current.id]
+        fresh = h.build(tmp_path / "fresh").out
+        shown = ("index.html", f"incidents/{old.id}.html", "feed.atom", "api/v2/incidents.json")
+        for name in shown:
+            assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+        # what no build wrote is ignored: the store is read again
+        (out / build.DETAILS).write_text('{"' + old.id + '": [1, 2]}', encoding="utf-8")
+        asked.clear()
+        h.build(out)
+        assert sorted(asked) == sorted([old.id, current.id])
+        assert (out / "index.html").read_bytes() == (fresh / "index.html").read_bytes()

@@ -261,3 +261,38 @@ def test_stats_and_the_status_site_say_the_same_availability(ws: Workspace) -> N
     }
     assert ours == shown
     assert shown["api"][1] != percent(100.0, "en")  # a figure with downtime in it
+
+
+def test_maintenance_is_not_downtime_but_its_overrun_is_as_on_the_site(ws: Workspace) -> None:
+    from incidentctl.app.site.pages import Pages
+    from incidentctl.app.site.record import read_record
+    from incidentctl.app.site.wording import percent
+    from incidentctl.model.maintenance import Maintenance, MaintenanceStatus
+
+    start = utc(2026, 11, 20, 1, 0)
+    ws.store.create_maintenance(
+        Maintenance(
+            id="MNT-20261120-01",
+            title="Works",
+            status=MaintenanceStatus.COMPLETED,
+            scheduled_for=start,
+            scheduled_until=start + timedelta(hours=2),
+            components=["portal"],
+            created_at=start - timedelta(days=1),
+            updated_at=start + timedelta(hours=3),
+            started_at=start,
+            ended_at=start + timedelta(hours=3),
+            overran_at=start + timedelta(hours=2),
+            organization="Acme Cloud",
+        ),
+        [],
+        day=start.date(),
+        seq=1,
+    )
+    portal = next(a for a in report_of(ws).availability if a.component == "portal")
+    # two planned hours cost nothing; the hour past the announced end is an outage, out of the
+    # 41,880 minutes of the 30 days (see above)
+    assert portal.windows[30] == pytest.approx(100 * (1 - 60 / 41_880))
+    site = Pages(read_record(ws.store, ws.playbook, NOW), "https://status.acme.example/")
+    row = next(r for g in site.groups for r in g.rows if r.id == "portal")
+    assert row.pct30 == percent(portal.windows[30], "en")

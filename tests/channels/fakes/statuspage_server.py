@@ -20,8 +20,19 @@ from openapi_schema_validator import OAS30Validator
 from tests.channels.fakes.base_server import FakeServer, Reply, Request, openapi_spec
 
 OPEN = ("investigating", "identified", "monitoring")
+SCHEDULED = ("scheduled", "in_progress", "verifying", "completed")
+SCHEDULED_KEYS = (
+    "scheduled_for",
+    "scheduled_until",
+    "scheduled_remind_prior",
+    "scheduled_auto_in_progress",
+    "scheduled_auto_completed",
+)
 API_KEY = "sp-key-0123456789abcdef"
 INCIDENT = re.compile(r"^/v1/pages/(?P<page>[^/]+)/incidents(?:/(?P<rest>[^/]+))?/?$")
+INCIDENT_UPDATE = re.compile(
+    r"^/v1/pages/(?P<page>[^/]+)/incidents/(?P<incident>[^/]+)/incident_updates/(?P<update>[^/]+)$"
+)
 
 
 def _resolve(node: Any, root: dict[str, Any]) -> Any:
@@ -46,9 +57,10 @@ def request_schema(path: str, method: str) -> dict[str, Any]:
     operation = spec["paths"][path][method]
     schema = _resolve(operation["requestBody"]["content"]["application/json"]["schema"], spec)
     # the document types one example component id; the real API applies it to every key
-    components = schema["properties"]["incident"]["properties"]["components"]
-    example = next(iter(components.pop("properties").values()))
-    components["additionalProperties"] = example
+    if "incident" in schema["properties"]:  # an incident update's own body has no components
+        components = schema["properties"]["incident"]["properties"]["components"]
+        example = next(iter(components.pop("properties").values()))
+        components["additionalProperties"] = example
     return copy.deepcopy(schema)
 
 
@@ -97,6 +109,9 @@ class StatuspageServer(FakeServer):
         if last is not None and now - last < 1.0 / self.rate_per_second:
             return Reply(self.rate_status, {"error": "Rate limit exceeded, retry later"})
         self._last[token] = now
+        edited = INCIDENT_UPDATE.match(request.path)
+        if edited is not None and edited["page"] == self.page_id:
+            return self._edit_update(request, edited["incident"], edited["update"])
         match = INCIDENT.match(request.path)
         if match is None or match["page"] != self.page_id:
             return Reply(404, {"error": "The requested resource could not be found."})
@@ -146,6 +161,9 @@ class StatuspageServer(FakeServer):
             return problem
         if not str(fields["name"]).strip():
             return Reply(422, {"error": ["Name can't be blank"]})
+        problem = _scheduled_problem(fields, None)
+        if problem is not None:
+            return problem
         incident_id = f"sp{next(self._ids):010d}"
         now = _now()
         incident: dict[str, Any] = {
@@ -163,6 +181,7 @@ class StatuspageServer(FakeServer):
             "components": [],
             "incident_updates": [],
             "deliver_notifications": fields.get("deliver_notifications", True),
+            **{key: fields.get(key) for key in SCHEDULED_KEYS},
         }
         self.incidents[incident_id] = incident
         self._apply(incident, fields)
@@ -173,13 +192,40 @@ class StatuspageServer(FakeServer):
         fields, problem = self._body(request, path, "patch")
         if problem is not None:
             return problem
-        for key in ("name", "status", "impact_override", "deliver_notifications"):
+        problem = _scheduled_problem(fields, incident)
+        if problem is not None:
+            return problem
+        for key in ("name", "status", "impact_override", "deliver_notifications", *SCHEDULED_KEYS):
             if key in fields:
                 incident[key] = fields[key]
         if "impact_override" in fields:
             incident["impact"] = fields["impact_override"]
         self._apply(incident, fields)
         return Reply(200, incident)
+
+    def _edit_update(self, request: Request, incident_id: str, update_id: str) -> Reply:
+        """`PATCH .../incidents/{id}/incident_updates/{update_id}`: a new body, as the API
+        documents it (`{"incident_update": {"body": …}}`), checked against the OpenAPI."""
+        incident = self.incidents.get(incident_id)
+        found = [u for u in (incident or {}).get("incident_updates", []) if u["id"] == update_id]
+        if request.method != "PATCH":
+            return Reply(405, {"error": "Method not allowed"})
+        if not found:
+            return Reply(404, {"error": "The requested resource could not be found."})
+        if "application/json" not in request.headers.get("content-type", ""):
+            return Reply(415, {"error": "Content-Type must be application/json"})
+        body = request.json()
+        path = "/pages/{page_id}/incidents/{incident_id}/incident_updates/{incident_update_id}"
+        errors = schema_errors(body, path, "patch")
+        fields = body.get("incident_update") if isinstance(body, dict) else None
+        if errors or not isinstance(fields, dict) or "body" not in fields:
+            return Reply(422, {"error": errors or ["incident_update.body: is missing"]})
+        if len(str(fields["body"])) > 25000:
+            return Reply(422, {"error": ["Body is too long (maximum is 25000 characters)"]})
+        update = found[0]
+        update["body"] = fields["body"]
+        update["updated_at"] = _now()
+        return Reply(200, update)
 
     def _apply(self, incident: dict[str, Any], fields: dict[str, Any]) -> None:
         now = _now()
@@ -209,6 +255,28 @@ class StatuspageServer(FakeServer):
                 ],
             }
             incident["incident_updates"].insert(0, update)
+
+
+def _scheduled_problem(fields: dict[str, Any], incident: dict[str, Any] | None) -> Reply | None:
+    """What the real API refuses of a scheduled incident: a window without both ends or ending
+    before it starts, a realtime status on a scheduled incident or the reverse."""
+    status = fields.get("status", incident["status"] if incident else "investigating")
+    scheduled = (incident.get("scheduled_for") is not None) if incident else status in SCHEDULED
+    if incident is not None and "status" in fields and (status in SCHEDULED) != scheduled:
+        return Reply(422, {"error": [f"Status {status} is not valid for this incident"]})
+    if not scheduled:
+        if any(key in fields for key in SCHEDULED_KEYS):
+            return Reply(422, {"error": ["Scheduled fields need a scheduled status"]})
+        return None
+    start = fields.get("scheduled_for", incident.get("scheduled_for") if incident else None)
+    end = fields.get("scheduled_until", incident.get("scheduled_until") if incident else None)
+    if not start or not end:
+        return Reply(422, {"error": ["Scheduled for and scheduled until can't be blank"]})
+    begins = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
+    ends = datetime.fromisoformat(str(end).replace("Z", "+00:00"))
+    if ends <= begins:
+        return Reply(422, {"error": ["Scheduled until must be after scheduled for"]})
+    return None
 
 
 def _mentions(incident: dict[str, Any], query: str) -> bool:

@@ -1,0 +1,1 @@
+"""`incidentctl remind`: keeping the update cadence without a daemon (see `run.remind`)."""

@@ -1,0 +1,156 @@
+"""Scheduled maintenance on the status site: the windows to list, their API documents (the
+shape of Statuspage's `scheduled_maintenances`), and their uptime segments — planned works
+are not downtime, but the time a window ran past its end is."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from incidentctl.app.site.uptime import Segment
+from incidentctl.model.maintenance import Maintenance, MaintenanceStatus
+from incidentctl.model.records import ComponentStatus
+from incidentctl.render.maintenance_words import LISTED_STATUS
+from incidentctl.render.times import LocalTimes
+
+SHOWN = (MaintenanceStatus.SCHEDULED, MaintenanceStatus.IN_PROGRESS)
+
+
+def maintenance_segments(items: Sequence[Maintenance], now: datetime) -> list[Segment]:
+    """Under maintenance from the start to the end (or the overrun); the overrun itself as a
+    major outage: customers were told it would be over."""
+    found: list[Segment] = []
+    for item in items:
+        if item.started_at is None:
+            continue
+        until = item.ended_at or now
+        overrun = item.overran_at
+        planned_end = min(until, overrun) if overrun is not None else until
+        for name in item.components:
+            if planned_end > item.started_at:
+                found.append(
+                    Segment(
+                        name,
+                        item.started_at,
+                        planned_end,
+                        ComponentStatus.UNDER_MAINTENANCE,
+                        item.id,
+                    )
+                )
+            if overrun is not None and until > overrun:
+                found.append(Segment(name, overrun, until, ComponentStatus.MAJOR_OUTAGE, item.id))
+    return found
+
+
+def listed(
+    items: Sequence[Maintenance], times: LocalTimes, language: str, component_names: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The windows the index lists (scheduled and in progress), soonest first."""
+    lang = "fr" if language == "fr" else "en"
+    return [
+        {
+            "id": item.id,
+            "title": item.title,
+            "status": item.status.value,
+            "status_label": LISTED_STATUS[lang][item.status.value],
+            "window": times.span(item.scheduled_for, item.scheduled_until),
+            "components": [component_names.get(c, c) for c in item.components],
+            "impact": item.impact,
+        }
+        for item in items
+        if item.status in SHOWN
+    ]
+
+
+def api_document(
+    item: Maintenance, page_id: str, time: Any, components: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """One window as Statuspage's v2 API shows a scheduled maintenance."""
+    updates = [
+        {
+            "id": f"{item.id}-{index}",
+            "status": _api_status(entry["stage"]),
+            "body": entry.get("message") or "",
+            "incident_id": item.id,
+            "created_at": time(datetime.fromisoformat(entry["at"])),
+            "updated_at": time(datetime.fromisoformat(entry["at"])),
+            "display_at": time(datetime.fromisoformat(entry["at"])),
+        }
+        for index, entry in reversed(list(enumerate(item.history, 1)))
+        if entry["stage"] != "reminder"
+    ]
+    status = item.status.value if item.status is not MaintenanceStatus.CANCELLED else "completed"
+    return {
+        "id": item.id,
+        "name": item.title,
+        "status": status,
+        "created_at": time(item.created_at),
+        "updated_at": time(item.updated_at),
+        "monitoring_at": None,
+        "resolved_at": time(item.ended_at),
+        "impact": "maintenance",
+        "shortlink": None,
+        "started_at": time(item.started_at),
+        "page_id": page_id,
+        "scheduled_for": time(item.scheduled_for),
+        "scheduled_until": time(item.scheduled_until),
+        "incident_updates": updates,
+        "components": components,
+    }
+
+
+def _api_status(stage: str) -> str:
+    return {
+        "scheduled": "scheduled",
+        "in_progress": "in_progress",
+        "extended": "in_progress",
+        "completed": "completed",
+        "cancelled": "completed",
+    }.get(stage, "scheduled")
+
+
+FEED_TITLE = {"en": "{org} — maintenance", "fr": "{org} — maintenances"}
+
+
+def maintenance_rss(
+    items: Sequence[Maintenance],
+    times: LocalTimes,
+    language: str,
+    base_url: str,
+    org: str,
+    component_names: dict[str, str],
+) -> bytes:
+    """`feeds/maintenance.rss`: one item per window (cancelled ones too: subscribers must hear
+    it), re-published under a new guid at each change so readers show it again."""
+    import xml.etree.ElementTree as ET
+    from email.utils import format_datetime
+
+    lang = "fr" if language == "fr" else "en"
+    title = FEED_TITLE[lang].format(org=org)
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = ET.SubElement(rss, "channel")
+    ET.SubElement(channel, "title").text = title
+    ET.SubElement(channel, "link").text = base_url
+    ET.SubElement(channel, "description").text = title
+    ET.SubElement(channel, "language").text = lang
+    newest = max((m.updated_at for m in items), default=None)
+    if newest is not None:
+        ET.SubElement(channel, "lastBuildDate").text = format_datetime(newest)
+    for item in sorted(items, key=lambda m: m.updated_at, reverse=True):
+        names = ", ".join(component_names.get(c, c) for c in item.components)
+        status = LISTED_STATUS[lang][item.status.value]
+        entry = ET.SubElement(channel, "item")
+        ET.SubElement(entry, "title").text = f"{item.title} ({status})"
+        ET.SubElement(entry, "link").text = f"{base_url}#{item.id}"
+        guid = ET.SubElement(entry, "guid", {"isPermaLink": "false"})
+        guid.text = f"{item.uid or item.id}-{item.version}"
+        ET.SubElement(entry, "pubDate").text = format_datetime(item.updated_at)
+        body = " · ".join(
+            p
+            for p in (times.span(item.scheduled_for, item.scheduled_until), names, item.impact)
+            if p
+        )
+        ET.SubElement(entry, "description").text = body
+    text: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return text + b"\n"

@@ -1,0 +1,296 @@
+"""Scheduled maintenance through the CLI: the whole lifecycle against a fake Statuspage on
+127.0.0.1 and the outbox, reminders once each, the overrun, retry, the site, the calendar."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import feedparser
+import icalendar
+import pytest
+
+from incidentctl.cli.runtime import Runtime
+from incidentctl.delivery.engine import RetryPolicy
+from incidentctl.store import open_store, state_dir
+from tests.channels.fakes.statuspage_server import API_KEY, StatuspageServer
+from tests.helpers import PLAYBOOK, Result, cli, write_playbook
+
+NBSP = "\u00a0"
+
+
+def _ticks() -> float:
+    return next(_TICKS)
+
+
+_TICKS = itertools.count(0.0, 10.0)  # every request a fresh second: no rate limit in the way
+
+
+@pytest.fixture
+def page() -> Iterator[StatuspageServer]:
+    with StatuspageServer(api_key=API_KEY, clock=_ticks) as server:
+        yield server
+
+
+def playbook(tmp_path: Path, api_base: str, *, language: str = "en", extra: str = "") -> None:
+    channels = (
+        "channels:\n"
+        "  status:\n"
+        "    type: statuspage\n"
+        "    audience: public\n"
+        "    api_key: ${STATUSPAGE_API_KEY}\n"
+        "    page_id: pg123\n"
+        f"    api_base: {api_base}\n"
+        "    components: {api: cmp_api}\n"
+        "  site:\n"
+        "    type: statussite\n"
+        "    audience: public\n"
+        "    out: built\n"
+    )
+    text = PLAYBOOK.format(language=language).replace("channels:\n", channels, 1)
+    text += (
+        "maintenance:\n"
+        "  notify:\n"
+        "    all: [status, outbox, site]\n"
+        "    reminder: [outbox, status]\n"
+        "  reminders: [7d, 1h]\n" + extra
+    )
+    write_playbook(tmp_path, text)
+
+
+def runtime() -> Runtime:
+    env = {**os.environ, "STATUSPAGE_API_KEY": API_KEY}
+    return Runtime(env=env, retry_policy=RetryPolicy(base_delay=0.01, max_delay=0.05))
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
+    return cli(capsys, "maintenance", *args, runtime=runtime())
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def outbox_texts(window: str) -> list[str]:
+    folder = state_dir(os.environ) / "outbox" / window
+    return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+
+
+def test_the_whole_lifecycle_reaches_statuspage_the_outbox_and_the_site(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    page: StatuspageServer,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    playbook(tmp_path, page.api_base)
+    start = (datetime.now(UTC) + timedelta(days=10)).replace(microsecond=0)
+    end = start + timedelta(hours=2)
+    scheduled = run(
+        capsys, "schedule", "--title", "Database upgrade", "--start", iso(start),
+        "--end", iso(end), "--component", "api", "--impact", "The API may answer slowly",
+        "--yes",
+    )  # fmt: skip
+    assert scheduled.code == 0, scheduled.err
+    window = next(
+        line.split()[1] for line in scheduled.out.splitlines() if "maintenance MNT-" in line
+    )
+    assert window.startswith("MNT-") and window.endswith("-01")
+    (incident,) = page.incidents.values()
+    assert incident["status"] == "scheduled" and incident["impact"] == "maintenance"
+    assert incident["scheduled_for"] == iso(start).replace("+00:00", "Z")
+    assert incident["scheduled_until"] == iso(end).replace("+00:00", "Z")
+    assert incident["scheduled_remind_prior"] is True
+    assert incident["scheduled_auto_in_progress"] is False
+    assert page.components["cmp_api"] == "operational"
+
+    # the site lists it as upcoming; its API and calendar carry it
+    site = state_dir(os.environ) / "built"
+    assert "Database upgrade" in (site / "index.html").read_text(encoding="utf-8")
+    upcoming = json.loads((site / "api/v2/scheduled-maintenances/upcoming.json").read_bytes())
+    (listed,) = upcoming["scheduled_maintenances"]
+    assert listed["id"] == window and listed["status"] == "scheduled"
+    assert listed["components"][0]["id"] == "api"
+    assert (
+        json.loads((site / "api/v2/scheduled-maintenances/active.json").read_bytes())[
+            "scheduled_maintenances"
+        ]
+        == []
+    )
+
+    # reminders: nothing yet; 6 days before, the 7-day one, once; 30 minutes before, the 1-hour
+    assert "no reminder due" in run(capsys, "remind").out
+    week = run(capsys, "remind", "--now", iso(start - timedelta(days=6)))
+    assert week.code == 0, week.err
+    assert "no reminder due" in run(capsys, "remind", "--now", iso(start - timedelta(days=5))).out
+    hour = run(capsys, "remind", "--now", iso(start - timedelta(minutes=30)))
+    assert hour.code == 0, hour.err
+    texts = outbox_texts(window)
+    assert len(texts) == 3
+    assert sum("Reminder: this planned maintenance starts in" in t for t in texts) == 2
+    # Statuspage reminds its subscribers itself: no update posted for the reminders
+    assert len(page.incidents[incident["id"]]["incident_updates"]) == 1
+
+    started = run(capsys, "start", window, "--message", "Works under way.", "--yes")
+    assert started.code == 0, started.err
+    assert incident["status"] == "in_progress"
+    assert page.components["cmp_api"] == "under_maintenance"
+    summary = json.loads((site / "api/v2/summary.json").read_bytes())
+    assert {c["id"]: c["status"] for c in summary["components"]}["api"] == "under_maintenance"
+    assert summary["scheduled_maintenances"][0]["status"] == "in_progress"
+
+    later = end + timedelta(hours=1)
+    extended = run(capsys, "extend", window, "--until", iso(later), "--yes")
+    assert extended.code == 0, extended.err
+    assert incident["scheduled_until"] == iso(later).replace("+00:00", "Z")
+
+    completed = run(capsys, "complete", window, "--yes")
+    assert completed.code == 0, completed.err
+    assert incident["status"] == "completed"
+    assert page.components["cmp_api"] == "operational"
+    statuses = [u["status"] for u in reversed(incident["incident_updates"])]
+    assert statuses == ["scheduled", "in_progress", "in_progress", "completed"]
+
+    shown = run(capsys, "show", window)
+    assert shown.code == 0 and "completed" in shown.out and "reminders sent: 7d, 1h" in shown.out
+    assert window in run(capsys, "list").out
+    # nothing more changes once it is over
+    again = run(capsys, "cancel", window, "--yes")
+    assert again.code == 6 and again.err.startswith("error: ") and "completed" in again.err
+
+    ics = run(capsys, "ics", "--out", str(tmp_path / "works.ics"))
+    assert ics.code == 0, ics.err
+    calendar = icalendar.Calendar.from_ical((tmp_path / "works.ics").read_bytes())
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Maintenance: Database upgrade"
+    assert event.decoded("DTSTART") == start and event.decoded("DTEND") == later
+    published = icalendar.Calendar.from_ical((site / "maintenance.ics").read_bytes())
+    assert [str(e["UID"]) for e in published.walk("VEVENT")] == [str(event["UID"])]
+    feed = feedparser.parse((site / "feeds/maintenance.rss").read_bytes())
+    assert not feed.bozo
+    (entry,) = feed.entries
+    assert entry.title == "Database upgrade (Completed)" and "Public API" in entry.summary
+
+
+def test_an_overrun_noticed_by_remind_declares_the_incident_once(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    page: StatuspageServer,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    playbook(tmp_path, page.api_base)
+    now = datetime.now(UTC).replace(microsecond=0)
+    scheduled = run(
+        capsys, "schedule", "--title", "Network works", "--start", iso(now - timedelta(minutes=5)),
+        "--end", iso(now + timedelta(minutes=30)), "-c", "api", "--severity-if-overrun", "sev2",
+        "--yes",
+    )  # fmt: skip
+    assert scheduled.code == 0, scheduled.err
+    assert run(capsys, "start", "--yes").code == 0
+    overrun = run(capsys, "remind", "--now", iso(now + timedelta(hours=1)))
+    assert overrun.code == 0, overrun.err
+    assert "overran its end" in overrun.out
+    assert "no reminder due" in run(capsys, "remind", "--now", iso(now + timedelta(hours=2))).out
+    with open_store(state_dir(os.environ), {}) as store:
+        (declared,) = store.list_incidents()
+        (item,) = store.list_maintenances()
+    assert declared.severity == "sev2" and "Network works" in declared.title
+    assert item.overrun_incident == declared.id
+    assert item.overran_at == now + timedelta(minutes=30)
+
+
+def test_bad_input_is_one_error_line_and_nothing_is_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    playbook(tmp_path, "http://127.0.0.1:9/v1")
+    far = "2099-01-01 03:00"
+    cases = [
+        (["--start", "2026-03-29 02:30", "--end", far, "-c", "api"], "does not exist"),
+        (["--start", "whenever", "--end", far, "-c", "api"], "--start: invalid time"),
+        (["--start", "2099-01-01 04:00", "--end", far, "-c", "api"], "after --start"),
+        (["--start", "2099-01-01 02:00", "--end", far, "-c", "db"], "unknown component"),
+    ]
+    for args, expected in cases:
+        result = run(capsys, "schedule", "--title", "Works", *args, "--yes")
+        assert result.code == 2, (args, result.err)
+        assert result.err.startswith("error: ") and len(result.err.strip().splitlines()) == 1
+        assert expected in result.err and "Traceback" not in result.err
+    assert "no maintenance windows" in run(capsys, "list").out
+    assert run(capsys, "start", "MNT-20990101-01", "--yes").code == 4
+
+
+def test_a_failed_notice_is_recorded_and_retry_sends_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with StatuspageServer(api_key=API_KEY, clock=_ticks) as server:
+        base = server.api_base
+    # the server is gone: its port refuses connections
+    playbook(tmp_path, base)
+    start = datetime.now(UTC) + timedelta(days=2)
+    result = run(
+        capsys, "schedule", "--title", "Works", "--start", iso(start),
+        "--end", iso(start + timedelta(hours=1)), "-c", "api", "--yes",
+    )  # fmt: skip
+    assert result.code == 3, result.err
+    assert "incidentctl retry" in result.err and API_KEY not in result.out + result.err
+    with StatuspageServer(api_key=API_KEY, clock=_ticks) as again:
+        playbook(tmp_path, again.api_base)
+        retried = run(capsys, "retry")
+        assert retried.code == 0, retried.err
+        (incident,) = again.incidents.values()
+        assert incident["status"] == "scheduled"
+    assert run(capsys, "retry").out.startswith("nothing to retry")
+
+
+def test_french_notices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    playbook(
+        tmp_path,
+        "http://127.0.0.1:9/v1",
+        language="fr",
+        extra="  notify_unused: []\n".replace("  notify_unused: []\n", ""),
+    )
+    text = (tmp_path / "incidentctl.yaml").read_text(encoding="utf-8")
+    text = text.replace("all: [status, outbox, site]", "all: [outbox, site]")
+    text = text.replace("reminder: [outbox, status]", "reminder: [outbox]")
+    (tmp_path / "incidentctl.yaml").write_text(text, encoding="utf-8")
+    result = run(
+        capsys, "schedule", "--title", "Mise à jour de la base", "--start", "2099-01-05 02:00",
+        "--end", "2099-01-05 04:30", "-c", "api", "--yes",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    window = next(line.split()[1] for line in result.out.splitlines() if "maintenance MNT-" in line)
+    (notice,) = outbox_texts(window)
+    assert f"Maintenance programmée{NBSP}: Mise à jour de la base" in notice
+    assert f"de 2{NBSP}h à 4{NBSP}h{NBSP}30 (heure de Paris)" in notice
+    assert f"Services concernés{NBSP}: Public API" in notice
+    site = state_dir(os.environ) / "built"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "Mise à jour de la base" in index and "Programmée" in index
+
+
+def test_the_demo_schedules_starts_and_completes_a_window(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = cli(capsys, "demo", "--dir", str(tmp_path / "demo"))
+    assert result.code == 0, result.err
+    assert "maintenance complete MNT-" in result.out
+    with open_store(tmp_path / "demo" / "state", {}) as store:
+        (item,) = store.list_maintenances()
+        notices = store.maintenance_notices(maintenance_id=item.id)
+    assert item.status.value == "completed" and item.overran_at is None
+    assert [n.stage.value for n in notices if n.delivery.channel == "outbox"] == [
+        "scheduled",
+        "in_progress",
+        "completed",
+    ]
+    assert all(n.delivery.state.value == "sent" for n in notices)
