@@ -18,14 +18,14 @@ from incidentctl.model.durations import parse_duration
 from incidentctl.model.records import EventKind, Incident, Stage, TimelineEvent
 from incidentctl.playbook.schema import Playbook
 
-# the events that tell someone something: the cadence is kept between two of them
-SPOKEN = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED)
+# the events that tell someone something: the cadence is kept between two of them, while the
+# incident is open (the time between a resolution and a reopening is no silence)
+SPOKEN = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED, EventKind.REOPENED)
 ORDER = (Stage.INVESTIGATING, Stage.IDENTIFIED, Stage.MONITORING, Stage.RESOLVED)
 STAGES: dict[object, Stage] = {stage.value: stage for stage in ORDER}
-# customer reports linked to an incident are events of their own kind (`customer_report`,
-# which the support desk records), once that kind exists; a postmortem counts when written
-# (or published, once that kind exists)
-REPORT_KINDS = frozenset(k for k in EventKind if k.value in ("customer_report", "report"))
+# customer reports the support desk linked to the incident (`incidentctl report`); a
+# postmortem counts when written (or published, once that kind exists)
+REPORT_KINDS = frozenset({EventKind.CUSTOMER_REPORT})
 POSTMORTEM_KINDS = frozenset(
     k for k in EventKind if k.value in ("postmortem_written", "postmortem_published")
 )
@@ -111,12 +111,14 @@ def cadence_kept(
             severity = str(event.data["to"])
         if event.kind not in SPOKEN:
             continue
-        if last is not None:
+        if last is not None and event.kind is not EventKind.REOPENED:
             gap = event.at - last
             gaps += 1
             on_time += last_cadence is None or gap <= last_cadence
             longest = gap if longest is None else max(longest, gap)
         last, last_cadence = event.at, cadence_of(severity)
+        if event.kind is EventKind.RESOLVED:
+            last = None
     if incident.is_open and last is not None:
         silence = now - last
         if last_cadence is not None and silence > last_cadence:

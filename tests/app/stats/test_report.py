@@ -296,3 +296,24 @@ def test_maintenance_is_not_downtime_but_its_overrun_is_as_on_the_site(ws: Works
     site = Pages(read_record(ws.store, ws.playbook, NOW), "https://status.acme.example/")
     row = next(r for g in site.groups for r in g.rows if r.id == "portal")
     assert row.pct30 == percent(portal.windows[30], "en")
+
+
+def test_customer_reports_counted_and_a_reopening_is_no_silence(ws: Workspace) -> None:
+    rec = Recorder(ws.store)
+    # sev2 (1h cadence): declared 10:00, two tickets linked, resolved 10:40; reopened at 15:00
+    # (4h20 later: not a gap, it was resolved), updated 15:30, resolved again 16:00
+    item = rec.declare("sev2", utc(2026, 11, 18, 10, 0))
+    for ticket in ("T-1", "T-2"):
+        rec.event(item, EventKind.CUSTOMER_REPORT, utc(2026, 11, 18, 10, 10), {"ticket": ticket})
+    rec.resolve(item, utc(2026, 11, 18, 10, 40))
+    item.status, item.resolved_at = Stage.INVESTIGATING, None
+    rec.event(item, EventKind.REOPENED, utc(2026, 11, 18, 15, 0))
+    rec.update(item, utc(2026, 11, 18, 15, 30))
+    rec.resolve(item, utc(2026, 11, 18, 16, 0))
+    (only,) = report_of(ws).incidents
+    assert only.reports == 2
+    # gaps 40 (declared -> resolved), 30 (reopened -> update), 30 (update -> resolved): all
+    # within the hour, the longest 40 minutes
+    assert (only.cadence.gaps, only.cadence.on_time, m(only.cadence.longest_silence)) == (3, 3, 40)
+    # resolved for good at 16:00: six hours from the impact start
+    assert m(only.resolve) == 360
