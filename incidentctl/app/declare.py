@@ -45,12 +45,15 @@ def plan_declare(
     roles: Sequence[str] = (),
     category: str = "",
     data_safe: bool | None = None,
+    started_at: str | None = None,
 ) -> Plan:
     """Build (without storing) a new incident with the day's next id, its `declared` event and
     its first messages.
 
     `data_safe` is what the responder confirms about customers' data (None: not said, the
-    category's `data_safe` applies, else it is unknown and messages say nothing about it)."""
+    category's `data_safe` applies, else it is unknown and messages say nothing about it).
+    `started_at` is when users were first affected (`20m` ago, a local time, ISO 8601), if
+    before the declaration."""
     title, impact, workaround, eta = (
         clean_line(title),
         clean_text(impact),
@@ -81,6 +84,7 @@ def plan_declare(
         source = "--data-safe" if said else f"categories.{category}.data_safe"
         notices.append(data_safe_notice(data_safe, source))
     now = ws.now()
+    impact_started_at = _impact_start(ws, started_at, now) if started_at else None
     assigned = {rid: r.default for rid, r in playbook.roles.items() if r.default}
     assigned.update(parse_roles(ws, roles))
     parts = dict(parse_component(ws, c, ComponentStatus.PARTIAL_OUTAGE) for c in components)
@@ -104,6 +108,7 @@ def plan_declare(
         organization=playbook.organization.name,
         timezone=playbook.organization.timezone,
         data_safe=data_safe,
+        impact_started_at=impact_started_at,
     )
     event = TimelineEvent(
         incident.id,
@@ -121,6 +126,26 @@ def plan_declare(
     seq = ws.store.next_sequence(day)
     rendered = _number(ws, incident, event, day, seq)
     return Plan(incident, [event], Stage.INVESTIGATING, rendered, notices, is_new=True, seq=seq)
+
+
+def _impact_start(ws: Workspace, text: str, now: datetime) -> datetime:
+    """`--started-at`: a moment at or before the declaration; a bare `14:05` is today's."""
+    import re
+
+    from incidentctl.app.queries import parse_since
+
+    tz = ws.playbook.organization.tz
+    given = text.strip()
+    if re.fullmatch(r"\d{1,2}:\d{2}", given):
+        given = f"{now.astimezone(tz):%Y-%m-%d} {given:0>5}"
+    moment = parse_since(given, tz, now, "--started-at")
+    if moment > now:
+        local = now.astimezone(ws.playbook.organization.tz)
+        raise UsageError(
+            f"--started-at {text.strip()!r} is after the declaration ({local:%Y-%m-%d %H:%M}): "
+            "give when users were first affected"
+        )
+    return moment
 
 
 def _refuse_redeclare(ws: Workspace, title: str, now: datetime) -> None:

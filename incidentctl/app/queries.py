@@ -98,6 +98,14 @@ def incident_row(incident: Incident, now: datetime, tz: tzinfo = UTC) -> dict[st
         "overdue_by": format_duration(now - due) if overdue and due else None,
         "components": {k: v.value for k, v in incident.components.items()},
         "roles": dict(incident.roles),
+        "impact_started_at": (
+            incident.impact_started_at.isoformat() if incident.impact_started_at else None
+        ),
+        "impact_started_local": (
+            f"{incident.impact_started_at.astimezone(shown):%Y-%m-%d %H:%M %Z}"
+            if incident.impact_started_at
+            else None
+        ),
     }
 
 
@@ -183,9 +191,10 @@ class Listing:
     total: int
 
 
-def parse_since(text: str, tz: tzinfo, now: datetime) -> datetime:
-    """`--since`: `7d`, `12h`, `90m` ago, or a date or time (`2026-11-30`, `2026-11-30 08:00`,
-    ISO 8601 with offset); without an offset, in the organization's timezone."""
+def parse_since(text: str, tz: tzinfo, now: datetime, option: str = "--since") -> datetime:
+    """`--since` (or `option`): `7d`, `12h`, `90m` ago, or a date or time (`2026-11-30`,
+    `2026-11-30 08:00`, ISO 8601 with offset); without an offset, in the organization's
+    timezone."""
     from incidentctl.errors import UsageError
     from incidentctl.model.durations import parse_duration
 
@@ -198,7 +207,7 @@ def parse_since(text: str, tz: tzinfo, now: datetime) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise UsageError(
-            f"--since {text!r}: give a duration (7d, 12h, 90m) or a date or time "
+            f"{option} {text!r}: give a duration (7d, 12h, 90m) or a date or time "
             "(2026-11-30, 2026-11-30 08:00, 2026-11-30T08:00+01:00)"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)

@@ -41,6 +41,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("routes", "approval_cmds:routes", "What goes where: severities, stages, channels."),
     ("preview", "approval_cmds:preview", "Render every message of the sample incident."),
     ("maintenance", "maintenance_cmds:app", "Schedule and announce maintenance windows."),
+    ("stats", "stats_cmd:stats", "Figures against the playbook's targets."),
 )
 
 

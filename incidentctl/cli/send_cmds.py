@@ -150,6 +150,16 @@ def declare(
         ),
     ] = "",
     data_safe: DataSafe = None,
+    started_at: Annotated[
+        str | None,
+        typer.Option(
+            "--started-at",
+            help="When users were first affected, if before now: 20m (ago), 14:05, "
+            "2026-11-30 08:00 (the organization's timezone) or ISO 8601 with offset. The "
+            "figures (`stats`) measure from it.",
+            show_default=False,
+        ),
+    ] = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
@@ -186,6 +196,7 @@ def declare(
             roles=role or [],
             category=category,
             data_safe=data_safe,
+            started_at=started_at,
         )
 
     publish_plan(

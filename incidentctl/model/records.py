@@ -110,10 +110,18 @@ class Incident:
     # the stored row's version when this copy was read: every write of the row must name it
     # and fails when another writer stored a newer one meanwhile (`IncidentChanged`)
     version: int = 0
+    # when users were first affected (`declare --started-at`); None: at the declaration. The
+    # figures (`stats`) measure every duration from it
+    impact_started_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status is not Stage.RESOLVED
+
+    @property
+    def impact_start(self) -> datetime:
+        """When users were first affected: the recorded impact start, else the declaration."""
+        return self.impact_started_at or self.declared_at
 
 
 @dataclass

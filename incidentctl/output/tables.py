@@ -148,6 +148,8 @@ def print_incident(data: dict[str, Any], *, as_json: bool) -> None:
         f"{data['since_last_update']} ago"
         + (f" · OVERDUE by {data['overdue_by']}" if data["overdue"] else ""),
     ]
+    if data.get("impact_started_local"):
+        lines.append(f"impact started {data['impact_started_local']}")
     for label, key in (("impact", "impact"), ("workaround", "workaround"), ("ETA", "eta")):
         if data.get(key):
             lines.append(f"{label}: {data[key]}")

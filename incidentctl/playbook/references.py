@@ -84,6 +84,15 @@ def reference_problems(playbook: Playbook, doc: ParsedDocument) -> Iterator[Prob
                     f"channel {name!r} names unknown severity {severity_id!r}",
                     "unknown-reference",
                 )
+    for pos, severity_id in enumerate(playbook.targets.major_severities or []):
+        if severity_id not in severity_ids:
+            yield located(
+                doc,
+                ("targets", "major_severities", pos),
+                f"targets.major_severities names unknown severity {severity_id!r}"
+                f" (known: {', '.join(severity_ids)})",
+                "unknown-reference",
+            )
     yield from env_reference_problems(playbook, doc)
     yield from reminder_channel_problems(playbook, doc)
 

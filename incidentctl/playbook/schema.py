@@ -142,6 +142,31 @@ class Postmortem(Model):
     summary_section: str | None = None
 
 
+class Targets(Model):
+    """What the team holds itself to, which `incidentctl stats` shows each figure against."""
+
+    # mean time from the impact start to the resolution, under this (e.g. 60m)
+    mttr: str | None = None
+    # mean time from the impact start to the first public message accepted, under this
+    first_communication: str | None = None
+    # fewer major incidents than this in any month (e.g. 2)
+    majors_per_month: int | None = Field(default=None, ge=1)
+    # availability of every component over 30 days, at least this, in percent (e.g. 99.5)
+    availability: float | None = Field(default=None, gt=0, le=100)
+    # the severities that count as major; unset: those whose Statuspage impact (`site.impact`)
+    # is critical or major, by default the two most severe
+    major_severities: list[str] | None = None
+    # a required postmortem is on time when written within this of the resolution
+    postmortem_within: str = "5d"
+
+    @field_validator("mttr", "first_communication", "postmortem_within")
+    @classmethod
+    def _valid_durations(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)
+        return value
+
+
 class Category(Model):
     """A kind of incident with a floor, e.g. security or data loss: zero tolerance."""
 
@@ -273,6 +298,7 @@ class Playbook(Model):
     approved: str | None = None
     maintenance: MaintenancePolicy = Field(default_factory=MaintenancePolicy)
     postmortem: Postmortem = Field(default_factory=Postmortem)
+    targets: Targets = Field(default_factory=Targets)
 
     @field_validator("incident_id_format")
     @classmethod
@@ -301,6 +327,13 @@ class Playbook(Model):
         if severity_id in self.site.impact:
             return self.site.impact[severity_id]
         return ("critical", "major")[r] if (r := self.severity_rank(severity_id)) < 2 else "minor"
+
+    def is_major(self, severity_id: str) -> bool:
+        """Whether incidents of this severity count as major (`targets.major_severities`)."""
+        listed = self.targets.major_severities
+        if listed is not None:
+            return severity_id in listed
+        return self.impact_of(severity_id) in ("critical", "major")
 
     def format_id(self, day: date, seq: int) -> str:
         return self.incident_id_format.format(date=day, seq=seq)

@@ -185,6 +185,14 @@ class Store(Protocol):
         """The reminders stored for an incident, oldest first."""
         ...
 
+    def first_sent(
+        self, channels: Collection[str], incident_ids: Collection[str]
+    ) -> dict[str, datetime]:
+        """Incident id -> the earliest `sent_at` of its deliveries in state `sent` to one of
+        `channels` (when its first public message was accepted); incidents without one are
+        absent."""
+        ...
+
     def close(self) -> None: ...
 
     # -- scheduled maintenance (migration m007) ----------------------------------------------

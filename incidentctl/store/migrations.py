@@ -231,6 +231,13 @@ def m007_maintenance(conn: Connection, dialect: Dialect) -> None:
     conn.execute("CREATE INDEX maintenance_deliveries_state ON maintenance_deliveries (state)")
 
 
+@migration
+def m008_impact_start(conn: Connection, dialect: Dialect) -> None:
+    """When users were first affected (`declare --started-at`), which the figures measure
+    from; NULL means at the declaration."""
+    conn.execute("ALTER TABLE incidents ADD COLUMN impact_started_at TEXT")
+
+
 def applied_migrations(conn: Connection, dialect: Dialect = SQLITE) -> list[str]:
     """Names of the migrations already applied, oldest first (empty on a new database)."""
     if conn.execute(dialect.table_exists, ("_migrations",)).fetchone() is None:

@@ -11,7 +11,7 @@ on an older schema.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from incidentctl.errors import StateError
@@ -46,6 +46,9 @@ class Record:
 
     def __getitem__(self, key: str | int) -> Any:
         return self._values[key if isinstance(key, int) else self._index[key]]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
 
 
 def _records(cursor: Any) -> Any:

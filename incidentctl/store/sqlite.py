@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 try:
     import fcntl
@@ -66,6 +67,11 @@ class SQLiteStore(SQLStore):
     def _begin(self, conn: Connection, *, incident_lock: bool) -> None:
         # SQLite has one write lock: every write holds every other off
         conn.execute("BEGIN IMMEDIATE")
+
+    def _tuples(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> Iterable[Any]:
+        cursor = cast(sqlite3.Connection, conn).cursor()
+        cursor.row_factory = None  # plain tuples: thousands of rows, read once
+        return cursor.execute(sql, params)
 
     def _is_unique_violation(self, exc: Exception) -> bool:
         return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)

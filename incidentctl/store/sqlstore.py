@@ -13,6 +13,8 @@ import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
+from itertools import groupby
+from operator import itemgetter
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -32,6 +34,7 @@ from incidentctl.store.rows import (
     delivery_values,
     dumps,
     event_from_row,
+    event_from_values,
     event_values,
     from_text,
     incident_from_row,
@@ -61,6 +64,10 @@ TABLES: dict[str, tuple[str, ...]] = {
 }
 # the tables whose ids the database numbers (a copy sets their counters past the copied ids)
 SERIAL_TABLES = ("events", "deliveries", "reminders", "maintenance_deliveries")
+# SQLite limits the number of parameters of one statement
+SLICE = 500
+SENT = DeliveryState.SENT.value
+FIRST = itemgetter(0)
 # past this many incidents asked for, one walk of a table beats statements of ids in slices
 MANY = 2000
 
@@ -122,6 +129,11 @@ class SQLStore(MaintenanceTables):
     def _sender_gone(self, conn: Connection, delivery_id: int) -> bool:
         """True unless a live process holds the claim of `delivery_id`."""
         return True
+
+    def _tuples(self, conn: Connection, sql: str, params: Sequence[Any] = ()) -> Iterable[Any]:
+        """The rows of `sql` as sequences of their columns (a backend may make them plain
+        tuples, quicker to read by the thousand than rows by name)."""
+        return conn.execute(sql, params)
 
     # how the organization filter is written (SQLite: not by its index, see there)
     organization_column = "organization"
@@ -482,31 +494,54 @@ class SQLStore(MaintenanceTables):
 
     def timelines(self, incident_ids: Collection[str]) -> dict[str, list[TimelineEvent]]:
         """Incident id -> its timeline, oldest first, for each of `incident_ids` (one with no
-        event is absent): a site build reads thousands in a few statements, not one each."""
+        event is absent): a site build or `stats` reads thousands in a few statements, not one
+        each, as plain tuples grouped per incident."""
         ids = list(dict.fromkeys(incident_ids))
         found: dict[str, list[TimelineEvent]] = {}
+        query = "SELECT incident_id, kind, at, message, data, id FROM events"
+        order = "ORDER BY incident_id, at, id"
         with self._guarded() as conn:
             if len(ids) > MANY:
                 # most of the history (a whole site build): one walk of the timeline index
                 wanted = set(ids)
-                for row in conn.execute("SELECT * FROM events ORDER BY incident_id, at, id"):
-                    if row["incident_id"] in wanted:
-                        event = event_from_row(row)
-                        found.setdefault(event.incident_id, []).append(event)
+                for incident_id, rows in groupby(self._tuples(conn, f"{query} {order}"), FIRST):
+                    if incident_id in wanted:
+                        found[incident_id] = [event_from_values(*values) for values in rows]
                 return found
-            # in slices: SQLite limits the number of parameters of one statement
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
+            for chunk in _slices(ids):
                 marks = ", ".join("?" for _ in chunk)
-                rows = conn.execute(
-                    f"SELECT * FROM events WHERE incident_id IN ({marks}) "
-                    "ORDER BY incident_id, at, id",
-                    chunk,
-                ).fetchall()
-                for row in rows:
-                    event = event_from_row(row)
-                    found.setdefault(event.incident_id, []).append(event)
+                sql = f"{query} WHERE incident_id IN ({marks}) {order}"
+                for incident_id, rows in groupby(self._tuples(conn, sql, chunk), FIRST):
+                    found[incident_id] = [event_from_values(*values) for values in rows]
         return found
+
+    def first_sent(
+        self, channels: Collection[str], incident_ids: Collection[str]
+    ) -> dict[str, datetime]:
+        """Incident id -> earliest `sent_at` of a `sent` delivery to one of `channels`."""
+        wanted = list(channels)
+        found: dict[str, datetime] = {}
+        if not wanted:
+            return found
+        query = (
+            "SELECT incident_id, MIN(sent_at) FROM deliveries WHERE state = ? AND "
+            f"sent_at IS NOT NULL AND channel IN ({', '.join('?' for _ in wanted)})"
+        )
+        ids = set(incident_ids)
+        with self._guarded() as conn:
+            if len(ids) > MANY:
+                # most of the history: one pass over the sent deliveries beats many lookups
+                rows = conn.execute(f"{query} GROUP BY incident_id", (SENT, *wanted)).fetchall()
+                rows = [row for row in rows if row[0] in ids]
+            else:
+                rows = []
+                for chunk in _slices(ids):
+                    marks = ", ".join("?" for _ in chunk)
+                    rows += conn.execute(
+                        f"{query} AND incident_id IN ({marks}) GROUP BY incident_id",
+                        (SENT, *wanted, *chunk),
+                    ).fetchall()
+        return {str(row[0]): from_text(row[1]) for row in rows}
 
     # -- deliveries -------------------------------------------------------------------------
 
@@ -680,6 +715,12 @@ class SQLStore(MaintenanceTables):
             clauses.append("seq = ?")
             params.append(seq)
         return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+def _slices(ids: Collection[str]) -> Iterator[list[str]]:
+    items = list(dict.fromkeys(ids))  # each id once: a timeline is read whole, once
+    for start in range(0, len(items), SLICE):
+        yield items[start : start + SLICE]
 
 
 def _changed(incident: Incident, now: int | None) -> IncidentChanged:

@@ -124,6 +124,7 @@ def test_migrations_run_on_another_dialect_without_sqlite_sql() -> None:
         "m004_incident_indexes",
         "m006_reminders",
         "m007_maintenance",
+        "m008_impact_start",
     ]
     assert "INSERT INTO _migrations (name, applied_at) VALUES (%s, %s)" in sql
     assert SQLITE.params(3) == "?, ?, ?" and POSTGRESQL.params(2) == "%s, %s"

@@ -1,0 +1,1 @@
+"""`incidentctl stats`: the figures the team tracks against its targets."""
