@@ -91,6 +91,8 @@ class SiteRecord:
     incidents: list[SiteIncident] = field(default_factory=list)
     # id -> version of the incidents none of whose messages went to a public channel
     private: dict[str, int] = field(default_factory=dict)
+    # the incidents the index, a feed or the API shows (not only their own page)
+    shown: set[str] = field(default_factory=set)
     # the organization's maintenance windows, soonest first
     maintenances: list[Maintenance] = field(default_factory=list)
 
@@ -109,12 +111,13 @@ class SiteRecord:
 
     def details(self) -> dict[str, Details]:
         """What the next build may take from this one instead of the store: the details read
-        of every resolved incident shown in full."""
+        of every resolved incident that the index, a feed or the API shows (the others are
+        read in full again only when they change, and then from the store)."""
         return {
             i.id: i.details
             or Details(i.incident.version, i.updates, i.segments, i.postmortem_url, i.postmortem)
             for i in self.incidents
-            if i.detailed and not i.incident.is_open
+            if i.detailed and not i.incident.is_open and i.id in self.shown
         }
 
     def current_status(self) -> dict[str, ComponentStatus]:
@@ -271,6 +274,7 @@ def read_record(
     wanted: list[Incident] = []
     plan: list[tuple[Incident, bool]] = []
     private: dict[str, int] = {}
+    shown: set[str] = set()
     for incident in incidents:
         before = known.get(incident.id)
         unchanged = (
@@ -284,6 +288,8 @@ def read_record(
         for name in ["", *incident.components]:
             counts[name] = counts.get(name, 0) + 1
         full = not unchanged or recent or listed
+        if recent or listed:
+            shown.add(incident.id)
         plan.append((incident, full))
         cached = details.get(incident.id)
         if full and not (unchanged and cached is not None and cached.version == incident.version):
@@ -291,7 +297,11 @@ def read_record(
     said = _announced(store, org, public, wanted)
     timelines = store.timelines([i.id for i in wanted if i.id in said])
     record = SiteRecord(
-        playbook, now, private=private, maintenances=store.list_maintenances(organization=org)
+        playbook,
+        now,
+        private=private,
+        maintenances=store.list_maintenances(organization=org),
+        shown=shown,
     )
     asked = {i.id for i in wanted}
     for incident, full in plan:
