@@ -12,15 +12,15 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Container, Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from incidentctl.app.maintenance_ics import calendar_of
 from incidentctl.app.site.api import Api, encode
-from incidentctl.app.site.feeds import Feed
+from incidentctl.app.site.feeds import ENTRIES, Feed
 from incidentctl.app.site.maintenance import maintenance_rss
 from incidentctl.app.site.pages import Pages, badge
 from incidentctl.app.site.record import Details, Known, SiteIncident, SiteRecord, read_record
@@ -55,10 +55,24 @@ def base_url(playbook: Playbook) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
+@dataclass
+class FeedKeys:
+    """What each feed was written from (`_feed_key`): a rebuild writes again only the feeds
+    whose key changed (`before`: the last build's, of feeds `present` in the folder)."""
+
+    before: Mapping[str, str] = field(default_factory=dict)
+    present: Container[str] = ()
+    now: dict[str, str] = field(default_factory=dict)
+
+
 def site_files(
-    pages: Pages, kept: Container[str] = (), kept_months: Container[str] = ()
+    pages: Pages,
+    kept: Container[str] = (),
+    kept_months: Container[str] = (),
+    feeds: FeedKeys | None = None,
 ) -> Iterator[tuple[str, bytes]]:
-    """Relative path -> content, for every file of the site but the pages kept."""
+    """Relative path -> content, for every file of the site but the pages kept (and, with
+    `feeds`, the feeds unchanged since the last build)."""
     from incidentctl.render.paths import builtin_templates_dir
 
     record = pages.record
@@ -78,14 +92,17 @@ def site_files(
     )
     words = pages.words
     summaries: dict[str, str] = {}
-    yield from _feeds("feed", words["incident_feed"].format(org=org.name), record, pages, summaries)
+    feeds = FeedKeys() if feeds is None else feeds
+    yield from _feeds(
+        "feed", words["incident_feed"].format(org=org.name), record, pages, summaries, feeds
+    )
     status = pages.status_now
     overall = worst(status.values())
     yield "badge.svg", badge(org.name, overall, pages.component_status(overall))
     for name, spec in playbook.components.items():
         touched = record.by_component.get(name, [])
         title = words["component_feed"].format(org=org.name, component=spec.name)
-        yield from _feeds(f"feeds/{name}", title, record, pages, summaries, touched)
+        yield from _feeds(f"feeds/{name}", title, record, pages, summaries, feeds, touched)
         yield (
             f"badges/{name}.svg",
             badge(spec.name, status[name], pages.component_status(status[name])),
@@ -98,9 +115,15 @@ def _feeds(
     record: SiteRecord,
     pages: Pages,
     summaries: dict[str, str],
+    keys: FeedKeys,
     items: list[SiteIncident] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     chosen = record.incidents if items is None else items
+    key = _feed_key(title, chosen, record.now)
+    keys.now[path] = key
+    files = (f"{path}.atom", f"{path}.rss")
+    if keys.before.get(path) == key and all(name in keys.present for name in files):
+        return  # the same entries as when the last build wrote it: the file stays
     feed = Feed(
         title, pages.base_url, path, chosen, pages.language, record.now, pages.times, summaries
     )
@@ -153,6 +176,8 @@ class Manifest:
     incidents: dict[str, Known]
     # month -> the key of its history page (`Pages.month_keys`)
     months: dict[str, str]
+    # feed path -> the key of its entries (`_feed_key`)
+    feeds: dict[str, str] = field(default_factory=dict)
 
 
 def _previous(out: Path, expected: str) -> Manifest | None:
@@ -162,7 +187,8 @@ def _previous(out: Path, expected: str) -> Manifest | None:
         if manifest["fingerprint"] != expected:
             return None
         known = {k: Known(int(v), bool(p)) for k, (v, p) in manifest["incidents"].items()}
-        return Manifest(known, {str(k): str(v) for k, v in manifest["months"].items()})
+        feeds = {str(k): str(v) for k, v in manifest.get("feeds", {}).items()}
+        return Manifest(known, {str(k): str(v) for k, v in manifest["months"].items()}, feeds)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -248,7 +274,8 @@ def _write(pages: Pages, out: Path, stamp: str) -> tuple[int, int]:
         (staging / "incidents").mkdir()
         count, size = _write_incident_pages(pages, record.incidents, staging / "incidents")
         every = {i.id for i in record.incidents}  # written above
-        for path, content in site_files(pages, every):
+        feeds = FeedKeys()
+        for path, content in site_files(pages, every, feeds=feeds):
             target = staging / path
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -257,7 +284,7 @@ def _write(pages: Pages, out: Path, stamp: str) -> tuple[int, int]:
             count += 1
             size += len(content)
         (staging / DETAILS).write_bytes(_details_file(record))
-        (staging / MARKER).write_bytes(_manifest(pages, stamp, months))
+        (staging / MARKER).write_bytes(_manifest(pages, stamp, months, feeds.now))
         os.chmod(staging, 0o755)
         _swap(staging, out)
     except BaseException:
@@ -266,7 +293,19 @@ def _write(pages: Pages, out: Path, stamp: str) -> tuple[int, int]:
     return count, size
 
 
-def _manifest(pages: Pages, stamp: str, months: Mapping[str, str | None]) -> bytes:
+def _feed_key(title: str, items: Sequence[SiteIncident], now: datetime) -> str:
+    """What a feed's content depends on besides the fingerprint: its title and its entries
+    (their versions: any change to an incident raises it); `now` only when it has none."""
+    shown = items[:ENTRIES]
+    text = title + "\0" + ",".join(f"{i.id}:{i.incident.version}" for i in shown)
+    if not shown:
+        text += "\0" + now.isoformat()
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _manifest(
+    pages: Pages, stamp: str, months: Mapping[str, str | None], feeds: Mapping[str, str]
+) -> bytes:
     record = pages.record
     manifest = {
         "fingerprint": stamp,
@@ -275,6 +314,7 @@ def _manifest(pages: Pages, stamp: str, months: Mapping[str, str | None]) -> byt
             **{k: [v, False] for k, v in record.private.items()},
         },
         "months": {m: key for m, key in months.items() if key},
+        "feeds": dict(feeds),
     }
     return json.dumps(manifest).encode()
 
@@ -319,7 +359,10 @@ def _update(pages: Pages, out: Path, previous: Manifest, stamp: str) -> tuple[in
                 count += 1
                 size += len(content)
     every = {i.id for i in record.incidents}
-    rest = list(site_files(pages, every, kept_months))
+    present = {f"feeds/{name}" for name in _listing(out / "feeds")}
+    present |= {name for name in ("feed.atom", "feed.rss") if (out / name).exists()}
+    feeds = FeedKeys(previous.feeds, present)
+    rest = list(site_files(pages, every, kept_months, feeds))
     # the index links everything else: it changes last
     rest.sort(key=lambda file: file[0] == "index.html")
     for path, content in rest:
@@ -334,7 +377,7 @@ def _update(pages: Pages, out: Path, previous: Manifest, stamp: str) -> tuple[in
     for name in there - {f"{m}.html" for m in months}:
         (out / "history" / name).unlink(missing_ok=True)
     _replace(out / DETAILS, _details_file(record))
-    _replace(out / MARKER, _manifest(pages, stamp, months))
+    _replace(out / MARKER, _manifest(pages, stamp, months, feeds.now))
     return count, size
 
 

@@ -149,6 +149,14 @@ def test_a_rebuild_changes_the_site_in_place_and_only_what_changed(tmp_path: Pat
         assert "New outage" in (out / "index.html").read_text(encoding="utf-8")
         old_page = out / "incidents" / f"{old.id}.html"
         assert (old_page.stat().st_ino, old_page.stat().st_mtime_ns) == before[old_page]
+        # the feed of the component the new incident did not touch is not written again
+        api_feed = out / "feeds" / "api.atom"
+        assert (api_feed.stat().st_ino, api_feed.stat().st_mtime_ns) == before[api_feed]
+        assert "New outage" in (out / "feeds" / "portal.atom").read_text(encoding="utf-8")
+        assert "New outage" in (out / "feed.atom").read_text(encoding="utf-8")
+        fresh = h.build(tmp_path / "fresh").out
+        for name in ("feed.atom", "feeds/api.atom", "feeds/portal.rss"):
+            assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
         # no partial file is left behind, and the folder is still the one that was built
         assert not [p for p in out.rglob("*.tmp")]
         assert out.stat().st_ino == first.out.stat().st_ino
