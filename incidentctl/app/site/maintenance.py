@@ -8,39 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from incidentctl.app.site.uptime import Segment
 from incidentctl.model.maintenance import Maintenance, MaintenanceStatus
-from incidentctl.model.records import ComponentStatus
 from incidentctl.render.maintenance_words import LISTED_STATUS
 from incidentctl.render.times import LocalTimes
 
 SHOWN = (MaintenanceStatus.SCHEDULED, MaintenanceStatus.IN_PROGRESS)
-
-
-def maintenance_segments(items: Sequence[Maintenance], now: datetime) -> list[Segment]:
-    """Under maintenance from the start to the end (or the overrun); the overrun itself as a
-    major outage: customers were told it would be over."""
-    found: list[Segment] = []
-    for item in items:
-        if item.started_at is None:
-            continue
-        until = item.ended_at or now
-        overrun = item.overran_at
-        planned_end = min(until, overrun) if overrun is not None else until
-        for name in item.components:
-            if planned_end > item.started_at:
-                found.append(
-                    Segment(
-                        name,
-                        item.started_at,
-                        planned_end,
-                        ComponentStatus.UNDER_MAINTENANCE,
-                        item.id,
-                    )
-                )
-            if overrun is not None and until > overrun:
-                found.append(Segment(name, overrun, until, ComponentStatus.MAJOR_OUTAGE, item.id))
-    return found
 
 
 def listed(

@@ -12,9 +12,17 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from incidentctl.app.site.maintenance import listed, maintenance_segments
+from incidentctl.app.site.maintenance import listed
 from incidentctl.app.site.record import SiteIncident, SiteRecord
-from incidentctl.app.site.uptime import BY_RANK, Day, Segment, availability, days_of, worst
+from incidentctl.app.site.uptime import (
+    BY_RANK,
+    Day,
+    Segment,
+    availability,
+    days_of,
+    maintenance_segments,
+    worst,
+)
 from incidentctl.app.site.wording import percent, words
 from incidentctl.model.records import ComponentStatus
 from incidentctl.render.labels import COMPONENT_STATUS_LABELS, STATUS_LABELS

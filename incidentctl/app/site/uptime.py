@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from incidentctl.model.maintenance import Maintenance
 from incidentctl.model.records import ComponentStatus, EventKind, Incident, TimelineEvent
 
 # worst last; maintenance is planned, so it ranks below any unplanned trouble
@@ -166,3 +167,29 @@ def availability(
     if not total:
         return None
     return 100.0 * (1 - sum(d.down(weights) for d in counted) / total)
+
+
+def maintenance_segments(items: Sequence[Maintenance], now: datetime) -> list[Segment]:
+    """Under maintenance from the start to the end (or the overrun); the overrun itself as a
+    major outage: customers were told it would be over."""
+    found: list[Segment] = []
+    for item in items:
+        if item.started_at is None:
+            continue
+        until = item.ended_at or now
+        overrun = item.overran_at
+        planned_end = min(until, overrun) if overrun is not None else until
+        for name in item.components:
+            if planned_end > item.started_at:
+                found.append(
+                    Segment(
+                        name,
+                        item.started_at,
+                        planned_end,
+                        ComponentStatus.UNDER_MAINTENANCE,
+                        item.id,
+                    )
+                )
+            if overrun is not None and until > overrun:
+                found.append(Segment(name, overrun, until, ComponentStatus.MAJOR_OUTAGE, item.id))
+    return found

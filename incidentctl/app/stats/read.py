@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from incidentctl.app.site.maintenance import maintenance_segments
 from incidentctl.app.site.record import public_channels
-from incidentctl.app.site.uptime import Segment, local_midnight, segments
+from incidentctl.app.site.uptime import Segment, local_midnight, maintenance_segments, segments
 from incidentctl.app.stats.aggregate import months_between
 from incidentctl.app.stats.availability import WINDOWS, component_availability
 from incidentctl.app.stats.figures import Rules, measure
