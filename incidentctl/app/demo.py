@@ -40,13 +40,13 @@ STORY = {
     },
     "fr": {
         "title": "Connexion impossible au portail client",
-        "impact": "Environ 30 % des connexions échouent sur une page d'erreur",
+        "impact": "Environ 30\u00a0% des connexions échouent sur une page d'erreur",
         "workaround": "L'application mobile fonctionne toujours",
-        "identified": "Un certificat a expiré sur l'un des serveurs de connexion ; "
+        "identified": "Un certificat a expiré sur l'un des serveurs de connexion\u202f; "
         "renouvellement en cours.",
-        "monitoring": "Certificat renouvelé ; le taux d'erreur est revenu à la normale, "
+        "monitoring": "Certificat renouvelé\u202f; le taux d'erreur est revenu à la normale, "
         "nous restons vigilants.",
-        "resolved": "Les connexions fonctionnent de nouveau pour tous : le certificat expiré "
+        "resolved": "Les connexions fonctionnent de nouveau pour tous\u00a0: le certificat expiré "
         "a été remplacé.",
         "ticket": "T-1042",
         "customer": "Globex",
