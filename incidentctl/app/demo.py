@@ -40,13 +40,13 @@ STORY = {
     },
     "fr": {
         "title": "Connexion impossible au portail client",
-        "impact": "Environ 30 % des connexions échouent sur une page d'erreur",
+        "impact": "Environ 30\u00a0% des connexions échouent sur une page d'erreur",
         "workaround": "L'application mobile fonctionne toujours",
-        "identified": "Un certificat a expiré sur l'un des serveurs de connexion ; "
+        "identified": "Un certificat a expiré sur l'un des serveurs de connexion\u202f; "
         "renouvellement en cours.",
-        "monitoring": "Certificat renouvelé ; le taux d'erreur est revenu à la normale, "
+        "monitoring": "Certificat renouvelé\u202f; le taux d'erreur est revenu à la normale, "
         "nous restons vigilants.",
-        "resolved": "Les connexions fonctionnent de nouveau pour tous : le certificat expiré "
+        "resolved": "Les connexions fonctionnent de nouveau pour tous\u00a0: le certificat expiré "
         "a été remplacé.",
         "ticket": "T-1042",
         "customer": "Globex",
@@ -88,26 +88,34 @@ WORKS = {
 }
 
 
+# the simulated clock: a step of the incident, the notice the maintenance window is announced
+# with, and the window itself; the story takes `STORY_LENGTH` and ends at the demo's `now`
+STEP = timedelta(minutes=12)
+NOTICE = timedelta(hours=1)
+WINDOW = timedelta(minutes=30)
+STORY_LENGTH = 4 * STEP + NOTICE + WINDOW
+
+
 def _works(ws: Workspace, clock: list[datetime], language: str) -> Iterator[DemoWorks]:
     """A maintenance window scheduled, started and completed on the first component."""
     components = list(ws.playbook.components)[:1]
     if not components:
         return
     title, impact = WORKS[language]
-    clock[0] += timedelta(minutes=12)
-    start = clock[0] + timedelta(hours=1)
+    clock[0] += STEP
+    start = clock[0] + NOTICE
     plan = plan_schedule(
         ws,
         title=title,
         start=start.isoformat(),
-        end=(start + timedelta(minutes=30)).isoformat(),
+        end=(start + WINDOW).isoformat(),
         components=components,
         impact=impact,
     )
     yield DemoWorks("maintenance schedule", execute(ws, plan))
     clock[0] = start
     yield DemoWorks("maintenance start", execute(ws, plan_start(ws, plan.item.id)))
-    clock[0] = start + timedelta(minutes=25)
+    clock[0] = start + WINDOW
     yield DemoWorks("maintenance complete", execute(ws, plan_complete(ws, plan.item.id)))
 
 
@@ -122,12 +130,13 @@ def scratch_folder() -> Path:
 
 
 def run_demo(
-    folder: Path, language: str, env: dict[str, str], start: datetime
+    folder: Path, language: str, env: dict[str, str], now: datetime
 ) -> Iterator[DemoStep | Path | DemoSite | DemoWorks]:
     """Yield each step once recorded, then the postmortem path, the maintenance window's
-    steps (sent), then the status site. A
-    simulated clock moves 12 min per step so the timeline reads like a real incident. `folder`
-    is created if needed."""
+    steps (sent), then the status site. A simulated clock moves 12 min per step so the
+    timeline reads like a real incident; the story is dated in the past and ends at `now`, so
+    what the views say of it afterwards ("12m ago") is never in the future. `folder` is
+    created if needed."""
     if folder.is_dir() and any(folder.iterdir()):
         # a project's folder holds a real playbook: the demo must never send through it
         raise UsageError(
@@ -137,7 +146,7 @@ def run_demo(
     scaffold(folder, language)
     loaded, channels = load_checked_playbook(folder / "incidentctl.yaml")
     state = folder / "state"
-    clock = [start]
+    clock = [now - STORY_LENGTH]
     ws = Workspace(
         loaded=loaded,
         store=open_store(state, env),
@@ -164,13 +173,13 @@ def run_demo(
     # a customer calls the support desk: the resolution lists the ticket to close
     link_report(ws, incident.id, story["ticket"], customer=story["customer"], via="phone")
     for status in ("identified", "monitoring"):
-        clock[0] += timedelta(minutes=12)
+        clock[0] += STEP
         # once the fix is in, the component is back: the message says it has recovered
         back = [f"{component}=operational"] if component and status == "monitoring" else []
         plan = plan_update(ws, incident.id, story[status], status=status, components=back)
         incident = commit_update(ws, plan)
         yield DemoStep(f"update ({status})", plan, incident, ws)
-    clock[0] += timedelta(minutes=12)
+    clock[0] += STEP
     plan = plan_update(ws, incident.id, story["resolved"], resolve=True)
     incident = commit_update(ws, plan)
     yield DemoStep("resolve", plan, incident, ws)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from incidentctl.model.maintenance import Maintenance, MaintenanceStatus
 from incidentctl.playbook.schema import Playbook
+from incidentctl.render.punctuation import labelled
 from incidentctl.store.base import Store
 
 _STATUS = {
@@ -61,11 +62,12 @@ def event_lines(item: Maintenance, playbook: Playbook, now: datetime) -> list[st
         part
         for part in (
             item.impact,
-            ("Services concernés : " if lang == "fr" else "Services concerned: ")
-            + ", ".join(names),
-            f"{'Référence' if lang == 'fr' else 'Reference'} : {item.id}"
-            if lang == "fr"
-            else f"Reference: {item.id}",
+            labelled(
+                "Services concernés" if lang == "fr" else "Services concerned",
+                ", ".join(names),
+                lang,
+            ),
+            labelled("Référence" if lang == "fr" else "Reference", item.id, lang),
         )
         if part
     )
@@ -77,7 +79,7 @@ def event_lines(item: Maintenance, playbook: Playbook, now: datetime) -> list[st
         f"DTEND:{_stamp(item.scheduled_until)}",
         f"SEQUENCE:{item.version}",
         f"LAST-MODIFIED:{_stamp(item.updated_at)}",
-        f"SUMMARY:{_escape(_PREFIX.get(lang, 'Maintenance') + ': ' + item.title)}",
+        f"SUMMARY:{_escape(labelled(_PREFIX.get(lang, 'Maintenance'), item.title, lang))}",
         f"DESCRIPTION:{_escape(description)}",
         f"STATUS:{_STATUS[item.status]}",
         "TRANSP:TRANSPARENT",

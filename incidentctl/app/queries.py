@@ -24,6 +24,7 @@ from incidentctl.model.records import (
     TimelineEvent,
 )
 from incidentctl.playbook.identity import Identity, read_identity
+from incidentctl.render.relative import ago
 from incidentctl.store import open_store
 from incidentctl.store.base import Store
 
@@ -69,7 +70,8 @@ def update_timing(incident: Incident, now: datetime) -> UpdateTiming:
 
 
 def incident_row(incident: Incident, now: datetime, tz: tzinfo = UTC) -> dict[str, Any]:
-    since = now - incident.updated_at
+    # never negative: an update stamped by a clock a little ahead of this one
+    since = max(now - incident.updated_at, timedelta(0))
     timing = update_timing(incident, now)
     due, overdue = timing.due, timing.overdue
     shown = zone(incident.timezone, tz)
@@ -89,6 +91,9 @@ def incident_row(incident: Incident, now: datetime, tz: tzinfo = UTC) -> dict[st
         "resolved_at": incident.resolved_at.isoformat() if incident.resolved_at else None,
         "last_update_at": incident.updated_at.isoformat(),
         "since_last_update": format_duration(since),
+        "last_update_ago": ago(
+            incident.updated_at, now, local_time(incident.updated_at, shown, now)
+        ),
         "next_update_due": (
             incident.next_update_due.isoformat() if incident.next_update_due else None
         ),

@@ -84,7 +84,7 @@ def print_incidents(rows: list[dict[str, Any]], *, as_json: bool, title: str) ->
                 r["severity"],
                 r["status"],
                 r["declared_local"],
-                f"{r['since_last_update']} ago",
+                r["last_update_ago"],
                 r["title"],
             ]
             for r in rows
@@ -144,8 +144,7 @@ def print_incident(data: dict[str, Any], *, as_json: bool) -> None:
         f"{data['id']}  {data['title']}",
         f"severity {data['severity']} · status {data['status']}"
         + (f" · category {data['category']}" if data.get("category") else ""),
-        f"declared {data['declared_local']} · last update "
-        f"{data['since_last_update']} ago"
+        f"declared {data['declared_local']} · last update {data['last_update_ago']}"
         + (f" · OVERDUE by {data['overdue_by']}" if data["overdue"] else ""),
     ]
     if data.get("impact_started_local"):

@@ -13,6 +13,7 @@ from incidentctl.render.labels import (
     STATUS_LABELS,
     label,
 )
+from incidentctl.render.punctuation import mark
 from incidentctl.render.times import aware
 
 # events that carry a message to the outside world (others only change the record)
@@ -56,8 +57,7 @@ class Describer:
         self.language = language
 
     def _change(self, what: str, before: str, after: str) -> str:
-        # French puts a no-break space before a colon
-        colon = "\u00a0:" if self.language == "fr" else ":"
+        colon = mark(":", self.language)
         return f"{what}{colon} {before} → {after}" if before else f"{what}{colon} {after}"
 
     def __call__(self, event: TimelineEvent) -> str:

@@ -98,14 +98,14 @@ def site_files(
     )
     status = pages.status_now
     overall = worst(status.values())
-    yield "badge.svg", badge(org.name, overall, pages.component_status(overall))
+    yield "badge.svg", badge(org.name, overall, pages.component_status(overall), pages.language)
     for name, spec in playbook.components.items():
         touched = record.by_component.get(name, [])
         title = words["component_feed"].format(org=org.name, component=spec.name)
         yield from _feeds(f"feeds/{name}", title, record, pages, summaries, feeds, touched)
         yield (
             f"badges/{name}.svg",
-            badge(spec.name, status[name], pages.component_status(status[name])),
+            badge(spec.name, status[name], pages.component_status(status[name]), pages.language),
         )
 
 

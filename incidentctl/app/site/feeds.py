@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 
 from incidentctl.app.site.record import SiteIncident
 from incidentctl.render.labels import STATUS_LABELS
+from incidentctl.render.punctuation import labelled
 from incidentctl.render.times import LocalTimes
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -28,7 +29,7 @@ def _entry_id(item: SiteIncident) -> str:
 def _summary(item: SiteIncident, language: str, times: Sequence[str]) -> str:
     labels = STATUS_LABELS["fr" if language == "fr" else "en"]
     return "\n\n".join(
-        f"{when} — {labels[u.stage.value]}: {u.message}"
+        f"{when} — {labelled(labels[u.stage.value], u.message, language)}"
         for u, when in zip(reversed(item.updates), reversed(times), strict=True)
     )
 

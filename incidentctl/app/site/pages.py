@@ -26,6 +26,7 @@ from incidentctl.app.site.uptime import (
 from incidentctl.app.site.wording import percent, words
 from incidentctl.model.records import ComponentStatus
 from incidentctl.render.labels import COMPONENT_STATUS_LABELS, STATUS_LABELS
+from incidentctl.render.punctuation import mark
 from incidentctl.render.times import LocalTimes, readable_duration
 
 WINDOW = 90
@@ -105,6 +106,9 @@ class Pages:
         self.today = record.now.astimezone(self.tz).date()
         self.days = [self.today - timedelta(days=WINDOW - 1 - i) for i in range(WINDOW)]
         self.by_id = {i.id: i for i in record.incidents}
+        # the language's colon and semicolon, for the templates: `Impact : …` in French
+        self.colon = mark(":", self.language)
+        self.semicolon = mark(";", self.language)
 
     # helpers the templates call
 
@@ -178,11 +182,12 @@ class Pages:
     def _bar(self, day: date, record: Day | None) -> Bar:
         label = self.day_label(day)
         if record is None:
-            return Bar(day, "n", f"{label}: {self.w('no_data')}")
+            return Bar(day, "n", f"{label}{self.colon} {self.w('no_data')}")
         uptime = percent(record.uptime(self.weights), self.language)
         items = [self.by_id[i] for i in record.incidents if i in self.by_id]
-        names = "; ".join(i.incident.title for i in items) or self.w("no_incident_day")
-        return Bar(day, CLASS[record.status], f"{label}: {uptime}, {names}", items)
+        titles = (i.incident.title for i in items)
+        names = f"{self.semicolon} ".join(titles) or self.w("no_incident_day")
+        return Bar(day, CLASS[record.status], f"{label}{self.colon} {uptime}, {names}", items)
 
     @cached_property
     def groups(self) -> list[Group]:
@@ -301,7 +306,7 @@ BADGE_COLOURS: Mapping[ComponentStatus, str] = {
 }
 
 
-def badge(label: str, status: ComponentStatus, text: str) -> bytes:
+def badge(label: str, status: ComponentStatus, text: str, language: str = "en") -> bytes:
     """A shields-style SVG badge: `label | status`, the status on its colour."""
     from html import escape
 
@@ -310,9 +315,10 @@ def badge(label: str, status: ComponentStatus, text: str) -> bytes:
     width = left + right
     colour = BADGE_COLOURS[status]
     label_e, text_e = escape(label), escape(text)
+    said = f"{label_e}{mark(':', language)} {text_e}"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20" role="img" '
-        f'aria-label="{label_e}: {text_e}"><title>{label_e}: {text_e}</title>'
+        f'aria-label="{said}"><title>{said}</title>'
         f'<rect width="{left}" height="20" fill="#444"/>'
         f'<rect x="{left}" width="{right}" height="20" fill="{colour}"/>'
         '<g fill="#fff" font-family="Verdana,DejaVu Sans,sans-serif" font-size="11">'
