@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+from incidentctl.app.edits import edits_by_place
 from incidentctl.app.lookup import find_incident
 from incidentctl.app.record_file import IncidentRecord, record_json
 from incidentctl.errors import IncidentNotFound, PlaybookError, StateError, UsageError
@@ -23,13 +24,9 @@ def read_record(store: Store, incident_id: str) -> IncidentRecord:
     if incident is None or numbering is None:
         raise IncidentNotFound(f"no incident {incident_id!r} (see `incidentctl list`)")
     day, seq = numbering
-    return IncidentRecord(
-        incident,
-        store.timeline(incident.id),
-        store.deliveries(incident_id=incident.id),
-        day,
-        seq,
-    )
+    deliveries = store.deliveries(incident_id=incident.id)
+    timeline = edits_by_place(store.timeline(incident.id), deliveries)
+    return IncidentRecord(incident, timeline, deliveries, day, seq)
 
 
 def export_format(chosen: str | None, out: Path | None) -> ExportFormat:

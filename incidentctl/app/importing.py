@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
+from incidentctl.app.edits import edits_by_id
 from incidentctl.app.export import read_record
 from incidentctl.app.record_file import IncidentRecord, record_document
 from incidentctl.errors import ConflictError, IncidentIdTaken, Location, UsageError
@@ -100,7 +102,12 @@ def import_records(store: Store, records: Sequence[tuple[str, IncidentRecord]]) 
                 continue
             try:
                 store.import_incident(
-                    incident, record.timeline, record.deliveries, day=record.day, seq=record.seq
+                    incident,
+                    record.timeline,
+                    record.deliveries,
+                    day=record.day,
+                    seq=record.seq,
+                    relink=partial(edits_by_id, record.timeline),
                 )
             except IncidentIdTaken:
                 raise ConflictError(
