@@ -12,12 +12,18 @@ from dataclasses import dataclass
 from incidentctl.app.lookup import find_incident
 from incidentctl.app.workspace import Workspace
 from incidentctl.errors import UsageError
-from incidentctl.model.records import EventKind, Incident, TimelineEvent
+from incidentctl.model.records import (
+    EventKind,
+    Incident,
+    MessageStage,
+    TemplateStage,
+    TimelineEvent,
+)
 from incidentctl.render.labels import LANGUAGES
 from incidentctl.render.renderer import SUPPORT_AUDIENCE, Renderer
 
 # the events whose message the brief repeats as "latest from the team"
-_NEWS = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED)
+_NEWS = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED, EventKind.REOPENED)
 
 
 @dataclass(frozen=True)
@@ -57,5 +63,9 @@ def current_brief(ws: Workspace, incident_id: str | None, language: str | None =
     event = news[-1] if news else TimelineEvent(incident.id, EventKind.UPDATE, incident.updated_at)
     renderer, channel = _renderer(ws, language)
     context = build_context(renderer.playbook, incident, event, now=ws.now(), timeline=timeline)
-    message = renderer.render(incident.status, channel, "chat", context, audience=SUPPORT_AUDIENCE)
+    # the desk got the reopening's own brief: the same text until the next update
+    stage: TemplateStage = (
+        MessageStage.REOPENED if event.kind is EventKind.REOPENED else incident.status
+    )
+    message = renderer.render(stage, channel, "chat", context, audience=SUPPORT_AUDIENCE)
     return Brief(incident, language, message.text)

@@ -66,7 +66,8 @@ def plan_correction(ws: Workspace, incident_id: str | None, message: str) -> Pla
     for channel, original in originals.items():
         checked = ws.channels.get(channel)
         editable = checked is not None and isinstance(checked.cls, EditsMessages)
-        sent = f"sent {original.delivery.sent_at or original.delivery.created_at:%H:%M} UTC"
+        went = original.delivery.sent_at or original.delivery.created_at or now
+        sent = f"sent {ws.local_time(went)}"
         if not (editable and original.remote_id and original.event is not None):
             posted.append(channel)
             notices.append(f"{channel}: cannot edit its message ({sent}): posts a correction")

@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from incidentctl.app.edits import edits_by_place
 from incidentctl.app.lookup import find_incident
 from incidentctl.app.record_file import IncidentRecord, record_json
 from incidentctl.errors import IncidentNotFound, PlaybookError, StateError, UsageError
 from incidentctl.store.base import Store
+
+if TYPE_CHECKING:
+    from incidentctl.playbook.schema import Playbook
 
 ExportFormat = Literal["md", "json"]
 FORMATS: tuple[ExportFormat, ...] = ("md", "json")
@@ -23,13 +27,9 @@ def read_record(store: Store, incident_id: str) -> IncidentRecord:
     if incident is None or numbering is None:
         raise IncidentNotFound(f"no incident {incident_id!r} (see `incidentctl list`)")
     day, seq = numbering
-    return IncidentRecord(
-        incident,
-        store.timeline(incident.id),
-        store.deliveries(incident_id=incident.id),
-        day,
-        seq,
-    )
+    deliveries = store.deliveries(incident_id=incident.id)
+    timeline = edits_by_place(store.timeline(incident.id), deliveries)
+    return IncidentRecord(incident, timeline, deliveries, day, seq)
 
 
 def export_format(chosen: str | None, out: Path | None) -> ExportFormat:
@@ -57,22 +57,33 @@ def export_text(
     return incident.id, record_markdown(record, language)
 
 
-def playbook_language(env: Mapping[str, str], playbook: Path | None) -> str:
-    """The language of the playbook the command would use; English without one (or with
-    one found but broken: the record is read from the store). One given with --playbook must
-    load."""
+def found_playbook(env: Mapping[str, str], playbook: Path | None) -> Playbook | None:
+    """The playbook the command would use; None without one (or with one found but broken:
+    records are read from the store and files). One given with --playbook must load."""
     from incidentctl.playbook.loader import load_playbook
     from incidentctl.playbook.location import find_playbook
 
     path = find_playbook(playbook, env)
     if playbook is not None:
-        return load_playbook(path).playbook.organization.language
+        return load_playbook(path).playbook
     if not path.is_file():
-        return "en"
+        return None
     try:
-        return load_playbook(path).playbook.organization.language
+        return load_playbook(path).playbook
     except PlaybookError:
-        return "en"
+        return None
+
+
+def playbook_language(env: Mapping[str, str], playbook: Path | None) -> str:
+    """The language of the playbook the command would use; English without one."""
+    found = found_playbook(env, playbook)
+    return found.organization.language if found is not None else "en"
+
+
+def playbook_severities(env: Mapping[str, str], playbook: Path | None) -> list[str]:
+    """The severities of the playbook the command would use; none without one."""
+    found = found_playbook(env, playbook)
+    return [severity.id for severity in found.severities] if found is not None else []
 
 
 def write_export(path: Path, text: str) -> None:

@@ -8,11 +8,13 @@ store's write lock in one transaction: a conflict in one file stores none of the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
+from incidentctl.app.edits import edits_by_id
 from incidentctl.app.export import read_record
 from incidentctl.app.record_file import IncidentRecord, record_document
 from incidentctl.errors import ConflictError, IncidentIdTaken, Location, UsageError
@@ -33,8 +35,9 @@ class Imported:
     outcome: Outcome
 
 
-def read_record_file(path: Path) -> IncidentRecord:
-    """The record in a `.json` file, or embedded in a Markdown one; problems located."""
+def read_record_file(path: Path, severities: Collection[str] = ()) -> IncidentRecord:
+    """The record in a `.json` file, or embedded in a Markdown one; problems located. The
+    record may name only `severities` (the playbook's; any when empty)."""
     from incidentctl.app.record_markdown import embedded_record
     from incidentctl.app.record_schema import parse_record
 
@@ -57,10 +60,11 @@ def read_record_file(path: Path) -> IncidentRecord:
         raise UsageError(
             f"not UTF-8 text (byte 0x{data[exc.start]:02x})", location=Location(file, line, column)
         ) from None
-    if text.lstrip()[:1] in ("{", "["):
-        return parse_record(text, file)
+    # a `.json` file is read as JSON whatever it starts with: its error says where it is not
+    if path.suffix.lower() == ".json" or text.lstrip()[:1] in ("{", "["):
+        return parse_record(text, file, severities=severities)
     body, first_line = embedded_record(text, file)
-    return parse_record(body, file, first_line)
+    return parse_record(body, file, first_line, severities)
 
 
 def _conflict(file: str, record: IncidentRecord, store: Store) -> ConflictError | None:
@@ -100,7 +104,12 @@ def import_records(store: Store, records: Sequence[tuple[str, IncidentRecord]]) 
                 continue
             try:
                 store.import_incident(
-                    incident, record.timeline, record.deliveries, day=record.day, seq=record.seq
+                    incident,
+                    record.timeline,
+                    record.deliveries,
+                    day=record.day,
+                    seq=record.seq,
+                    relink=partial(edits_by_id, record.timeline),
                 )
             except IncidentIdTaken:
                 raise ConflictError(
@@ -112,7 +121,9 @@ def import_records(store: Store, records: Sequence[tuple[str, IncidentRecord]]) 
     return outcomes
 
 
-def import_files(store: Store, paths: Sequence[Path]) -> list[Imported]:
+def import_files(
+    store: Store, paths: Sequence[Path], severities: Collection[str] = ()
+) -> list[Imported]:
     """`import FILE…`: every file read and checked first, then their incidents stored."""
-    records = [(str(path), read_record_file(path)) for path in paths]
+    records = [(str(path), read_record_file(path, severities)) for path in paths]
     return import_records(store, records)

@@ -241,10 +241,25 @@ def list_view(
     store = _open(env)
     incidents = store.list_incidents(**filters, limit=None if limit is None else limit + 1)
     total = len(incidents)
+    if not incidents and filters["severity"]:
+        _check_severity(env, filters["severity"])
     if limit is not None and total > limit:
         incidents = incidents[:limit]
         total = store.count_incidents(**filters)
     return Listing([incident_row(i, moment, tz) for i in incidents], total)
+
+
+def _check_severity(env: Mapping[str, str], severity: str) -> None:
+    """`--severity` matched nothing: refused when the playbook has no such severity (read
+    only then: `list` does not validate the playbook otherwise)."""
+    from incidentctl.app.export import playbook_severities
+    from incidentctl.errors import UsageError
+
+    known = playbook_severities(env, None)
+    if known and severity not in known:
+        raise UsageError(
+            f"--severity {severity!r}: not a severity of the playbook (known: {', '.join(known)})"
+        )
 
 
 def status_rows(

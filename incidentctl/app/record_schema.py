@@ -3,6 +3,7 @@ pydantic models (`extra="forbid"`), each problem reported as one located error."
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Annotated, Any
 
@@ -227,12 +228,22 @@ def _record(document: RecordDocument) -> IncidentRecord:
     return IncidentRecord(incident, timeline, deliveries, head.day, head.seq)
 
 
-def parse_record(text: str, file: str, first_line: int = 1) -> IncidentRecord:
+def parse_record(
+    text: str, file: str, first_line: int = 1, severities: Collection[str] = ()
+) -> IncidentRecord:
     """The incident record in `text` (JSON starting at line `first_line` of `file`); a problem
-    is a `UsageError` located in the file."""
+    is a `UsageError` located in the file. `severities`: the ones the record may name (any
+    when empty)."""
     located = load_located(text, file, first_line)
     located.value = _cleaned(located.value)
     document = _checked(located)
+    severity = document.incident.severity
+    if severities and severity not in severities:
+        raise UsageError(
+            f"incident.severity: {severity!r} is not a severity of the playbook "
+            f"(known: {', '.join(severities)})",
+            location=located.locate(["incident", "severity"]),
+        )
     record = _record(document)
     if document.postmortem != record.postmortem:
         raise UsageError(

@@ -28,8 +28,9 @@ from incidentctl.model.records import (
 from incidentctl.model.snapshots import IncidentSnapshot
 
 
-def plan_reopen(ws: Workspace, incident_id: str, message: str) -> Plan:
-    """The events and messages of reopening `incident_id`; refused while it is open."""
+def plan_reopen(ws: Workspace, incident_id: str, message: str, eta: str = "") -> Plan:
+    """The events and messages of reopening `incident_id`; refused while it is open. The
+    estimate given before the resolution no longer holds: `eta` replaces it (none: cleared)."""
     text = clean_text(message).strip()
     if not text:
         raise UsageError("--message must not be empty: say what came back")
@@ -46,6 +47,7 @@ def plan_reopen(ws: Workspace, incident_id: str, message: str) -> Plan:
         status=Stage.INVESTIGATING,
         resolved_at=None,
         updated_at=now,
+        eta=clean_text(eta).strip(),
         components=dict(current.components),
         roles=dict(current.roles),
         threads=dict(current.threads),

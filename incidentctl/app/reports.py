@@ -31,6 +31,8 @@ class LinkedReport:
     already_linked: bool
     # every report linked to the incident now, this one included
     count: int
+    # when the event was recorded, in the organization's zone and language
+    at_text: str = ""
 
 
 def reports_of(events: Sequence[TimelineEvent]) -> list[TimelineEvent]:
@@ -81,7 +83,7 @@ def link_report(
         reports = reports_of(ws.store.timeline(incident.id))
         earlier = next((e for e in reports if _same_ticket(e, ticket)), None)
         if earlier is not None:
-            return LinkedReport(incident, earlier, True, len(reports))
+            return LinkedReport(incident, earlier, True, len(reports), ws.local_time(earlier.at))
         event = TimelineEvent(
             incident.id,
             EventKind.CUSTOMER_REPORT,

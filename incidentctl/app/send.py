@@ -253,13 +253,19 @@ def _interrupted(
         ws.store.update_delivery(delivery)
     every = sorted([*stopped, *unsent], key=lambda d: d.id or 0)
     uncertain = [d.channel for d in every if d.state is DeliveryState.UNCERTAIN]
-    later = [d.channel for d in every if d.state is not DeliveryState.UNCERTAIN]
+    # stopped between two attempts: every attempt made had failed
+    failed = [d.channel for d in every if d.state is DeliveryState.FAILED]
+    later = [
+        d.channel for d in every if d.state not in (DeliveryState.UNCERTAIN, DeliveryState.FAILED)
+    ]
     parts = []
     if uncertain:
         parts.append(
             f"{', '.join(uncertain)} recorded as uncertain (the request was out: it may have "
             "been delivered)"
         )
+    if failed:
+        parts.append(f"{', '.join(failed)} failed (`incidentctl show` has the error)")
     if later:
         parts.append(f"{', '.join(later)} not sent yet")
     told = "; ".join(parts) or "what was sent is recorded"

@@ -70,6 +70,13 @@ class Workspace:
     def now(self) -> datetime:
         return self.clock()
 
+    def local_time(self, moment: datetime) -> str:
+        """An instant as a command's output says it: the organization's zone and language."""
+        from incidentctl.render.times import LocalTimes
+
+        organization = self.playbook.organization
+        return LocalTimes(organization.tz, organization.language, self.now()).aside(moment)
+
     def local_day(self, moment: datetime) -> date:
         """The calendar day in the organization's timezone, used in incident ids."""
         return moment.astimezone(self.playbook.organization.tz).date()

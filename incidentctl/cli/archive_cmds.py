@@ -69,15 +69,19 @@ def import_records(
             metavar="FILE...", help="Records written by `incidentctl export` (.json or .md)."
         ),
     ],
+    playbook: PlaybookOption = None,
 ) -> None:
     """Read exported incident records back into the store (again: nothing changes)."""
+    from incidentctl.app.export import playbook_severities
     from incidentctl.app.importing import import_files
     from incidentctl.output import messages
     from incidentctl.store import open_store
 
-    store = open_store(None, _environment())
+    env = _environment()
+    severities = playbook_severities(env, playbook)
+    store = open_store(None, env)
     try:
-        outcomes = import_files(store, files)
+        outcomes = import_files(store, files, severities)
     finally:
         store.close()
     for done in outcomes:

@@ -79,6 +79,9 @@ def reopen(
     message: Annotated[
         str, typer.Option("--message", "-m", help="What came back, in the customer's words.")
     ] = "",
+    eta: Annotated[
+        str, typer.Option(help="Estimated resolution, if known (the earlier one is cleared).")
+    ] = "",
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
@@ -91,7 +94,7 @@ def reopen(
     ws = open_workspace(playbook)
 
     def make_plan() -> Plan:
-        return reopening.plan_reopen(ws, incident_id, message)
+        return reopening.plan_reopen(ws, incident_id, message, eta)
 
     publish_plan(
         ws,

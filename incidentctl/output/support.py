@@ -38,9 +38,10 @@ def print_linked(linked: LinkedReport) -> None:
     ticket = str(event.data.get("ticket", event.message))
     count = f"{linked.count} customer report{'s' if linked.count != 1 else ''} linked"
     if linked.already_linked:
-        when = f"{event.at:%Y-%m-%d %H:%M} UTC"
         out.print(
-            literal(f"{incident.id}: {ticket} was already linked ({when}); not recorded again")
+            literal(
+                f"{incident.id}: {ticket} was already linked ({linked.at_text}); not recorded again"
+            )
             + literal(f" · {count}")
         )
         return

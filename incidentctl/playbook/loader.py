@@ -15,6 +15,7 @@ from incidentctl.model.problem import Problem
 from incidentctl.playbook.document import KeyPath, ParsedDocument, Positions, parse_document
 from incidentctl.playbook.keys import did_you_mean, keys_of, model_at
 from incidentctl.playbook.references import reference_problems
+from incidentctl.playbook.sample_check import sample_problems
 from incidentctl.playbook.schema import Playbook
 from incidentctl.playbook.templates_folder import confined_folder
 from incidentctl.playbook.wording import plain_message
@@ -137,6 +138,7 @@ def validate_document(
         *reference_problems(playbook, doc),
         *templates_problems(playbook, doc, template_roots),
         *approved_problems(playbook, doc, template_roots),
+        *sample_problems(playbook, doc),
     ]
     for check in extra_checks:
         problems.extend(check(playbook, doc))

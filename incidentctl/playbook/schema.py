@@ -12,6 +12,7 @@ from incidentctl.model.durations import parse_duration
 from incidentctl.model.records import Stage
 from incidentctl.playbook.id_format import check_id_format
 from incidentctl.playbook.maintenance import MaintenancePolicy
+from incidentctl.playbook.wording import DATETIME_EXPECTED
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Handle = Annotated[str, Field(pattern=r"^@[\w.-]+$")]
@@ -270,6 +271,14 @@ class Sample(Model):
     resolved: str | None = None
 
     _STAGE_TEXTS: ClassVar[tuple[str, ...]] = ("identified", "monitoring", "resolved")
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _not_a_number(cls, value: object) -> object:
+        # pydantic would read 2026 (or "2026") as seconds since 1970
+        if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
+            raise ValueError(f"{DATETIME_EXPECTED} (got {value!r})")
+        return value
 
     def texts(self) -> dict[str, str]:
         """The texts given, by name (those left out are not in it)."""

@@ -15,6 +15,7 @@ from incidentctl.model.problem import quoted
 HANDLE_PATTERN = r"^@[\w.-]+$"
 IDENTIFIER_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 DURATION_KEYS = {"update_every"}
+DATETIME_EXPECTED = "expected a date and time, like 2025-12-19T14:05 (the organization's time)"
 
 
 def plain_message(error: Mapping[str, Any], loc: Sequence[str | int]) -> str:
@@ -50,6 +51,8 @@ def plain_message(error: Mapping[str, Any], loc: Sequence[str | int]) -> str:
         return f"expected a list, like [a, b]{got}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"expected a mapping of keys and values{got}"
+    if kind.startswith(("datetime_", "date_")):
+        return f"{DATETIME_EXPECTED}{got}"
     if kind == "too_short" and key == "severities":
         return "at least one severity is needed"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):

@@ -50,6 +50,7 @@ SUPPORT_PARTS: dict[str, tuple[str, ...]] = {
     "email": ("subject", "text"),
 }
 _SUPPORT_SUFFIXES = {"text": "support.j2", "subject": "support-subject.j2"}
+_NO_SUPPORT_BRIEF = (MessageStage.CORRECTION,)
 # what only the team may read: never in the context of a public channel's message
 _INTERNAL_ONLY_EVENTS = (
     EventKind.CUSTOMER_REPORT.value,
@@ -110,7 +111,7 @@ class Renderer:
         """Part -> template name used: the channel's override, else `<stage>.<part>.j2`, which
         the playbook's templates folder overrides and the built-ins provide. A support desk's
         channel (or `audience="support"`) gets `<stage>.support.j2` (and
-        `<stage>.support-subject.j2` by e-mail) at the incident's stages."""
+        `<stage>.support-subject.j2` by e-mail) at the incident's stages and its reopening."""
         parts = _parts(message_format)
         extra = isinstance(stage, MessageStage)
         stage_id = stage.value if extra else Stage(stage).value
@@ -118,8 +119,9 @@ class Renderer:
         overrides: dict[str, str] = {}
         if channel is not None:
             overrides.update((str(part), name) for part, name in channel.templates.items())
-        # the brief exists for the incident's stages; a correction or reopening is said as such
-        support = not extra and (
+        # the brief exists for the incident's stages and its reopening (the agents need the
+        # script again); a correction is said as such
+        support = stage not in _NO_SUPPORT_BRIEF and (
             (audience or self.channel_info(channel_name)["audience"]) == SUPPORT_AUDIENCE
         )
         if support:

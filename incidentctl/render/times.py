@@ -156,6 +156,15 @@ class LocalTimes:
         joint = " à " if self.language == "fr" else " at "
         return f"{self.date(moment)}{joint}{clock}"
 
+    def aside(self, moment: datetime) -> str:
+        """The instant in parentheses after a sentence: `14:32 CET`, `Monday 1 December at
+        14:32 CET`; « 14 h 32, heure de Paris », « lundi 1er décembre à 14 h 32, heure de … »."""
+        text = self.text(moment)
+        name = self.zone_name(moment)
+        if name.startswith("heure"):
+            return text.removesuffix(f" ({name})") + f", {name}"
+        return text
+
     def when(self, moment: datetime) -> str:
         """The instant inside a sentence: `at 20:46 CET`, `on Monday 1 December at 20:46 CET`;
         « à 20 h 46 (heure de Paris) », « lundi 1er décembre à 20 h 46 (heure de Paris) »."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol
@@ -10,6 +10,9 @@ from typing import Protocol
 from incidentctl.model.maintenance import Maintenance, MaintenanceNotice, MaintenanceStatus
 from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
 from incidentctl.model.reminders import ReminderMark
+
+# an import's events naming its deliveries by place: given them stored, the events rewritten
+Relink = Callable[[Sequence[Delivery]], Sequence[TimelineEvent]]
 
 
 class Store(Protocol):
@@ -158,6 +161,7 @@ class Store(Protocol):
         *,
         day: date,
         seq: int,
+        relink: Relink | None = None,
     ) -> None:
         """Store an incident read back from an export as it was, in one transaction: its id,
         version and threads, its events in this order, its deliveries with their states.
@@ -165,7 +169,8 @@ class Store(Protocol):
         Each delivery's `event_id` is the 1-based position of its event in `events`; it is
         replaced by the stored event's id, as the events' and deliveries' ids are set. When
         another incident holds the id or `(day, seq)`, nothing is stored and `IncidentIdTaken`
-        is raised.
+        is raised. `relink(deliveries)`, called once they are stored, returns the events whose
+        data it made name them by their stored ids; that data is stored.
         """
         ...
 

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from incidentctl.errors import IncidentChanged, IncidentIdTaken, IncidentNotFound, StateError
 from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
 from incidentctl.model.reminders import ReminderKind, ReminderMark
+from incidentctl.store.base import Relink
 from incidentctl.store.dialects import Dialect
 from incidentctl.store.maintenance_rows import MAINTENANCE_COLUMNS, NOTICE_COLUMNS
 from incidentctl.store.maintenance_tables import MaintenanceTables
@@ -343,6 +344,7 @@ class SQLStore(MaintenanceTables):
         *,
         day: date,
         seq: int,
+        relink: Relink | None = None,
     ) -> None:
         """Store an exported incident as it was; see `Store.import_incident`."""
         with self._write() as conn:
@@ -370,6 +372,10 @@ class SQLStore(MaintenanceTables):
                     raise ValueError(f"delivery names event {position} of {len(stored)}")
                 delivery.event_id = stored[position - 1]
             _insert_deliveries(conn, incident, None, deliveries)
+            for event in relink(deliveries) if relink is not None else ():
+                conn.execute(
+                    "UPDATE events SET data = ? WHERE id = ?", (dumps(event.data), event.id)
+                )
 
     def record_reminder(
         self,

@@ -72,8 +72,8 @@ def test_a_correction_edits_the_outbox_and_posts_on_the_console(tmp_path: Path) 
 
     assert published.report is not None and not published.report.failed
     assert plan.notices == [
-        "outbox: edits its message (sent 13:00 UTC) in place",
-        "room: cannot edit its message (sent 13:00 UTC): posts a correction",
+        "outbox: edits its message (sent 14:00 CET) in place",
+        "room: cannot edit its message (sent 14:00 CET): posts a correction",
     ]
     assert len(files) == 2  # rewritten, not a third file
     text = updated.read_text()

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from incidentctl.app.site.maintenance import maintenance_segments
-from incidentctl.app.site.uptime import availability, days_of
+from incidentctl.app.site.uptime import availability, days_of, maintenance_segments
 from incidentctl.model.maintenance import Maintenance, MaintenanceStatus
 from incidentctl.model.records import ComponentStatus
 
