@@ -294,6 +294,8 @@ def declare_overrun(ws: Workspace, item: Maintenance) -> str:
         title,
         impact=impact,
         components=[f"{c}=partial_outage" for c in item.components],
+        # customers were affected from the planned end on, not from when it was noticed
+        started_at=item.scheduled_until.isoformat(),
     )
     incident = commit_declare(ws, plan)
     send_deliveries(ws, incident, plan.deliveries, make_engine(ws))
@@ -308,6 +310,9 @@ class Reminded:
 
     done: list[MaintenanceDone] = field(default_factory=list)
     overruns: list[MaintenanceDone] = field(default_factory=list)
+    # a dry run: the reminders that would go out and the windows whose overrun it would record
+    planned: list[MaintenancePlan] = field(default_factory=list)
+    would_overrun: list[Maintenance] = field(default_factory=list)
 
 
 def due_reminders(ws: Workspace, now: datetime) -> list[tuple[Maintenance, list[str]]]:
@@ -352,14 +357,20 @@ def overrunning(ws: Workspace, now: datetime) -> list[Maintenance]:
     return [m for m in running if now > m.scheduled_until and m.overran_at is None]
 
 
-def remind(ws: Workspace) -> Reminded:
+def remind(ws: Workspace, *, dry_run: bool = False) -> Reminded:
     """Send the reminders due now, once each (what was sent is remembered in the store), and
-    record the overruns of windows still running past their end."""
+    record the overruns of windows still running past their end; with `dry_run`, only say
+    what would be done."""
     result = Reminded()
-    for plan in plan_reminders(ws):
-        result.done.append(execute(ws, plan))
+    plans = plan_reminders(ws)
     now = ws.now()
-    for item in overrunning(ws, now):
+    late = overrunning(ws, now)
+    if dry_run:
+        result.planned, result.would_overrun = plans, late
+        return result
+    for plan in plans:
+        result.done.append(execute(ws, plan))
+    for item in late:
         item.overran_at = item.scheduled_until
         item.updated_at = now
         ws.store.record_maintenance(item, [])

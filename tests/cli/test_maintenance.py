@@ -62,17 +62,36 @@ def playbook(tmp_path: Path, api_base: str, *, language: str = "en", extra: str 
     write_playbook(tmp_path, text)
 
 
-def runtime() -> Runtime:
+def runtime(at: datetime | None = None) -> Runtime:
     env = {**os.environ, "STATUSPAGE_API_KEY": API_KEY}
-    return Runtime(env=env, retry_policy=RetryPolicy(base_delay=0.01, max_delay=0.05))
+    clock = None if at is None else (lambda: at)
+    return Runtime(env=env, retry_policy=RetryPolicy(base_delay=0.01, max_delay=0.05), clock=clock)
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
-    return cli(capsys, "maintenance", *args, runtime=runtime())
+def run(capsys: pytest.CaptureFixture[str], *args: str, at: datetime | None = None) -> Result:
+    """`incidentctl maintenance …`, at the moment `at` when given (the workspace clock)."""
+    return cli(capsys, "maintenance", *args, runtime=runtime(at))
 
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def window_of(result: Result) -> str:
+    """The id of the window a command printed."""
+    return next(line.split()[1] for line in result.out.splitlines() if "maintenance MNT-" in line)
+
+
+def schedule(
+    capsys: pytest.CaptureFixture[str], title: str, start: datetime, end: datetime, *extra: str
+) -> str:
+    """Schedule a window on `api`; its id."""
+    scheduled = run(
+        capsys, "schedule", "--title", title, "--start", iso(start), "--end", iso(end),
+        "-c", "api", *extra, "--yes",
+    )  # fmt: skip
+    assert scheduled.code == 0, scheduled.err
+    return window_of(scheduled)
 
 
 def outbox_texts(window: str) -> list[str]:
@@ -124,10 +143,10 @@ def test_the_whole_lifecycle_reaches_statuspage_the_outbox_and_the_site(
 
     # reminders: nothing yet; 6 days before, the 7-day one, once; 30 minutes before, the 1-hour
     assert "no reminder due" in run(capsys, "remind").out
-    week = run(capsys, "remind", "--now", iso(start - timedelta(days=6)))
+    week = run(capsys, "remind", at=start - timedelta(days=6))
     assert week.code == 0, week.err
-    assert "no reminder due" in run(capsys, "remind", "--now", iso(start - timedelta(days=5))).out
-    hour = run(capsys, "remind", "--now", iso(start - timedelta(minutes=30)))
+    assert "no reminder due" in run(capsys, "remind", at=start - timedelta(days=5)).out
+    hour = run(capsys, "remind", at=start - timedelta(minutes=30))
     assert hour.code == 0, hour.err
     texts = outbox_texts(window)
     assert len(texts) == 3
@@ -185,23 +204,23 @@ def test_an_overrun_noticed_by_remind_declares_the_incident_once(
     monkeypatch.chdir(tmp_path)
     playbook(tmp_path, page.api_base)
     now = datetime.now(UTC).replace(microsecond=0)
-    scheduled = run(
-        capsys, "schedule", "--title", "Network works", "--start", iso(now - timedelta(minutes=5)),
-        "--end", iso(now + timedelta(minutes=30)), "-c", "api", "--severity-if-overrun", "sev2",
-        "--yes",
+    schedule(
+        capsys, "Network works", now - timedelta(minutes=5), now + timedelta(minutes=30),
+        "--severity-if-overrun", "sev2",
     )  # fmt: skip
-    assert scheduled.code == 0, scheduled.err
     assert run(capsys, "start", "--yes").code == 0
-    overrun = run(capsys, "remind", "--now", iso(now + timedelta(hours=1)))
+    overrun = run(capsys, "remind", at=now + timedelta(hours=1))
     assert overrun.code == 0, overrun.err
     assert "overran its end" in overrun.out
-    assert "no reminder due" in run(capsys, "remind", "--now", iso(now + timedelta(hours=2))).out
+    assert "no reminder due" in run(capsys, "remind", at=now + timedelta(hours=2)).out
     with open_store(state_dir(os.environ), {}) as store:
         (declared,) = store.list_incidents()
         (item,) = store.list_maintenances()
     assert declared.severity == "sev2" and "Network works" in declared.title
     assert item.overrun_incident == declared.id
     assert item.overran_at == now + timedelta(minutes=30)
+    # customers were affected from the planned end, not from when `remind` noticed it
+    assert declared.impact_started_at == now + timedelta(minutes=30)
 
 
 def test_bad_input_is_one_error_line_and_nothing_is_stored(
@@ -294,3 +313,38 @@ def test_the_demo_schedules_starts_and_completes_a_window(
         "completed",
     ]
     assert all(n.delivery.state.value == "sent" for n in notices)
+
+
+def test_a_rehearsal_of_remind_is_a_dry_run_and_sends_nothing(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    page: StatuspageServer,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    playbook(tmp_path, page.api_base)
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now + timedelta(hours=18)
+    window = schedule(capsys, "Works", start, start + timedelta(hours=1))
+    later = iso(start - timedelta(minutes=45))
+
+    refused = run(capsys, "remind", "--now", later)
+    rehearsed = run(capsys, "remind", "--now", later, "--dry-run")
+
+    assert refused.code == 2 and "later than the clock" in refused.err
+    assert rehearsed.code == 0, rehearsed.err
+    assert "starts in 45 minutes" in rehearsed.out and "dry run: nothing was sent" in rehearsed.out
+    assert len(outbox_texts(window)) == 1
+    shown = run(capsys, "show", window)
+    assert "reminders sent: 7d\n" in shown.out  # the 1-hour reminder is still to come
+    # an overrunning window in a rehearsal: said, not recorded, no incident declared
+    running = schedule(
+        capsys, "Network", now - timedelta(minutes=5), now + timedelta(minutes=20),
+        "--severity-if-overrun", "sev2",
+    )  # fmt: skip
+    assert run(capsys, "start", running, "--yes").code == 0
+    overrun = run(capsys, "remind", "--now", iso(now + timedelta(hours=1)), "--dry-run")
+    assert overrun.code == 0, overrun.err
+    assert f"{running} would overrun its end" in overrun.out and "sev2" in overrun.out
+    with open_store(state_dir(os.environ), {}) as store:
+        assert store.list_incidents() == []
