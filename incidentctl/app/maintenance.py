@@ -170,17 +170,25 @@ def _note_overrun(item: Maintenance, now: datetime) -> None:
         item.overran_at = item.overran_at or item.scheduled_until
 
 
+def open_incident_statuses(ws: Workspace, components: Sequence[str]) -> dict[str, ComponentStatus]:
+    """Each component's status as the open incidents have it (the worst of them; operational
+    when none touches it): what it goes back to after the works."""
+    from incidentctl.app.site.uptime import worst
+
+    open_incidents = ws.store.list_incidents(open_only=True, organization=ws.organization)
+    result = {}
+    for name in components:
+        statuses = [i.components[name] for i in open_incidents if name in i.components]
+        result[name] = worst(statuses) if statuses else ComponentStatus.OPERATIONAL
+    return result
+
+
 def plan_start(ws: Workspace, maintenance_id: str | None, message: str = "") -> MaintenancePlan:
     """The works begin: the components go under maintenance."""
     item, now = _changed(ws, maintenance_id)
     if item.status is not MaintenanceStatus.SCHEDULED:
         raise ConflictError(f"{item.id} is already {item.status.value}")
-    open_incidents = ws.store.list_incidents(open_only=True, organization=ws.organization)
-    for name in item.components:
-        statuses = [i.components[name] for i in open_incidents if name in i.components]
-        from incidentctl.app.site.uptime import worst
-
-        item.previous[name] = worst(statuses) if statuses else ComponentStatus.OPERATIONAL
+    item.previous = open_incident_statuses(ws, item.components)
     item.status = MaintenanceStatus.IN_PROGRESS
     item.started_at = item.updated_at = now
     text = clean_text(message)
@@ -220,6 +228,8 @@ def plan_complete(ws: Workspace, maintenance_id: str | None, message: str = "") 
     if item.status is not MaintenanceStatus.IN_PROGRESS:
         raise ConflictError(f"{item.id} has not started: `maintenance start` it, or cancel it")
     _note_overrun(item, now)
+    # an incident opened or resolved during the works counts, not the status at the start
+    item.previous = open_incident_statuses(ws, item.components)
     item.status = MaintenanceStatus.COMPLETED
     item.ended_at = item.updated_at = now
     text = clean_text(message)
@@ -232,6 +242,8 @@ def plan_complete(ws: Workspace, maintenance_id: str | None, message: str = "") 
 def plan_cancel(ws: Workspace, maintenance_id: str | None, message: str = "") -> MaintenancePlan:
     """The works will not happen (or stop short): announced as cancelled."""
     item, now = _changed(ws, maintenance_id)
+    if item.status is MaintenanceStatus.IN_PROGRESS:
+        item.previous = open_incident_statuses(ws, item.components)
     item.status = MaintenanceStatus.CANCELLED
     item.ended_at = item.updated_at = now
     text = clean_text(message)

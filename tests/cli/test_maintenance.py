@@ -348,3 +348,44 @@ def test_a_rehearsal_of_remind_is_a_dry_run_and_sends_nothing(
     assert f"{running} would overrun its end" in overrun.out and "sev2" in overrun.out
     with open_store(state_dir(os.environ), {}) as store:
         assert store.list_incidents() == []
+
+
+@pytest.mark.parametrize(
+    ("language", "working", "affected"),
+    [
+        ("en", "Customer portal is working normally again.", "still affects Public API;"),
+        ("fr", "Customer portal fonctionne de nouveau normalement.", "affecte encore Public API"),
+    ],
+)
+def test_complete_does_not_say_a_component_an_open_incident_affects_works_normally(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    page: StatuspageServer,
+    language: str,
+    working: str,
+    affected: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    playbook(tmp_path, page.api_base, language=language)
+    declared = cli(
+        capsys, "declare", "sev1", "--title", "API down", "-c", "api=major_outage", "--yes",
+        runtime=runtime(),
+    )  # fmt: skip
+    assert declared.code == 0, declared.err
+    now = datetime.now(UTC).replace(microsecond=0)
+    window = schedule(
+        capsys, "Works", now + timedelta(minutes=1), now + timedelta(hours=1), "-c", "portal"
+    )
+    assert run(capsys, "start", window, "--yes").code == 0
+    assert page.components["cmp_api"] == "under_maintenance"
+
+    completed = run(capsys, "complete", window, "--yes")
+
+    assert completed.code == 0, completed.err
+    done = outbox_texts(window)[-1]
+    assert working in done and affected in done
+    assert "Public API is working" not in done and "Public API fonctionne" not in done
+    assert page.components["cmp_api"] == "major_outage"
+    summary = json.loads((state_dir(os.environ) / "built/api/v2/summary.json").read_bytes())
+    assert {c["id"]: c["status"] for c in summary["components"]}["api"] == "major_outage"
