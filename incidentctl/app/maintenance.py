@@ -202,8 +202,13 @@ def plan_start(ws: Workspace, maintenance_id: str | None, message: str = "") -> 
 def plan_extend(
     ws: Workspace, maintenance_id: str | None, until: str, message: str = ""
 ) -> MaintenancePlan:
-    """The works take longer: a new end, announced."""
+    """The works take longer: a new end, announced (before they begin, a reschedule)."""
     item, now = _changed(ws, maintenance_id)
+    stage = (
+        NoticeStage.RESCHEDULED
+        if item.status is MaintenanceStatus.SCHEDULED
+        else NoticeStage.EXTENDED
+    )
     new_end = when(ws, until, "--until")
     if new_end <= item.scheduled_until:
         raise UsageError("--until must come after the window's current end")
@@ -214,11 +219,9 @@ def plan_extend(
     item.scheduled_until = new_end
     item.updated_at = now
     text = clean_text(message)
-    _history(item, NoticeStage.EXTENDED, now, text)
+    _history(item, stage, now, text)
     return MaintenancePlan(
-        item,
-        NoticeStage.EXTENDED,
-        render_notices(ws, item, NoticeStage.EXTENDED, text, previous_until=before),
+        item, stage, render_notices(ws, item, stage, text, previous_until=before)
     )
 
 

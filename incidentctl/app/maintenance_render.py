@@ -33,6 +33,7 @@ STAGE_LABELS = {
         "extended": "Maintenance extended",
         "completed": "Maintenance completed",
         "cancelled": "Maintenance cancelled",
+        "rescheduled": "Maintenance rescheduled",
     },
     "fr": {
         "scheduled": "Maintenance programmée",
@@ -41,6 +42,7 @@ STAGE_LABELS = {
         "extended": "Maintenance prolongée",
         "completed": "Maintenance terminée",
         "cancelled": "Maintenance annulée",
+        "rescheduled": "Maintenance reprogrammée",
     },
 }
 

@@ -28,6 +28,7 @@ SCHEDULED_STATUS = {
     NoticeStage.EXTENDED: "in_progress",
     NoticeStage.COMPLETED: "completed",
     NoticeStage.CANCELLED: "completed",
+    NoticeStage.RESCHEDULED: "scheduled",
 }
 RUNNING = (NoticeStage.IN_PROGRESS, NoticeStage.EXTENDED)
 

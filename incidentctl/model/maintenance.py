@@ -33,6 +33,8 @@ class NoticeStage(enum.StrEnum):
     EXTENDED = "extended"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    # the end moved before the works began (`extend` on a window not started)
+    RESCHEDULED = "rescheduled"
 
 
 # the incident stage a notice travels as, for what channels read of it without knowing
@@ -44,6 +46,7 @@ NOTICE_AS_STAGE = {
     NoticeStage.EXTENDED: Stage.MONITORING,
     NoticeStage.COMPLETED: Stage.RESOLVED,
     NoticeStage.CANCELLED: Stage.RESOLVED,
+    NoticeStage.RESCHEDULED: Stage.IDENTIFIED,
 }
 
 

@@ -389,3 +389,36 @@ def test_complete_does_not_say_a_component_an_open_incident_affects_works_normal
     assert page.components["cmp_api"] == "major_outage"
     summary = json.loads((state_dir(os.environ) / "built/api/v2/summary.json").read_bytes())
     assert {c["id"]: c["status"] for c in summary["components"]}["api"] == "major_outage"
+
+
+@pytest.mark.parametrize(
+    ("language", "wording", "label"),
+    [
+        ("en", "The maintenance window has changed: it now ends", "Maintenance rescheduled"),
+        ("fr", f"Le créneau de la maintenance change{NBSP}: elle se terminera", "reprogrammée"),
+    ],
+)
+def test_extend_before_the_start_is_a_reschedule(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    page: StatuspageServer,
+    language: str,
+    wording: str,
+    label: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    playbook(tmp_path, page.api_base, language=language)
+    start = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    window = schedule(capsys, "Works", start, start + timedelta(hours=1))
+
+    moved = run(capsys, "extend", window, "--until", iso(start + timedelta(hours=2)), "--yes")
+
+    assert moved.code == 0, moved.err
+    notice = outbox_texts(window)[-1]
+    assert wording in notice and label in notice
+    assert "longer than planned" not in notice and "plus longtemps" not in notice
+    (incident,) = page.incidents.values()
+    assert incident["status"] == "scheduled"  # not in progress: the works have not begun
+    assert page.components["cmp_api"] == "operational"
+    assert "rescheduled" in run(capsys, "show", window).out
