@@ -422,3 +422,33 @@ def test_extend_before_the_start_is_a_reschedule(
     assert incident["status"] == "scheduled"  # not in progress: the works have not begun
     assert page.components["cmp_api"] == "operational"
     assert "rescheduled" in run(capsys, "show", window).out
+
+
+def test_lint_locates_unknown_maintenance_channels_and_severities(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = PLAYBOOK.format(language="en")
+    path = write_playbook(
+        tmp_path, text + "maintenance:\n  notify:\n    all: [nope]\n  severity_if_overrun: sev9\n"
+    )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    nope = lines.index("    all: [nope]") + 1
+    sev9 = lines.index("  severity_if_overrun: sev9") + 1
+
+    linted = cli(capsys, "lint", str(path))
+    scheduled = run(
+        capsys, "schedule", "--title", "Works", "--start", "2099-01-01 02:00",
+        "--end", "2099-01-01 03:00", "-c", "api", "--yes",
+    )  # fmt: skip
+
+    assert linted.code != 0
+    assert (
+        f"{path.name}:{nope}:11: error: maintenance.notify.all names unknown channel 'nope'"
+    ) in linted.out
+    assert (
+        f"{path.name}:{sev9}:24: error: maintenance.severity_if_overrun names unknown "
+        "severity 'sev9'"
+    ) in linted.out
+    assert scheduled.code != 0 and scheduled.err.startswith("error: ")
+    assert "Traceback" not in scheduled.err
