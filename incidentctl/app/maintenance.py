@@ -56,7 +56,8 @@ class MaintenanceDone:
 def when(ws: Workspace, text: str, option: str) -> datetime:
     """`text` read as `parse_when` does, a bad one named by its option."""
     try:
-        return parse_when(text, ws.playbook.organization.tz, ws.now())
+        organization = ws.playbook.organization
+        return parse_when(text, organization.tz, ws.now(), organization.language)
     except TimeError as exc:
         raise UsageError(f"{option}: {exc}") from None
 

@@ -452,3 +452,24 @@ def test_lint_locates_unknown_maintenance_channels_and_severities(
     ) in linted.out
     assert scheduled.code != 0 and scheduled.err.startswith("error: ")
     assert "Traceback" not in scheduled.err
+
+
+def test_french_clocks_are_accepted_and_errors_suggest_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    playbook(tmp_path, "http://127.0.0.1:9/v1", language="fr")
+    text = (tmp_path / "incidentctl.yaml").read_text(encoding="utf-8")
+    text = text.replace("all: [status, outbox, site]", "all: [outbox]")
+    (tmp_path / "incidentctl.yaml").write_text(text.replace("[outbox, status]", "[outbox]"))
+
+    bad = run(capsys, "schedule", "-t", "Travaux", "--start", "jeudi", "--end", "demain 3h",
+              "-c", "api", "--yes")  # fmt: skip
+    scheduled = run(capsys, "schedule", "-t", "Travaux", "--start", "demain 2h",
+                    "--end", "demain 3 h", "-c", "api", "--yes")  # fmt: skip
+    extended = run(capsys, "extend", "--until", "demain 4h", "--yes")
+
+    assert bad.code == 2 and '"demain 2h"' in bad.err and "tomorrow" not in bad.err
+    assert scheduled.code == 0, scheduled.err
+    assert f"de 2{NBSP}h à 3{NBSP}h (heure de Paris)" in outbox_texts(window_of(scheduled))[0]
+    assert extended.code == 0, extended.err
