@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from incidentctl.app.maintenance_render import RenderedNotices, render_notices
 from incidentctl.app.maintenance_send import notice_engine, send_notices
@@ -26,6 +26,8 @@ from incidentctl.model.maintenance import (
 from incidentctl.model.records import ComponentStatus
 
 MAX_ID_TRIES = 20
+# how long ago a window may have started and still be scheduled (announced as it begins)
+LATE_START = timedelta(minutes=10)
 
 
 @dataclass
@@ -112,6 +114,12 @@ def plan_schedule(
         raise UsageError("--end must come after --start")
     if ends <= now:
         raise UsageError("--end is in the past: a maintenance window is scheduled ahead")
+    if begins < now - LATE_START:
+        local = now.astimezone(playbook.organization.tz)
+        raise UsageError(
+            f"--start is in the past (it is {local:%Y-%m-%d %H:%M %Z}): a maintenance window "
+            f"is scheduled ahead, starting at most {LATE_START.seconds // 60} minutes ago"
+        )
     if not components:
         raise UsageError("give at least one --component (the components under maintenance)")
     for name in components:

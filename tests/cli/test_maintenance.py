@@ -234,6 +234,7 @@ def test_bad_input_is_one_error_line_and_nothing_is_stored(
         (["--start", "whenever", "--end", far, "-c", "api"], "--start: invalid time"),
         (["--start", "2099-01-01 04:00", "--end", far, "-c", "api"], "after --start"),
         (["--start", "2099-01-01 02:00", "--end", far, "-c", "db"], "unknown component"),
+        (["--start", "2020-01-01 02:00", "--end", far, "-c", "api"], "--start is in the past"),
     ]
     for args, expected in cases:
         result = run(capsys, "schedule", "--title", "Works", *args, "--yes")
