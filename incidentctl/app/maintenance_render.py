@@ -156,7 +156,8 @@ def notice_context(
             "end_when": times.when(end),
             "duration": readable_duration(end - start, lang),
             "starts_in": readable_duration(max(start - now, timedelta(minutes=1)), lang),
-            "previous_end": times.text(previous_until) if previous_until else None,
+            # said next to the new end: the zone once
+            "previous_end": times.beside(previous_until, end) if previous_until else None,
             "overran": overrun,
             "overrun": (
                 readable_duration(item.overrun_end(now) - end, lang)

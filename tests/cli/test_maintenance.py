@@ -94,6 +94,14 @@ def schedule(
     return window_of(scheduled)
 
 
+def french_outbox_playbook(tmp_path: Path) -> None:
+    """A French playbook whose maintenance notices go to the outbox only."""
+    playbook(tmp_path, "http://127.0.0.1:9/v1", language="fr")
+    text = (tmp_path / "incidentctl.yaml").read_text(encoding="utf-8")
+    text = text.replace("all: [status, outbox, site]", "all: [outbox]")
+    (tmp_path / "incidentctl.yaml").write_text(text.replace("[outbox, status]", "[outbox]"))
+
+
 def outbox_texts(window: str) -> list[str]:
     folder = state_dir(os.environ) / "outbox" / window
     return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
@@ -459,10 +467,7 @@ def test_french_clocks_are_accepted_and_errors_suggest_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    playbook(tmp_path, "http://127.0.0.1:9/v1", language="fr")
-    text = (tmp_path / "incidentctl.yaml").read_text(encoding="utf-8")
-    text = text.replace("all: [status, outbox, site]", "all: [outbox]")
-    (tmp_path / "incidentctl.yaml").write_text(text.replace("[outbox, status]", "[outbox]"))
+    french_outbox_playbook(tmp_path)
 
     bad = run(capsys, "schedule", "-t", "Travaux", "--start", "jeudi", "--end", "demain 3h",
               "-c", "api", "--yes")  # fmt: skip
@@ -474,3 +479,22 @@ def test_french_clocks_are_accepted_and_errors_suggest_them(
     assert scheduled.code == 0, scheduled.err
     assert f"de 2{NBSP}h à 3{NBSP}h (heure de Paris)" in outbox_texts(window_of(scheduled))[0]
     assert extended.code == 0, extended.err
+
+
+def test_the_french_extend_notice_names_the_zone_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    french_outbox_playbook(tmp_path)
+    scheduled = run(capsys, "schedule", "-t", "Travaux", "--start", "2099-01-05 02:00",
+                    "--end", "2099-01-05 04:30", "-c", "api", "--yes")  # fmt: skip
+    assert scheduled.code == 0, scheduled.err
+    assert run(capsys, "start", "--yes").code == 0
+
+    extended = run(capsys, "extend", "--until", "2099-01-05 05:00", "--yes")
+
+    assert extended.code == 0, extended.err
+    notice = outbox_texts(window_of(scheduled))[-1]
+    (sentence,) = [line for line in notice.splitlines() if "au lieu de" in line]
+    assert sentence.endswith(f"à 5{NBSP}h (heure de Paris) (au lieu de 4{NBSP}h{NBSP}30).")
+    assert sentence.count("heure de Paris") == 1
