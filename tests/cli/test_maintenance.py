@@ -498,3 +498,23 @@ def test_the_french_extend_notice_names_the_zone_once(
     (sentence,) = [line for line in notice.splitlines() if "au lieu de" in line]
     assert sentence.endswith(f"à 5{NBSP}h (heure de Paris) (au lieu de 4{NBSP}h{NBSP}30).")
     assert sentence.count("heure de Paris") == 1
+
+
+def test_outbox_files_are_named_after_the_maintenance_notice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    french_outbox_playbook(tmp_path)
+    start = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
+    window = schedule(capsys, "Works", start, start + timedelta(hours=1))
+    assert run(capsys, "start", "--yes").code == 0
+    assert run(capsys, "complete", "--yes").code == 0
+
+    folder = state_dir(os.environ) / "outbox" / window
+    names = [p.name.split("-", 1)[1] for p in sorted(folder.glob("*.txt"))]
+
+    assert names == [
+        "maintenance-scheduled-outbox.txt",
+        "maintenance-in_progress-outbox.txt",
+        "maintenance-completed-outbox.txt",
+    ]
