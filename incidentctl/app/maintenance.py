@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from incidentctl.app.maintenance_render import RenderedNotices, render_notices
 from incidentctl.app.maintenance_send import notice_engine, send_notices
@@ -26,6 +26,8 @@ from incidentctl.model.maintenance import (
 from incidentctl.model.records import ComponentStatus
 
 MAX_ID_TRIES = 20
+# how long ago a window may have started and still be scheduled (announced as it begins)
+LATE_START = timedelta(minutes=10)
 
 
 @dataclass
@@ -56,7 +58,8 @@ class MaintenanceDone:
 def when(ws: Workspace, text: str, option: str) -> datetime:
     """`text` read as `parse_when` does, a bad one named by its option."""
     try:
-        return parse_when(text, ws.playbook.organization.tz, ws.now())
+        organization = ws.playbook.organization
+        return parse_when(text, organization.tz, ws.now(), organization.language)
     except TimeError as exc:
         raise UsageError(f"{option}: {exc}") from None
 
@@ -111,6 +114,12 @@ def plan_schedule(
         raise UsageError("--end must come after --start")
     if ends <= now:
         raise UsageError("--end is in the past: a maintenance window is scheduled ahead")
+    if begins < now - LATE_START:
+        local = now.astimezone(playbook.organization.tz)
+        raise UsageError(
+            f"--start is in the past (it is {local:%Y-%m-%d %H:%M %Z}): a maintenance window "
+            f"is scheduled ahead, starting at most {LATE_START.seconds // 60} minutes ago"
+        )
     if not components:
         raise UsageError("give at least one --component (the components under maintenance)")
     for name in components:
@@ -170,17 +179,25 @@ def _note_overrun(item: Maintenance, now: datetime) -> None:
         item.overran_at = item.overran_at or item.scheduled_until
 
 
+def open_incident_statuses(ws: Workspace, components: Sequence[str]) -> dict[str, ComponentStatus]:
+    """Each component's status as the open incidents have it (the worst of them; operational
+    when none touches it): what it goes back to after the works."""
+    from incidentctl.app.site.uptime import worst
+
+    open_incidents = ws.store.list_incidents(open_only=True, organization=ws.organization)
+    result = {}
+    for name in components:
+        statuses = [i.components[name] for i in open_incidents if name in i.components]
+        result[name] = worst(statuses) if statuses else ComponentStatus.OPERATIONAL
+    return result
+
+
 def plan_start(ws: Workspace, maintenance_id: str | None, message: str = "") -> MaintenancePlan:
     """The works begin: the components go under maintenance."""
     item, now = _changed(ws, maintenance_id)
     if item.status is not MaintenanceStatus.SCHEDULED:
         raise ConflictError(f"{item.id} is already {item.status.value}")
-    open_incidents = ws.store.list_incidents(open_only=True, organization=ws.organization)
-    for name in item.components:
-        statuses = [i.components[name] for i in open_incidents if name in i.components]
-        from incidentctl.app.site.uptime import worst
-
-        item.previous[name] = worst(statuses) if statuses else ComponentStatus.OPERATIONAL
+    item.previous = open_incident_statuses(ws, item.components)
     item.status = MaintenanceStatus.IN_PROGRESS
     item.started_at = item.updated_at = now
     text = clean_text(message)
@@ -194,8 +211,13 @@ def plan_start(ws: Workspace, maintenance_id: str | None, message: str = "") -> 
 def plan_extend(
     ws: Workspace, maintenance_id: str | None, until: str, message: str = ""
 ) -> MaintenancePlan:
-    """The works take longer: a new end, announced."""
+    """The works take longer: a new end, announced (before they begin, a reschedule)."""
     item, now = _changed(ws, maintenance_id)
+    stage = (
+        NoticeStage.RESCHEDULED
+        if item.status is MaintenanceStatus.SCHEDULED
+        else NoticeStage.EXTENDED
+    )
     new_end = when(ws, until, "--until")
     if new_end <= item.scheduled_until:
         raise UsageError("--until must come after the window's current end")
@@ -206,11 +228,9 @@ def plan_extend(
     item.scheduled_until = new_end
     item.updated_at = now
     text = clean_text(message)
-    _history(item, NoticeStage.EXTENDED, now, text)
+    _history(item, stage, now, text)
     return MaintenancePlan(
-        item,
-        NoticeStage.EXTENDED,
-        render_notices(ws, item, NoticeStage.EXTENDED, text, previous_until=before),
+        item, stage, render_notices(ws, item, stage, text, previous_until=before)
     )
 
 
@@ -220,6 +240,8 @@ def plan_complete(ws: Workspace, maintenance_id: str | None, message: str = "") 
     if item.status is not MaintenanceStatus.IN_PROGRESS:
         raise ConflictError(f"{item.id} has not started: `maintenance start` it, or cancel it")
     _note_overrun(item, now)
+    # an incident opened or resolved during the works counts, not the status at the start
+    item.previous = open_incident_statuses(ws, item.components)
     item.status = MaintenanceStatus.COMPLETED
     item.ended_at = item.updated_at = now
     text = clean_text(message)
@@ -232,6 +254,8 @@ def plan_complete(ws: Workspace, maintenance_id: str | None, message: str = "") 
 def plan_cancel(ws: Workspace, maintenance_id: str | None, message: str = "") -> MaintenancePlan:
     """The works will not happen (or stop short): announced as cancelled."""
     item, now = _changed(ws, maintenance_id)
+    if item.status is MaintenanceStatus.IN_PROGRESS:
+        item.previous = open_incident_statuses(ws, item.components)
     item.status = MaintenanceStatus.CANCELLED
     item.ended_at = item.updated_at = now
     text = clean_text(message)
@@ -294,6 +318,8 @@ def declare_overrun(ws: Workspace, item: Maintenance) -> str:
         title,
         impact=impact,
         components=[f"{c}=partial_outage" for c in item.components],
+        # customers were affected from the planned end on, not from when it was noticed
+        started_at=item.scheduled_until.isoformat(),
     )
     incident = commit_declare(ws, plan)
     send_deliveries(ws, incident, plan.deliveries, make_engine(ws))
@@ -308,6 +334,9 @@ class Reminded:
 
     done: list[MaintenanceDone] = field(default_factory=list)
     overruns: list[MaintenanceDone] = field(default_factory=list)
+    # a dry run: the reminders that would go out and the windows whose overrun it would record
+    planned: list[MaintenancePlan] = field(default_factory=list)
+    would_overrun: list[Maintenance] = field(default_factory=list)
 
 
 def due_reminders(ws: Workspace, now: datetime) -> list[tuple[Maintenance, list[str]]]:
@@ -352,14 +381,20 @@ def overrunning(ws: Workspace, now: datetime) -> list[Maintenance]:
     return [m for m in running if now > m.scheduled_until and m.overran_at is None]
 
 
-def remind(ws: Workspace) -> Reminded:
+def remind(ws: Workspace, *, dry_run: bool = False) -> Reminded:
     """Send the reminders due now, once each (what was sent is remembered in the store), and
-    record the overruns of windows still running past their end."""
+    record the overruns of windows still running past their end; with `dry_run`, only say
+    what would be done."""
     result = Reminded()
-    for plan in plan_reminders(ws):
-        result.done.append(execute(ws, plan))
+    plans = plan_reminders(ws)
     now = ws.now()
-    for item in overrunning(ws, now):
+    late = overrunning(ws, now)
+    if dry_run:
+        result.planned, result.would_overrun = plans, late
+        return result
+    for plan in plans:
+        result.done.append(execute(ws, plan))
+    for item in late:
         item.overran_at = item.scheduled_until
         item.updated_at = now
         ws.store.record_maintenance(item, [])

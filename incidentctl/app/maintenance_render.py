@@ -20,7 +20,7 @@ from incidentctl.model.maintenance import (
     MaintenanceSnapshot,
     NoticeStage,
 )
-from incidentctl.model.records import Delivery
+from incidentctl.model.records import ComponentStatus, Delivery
 from incidentctl.render.context import organization
 from incidentctl.render.renderer import PARTS_BY_FORMAT, SUFFIXES
 from incidentctl.render.times import LocalTimes, readable_duration
@@ -33,6 +33,7 @@ STAGE_LABELS = {
         "extended": "Maintenance extended",
         "completed": "Maintenance completed",
         "cancelled": "Maintenance cancelled",
+        "rescheduled": "Maintenance rescheduled",
     },
     "fr": {
         "scheduled": "Maintenance programmée",
@@ -41,8 +42,13 @@ STAGE_LABELS = {
         "extended": "Maintenance prolongée",
         "completed": "Maintenance terminée",
         "cancelled": "Maintenance annulée",
+        "rescheduled": "Maintenance reprogrammée",
     },
 }
+
+
+# the stages after which the components leave maintenance
+AFTER_THE_WORKS = (NoticeStage.COMPLETED, NoticeStage.CANCELLED)
 
 
 @dataclass
@@ -92,6 +98,7 @@ def snapshot(
         reminds=bool(policy.reminders),
         auto_transitions=policy.statuspage_auto_transitions,
         uid=item.uid,
+        after=dict(item.previous) if stage in AFTER_THE_WORKS else {},
     )
 
 
@@ -112,6 +119,14 @@ def notice_context(
         {"id": c, "name": playbook.components[c].name if c in playbook.components else c}
         for c in item.components
     ]
+    # after the works, a component an open incident still affects is not working normally
+    after = item.previous if stage in AFTER_THE_WORKS else {}
+    still_affected = [
+        {**c, "status": after[c["id"]].value}
+        for c in components
+        if after.get(c["id"], ComponentStatus.OPERATIONAL) is not ComponentStatus.OPERATIONAL
+    ]
+    affected_ids = {c["id"] for c in still_affected}
     start, end = item.scheduled_for, item.scheduled_until
     overrun = item.overran_at is not None
     label = STAGE_LABELS["fr" if lang == "fr" else "en"][stage.value]
@@ -132,6 +147,8 @@ def notice_context(
             "stage_label": label,
             "status": item.status.value,
             "components": components,
+            "working": [c for c in components if c["id"] not in affected_ids],
+            "still_affected": still_affected,
             "window": times.span(start, end),
             "start": times.text(start),
             "end": times.text(end),
@@ -139,7 +156,8 @@ def notice_context(
             "end_when": times.when(end),
             "duration": readable_duration(end - start, lang),
             "starts_in": readable_duration(max(start - now, timedelta(minutes=1)), lang),
-            "previous_end": times.text(previous_until) if previous_until else None,
+            # said next to the new end: the zone once
+            "previous_end": times.beside(previous_until, end) if previous_until else None,
             "overran": overrun,
             "overrun": (
                 readable_duration(item.overrun_end(now) - end, lang)

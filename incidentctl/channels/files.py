@@ -34,7 +34,10 @@ class FileChannel(BaseChannel[FileSettings]):
         return path if path.is_absolute() else self.context.outbox_dir / path
 
     def target(self, outgoing: Outgoing) -> Path:
-        name = f"{outgoing.delivery_id:06d}-{outgoing.stage.value}-{_safe(self.name)}.txt"
+        # a maintenance notice is named after itself, not the incident stage it travels as
+        shot = outgoing.maintenance
+        kind = outgoing.stage.value if shot is None else f"maintenance-{shot.stage.value}"
+        name = f"{outgoing.delivery_id:06d}-{kind}-{_safe(self.name)}.txt"
         return self.folder() / _safe(outgoing.incident_id) / name
 
     def send(self, outgoing: Outgoing) -> SendResult:

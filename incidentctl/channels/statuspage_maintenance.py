@@ -5,7 +5,8 @@ Created with `scheduled_for`/`scheduled_until`, `scheduled_remind_prior` (Status
 reminds its subscribers itself: our reminder notices are not posted there) and
 `scheduled_auto_in_progress`/`scheduled_auto_completed` (the playbook's
 `maintenance.statuspage_auto_transitions`, off by default: `maintenance start` and `complete`
-move it). Its components go `under_maintenance` while it runs and `operational` after.
+move it). Its components go `under_maintenance` while it runs and, after, back to an open
+incident's status (else `operational`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from incidentctl.channels.base import Outgoing, SendResult
 from incidentctl.model.maintenance import MaintenanceSnapshot, NoticeStage
+from incidentctl.model.records import ComponentStatus
 
 if TYPE_CHECKING:
     from incidentctl.channels.statuspage import StatuspageChannel
@@ -26,6 +28,7 @@ SCHEDULED_STATUS = {
     NoticeStage.EXTENDED: "in_progress",
     NoticeStage.COMPLETED: "completed",
     NoticeStage.CANCELLED: "completed",
+    NoticeStage.RESCHEDULED: "scheduled",
 }
 RUNNING = (NoticeStage.IN_PROGRESS, NoticeStage.EXTENDED)
 
@@ -49,14 +52,18 @@ def scheduled_fields(
         "scheduled_for": start,
         "scheduled_until": end,
     }
-    mapped = [
-        channel.settings.components[c] for c in shot.components if c in channel.settings.components
-    ]
+    known = channel.settings.components
+    mapped = {known[c]: c for c in shot.components if c in known}
     if mapped:
-        status = "under_maintenance" if shot.stage in RUNNING else "operational"
-        fields["component_ids"] = mapped
+        fields["component_ids"] = list(mapped)
         if shot.stage is not NoticeStage.SCHEDULED:
-            fields["components"] = dict.fromkeys(mapped, status)
+            # after the works: back to what an open incident says, else operational
+            fields["components"] = {
+                remote: "under_maintenance"
+                if shot.stage in RUNNING
+                else shot.after.get(ours, ComponentStatus.OPERATIONAL).value
+                for remote, ours in mapped.items()
+            }
     if channel.settings.deliver_notifications is not None:
         fields["deliver_notifications"] = channel.settings.deliver_notifications
     return fields

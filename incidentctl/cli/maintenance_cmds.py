@@ -212,27 +212,40 @@ def remind(
         str | None,
         typer.Option(
             "--now",
-            help="Act as if it were this time (same forms as --start): catch up, or rehearse.",
+            help="Act as if it were this time (same forms as --start): catch up, or rehearse "
+            "a later time with --dry-run.",
             show_default=False,
         ),
     ] = None,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
     playbook: PlaybookOption = None,
 ) -> None:
     """Send the reminders due now (once each) and notice overruns: run it from cron."""
     from incidentctl.app.maintenance import remind as send_reminders
     from incidentctl.app.maintenance import when
     from incidentctl.app.publish import raise_if_undelivered
+    from incidentctl.app.rehearsal import act_as_of
     from incidentctl.app.send import DeliveryReport
     from incidentctl.cli.runtime import open_workspace
     from incidentctl.output import messages
-    from incidentctl.output.maintenance import print_done
+    from incidentctl.output.maintenance import print_done, print_plan_preview, print_would_overrun
 
+    # --yes: run unattended from cron; reminders are never asked about
+    del yes
     ws = open_workspace(playbook)
     if now is not None:
-        moment = when(ws, now, "--now")
-        ws.clock = lambda: moment
-    result = send_reminders(ws)
+        act_as_of(ws, when(ws, now, "--now"), now, dry_run=dry_run)
+    result = send_reminders(ws, dry_run=dry_run)
     tz = ws.playbook.organization.tz
+    if dry_run:
+        for plan in result.planned:
+            print_plan_preview(plan)
+        print_would_overrun(result.would_overrun, tz)
+        if not result.planned and not result.would_overrun:
+            messages.print_note("no reminder due")
+        messages.print_note("dry run: nothing was sent or stored")
+        return
     for done in [*result.done, *result.overruns]:
         print_done(done, tz)
     if not result.done and not result.overruns:

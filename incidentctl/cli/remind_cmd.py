@@ -31,8 +31,8 @@ def remind(
         typer.Option(
             "--now",
             hidden=True,
-            help="Act as if it were this ISO 8601 time (UTC without an offset): for tests "
-            "and rehearsals.",
+            help="Act as if it were this ISO 8601 time (UTC without an offset): to catch up, "
+            "or to rehearse a later time with --dry-run.",
             show_default=False,
         ),
     ] = None,
@@ -45,14 +45,14 @@ def remind(
     or an automatic update could not be delivered (`incidentctl retry` re-sends it).
     """
     from incidentctl.app.publish import raise_if_undelivered
+    from incidentctl.app.rehearsal import act_as_of
     from incidentctl.app.reminders.run import remind as run_remind
     from incidentctl.cli.runtime import open_workspace
     from incidentctl.output.reminders import print_reminders
 
     ws = open_workspace(playbook)
     if now is not None:
-        moment = _moment(now)
-        ws.clock = lambda: moment
+        act_as_of(ws, _moment(now), now, dry_run=dry_run)
     report = run_remind(ws, dry_run=dry_run)
     print_reminders(report)
     raise_if_undelivered(report.sent)

@@ -7,9 +7,10 @@ modules.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 class Runtime:
     env: Mapping[str, str] | None = None
     retry_policy: RetryPolicy | None = None
+    # the workspace clock (None: the real one); a test runs a command at a moment of its own
+    clock: Callable[[], datetime] | None = None
 
 
 # None: the process's environment and the default policy
@@ -29,8 +32,12 @@ CURRENT: ContextVar[Runtime | None] = ContextVar("incidentctl_runtime", default=
 
 
 def open_workspace(playbook: Path | None) -> Workspace:
-    """The command's workspace, opened with the current runtime's environment and policy."""
+    """The command's workspace, opened with the current runtime's environment, policy and
+    clock."""
     from incidentctl.app.workspace import open_workspace as open_with
 
     runtime = CURRENT.get() or Runtime()
-    return open_with(playbook, runtime.env, retry_policy=runtime.retry_policy)
+    ws = open_with(playbook, runtime.env, retry_policy=runtime.retry_policy)
+    if runtime.clock is not None:
+        ws.clock = runtime.clock
+    return ws

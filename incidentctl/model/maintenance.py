@@ -33,6 +33,8 @@ class NoticeStage(enum.StrEnum):
     EXTENDED = "extended"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    # the end moved before the works began (`extend` on a window not started)
+    RESCHEDULED = "rescheduled"
 
 
 # the incident stage a notice travels as, for what channels read of it without knowing
@@ -44,6 +46,7 @@ NOTICE_AS_STAGE = {
     NoticeStage.EXTENDED: Stage.MONITORING,
     NoticeStage.COMPLETED: Stage.RESOLVED,
     NoticeStage.CANCELLED: Stage.RESOLVED,
+    NoticeStage.RESCHEDULED: Stage.IDENTIFIED,
 }
 
 
@@ -109,6 +112,8 @@ class MaintenanceSnapshot:
     # Statuspage moves the window to in progress and completed by itself
     auto_transitions: bool = False
     uid: str = ""
+    # component -> its status once the works are over (an open incident's, else operational)
+    after: Mapping[str, ComponentStatus] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -124,6 +129,7 @@ class MaintenanceSnapshot:
             "reminds": self.reminds,
             "auto_transitions": self.auto_transitions,
             "uid": self.uid,
+            "after": {name: status.value for name, status in self.after.items()},
         }
 
     @classmethod
@@ -142,6 +148,7 @@ class MaintenanceSnapshot:
             reminds=bool(data.get("reminds")),
             auto_transitions=bool(data.get("auto_transitions")),
             uid=str(data.get("uid") or ""),
+            after={str(k): ComponentStatus(v) for k, v in (data.get("after") or {}).items()},
         )
 
 

@@ -68,6 +68,22 @@ def print_done(done: MaintenanceDone, tz: ZoneInfo) -> None:
         )
 
 
+def print_would_overrun(items: Sequence[Maintenance], tz: tzinfo) -> None:
+    """A dry run's overruns: the windows `remind` would record as past their end."""
+    from incidentctl.output.messages import out
+
+    for item in items:
+        declare = (
+            f": would declare a {quoted(item.severity_if_overrun)} incident"
+            if item.severity_if_overrun and not item.overrun_incident
+            else ""
+        )
+        out.print(
+            f"maintenance [bold]{quoted(item.id)}[/] would overrun its end "
+            f"({_time(item.scheduled_until, tz)}){declare}"
+        )
+
+
 def print_list(items: Sequence[Maintenance], tz: tzinfo) -> None:
     """The windows, soonest first: plain columns when piped, a table on a terminal."""
     rows = [

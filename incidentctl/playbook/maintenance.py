@@ -13,7 +13,14 @@ from incidentctl.playbook.id_format import check_id_format
 
 DEFAULT_MAINTENANCE_ID_FORMAT = "MNT-{date:%Y%m%d}-{seq:02d}"
 NoticeKey = Literal[
-    "all", "scheduled", "reminder", "in_progress", "extended", "completed", "cancelled"
+    "all",
+    "scheduled",
+    "reminder",
+    "in_progress",
+    "extended",
+    "completed",
+    "cancelled",
+    "rescheduled",
 ]
 
 

@@ -95,6 +95,7 @@ def reference_problems(playbook: Playbook, doc: ParsedDocument) -> Iterator[Prob
             )
     yield from env_reference_problems(playbook, doc)
     yield from reminder_channel_problems(playbook, doc)
+    yield from maintenance_reference_problems(playbook, doc)
 
 
 def reminder_channel_problems(playbook: Playbook, doc: ParsedDocument) -> Iterator[Problem]:
@@ -119,3 +120,28 @@ def reminder_channel_problems(playbook: Playbook, doc: ParsedDocument) -> Iterat
                 "for responders only; name an internal channel",
                 "reminder-channel",
             )
+
+
+def maintenance_reference_problems(playbook: Playbook, doc: ParsedDocument) -> Iterator[Problem]:
+    """`maintenance.notify` channels and `maintenance.severity_if_overrun`: names that exist
+    (else `maintenance schedule` fails, or an overrun declares nothing)."""
+    policy = playbook.maintenance
+    for stage, channel_ids in (policy.notify or {}).items():
+        for pos, channel_id in enumerate(channel_ids):
+            if channel_id not in playbook.channels:
+                yield located(
+                    doc,
+                    ("maintenance", "notify", stage, pos),
+                    f"maintenance.notify.{stage} names unknown channel {channel_id!r}"
+                    f" (known: {', '.join(playbook.channels) or 'none'})",
+                    "unknown-reference",
+                )
+    overrun = policy.severity_if_overrun
+    if overrun and playbook.severity(overrun) is None:
+        yield located(
+            doc,
+            ("maintenance", "severity_if_overrun"),
+            f"maintenance.severity_if_overrun names unknown severity {overrun!r}"
+            f" (known: {', '.join(s.id for s in playbook.severities)})",
+            "unknown-reference",
+        )

@@ -165,6 +165,18 @@ class LocalTimes:
             return text.removesuffix(f" ({name})") + f", {name}"
         return text
 
+    def beside(self, moment: datetime, other: datetime) -> str:
+        """`moment` said next to `other` (already written out, with its zone): no zone again
+        unless the offset differs, no date when it is the same day: « 1 h », `01:00`,
+        `Thursday 10 December at 23:00`."""
+        if self.local(moment).utcoffset() != self.local(other).utcoffset():
+            return self.text(moment)
+        clock = self.clock(moment)
+        if self.is_today(moment) or self.local(moment).date() == self.local(other).date():
+            return clock
+        joint = " à " if self.language == "fr" else " at "
+        return f"{self.date(moment)}{joint}{clock}"
+
     def when(self, moment: datetime) -> str:
         """The instant inside a sentence: `at 20:46 CET`, `on Monday 1 December at 20:46 CET`;
         « à 20 h 46 (heure de Paris) », « lundi 1er décembre à 20 h 46 (heure de Paris) »."""

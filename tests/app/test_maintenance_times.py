@@ -28,6 +28,11 @@ NOW = datetime(2026, 12, 2, 22, 30, tzinfo=UTC)
         ("Tomorrow  02:00", datetime(2026, 12, 4, 1, 0, tzinfo=UTC)),
         ("today 23:45", datetime(2026, 12, 3, 22, 45, tzinfo=UTC)),
         ("demain 2h30", datetime(2026, 12, 4, 1, 30, tzinfo=UTC)),
+        ("demain 2h", datetime(2026, 12, 4, 1, 0, tzinfo=UTC)),
+        ("demain 2 h", datetime(2026, 12, 4, 1, 0, tzinfo=UTC)),
+        ("demain 14h", datetime(2026, 12, 4, 13, 0, tzinfo=UTC)),
+        ("demain 2\u00a0h\u00a030", datetime(2026, 12, 4, 1, 30, tzinfo=UTC)),
+        ("2026-12-05 2h", datetime(2026, 12, 5, 1, 0, tzinfo=UTC)),
         ("aujourd'hui 23:45", datetime(2026, 12, 3, 22, 45, tzinfo=UTC)),
     ],
 )
@@ -75,3 +80,10 @@ def test_a_time_repeated_when_summer_time_ends_asks_for_the_offset() -> None:
 def test_unreadable_times_say_what_to_write(text: str) -> None:
     with pytest.raises(TimeError, match=r"2026-12-05 02:00|02:00 or 23:30"):
         parse_when(text, PARIS, NOW)
+
+
+def test_a_french_playbooks_error_suggests_french_forms() -> None:
+    with pytest.raises(TimeError, match='or "demain 2h"'):
+        parse_when("jeudi", PARIS, NOW, "fr")
+    with pytest.raises(TimeError, match='or "tomorrow 02:00"'):
+        parse_when("thursday", PARIS, NOW)

@@ -62,17 +62,44 @@ def playbook(tmp_path: Path, api_base: str, *, language: str = "en", extra: str 
     write_playbook(tmp_path, text)
 
 
-def runtime() -> Runtime:
+def runtime(at: datetime | None = None) -> Runtime:
     env = {**os.environ, "STATUSPAGE_API_KEY": API_KEY}
-    return Runtime(env=env, retry_policy=RetryPolicy(base_delay=0.01, max_delay=0.05))
+    clock = None if at is None else (lambda: at)
+    return Runtime(env=env, retry_policy=RetryPolicy(base_delay=0.01, max_delay=0.05), clock=clock)
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
-    return cli(capsys, "maintenance", *args, runtime=runtime())
+def run(capsys: pytest.CaptureFixture[str], *args: str, at: datetime | None = None) -> Result:
+    """`incidentctl maintenance …`, at the moment `at` when given (the workspace clock)."""
+    return cli(capsys, "maintenance", *args, runtime=runtime(at))
 
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def window_of(result: Result) -> str:
+    """The id of the window a command printed."""
+    return next(line.split()[1] for line in result.out.splitlines() if "maintenance MNT-" in line)
+
+
+def schedule(
+    capsys: pytest.CaptureFixture[str], title: str, start: datetime, end: datetime, *extra: str
+) -> str:
+    """Schedule a window on `api`; its id."""
+    scheduled = run(
+        capsys, "schedule", "--title", title, "--start", iso(start), "--end", iso(end),
+        "-c", "api", *extra, "--yes",
+    )  # fmt: skip
+    assert scheduled.code == 0, scheduled.err
+    return window_of(scheduled)
+
+
+def french_outbox_playbook(tmp_path: Path) -> None:
+    """A French playbook whose maintenance notices go to the outbox only."""
+    playbook(tmp_path, "http://127.0.0.1:9/v1", language="fr")
+    text = (tmp_path / "incidentctl.yaml").read_text(encoding="utf-8")
+    text = text.replace("all: [status, outbox, site]", "all: [outbox]")
+    (tmp_path / "incidentctl.yaml").write_text(text.replace("[outbox, status]", "[outbox]"))
 
 
 def outbox_texts(window: str) -> list[str]:
@@ -124,10 +151,10 @@ def test_the_whole_lifecycle_reaches_statuspage_the_outbox_and_the_site(
 
     # reminders: nothing yet; 6 days before, the 7-day one, once; 30 minutes before, the 1-hour
     assert "no reminder due" in run(capsys, "remind").out
-    week = run(capsys, "remind", "--now", iso(start - timedelta(days=6)))
+    week = run(capsys, "remind", at=start - timedelta(days=6))
     assert week.code == 0, week.err
-    assert "no reminder due" in run(capsys, "remind", "--now", iso(start - timedelta(days=5))).out
-    hour = run(capsys, "remind", "--now", iso(start - timedelta(minutes=30)))
+    assert "no reminder due" in run(capsys, "remind", at=start - timedelta(days=5)).out
+    hour = run(capsys, "remind", at=start - timedelta(minutes=30))
     assert hour.code == 0, hour.err
     texts = outbox_texts(window)
     assert len(texts) == 3
@@ -185,23 +212,23 @@ def test_an_overrun_noticed_by_remind_declares_the_incident_once(
     monkeypatch.chdir(tmp_path)
     playbook(tmp_path, page.api_base)
     now = datetime.now(UTC).replace(microsecond=0)
-    scheduled = run(
-        capsys, "schedule", "--title", "Network works", "--start", iso(now - timedelta(minutes=5)),
-        "--end", iso(now + timedelta(minutes=30)), "-c", "api", "--severity-if-overrun", "sev2",
-        "--yes",
+    schedule(
+        capsys, "Network works", now - timedelta(minutes=5), now + timedelta(minutes=30),
+        "--severity-if-overrun", "sev2",
     )  # fmt: skip
-    assert scheduled.code == 0, scheduled.err
     assert run(capsys, "start", "--yes").code == 0
-    overrun = run(capsys, "remind", "--now", iso(now + timedelta(hours=1)))
+    overrun = run(capsys, "remind", at=now + timedelta(hours=1))
     assert overrun.code == 0, overrun.err
     assert "overran its end" in overrun.out
-    assert "no reminder due" in run(capsys, "remind", "--now", iso(now + timedelta(hours=2))).out
+    assert "no reminder due" in run(capsys, "remind", at=now + timedelta(hours=2)).out
     with open_store(state_dir(os.environ), {}) as store:
         (declared,) = store.list_incidents()
         (item,) = store.list_maintenances()
     assert declared.severity == "sev2" and "Network works" in declared.title
     assert item.overrun_incident == declared.id
     assert item.overran_at == now + timedelta(minutes=30)
+    # customers were affected from the planned end, not from when `remind` noticed it
+    assert declared.impact_started_at == now + timedelta(minutes=30)
 
 
 def test_bad_input_is_one_error_line_and_nothing_is_stored(
@@ -215,6 +242,7 @@ def test_bad_input_is_one_error_line_and_nothing_is_stored(
         (["--start", "whenever", "--end", far, "-c", "api"], "--start: invalid time"),
         (["--start", "2099-01-01 04:00", "--end", far, "-c", "api"], "after --start"),
         (["--start", "2099-01-01 02:00", "--end", far, "-c", "db"], "unknown component"),
+        (["--start", "2020-01-01 02:00", "--end", far, "-c", "api"], "--start is in the past"),
     ]
     for args, expected in cases:
         result = run(capsys, "schedule", "--title", "Works", *args, "--yes")
@@ -294,3 +322,199 @@ def test_the_demo_schedules_starts_and_completes_a_window(
         "completed",
     ]
     assert all(n.delivery.state.value == "sent" for n in notices)
+
+
+def test_a_rehearsal_of_remind_is_a_dry_run_and_sends_nothing(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    page: StatuspageServer,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    playbook(tmp_path, page.api_base)
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now + timedelta(hours=18)
+    window = schedule(capsys, "Works", start, start + timedelta(hours=1))
+    later = iso(start - timedelta(minutes=45))
+
+    refused = run(capsys, "remind", "--now", later)
+    rehearsed = run(capsys, "remind", "--now", later, "--dry-run")
+
+    assert refused.code == 2 and "later than the clock" in refused.err
+    assert rehearsed.code == 0, rehearsed.err
+    assert "starts in 45 minutes" in rehearsed.out and "dry run: nothing was sent" in rehearsed.out
+    assert len(outbox_texts(window)) == 1
+    shown = run(capsys, "show", window)
+    assert "reminders sent: 7d\n" in shown.out  # the 1-hour reminder is still to come
+    # an overrunning window in a rehearsal: said, not recorded, no incident declared
+    running = schedule(
+        capsys, "Network", now - timedelta(minutes=5), now + timedelta(minutes=20),
+        "--severity-if-overrun", "sev2",
+    )  # fmt: skip
+    assert run(capsys, "start", running, "--yes").code == 0
+    overrun = run(capsys, "remind", "--now", iso(now + timedelta(hours=1)), "--dry-run")
+    assert overrun.code == 0, overrun.err
+    assert f"{running} would overrun its end" in overrun.out and "sev2" in overrun.out
+    with open_store(state_dir(os.environ), {}) as store:
+        assert store.list_incidents() == []
+
+
+@pytest.mark.parametrize(
+    ("language", "working", "affected"),
+    [
+        ("en", "Customer portal is working normally again.", "still affects Public API;"),
+        ("fr", "Customer portal fonctionne de nouveau normalement.", "affecte encore Public API"),
+    ],
+)
+def test_complete_does_not_say_a_component_an_open_incident_affects_works_normally(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    page: StatuspageServer,
+    language: str,
+    working: str,
+    affected: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    playbook(tmp_path, page.api_base, language=language)
+    declared = cli(
+        capsys, "declare", "sev1", "--title", "API down", "-c", "api=major_outage", "--yes",
+        runtime=runtime(),
+    )  # fmt: skip
+    assert declared.code == 0, declared.err
+    now = datetime.now(UTC).replace(microsecond=0)
+    window = schedule(
+        capsys, "Works", now + timedelta(minutes=1), now + timedelta(hours=1), "-c", "portal"
+    )
+    assert run(capsys, "start", window, "--yes").code == 0
+    assert page.components["cmp_api"] == "under_maintenance"
+
+    completed = run(capsys, "complete", window, "--yes")
+
+    assert completed.code == 0, completed.err
+    done = outbox_texts(window)[-1]
+    assert working in done and affected in done
+    assert "Public API is working" not in done and "Public API fonctionne" not in done
+    assert page.components["cmp_api"] == "major_outage"
+    summary = json.loads((state_dir(os.environ) / "built/api/v2/summary.json").read_bytes())
+    assert {c["id"]: c["status"] for c in summary["components"]}["api"] == "major_outage"
+
+
+@pytest.mark.parametrize(
+    ("language", "wording", "label"),
+    [
+        ("en", "The maintenance window has changed: it now ends", "Maintenance rescheduled"),
+        ("fr", f"Le créneau de la maintenance change{NBSP}: elle se terminera", "reprogrammée"),
+    ],
+)
+def test_extend_before_the_start_is_a_reschedule(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    page: StatuspageServer,
+    language: str,
+    wording: str,
+    label: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    playbook(tmp_path, page.api_base, language=language)
+    start = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    window = schedule(capsys, "Works", start, start + timedelta(hours=1))
+
+    moved = run(capsys, "extend", window, "--until", iso(start + timedelta(hours=2)), "--yes")
+
+    assert moved.code == 0, moved.err
+    notice = outbox_texts(window)[-1]
+    assert wording in notice and label in notice
+    assert "longer than planned" not in notice and "plus longtemps" not in notice
+    (incident,) = page.incidents.values()
+    assert incident["status"] == "scheduled"  # not in progress: the works have not begun
+    assert page.components["cmp_api"] == "operational"
+    assert "rescheduled" in run(capsys, "show", window).out
+
+
+def test_lint_locates_unknown_maintenance_channels_and_severities(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = PLAYBOOK.format(language="en")
+    path = write_playbook(
+        tmp_path, text + "maintenance:\n  notify:\n    all: [nope]\n  severity_if_overrun: sev9\n"
+    )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    nope = lines.index("    all: [nope]") + 1
+    sev9 = lines.index("  severity_if_overrun: sev9") + 1
+
+    linted = cli(capsys, "lint", str(path))
+    scheduled = run(
+        capsys, "schedule", "--title", "Works", "--start", "2099-01-01 02:00",
+        "--end", "2099-01-01 03:00", "-c", "api", "--yes",
+    )  # fmt: skip
+
+    assert linted.code != 0
+    assert (
+        f"{path.name}:{nope}:11: error: maintenance.notify.all names unknown channel 'nope'"
+    ) in linted.out
+    assert (
+        f"{path.name}:{sev9}:24: error: maintenance.severity_if_overrun names unknown "
+        "severity 'sev9'"
+    ) in linted.out
+    assert scheduled.code != 0 and scheduled.err.startswith("error: ")
+    assert "Traceback" not in scheduled.err
+
+
+def test_french_clocks_are_accepted_and_errors_suggest_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    french_outbox_playbook(tmp_path)
+
+    bad = run(capsys, "schedule", "-t", "Travaux", "--start", "jeudi", "--end", "demain 3h",
+              "-c", "api", "--yes")  # fmt: skip
+    scheduled = run(capsys, "schedule", "-t", "Travaux", "--start", "demain 2h",
+                    "--end", "demain 3 h", "-c", "api", "--yes")  # fmt: skip
+    extended = run(capsys, "extend", "--until", "demain 4h", "--yes")
+
+    assert bad.code == 2 and '"demain 2h"' in bad.err and "tomorrow" not in bad.err
+    assert scheduled.code == 0, scheduled.err
+    assert f"de 2{NBSP}h à 3{NBSP}h (heure de Paris)" in outbox_texts(window_of(scheduled))[0]
+    assert extended.code == 0, extended.err
+
+
+def test_the_french_extend_notice_names_the_zone_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    french_outbox_playbook(tmp_path)
+    scheduled = run(capsys, "schedule", "-t", "Travaux", "--start", "2099-01-05 02:00",
+                    "--end", "2099-01-05 04:30", "-c", "api", "--yes")  # fmt: skip
+    assert scheduled.code == 0, scheduled.err
+    assert run(capsys, "start", "--yes").code == 0
+
+    extended = run(capsys, "extend", "--until", "2099-01-05 05:00", "--yes")
+
+    assert extended.code == 0, extended.err
+    notice = outbox_texts(window_of(scheduled))[-1]
+    (sentence,) = [line for line in notice.splitlines() if "au lieu de" in line]
+    assert sentence.endswith(f"à 5{NBSP}h (heure de Paris) (au lieu de 4{NBSP}h{NBSP}30).")
+    assert sentence.count("heure de Paris") == 1
+
+
+def test_outbox_files_are_named_after_the_maintenance_notice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    french_outbox_playbook(tmp_path)
+    start = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
+    window = schedule(capsys, "Works", start, start + timedelta(hours=1))
+    assert run(capsys, "start", "--yes").code == 0
+    assert run(capsys, "complete", "--yes").code == 0
+
+    folder = state_dir(os.environ) / "outbox" / window
+    names = [p.name.split("-", 1)[1] for p in sorted(folder.glob("*.txt"))]
+
+    assert names == [
+        "maintenance-scheduled-outbox.txt",
+        "maintenance-in_progress-outbox.txt",
+        "maintenance-completed-outbox.txt",
+    ]

@@ -8,13 +8,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.channels.fakes.webhook_server import WebhookReceiver
-from tests.helpers import PLAYBOOK, cli, store_env, write_playbook
+from tests.helpers import PLAYBOOK, QUICK, Result, cli, store_env, write_playbook
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -66,6 +67,13 @@ def at(moment: datetime, minutes: int) -> str:
     return (moment + timedelta(minutes=minutes)).isoformat()
 
 
+def remind_at(capsys: pytest.CaptureFixture[str], when: str, *args: str) -> Result:
+    """`incidentctl remind` run when the workspace clock says `when` (a later `--now` alone
+    is a rehearsal: refused without --dry-run)."""
+    moment = datetime.fromisoformat(when)
+    return cli(capsys, "remind", *args, runtime=replace(QUICK, clock=lambda: moment))
+
+
 def test_no_open_incident_is_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     playbook(tmp_path)
 
@@ -80,9 +88,9 @@ def test_twice_in_the_same_minute_reminds_once(
     playbook(tmp_path, hook)
     incident, declared = declare(capsys)
 
-    early = cli(capsys, "remind", "--now", at(declared, 10))
-    first = cli(capsys, "remind", "--now", at(declared, 37))
-    again = cli(capsys, "remind", "--now", at(declared, 37))
+    early = remind_at(capsys, at(declared, 10))
+    first = remind_at(capsys, at(declared, 37))
+    again = remind_at(capsys, at(declared, 37))
 
     assert (early.code, early.out) == (0, "")
     assert first.code == 0, first.err
@@ -107,7 +115,7 @@ def test_a_dry_run_shows_the_reminder_and_sends_nothing(
     assert f"{incident}: update due soon: would remind oncall" in shown.out
     assert "update due in 4 minutes (last public update 26 minutes ago" in shown.out
     assert hook.accepted == []
-    assert cli(capsys, "remind", "--now", at(declared, 26)).code == 0
+    assert remind_at(capsys, at(declared, 26)).code == 0
     assert len(hook.accepted) == 1
 
 
@@ -120,9 +128,9 @@ def test_an_undelivered_reminder_exits_3_and_retry_sends_it(
     _, declared = declare(capsys)
     hook.fail_next(*[Reply(503, {"error": "down"})] * 10)
 
-    failed = cli(capsys, "remind", "--now", at(declared, 31))
+    failed = remind_at(capsys, at(declared, 31))
     hook.recover()
-    again = cli(capsys, "remind", "--now", at(declared, 31))
+    again = remind_at(capsys, at(declared, 31))
     retried = cli(capsys, "retry", "--yes")
 
     assert failed.code == 3
@@ -136,8 +144,8 @@ def test_french_reminders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     playbook(tmp_path, language="fr")
     incident, declared = declare(capsys)
 
-    soon = cli(capsys, "remind", "--now", at(declared, 25))
-    late = cli(capsys, "remind", "--now", at(declared, 37))
+    soon = remind_at(capsys, at(declared, 25))
+    late = remind_at(capsys, at(declared, 37))
 
     assert soon.code == late.code == 0
     nbsp = "\u00a0"
@@ -159,7 +167,12 @@ def test_a_bad_now_is_one_error_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "Traceback" not in result.err
 
 
-REMINDER_PROCESS = "import sys\nfrom incidentctl.cli.app import run\nsys.exit(run(sys.argv[1:]))"
+# argv: the moment the process's clock says, then the command
+REMINDER_PROCESS = (
+    "import sys\nfrom datetime import datetime\nfrom incidentctl.cli.app import run\n"
+    "from incidentctl.cli.runtime import Runtime\nmoment = datetime.fromisoformat(sys.argv[1])\n"
+    "sys.exit(run(sys.argv[2:], runtime=Runtime(clock=lambda: moment)))"
+)
 
 
 def test_processes_at_once_send_one_reminder(
@@ -177,7 +190,7 @@ def test_processes_at_once_send_one_reminder(
         INCIDENTCTL_PLAYBOOK=str(path),
         **store_env(Path(os.environ["INCIDENTCTL_HOME"])),
     )
-    argv = [sys.executable, "-c", REMINDER_PROCESS, "remind", "--now", at(declared, 31)]
+    argv = [sys.executable, "-c", REMINDER_PROCESS, at(declared, 31), "remind"]
     runs = [
         subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(4)
@@ -231,3 +244,22 @@ def test_auto_update_after_must_be_a_duration(
     assert result.code == 1
     assert result.err.startswith("error: ")
     assert "incidentctl.yaml:12:24:" in result.err and "invalid duration 'soon'" in result.err
+
+
+def test_a_later_now_is_refused_unless_it_is_a_dry_run(
+    tmp_path: Path, hook: WebhookReceiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    playbook(tmp_path, hook)
+    incident, declared = declare(capsys)
+
+    refused = cli(capsys, "remind", "--now", at(declared, 37))
+    rehearsed = cli(capsys, "remind", "--dry-run", "--now", at(declared, 37))
+    caught_up = cli(capsys, "remind", "--now", at(declared, 1))
+
+    assert refused.code == 2 and refused.err.startswith("error: --now ")
+    assert "later than the clock" in refused.err and "--dry-run" in refused.err
+    assert len(refused.err.strip().splitlines()) == 1
+    assert rehearsed.code == 0, rehearsed.err
+    assert f"{incident}: update overdue: would remind oncall" in rehearsed.out
+    assert caught_up.code == 0, caught_up.err
+    assert hook.accepted == []

@@ -168,3 +168,15 @@ def test_readable_duration(seconds: int, en: str, fr: str) -> None:
 def test_plain_keeps_sms_text_in_the_basic_alphabet() -> None:
     assert plain(f"à 20{NB}h{NB}46 (heure de Paris)") == "à 20 h 46 (heure de Paris)"
     assert plain(f"«{NB}Sécurité{NB}» \u202f;") == '"Sécurité"  ;'
+
+
+def test_a_moment_beside_another_drops_what_that_one_already_says() -> None:
+    times = LocalTimes(ZoneInfo("Europe/Paris"), "fr", datetime(2026, 10, 20, 12, tzinfo=UTC))
+    new_end = datetime(2026, 10, 23, 1, tzinfo=UTC)  # vendredi 3 h (heure d'été)
+    assert times.beside(datetime(2026, 10, 23, 0, 30, tzinfo=UTC), new_end) == "2\u00a0h\u00a030"
+    assert times.beside(datetime(2026, 10, 22, 21, tzinfo=UTC), new_end) == (
+        "jeudi 22\u00a0octobre à 23\u00a0h"
+    )
+    # across the night clocks go back, the offset differs: the zone is said again
+    after = datetime(2026, 10, 25, 3, tzinfo=UTC)
+    assert "(heure de Paris)" in times.beside(after, new_end)

@@ -1,7 +1,8 @@
 """unknown-reference: a name that refers to nothing.
 
 A severity that notifies a channel not declared under `channels:`, a category whose
-`min_severity` is not a severity id, a channel restricted to `severities:` that do not exist.
+`min_severity` is not a severity id, a channel restricted to `severities:` that do not exist,
+a `maintenance.notify` channel or a `maintenance.severity_if_overrun` that is not declared.
 Such an incident would silently skip a channel, so these are errors.
 """
 
