@@ -13,8 +13,16 @@ from incidentctl.model.maintenance import (
     MaintenanceStatus,
     NoticeStage,
 )
-from incidentctl.model.records import ComponentStatus, Delivery, DeliveryState, RenderedMessage
-from incidentctl.store.rows import Row, dumps, from_text, opt_text, opt_time, to_text
+from incidentctl.model.records import ComponentStatus, Delivery, DeliveryState
+from incidentctl.store.rows import (
+    Row,
+    delivery_fields,
+    dumps,
+    from_text,
+    opt_text,
+    opt_time,
+    to_text,
+)
 
 # the window's own columns, besides `id` and the `(day, seq)` its id was made from
 MAINTENANCE_COLUMNS = (
@@ -139,27 +147,9 @@ def notice_values(notice: MaintenanceNotice) -> tuple[Any, ...]:
 
 
 def notice_from_row(row: Row) -> MaintenanceNotice:
-    message = json.loads(row["message"])
     stage = NoticeStage(row["notice"])
     delivery = Delivery(
-        incident_id=row["maintenance_id"],
-        channel=row["channel"],
-        channel_type=row["channel_type"],
-        stage=NOTICE_AS_STAGE[stage],
-        message=RenderedMessage(
-            text=message["text"], subject=message.get("subject"), html=message.get("html")
-        ),
-        payload_hash=row["payload_hash"],
-        state=DeliveryState(row["state"]),
-        attempts=row["attempts"],
-        remote_id=row["remote_id"],
-        link=row["link"],
-        error=row["error"],
-        id=row["id"],
-        created_at=opt_time(row["created_at"]),
-        updated_at=opt_time(row["updated_at"]),
-        sent_at=opt_time(row["sent_at"]),
-        progress=json.loads(row["progress"]),
+        incident_id=row["maintenance_id"], stage=NOTICE_AS_STAGE[stage], **delivery_fields(row)
     )
     return MaintenanceNotice(
         delivery, stage, MaintenanceSnapshot.from_json(json.loads(row["snapshot"]))

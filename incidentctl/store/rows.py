@@ -226,26 +226,34 @@ def delivery_values(
     )
 
 
-def delivery_from_row(row: Row) -> Delivery:
+def delivery_fields(row: Row) -> dict[str, Any]:
+    """The `Delivery` fields an incident's delivery row and a maintenance notice's row share
+    (all but whose it is, its stage and its event)."""
     message = json.loads(row["message"])
-    return Delivery(
-        incident_id=row["incident_id"],
-        channel=row["channel"],
-        channel_type=row["channel_type"],
-        stage=Stage(row["stage"]),
-        message=RenderedMessage(
+    return {
+        "channel": row["channel"],
+        "channel_type": row["channel_type"],
+        "message": RenderedMessage(
             text=message["text"], subject=message.get("subject"), html=message.get("html")
         ),
-        payload_hash=row["payload_hash"],
-        state=DeliveryState(row["state"]),
-        attempts=row["attempts"],
-        remote_id=row["remote_id"],
-        link=row["link"],
-        error=row["error"],
+        "payload_hash": row["payload_hash"],
+        "state": DeliveryState(row["state"]),
+        "attempts": row["attempts"],
+        "remote_id": row["remote_id"],
+        "link": row["link"],
+        "error": row["error"],
+        "id": row["id"],
+        "created_at": opt_time(row["created_at"]),
+        "updated_at": opt_time(row["updated_at"]),
+        "sent_at": opt_time(row["sent_at"]),
+        "progress": json.loads(row["progress"]),
+    }
+
+
+def delivery_from_row(row: Row) -> Delivery:
+    return Delivery(
+        incident_id=row["incident_id"],
+        stage=Stage(row["stage"]),
         event_id=row["event_id"],
-        id=row["id"],
-        created_at=opt_time(row["created_at"]),
-        updated_at=opt_time(row["updated_at"]),
-        sent_at=opt_time(row["sent_at"]),
-        progress=json.loads(row["progress"]),
+        **delivery_fields(row),
     )
