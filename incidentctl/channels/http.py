@@ -90,7 +90,8 @@ def status_error(
     return DeliveryError(message, status=status)
 
 
-_TLS_LOCK = threading.Lock()
+_TLS_LOCK = threading.RLock()
+_PLAIN_LOCK = threading.Lock()
 _TLS: list[ssl.SSLContext] = []  # filled on first use: lint never pays for ssl
 
 
@@ -112,8 +113,30 @@ def open_client(timeout: float, **options: Any) -> httpx.Client:
     import httpx
 
     quiet_client_logs()
-    options.setdefault("verify", tls_context())
+    if "verify" not in options:  # not `setdefault`: it would load the CA bundle for plain http
+        options["verify"] = tls_context()
     return httpx.Client(timeout=timeout, follow_redirects=False, **options)
+
+
+_SHARED: dict[bool, httpx.Client] = {}
+
+
+def shared_client(*, plain: bool) -> httpx.Client:
+    """The process's client for requests without options of their own: one per fan-out, not one
+    per channel (building a client is a few milliseconds of GIL each). It keeps no connection
+    alive, so every request has a fresh one, as with a client of its own: a POST is never put on
+    a connection the server may be closing, where it could be lost or sent twice. Plain http
+    (loopback only, see `check_url`) has no TLS: no CA bundle is loaded for it."""
+    import httpx
+
+    with _TLS_LOCK if not plain else _PLAIN_LOCK:
+        if plain not in _SHARED:
+            _SHARED[plain] = open_client(
+                30.0,
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=0),
+                **({"verify": False} if plain else {}),
+            )
+        return _SHARED[plain]
 
 
 def exchange(
@@ -133,10 +156,8 @@ def exchange(
     try:
         if client is not None:
             return client.request(method, url, **options)
-        # plain http (loopback only, see `check_url`) has no TLS: no CA bundle to load for it
-        plain = {"verify": False} if url[:7].lower() == "http://" else {}
-        with open_client(channel.timeout, **plain) as own:
-            return own.request(method, url, **options)
+        shared = shared_client(plain=url[:7].lower() == "http://")
+        return shared.request(method, url, timeout=channel.timeout, **options)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise transport_error(exc, what, secrets, idempotent=idempotent) from None
 

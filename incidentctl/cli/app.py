@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import Any
@@ -213,8 +214,13 @@ def main() -> None:
     else:
         sys.stdout = _TolerantStdout(sys.stdout)
     code = run()
-    # the run is over: spare the interpreter's exit a last collection over every object
+    # the run is over and the store is closed: spare the interpreter's exit its last collection
+    # over every object and its teardown of every module (nothing of ours registers `atexit`);
+    # what is buffered for the terminal goes out first
     import gc
 
     gc.freeze()
-    sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)

@@ -209,3 +209,37 @@ def test_check_settings() -> None:
         ("headers.Idempotency-Key", "error"),
     ]
     assert problems() == [("url", "error")]
+
+
+def test_plain_http_never_builds_the_verifying_tls_context(
+    receiver: WebhookReceiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # loading the CA bundle costs more than a loopback call: plain http must not pay for it
+    import incidentctl.channels.http as http
+
+    def refused() -> None:
+        raise AssertionError("the CA bundle was loaded for a plain-http request")
+
+    monkeypatch.setattr(http, "tls_context", refused)
+    monkeypatch.setattr(http, "_SHARED", {})
+    for number in (1, 2):
+        channel(tmp_path, env_for(receiver)).send(make_outgoing("Hi.", delivery_id=number))
+    assert len(receiver.accepted) == 2
+    # one client for the whole fan-out, which keeps no connection for a later POST
+    (shared,) = http._SHARED.values()
+    assert shared is http.shared_client(plain=True)
+
+
+def test_the_shared_client_waits_each_channels_own_timeout(
+    receiver: WebhookReceiver, tmp_path: Path
+) -> None:
+    receiver.delay_next(1.0)
+    values = {"url": "${WEBHOOK_URL}", "secret": "${WEBHOOK_SECRET}"}
+    values["headers"] = {"Authorization": "Bearer ${HOOK_TOKEN}"}
+    hook = build_channel(
+        WebhookChannel, values, env_for(receiver), tmp_path, name="hook", timeout=0.2
+    )
+    started = time.monotonic()
+    with pytest.raises(DeliveryError, match="no response within the timeout"):
+        hook.send(make_outgoing("Hi."))
+    assert time.monotonic() - started < 0.9
