@@ -223,4 +223,6 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
-    os._exit(code)
+    if sys.gettrace() is None and sys.getprofile() is None:  # no coverage tool or profiler
+        os._exit(code)  # that would write its report at exit
+    sys.exit(code)
