@@ -1,0 +1,49 @@
+"""The commands that only read the record (`list`, `status`, `show`) stay light: they import
+neither jinja2 nor pydantic and the playbook's models, which cost more than the command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import cli, store_env, write_playbook
+
+HEAVY = ("jinja2", "pydantic", "incidentctl.playbook.schema", "httpx")
+PROBE = (
+    "import sys\n"
+    "from incidentctl.cli.app import run\n"
+    "code = run(sys.argv[1:])\n"
+    f"heavy = {HEAVY!r}\n"
+    "print('loaded:', ' '.join(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+def test_reading_commands_import_no_renderer_or_models(
+    tmp_path: Path,
+    isolated_state: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    write_playbook(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert cli(capsys, "declare", "sev2", "--title", "API slow", "--yes").code == 0
+    [incident] = json.loads(cli(capsys, "list", "--json").out)
+    env = {**os.environ, **store_env(isolated_state)}
+    for argv in (["list"], ["status"], ["show", incident["id"]]):
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, *argv],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert incident["id"] in done.stdout
+        assert done.stderr.strip().splitlines()[-1] == "loaded:", (argv, done.stderr)
