@@ -8,21 +8,25 @@ markup (`[bold red]x[/]` or `[link=…]` in a title prints as typed).
 from __future__ import annotations
 
 import json
-from typing import Any
-
-from rich.markup import escape
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from incidentctl.model.text import json_controls_escaped, visible
+
+if TYPE_CHECKING:  # rich is imported when a terminal is written to: a pipe never pays for it
+    from rich.text import Text
 
 
 def literal(value: object, style: str = "", *, one_line: bool = False) -> Text:
     """`value` as rich prints it: exactly its characters, controls made visible."""
+    from rich.text import Text
+
     return Text(visible(str(value), one_line=one_line), style=style)
 
 
 def quoted(value: object, *, one_line: bool = False) -> str:
     """`value` inside a markup string (`f"[bold]{quoted(title)}[/]"`): visible and inert."""
+    from rich.markup import escape
+
     return escape(visible(str(value), one_line=one_line))
 
 

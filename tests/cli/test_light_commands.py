@@ -1,5 +1,6 @@
-"""The commands that only read the record (`list`, `status`, `show`) stay light: they import
-neither jinja2 nor pydantic and the playbook's models, which cost more than the command."""
+"""The commands that only read the record (`list`, `status`, `show`) stay light: into a pipe
+they import neither jinja2, pydantic and the playbook's models, nor rich, which together cost
+more than the command itself."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 
 from tests.helpers import cli, store_env, write_playbook
 
-HEAVY = ("jinja2", "pydantic", "incidentctl.playbook.schema", "httpx")
+HEAVY = ("jinja2", "pydantic", "incidentctl.playbook.schema", "httpx", "rich")
 PROBE = (
     "import sys\n"
     "from incidentctl.cli.app import run\n"
