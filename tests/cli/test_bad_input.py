@@ -417,7 +417,7 @@ def test_every_option_and_argument_has_help() -> None:
 
     from incidentctl.cli.app import build_app
 
-    group = typer.main.get_command(build_app())
+    group = typer.main.get_command(build_app(full=True))
     missing = []
     for name, command in group.commands.items():  # type: ignore[attr-defined]
         for param in command.params:

@@ -48,3 +48,30 @@ def test_reading_commands_import_no_renderer_or_models(
         assert done.returncode == 0, done.stderr
         assert incident["id"] in done.stdout
         assert done.stderr.strip().splitlines()[-1] == "loaded:", (argv, done.stderr)
+
+
+def test_help_lists_every_command_without_importing_one(tmp_path: Path) -> None:
+    from incidentctl.cli.app import COMMANDS
+
+    probe = (
+        "import sys\n"
+        "from incidentctl.cli.app import run\n"
+        "code = run(sys.argv[1:])\n"
+        "loaded = [m for m in sys.modules if m.startswith('incidentctl.cli.') and "
+        "m.endswith(('_cmds', '_cmd'))]\n"
+        "print('loaded:', ' '.join(sorted(loaded)), file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "--help"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "loaded:"
+    listed = {line.split()[0] for line in done.stdout.split("Commands:")[1].splitlines() if line}
+    assert listed == {name for name, _, _ in COMMANDS}
+    for name, _, short_help in COMMANDS:
+        assert f"{name} " in done.stdout and short_help in done.stdout
