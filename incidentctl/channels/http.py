@@ -90,8 +90,7 @@ def status_error(
     return DeliveryError(message, status=status)
 
 
-_TLS_LOCK = threading.RLock()
-_PLAIN_LOCK = threading.Lock()
+_TLS_LOCK = threading.Lock()
 _TLS: list[ssl.SSLContext] = []  # filled on first use: lint never pays for ssl
 
 
@@ -118,24 +117,24 @@ def open_client(timeout: float, **options: Any) -> httpx.Client:
     return httpx.Client(timeout=timeout, follow_redirects=False, **options)
 
 
-_SHARED: dict[bool, httpx.Client] = {}
+_SHARED_LOCK = threading.Lock()
+_SHARED: dict[bool, httpx.Client] = {}  # plain http or not -> the process's client for it
 
 
 def shared_client(*, plain: bool) -> httpx.Client:
-    """The process's client for requests without options of their own: one per fan-out, not one
-    per channel (building a client is a few milliseconds of GIL each). It keeps no connection
-    alive, so every request has a fresh one, as with a client of its own: a POST is never put on
-    a connection the server may be closing, where it could be lost or sent twice. Plain http
-    (loopback only, see `check_url`) has no TLS: no CA bundle is loaded for it."""
+    """The process's client for requests without options of their own, so a fan-out builds one
+    client, not one per channel (a few milliseconds of GIL each). It keeps no connection alive,
+    so every request has a fresh one, as with a client of its own: a POST is never put on a
+    connection the server may be closing, where it could be lost or sent twice. Plain http
+    (loopback only, see `check_url`) has no TLS: no CA bundle is loaded for it. Each request
+    passes its channel's timeout; the client's own is never used."""
     import httpx
 
-    with _TLS_LOCK if not plain else _PLAIN_LOCK:
+    with _SHARED_LOCK:
         if plain not in _SHARED:
-            _SHARED[plain] = open_client(
-                30.0,
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=0),
-                **({"verify": False} if plain else {}),
-            )
+            keep_none = httpx.Limits(max_connections=None, max_keepalive_connections=0)
+            tls = {"verify": False} if plain else {}
+            _SHARED[plain] = open_client(30.0, limits=keep_none, **tls)
         return _SHARED[plain]
 
 

@@ -225,7 +225,7 @@ def test_plain_http_never_builds_the_verifying_tls_context(
     for number in (1, 2):
         channel(tmp_path, env_for(receiver)).send(make_outgoing("Hi.", delivery_id=number))
     assert len(receiver.accepted) == 2
-    # one client for the whole fan-out, which keeps no connection for a later POST
+    # both sends went through one client, built once
     (shared,) = http._SHARED.values()
     assert shared is http.shared_client(plain=True)
 

@@ -15,14 +15,33 @@ import pytest
 from tests.helpers import cli, store_env, write_playbook
 
 HEAVY = ("jinja2", "pydantic", "incidentctl.playbook.schema", "httpx", "rich")
-PROBE = (
-    "import sys\n"
-    "from incidentctl.cli.app import run\n"
-    "code = run(sys.argv[1:])\n"
-    f"heavy = {HEAVY!r}\n"
-    "print('loaded:', ' '.join(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
-    "sys.exit(code)\n"
+COMMAND_MODULES = (
+    "[m for m in sys.modules if m.startswith('incidentctl.cli.') and m.endswith(('_cmds', '_cmd'))]"
 )
+
+
+def run_probed(
+    argv: list[str], loaded: str, cwd: Path, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], str]:
+    """Run `incidentctl ARGV` in a fresh interpreter; also return which of the modules the
+    Python expression `loaded` lists were imported by the end."""
+    probe = (
+        "import sys\n"
+        "from incidentctl.cli.app import run\n"
+        "code = run(sys.argv[1:])\n"
+        f"print('loaded:', ' '.join(sorted({loaded})), file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *argv],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done, done.stderr.strip().splitlines()[-1]
 
 
 def test_reading_commands_import_no_renderer_or_models(
@@ -37,40 +56,17 @@ def test_reading_commands_import_no_renderer_or_models(
     [incident] = json.loads(cli(capsys, "list", "--json").out)
     env = {**os.environ, **store_env(isolated_state)}
     for argv in (["list"], ["status"], ["show", incident["id"]]):
-        done = subprocess.run(
-            [sys.executable, "-c", PROBE, *argv],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
+        heavy = f"m for m in {HEAVY!r} if m in sys.modules"
+        done, loaded = run_probed(argv, heavy, tmp_path, env)
         assert incident["id"] in done.stdout
-        assert done.stderr.strip().splitlines()[-1] == "loaded:", (argv, done.stderr)
+        assert loaded == "loaded:", (argv, done.stderr)
 
 
 def test_help_lists_every_command_without_importing_one(tmp_path: Path) -> None:
     from incidentctl.cli.app import COMMANDS
 
-    probe = (
-        "import sys\n"
-        "from incidentctl.cli.app import run\n"
-        "code = run(sys.argv[1:])\n"
-        "loaded = [m for m in sys.modules if m.startswith('incidentctl.cli.') and "
-        "m.endswith(('_cmds', '_cmd'))]\n"
-        "print('loaded:', ' '.join(sorted(loaded)), file=sys.stderr)\n"
-        "sys.exit(code)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe, "--help"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stderr.strip().splitlines()[-1] == "loaded:"
+    done, loaded = run_probed(["--help"], COMMAND_MODULES, tmp_path)
+    assert loaded == "loaded:"
     listed = {line.split()[0] for line in done.stdout.split("Commands:")[1].splitlines() if line}
     assert listed == {name for name, _, _ in COMMANDS}
     for name, _, short_help in COMMANDS:
