@@ -8,7 +8,14 @@ from datetime import date, datetime
 from typing import Protocol
 
 from incidentctl.model.maintenance import Maintenance, MaintenanceNotice, MaintenanceStatus
-from incidentctl.model.records import Delivery, DeliveryState, Incident, Stage, TimelineEvent
+from incidentctl.model.records import (
+    Delivery,
+    DeliveryState,
+    Incident,
+    Moment,
+    Stage,
+    TimelineEvent,
+)
 from incidentctl.model.reminders import ReminderMark
 
 # an import's events naming its deliveries by place: given them stored, the events rewritten
@@ -103,6 +110,11 @@ class Store(Protocol):
     def timelines(self, incident_ids: Collection[str]) -> dict[str, list[TimelineEvent]]:
         """Incident id -> its timeline (oldest first) for each of `incident_ids` that has
         events: many timelines read together, as `timeline` reads one."""
+        ...
+
+    def moments(self, incident_ids: Collection[str]) -> dict[str, list[Moment]]:
+        """Incident id -> its timeline (oldest first) as `Moment`s: kinds, times and the few
+        data keys the figures read, unparsed, for each of `incident_ids` that has events."""
         ...
 
     def deliveries(

@@ -19,6 +19,15 @@ class Dialect:
     # `_migrations` rows in the order they were recorded
     applied_order: str
 
+    # a top-level key's value in a JSON text column: a string as itself, a mapping as JSON text
+    json_key: str
+
+    def json_value(self, column: str, key: str) -> str:
+        """The SQL of `column`'s value at `key` (a constant: it is written into the SQL)."""
+        if not key.isidentifier():
+            raise ValueError(f"not a plain key: {key!r}")
+        return self.json_key.format(column=column, key=key)
+
     def params(self, count: int) -> str:
         """`count` placeholders, comma-separated: `?, ?, ?`."""
         return ", ".join([self.mark] * count)
@@ -31,6 +40,7 @@ SQLITE = Dialect(
     begin_write="BEGIN IMMEDIATE",
     table_exists="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
     applied_order="applied_at, rowid",
+    json_key="json_extract({column}, '$.{key}')",
 )
 
 # the PostgreSQL backend (`pip install incidentctl[postgres]`, store/postgres.py)
@@ -45,4 +55,5 @@ POSTGRESQL = Dialect(
         "WHERE table_schema = current_schema() AND table_name = %s"
     ),
     applied_order="applied_at, name",
+    json_key="({column}::json ->> '{key}')",
 )

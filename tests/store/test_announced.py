@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from incidentctl.model.records import EventKind, Stage
+from incidentctl.model.records import EventKind, Moment, Stage
+from incidentctl.store.rows import to_text
 from tests.app.site.builders import history
 
 
@@ -43,3 +45,40 @@ def test_timelines_reads_many_incidents_as_timeline_reads_one(tmp_path: Path) ->
             assert found[incident.id] == store.timeline(incident.id)
         assert [e.kind for e in found[first.id]][-1] is EventKind.RESOLVED
         assert store.timelines([]) == {}
+
+
+def test_moments_are_the_timeline_with_only_the_data_the_figures_read(tmp_path: Path) -> None:
+    with history(tmp_path) as h:
+        incident = h.declare("Logins fail", ("api=major_outage",), severity="sev2")
+        h.later(10)
+        h.update(
+            incident,
+            "Found it.",
+            status="identified",
+            components=["api=degraded_performance"],
+            severity="sev1",
+        )
+        h.later(5)
+        h.resolve(incident)
+        store = h.ws.store
+        events = store.timeline(incident.id)
+        found = store.moments([incident.id, "INC-none", incident.id])
+        assert list(found) == [incident.id]
+        moments = found[incident.id]
+        assert [(m.kind, m.at) for m in moments] == [(e.kind.value, to_text(e.at)) for e in events]
+        by_kind: dict[str, Moment] = {}
+        for moment in moments:
+            by_kind.setdefault(moment.kind, moment)  # the first of each kind
+        declared = by_kind[EventKind.DECLARED.value]
+        assert declared.severity == "sev2"
+        assert json.loads(declared.components or "") == {"api": "major_outage"}
+        assert declared.to is None and declared.component is None
+        assert by_kind[EventKind.STATUS_CHANGE.value].to == "identified"
+        assert by_kind[EventKind.SEVERITY_CHANGE.value].to == "sev1"
+        change = by_kind[EventKind.COMPONENT_CHANGE.value]
+        assert (change.component, change.to) == ("api", "degraded_performance")
+        # the snapshot the declaration keeps for its deliveries is not read back
+        assert "snapshot" in events[0].data
+        assert all("Logins fail" not in str(value) for m in moments for value in m)
+        assert by_kind[EventKind.RESOLVED.value][3:] == (None, None, None, None)
+        assert store.moments([]) == {}

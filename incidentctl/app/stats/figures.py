@@ -10,19 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from incidentctl.model.durations import parse_duration
-from incidentctl.model.records import EventKind, Incident, Stage, TimelineEvent
+from incidentctl.model.records import EventKind, Incident, Moment
 from incidentctl.playbook.schema import Playbook
 
 # the events that tell someone something: the cadence is kept between two of them, while the
 # incident is open (the time between a resolution and a reopening is no silence)
 SPOKEN = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED, EventKind.REOPENED)
-ORDER = (Stage.INVESTIGATING, Stage.IDENTIFIED, Stage.MONITORING, Stage.RESOLVED)
-STAGES: dict[object, Stage] = {stage.value: stage for stage in ORDER}
 # customer reports the support desk linked to the incident (`incidentctl report`); a
 # postmortem counts when written (or published, once that kind exists)
 REPORT_KINDS = frozenset({EventKind.CUSTOMER_REPORT})
@@ -69,66 +67,105 @@ class IncidentFigures:
     reports: int
 
 
-def reached(events: Sequence[TimelineEvent], incident: Incident) -> dict[Stage, datetime]:
-    """The first time the incident reached each stage or a later one."""
-    first: dict[Stage, datetime] = {}
-    for event in events:
-        if event.kind is EventKind.STATUS_CHANGE:
-            stage = STAGES.get(event.data.get("to"))
-            if stage is not None and stage not in first:
-                first[stage] = event.at
-        elif event.kind is EventKind.RESOLVED and Stage.RESOLVED not in first:
-            first[Stage.RESOLVED] = event.at
-    if incident.resolved_at is not None and Stage.RESOLVED not in first:
-        first[Stage.RESOLVED] = incident.resolved_at
-    # reaching a stage reaches every earlier one: walk from the last, keeping the earliest
-    found: dict[Stage, datetime] = {}
-    earliest: datetime | None = None
-    for stage in reversed(ORDER):
-        at = first.get(stage)
-        if at is not None and (earliest is None or at < earliest):
-            earliest = at
-        if earliest is not None:
-            found[stage] = earliest
-    return found
+@dataclass(frozen=True)
+class Timeline:
+    """What one pass over an incident's moments found: when it first reached `identified` and
+    `monitoring` (or a later stage), how its cadence was kept, when its postmortem was first
+    written or published, and how many customer reports were linked to it."""
+
+    identified: datetime | None
+    mitigated: datetime | None
+    cadence: Cadence
+    postmortem_written: datetime | None
+    reports: int
 
 
-def cadence_kept(
-    events: Sequence[TimelineEvent],
+# a status change to one of these reaches `identified` / `monitoring` (or a later stage)
+IDENTIFIED_OR_LATER = frozenset({"identified", "monitoring", "resolved"})
+MITIGATED_OR_LATER = frozenset({"monitoring", "resolved"})
+DECLARED = EventKind.DECLARED.value
+UPDATE = EventKind.UPDATE.value
+RESOLVED = EventKind.RESOLVED.value
+REOPENED = EventKind.REOPENED.value
+STATUS_CHANGE = EventKind.STATUS_CHANGE.value
+SEVERITY_CHANGE = EventKind.SEVERITY_CHANGE.value
+SPOKEN_KINDS = frozenset(kind.value for kind in SPOKEN)
+POSTMORTEM_VALUES = frozenset(kind.value for kind in POSTMORTEM_KINDS)
+REPORT_VALUES = frozenset(kind.value for kind in REPORT_KINDS)
+
+
+def moment_time(text: str) -> datetime:
+    """A moment's time: stored in UTC with its offset (a time stored without one is UTC)."""
+    at = datetime.fromisoformat(text)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def read_timeline(
+    moments: Sequence[Moment],
     incident: Incident,
     cadence_of: Callable[[str], timedelta | None],
     now: datetime,
-) -> Cadence:
-    """Each gap between two messages against the cadence of the severity at its start."""
-    declared = events[0].data.get("severity") if events else None
-    severity = str(declared or incident.severity)
+) -> Timeline:
+    """One pass over the moments (oldest first), parsing only the times it uses.
+
+    A stage counts as reached when the incident got there or past it, the resolution
+    included (an incident resolved straight from `investigating` was identified then). The
+    cadence is each gap between two messages (declare, update, resolve) against the cadence of
+    the severity at its start; the time between a resolution and a reopening is no silence; an
+    open incident's silence since its last message counts once it is overdue."""
+    parse = moment_time
+    identified: datetime | None = None
+    mitigated: datetime | None = None
+    written: datetime | None = None
+    reports = 0
+    severity = incident.severity
+    if moments and moments[0].severity:
+        severity = moments[0].severity  # as declared, before any change
     gaps = on_time = 0
     longest: timedelta | None = None
     last: datetime | None = None
     last_cadence: timedelta | None = None
-    for event in events:
-        if event.kind is EventKind.SEVERITY_CHANGE and event.data.get("to"):
-            severity = str(event.data["to"])
-        if event.kind not in SPOKEN:
-            continue
-        if last is not None and event.kind is not EventKind.REOPENED:
-            gap = event.at - last
-            gaps += 1
-            on_time += last_cadence is None or gap <= last_cadence
-            longest = gap if longest is None else max(longest, gap)
-        last, last_cadence = event.at, cadence_of(severity)
-        if event.kind is EventKind.RESOLVED:
-            last = None
+    resolved = False  # a resolution seen in the timeline (else the record's own time counts)
+    for moment in moments:
+        kind = moment.kind
+        if kind == STATUS_CHANGE:
+            if identified is None and moment.to in IDENTIFIED_OR_LATER:
+                identified = parse(moment.at)
+            if mitigated is None and moment.to in MITIGATED_OR_LATER:
+                mitigated = parse(moment.at)
+            resolved = resolved or moment.to == RESOLVED
+        elif kind == SEVERITY_CHANGE:
+            if moment.to:
+                severity = moment.to
+        elif kind in SPOKEN_KINDS:
+            at = parse(moment.at)
+            if last is not None and kind != REOPENED:
+                gap = at - last
+                gaps += 1
+                on_time += last_cadence is None or gap <= last_cadence
+                longest = gap if longest is None or gap > longest else longest
+            last, last_cadence = at, cadence_of(severity)
+            if kind == RESOLVED:
+                identified = at if identified is None else identified
+                mitigated = at if mitigated is None else mitigated
+                resolved, last = True, None
+        elif kind in POSTMORTEM_VALUES:
+            written = parse(moment.at) if written is None else written
+        elif kind in REPORT_VALUES:
+            reports += 1
+    if incident.resolved_at is not None and not resolved:
+        identified = min(identified or incident.resolved_at, incident.resolved_at)
+        mitigated = min(mitigated or incident.resolved_at, incident.resolved_at)
     if incident.is_open and last is not None:
         silence = now - last
         if last_cadence is not None and silence > last_cadence:
             gaps += 1
         longest = silence if longest is None else max(longest, silence)
-    return Cadence(gaps, on_time, longest)
+    return Timeline(identified, mitigated, Cadence(gaps, on_time, longest), written, reports)
 
 
 def postmortem_state(
-    events: Sequence[TimelineEvent],
+    written: datetime | None,
     incident: Incident,
     required: bool,
     within: timedelta,
@@ -136,7 +173,6 @@ def postmortem_state(
 ) -> Postmortem:
     if not required:
         return Postmortem.NOT_REQUIRED
-    written = next((e.at for e in events if e.kind in POSTMORTEM_KINDS), None)
     if incident.resolved_at is None:
         return Postmortem.DUE
     deadline = incident.resolved_at + within
@@ -176,33 +212,34 @@ class Rules:
         )
 
     def month(self, moment: datetime) -> str:
-        return f"{moment.astimezone(self.tz):%Y-%m}"
+        local = moment.astimezone(self.tz)
+        return f"{local.year:04d}-{local.month:02d}"  # no strftime: it runs per incident
 
 
 def measure(
     incident: Incident,
-    events: Sequence[TimelineEvent],
+    moments: Sequence[Moment],
     first_public: datetime | None,
     rules: Rules,
     now: datetime,
 ) -> IncidentFigures:
     """One incident's figures; `first_public` is when its first public message was accepted."""
-    stages = reached(events, incident)
+    timeline = read_timeline(moments, incident, rules.cadences.get, now)
     return IncidentFigures(
         incident=incident,
         month=rules.month(incident.impact_start),
         major=incident.severity in rules.major,
         first_communication=since_start(incident, first_public),
-        identify=since_start(incident, stages.get(Stage.IDENTIFIED)),
-        mitigate=since_start(incident, stages.get(Stage.MONITORING)),
+        identify=since_start(incident, timeline.identified),
+        mitigate=since_start(incident, timeline.mitigated),
         resolve=since_start(incident, incident.resolved_at),
-        cadence=cadence_kept(events, incident, rules.cadences.get, now),
+        cadence=timeline.cadence,
         postmortem=postmortem_state(
-            events,
+            timeline.postmortem_written,
             incident,
             incident.severity in rules.postmortem_required,
             rules.postmortem_within,
             now,
         ),
-        reports=sum(1 for e in events if e.kind in REPORT_KINDS),
+        reports=timeline.reports,
     )

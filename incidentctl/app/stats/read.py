@@ -4,15 +4,16 @@ incidents the report measures, and the timelines of those the availability windo
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from incidentctl.app.site.record import public_channels
 from incidentctl.app.site.uptime import Segment, local_midnight, maintenance_segments, segments
 from incidentctl.app.stats.aggregate import months_between
 from incidentctl.app.stats.availability import WINDOWS, component_availability
-from incidentctl.app.stats.figures import Rules, measure
+from incidentctl.app.stats.figures import Rules, measure, moment_time
 from incidentctl.app.stats.report import Report, build_report
-from incidentctl.model.records import Incident
+from incidentctl.model.records import EventKind, Incident, Moment, TimelineEvent
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store.base import Store
 
@@ -49,14 +50,14 @@ def read_report(
         and i.impact_start < end
         and (i.resolved_at is None or i.resolved_at > horizon)
     ]
-    timelines = store.timelines({i.id for i in chosen} | {i.id for i in touching})
+    timelines = store.moments({i.id for i in chosen} | {i.id for i in touching})
     first_public = store.first_sent(public, [i.id for i in chosen])
     figures = [
         measure(i, timelines.get(i.id, []), first_public.get(i.id), rules, end) for i in chosen
     ]
     found: list[Segment] = []
     for incident in touching:
-        found += segments(incident, timelines.get(incident.id, []), end)
+        found += segments(incident, _segment_events(timelines.get(incident.id, [])), end)
     # planned works as the site counts them: maintenance, and only their overrun as an outage
     found += maintenance_segments(store.list_maintenances(organization=org), end)
     return build_report(
@@ -80,3 +81,27 @@ def _months(
         return []
     last = max([end - timedelta(microseconds=1), *starts])
     return months_between(first.astimezone(rules.tz).date(), last.astimezone(rules.tz).date())
+
+
+# what `segments` reads: the declared components, their changes and the resolution
+SEGMENT_KINDS = {
+    kind.value: kind
+    for kind in (EventKind.DECLARED, EventKind.COMPONENT_CHANGE, EventKind.RESOLVED)
+}
+
+
+def _segment_events(moments: list[Moment]) -> list[TimelineEvent]:
+    """The events `segments` reads, from the moments: a few per incident."""
+    found: list[TimelineEvent] = []
+    for moment in moments:
+        kind = SEGMENT_KINDS.get(moment.kind)
+        if kind is None:
+            continue
+        data: dict[str, object] = {}
+        if moment.components is not None:
+            data["components"] = json.loads(moment.components)
+        if moment.component is not None:
+            data["component"], data["to"] = moment.component, moment.to
+        at = moment_time(moment.at)
+        found.append(TimelineEvent(moment.incident_id, kind, at, data=data))
+    return found
