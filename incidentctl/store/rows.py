@@ -7,7 +7,9 @@ compact JSON, enums by value.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 from incidentctl.model.records import (
@@ -134,30 +136,50 @@ def _object(text: str) -> dict[str, Any]:
     return value
 
 
+# the columns `incident_from_values` reads, in its order
+INCIDENT_READ = ("id", *INCIDENT_COLUMNS, "version")
+
+
 def incident_from_row(row: Row) -> Incident:
+    return incident_from_values(tuple(row[name] for name in INCIDENT_READ))
+
+
+@lru_cache(maxsize=1024)
+def _component_statuses(text: str) -> tuple[tuple[str, ComponentStatus], ...]:
+    """A stored components mapping, parsed once per distinct text: thousands of incidents
+    share a few (each incident gets its own dict of them)."""
+    return tuple((str(k), _STATUSES.get(v) or ComponentStatus(v)) for k, v in _object(text).items())
+
+
+def incident_from_values(values: Sequence[Any]) -> Incident:
+    """An incident from the values of `INCIDENT_READ`, in that order (the path of reading
+    thousands as plain tuples)."""
+    (
+        id_, title, severity, status, category, impact, workaround, eta, components, roles,
+        threads, declared_at, updated_at, next_update_due, resolved_at, uid, organization,
+        timezone, impact_started_at, version,
+    ) = values  # fmt: skip
     return Incident(
-        id=row["id"],
-        title=row["title"],
-        severity=row["severity"],
-        status=STAGES.get(row["status"]) or Stage(row["status"]),
-        declared_at=from_text(row["declared_at"]),
-        updated_at=from_text(row["updated_at"]),
-        impact=row["impact"],
-        workaround=row["workaround"],
-        eta=row["eta"],
-        category=row["category"],
-        components={
-            k: _STATUSES.get(v) or ComponentStatus(v) for k, v in _object(row["components"]).items()
-        },
-        roles=_object(row["roles"]),
-        next_update_due=opt_time(row["next_update_due"]),
-        resolved_at=opt_time(row["resolved_at"]),
-        threads=_object(row["threads"]),
-        uid=row["uid"],
-        organization=row["organization"],
-        timezone=row["timezone"],
-        version=row["version"],
-        impact_started_at=opt_time(row["impact_started_at"]),
+        id=id_,
+        title=title,
+        severity=severity,
+        status=STAGES.get(status) or Stage(status),
+        declared_at=from_text(declared_at),
+        updated_at=from_text(updated_at),
+        impact=impact,
+        workaround=workaround,
+        eta=eta,
+        category=category,
+        components=dict(_component_statuses(components)),
+        roles=_object(roles),
+        next_update_due=opt_time(next_update_due),
+        resolved_at=opt_time(resolved_at),
+        threads=_object(threads),
+        uid=uid,
+        organization=organization,
+        timezone=timezone,
+        version=version,
+        impact_started_at=opt_time(impact_started_at),
     )
 
 

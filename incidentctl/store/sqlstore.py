@@ -38,6 +38,7 @@ from incidentctl.store.rows import (
     DELIVERY_COLUMNS,
     EVENT_COLUMNS,
     INCIDENT_COLUMNS,
+    INCIDENT_READ,
     STAGES,
     delivery_from_row,
     delivery_values,
@@ -47,6 +48,7 @@ from incidentctl.store.rows import (
     event_values,
     from_text,
     incident_from_row,
+    incident_from_values,
     incident_values,
     opt_text,
     to_text,
@@ -447,13 +449,12 @@ class SQLStore(MaintenanceTables):
             if resolved_only
             else "declared_at DESC, day DESC, seq DESC"
         )
-        sql = f"SELECT * FROM incidents {where} ORDER BY {order}"
+        sql = f"SELECT {', '.join(INCIDENT_READ)} FROM incidents {where} ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(max(0, limit))
         with self._guarded() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        return [incident_from_row(row) for row in rows]
+            return [incident_from_values(values) for values in self._tuples(conn, sql, params)]
 
     def count_incidents(
         self,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -100,8 +101,10 @@ class Day:
         return 100.0 * (1 - self.down(weights) / self.total) if self.total > 0 else None
 
 
+@lru_cache(maxsize=4096)
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
-    """The day's start, in UTC: arithmetic between two times of one zone ignores DST."""
+    """The day's start, in UTC: arithmetic between two times of one zone ignores DST. (Kept:
+    every component's bars walk the same days.)"""
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
@@ -136,7 +139,7 @@ def days_of(
         begin = starts[i]
         end = min(starts[i + 1] if i + 1 < len(days) else window_end, window_end)
         record = Day(day, max(0.0, (end - begin).total_seconds() / 60))
-        record.incidents.extend(k for k, v in open_incidents.items() if v > 0)
+        record.incidents.extend(open_incidents)  # still open from the day before
         at = begin
         while True:
             next_at = marks[index][0] if index < len(marks) and marks[index][0] < end else end
@@ -150,7 +153,11 @@ def days_of(
                 break
             _, step, status, incident = marks[index]
             open_count[status] += step
-            open_incidents[incident] = open_incidents.get(incident, 0) + step
+            held = open_incidents.get(incident, 0) + step
+            if held:
+                open_incidents[incident] = held
+            else:  # closed: the days after do not walk past every incident ever seen
+                del open_incidents[incident]
             if step > 0 and incident not in record.incidents:
                 record.incidents.append(incident)
             index += 1
