@@ -219,3 +219,12 @@ def test_the_preview_and_the_console_channel_on_a_terminal(project: Path) -> Non
     assert "MARKER" in display
     assert "Investigating: API down [bold red]x[/]" in display
     assert "impact contains U+202E RIGHT-TO-LEFT OVERRIDE (text may display reversed)" in display
+
+
+def test_json_is_indented_on_a_terminal_and_one_line_into_a_pipe(project: Path) -> None:
+    incident = declare(project)
+    piped = run(project, "show", incident, "--json").decode()
+    assert piped.count("\n") == 1 and json.loads(piped)["id"] == incident
+    output, _ = spawn(project, f"{incidentctl()} show {incident} --json")
+    text = output.decode().replace("\r\n", "\n")
+    assert text.startswith("{\n  ") and json.loads(text)["id"] == incident
