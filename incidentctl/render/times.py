@@ -144,6 +144,19 @@ class LocalTimes:
             return f"{weekday} {number}{NBSP}{month}{year}"
         return f"{weekday} {local.day} {month}{year}"
 
+    def dated(self, moment: datetime, *, zoned: bool = True) -> str:
+        """The instant with its whole date, for a page read any day after it was written:
+        `Wednesday 2 December 2026 at 19:49 CET`; « mercredi 2 décembre 2026 à 19 h 49 (heure
+        de Paris) »; without the zone after a sentence that named it (`zoned=False`)."""
+        local = self.local(moment)
+        weekday = WEEKDAYS[self.language][local.weekday()]
+        month = MONTHS[self.language][local.month - 1]
+        clock = self._zoned(self.clock(moment), moment) if zoned else self.clock(moment)
+        if self.language == "fr":
+            number = "1er" if local.day == 1 else str(local.day)
+            return f"{weekday} {number}{NBSP}{month} {local.year} à {clock}"
+        return f"{weekday} {local.day} {month} {local.year} at {clock}"
+
     def is_today(self, moment: datetime) -> bool:
         return self.local(moment).date() == self.today
 

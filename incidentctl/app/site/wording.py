@@ -93,7 +93,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "feed_atom": "Flux Atom",
         "feed_rss": "Flux RSS",
         "times_in": "Heures\u00a0: {zone}",
-        "updated": "Mis à jour {when}",
+        "updated": "Mis à jour le {when}",
         "banner": "Incident en cours\u00a0: {name}",
         "more": "En savoir plus",
         "eta_short": "Rétablissement prévu",

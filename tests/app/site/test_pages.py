@@ -73,7 +73,8 @@ def test_the_index_shows_the_state_the_incident_and_the_uptime(site: Path) -> No
 def test_the_incident_page_names_the_zone_and_the_duration(site: Path) -> None:
     page = next((site / "incidents").glob("*0001.html")).read_text(encoding="utf-8")
     # declared 09:00 UTC, resolved one hour later: times in Paris, zone named
-    assert "2026-11-20 10:00 CET" in page and "2026-11-20 11:00 CET" in page
+    assert "Friday 20 November 2026 at 10:00 CET" in page
+    assert "Friday 20 November 2026 at 11:00 CET" in page
     assert "1 hour" in page
     assert "Public API, Customer portal" in page
 
@@ -104,3 +105,6 @@ def test_a_french_playbook_gets_a_french_site(tmp_path: Path) -> None:
     assert "vendredi 20\u00a0novembre" in index
     page = (site / "incidents" / f"{incident.id}.html").read_text(encoding="utf-8")
     assert "Résolu" in page and "1\u00a0h\u00a030" in page and "Chronologie" in page
+    # dates written out the French way, with the year: a page is read any day later
+    assert "vendredi 20\u00a0novembre 2026 à 10\u00a0h (heure de Paris)" in page
+    assert "Mis à jour le vendredi 20\u00a0novembre 2026 à 11\u00a0h\u00a030</p>" in page
