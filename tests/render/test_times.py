@@ -180,3 +180,26 @@ def test_a_moment_beside_another_drops_what_that_one_already_says() -> None:
     # across the night clocks go back, the offset differs: the zone is said again
     after = datetime(2026, 10, 25, 3, tzinfo=UTC)
     assert "(heure de Paris)" in times.beside(after, new_end)
+
+
+@pytest.mark.parametrize(
+    ("language", "zone", "moment", "text"),
+    [
+        ("fr", "Europe/Paris", datetime(2026, 12, 1, 8, 0, tzinfo=UTC),
+         f"mardi 1er{NB}décembre 2026 à 9{NB}h (heure de Paris)"),
+        ("fr", "Europe/Paris", datetime(2026, 7, 14, 9, 5, tzinfo=UTC),
+         f"mardi 14{NB}juillet 2026 à 11{NB}h{NB}05 (heure de Paris)"),
+        ("en", "Europe/Paris", datetime(2026, 7, 14, 9, 5, tzinfo=UTC),
+         "Tuesday 14 July 2026 at 11:05 CEST"),
+        ("en", "America/Sao_Paulo", datetime(2026, 12, 1, 8, 0, tzinfo=UTC),
+         "Tuesday 1 December 2026 at 05:00 UTC-03"),
+    ],
+)  # fmt: skip
+def test_dated_writes_the_whole_date_for_a_page_read_any_day_later(
+    language: str, zone: str, moment: datetime, text: str
+) -> None:
+    # the same day as `now`, and still the date and year: a site page is read later
+    local = times(language, moment, zone)
+    assert local.dated(moment) == text
+    unzoned = text.split(" (")[0].removesuffix(" CEST").removesuffix(" UTC-03")
+    assert local.dated(moment, zoned=False) == unzoned
