@@ -83,8 +83,6 @@ class Timeline:
 # a status change to one of these reaches `identified` / `monitoring` (or a later stage)
 IDENTIFIED_OR_LATER = frozenset({"identified", "monitoring", "resolved"})
 MITIGATED_OR_LATER = frozenset({"monitoring", "resolved"})
-DECLARED = EventKind.DECLARED.value
-UPDATE = EventKind.UPDATE.value
 RESOLVED = EventKind.RESOLVED.value
 REOPENED = EventKind.REOPENED.value
 STATUS_CHANGE = EventKind.STATUS_CHANGE.value
