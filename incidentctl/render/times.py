@@ -109,24 +109,35 @@ class LocalTimes:
 
     def abbreviation(self, moment: datetime) -> str:
         """`CET`, `CEST`, `UTC`; `UTC-03` for zones without a letter abbreviation (`-03`)."""
-        abbreviation = self.zone(moment)
+        return self._abbreviation_at(self.local(moment))
+
+    def _abbreviation_at(self, local: datetime) -> str:
+        abbreviation = local.tzname() or self.tz.key
         return f"UTC{abbreviation}" if abbreviation[:1] in "+-" else abbreviation
 
     def zone_name(self, moment: datetime) -> str:
         """`CET`; in French « heure de Paris » for the zones people name so, else `CET`."""
+        return self._zone_name_at(self.local(moment))
+
+    def _zone_name_at(self, local: datetime) -> str:
         if self.language == "fr" and self.tz.key in FRENCH_ZONE_NAMES:
             return FRENCH_ZONE_NAMES[self.tz.key]
-        return self.abbreviation(moment)
+        return self._abbreviation_at(local)
 
     def _zoned(self, clock: str, moment: datetime) -> str:
-        name = self.zone_name(moment)
+        return self._zoned_at(clock, self.local(moment))
+
+    def _zoned_at(self, clock: str, local: datetime) -> str:
+        name = self._zone_name_at(local)
         return f"{clock} ({name})" if name.startswith("heure") else f"{clock} {name}"
 
     def clock(self, moment: datetime) -> str:
         """`20:46`; « 20 h 46 », « 9 h 05 », « 15 h » in French."""
-        local = self.local(moment)
+        return self._clock_at(self.local(moment))
+
+    def _clock_at(self, local: datetime) -> str:
         if self.language != "fr":
-            return f"{local:%H:%M}"
+            return f"{local.hour:02d}:{local.minute:02d}"
         if local.minute == 0:
             return f"{local.hour}{NBSP}h"
         return f"{local.hour}{NBSP}h{NBSP}{local.minute:02d}"
@@ -135,10 +146,12 @@ class LocalTimes:
         """`Monday 1 December`; « lundi 1er décembre »; with the year when the day is more than
         half a year away (a next update past New Year's midnight needs none)."""
         local = self.local(moment)
+        return self._date_at(local, abs((local.date() - self.today).days) > YEARLESS_DAYS)
+
+    def _date_at(self, local: datetime, with_year: bool) -> str:
         weekday = WEEKDAYS[self.language][local.weekday()]
         month = MONTHS[self.language][local.month - 1]
-        far = abs((local.date() - self.today).days) > YEARLESS_DAYS
-        year = f" {local.year}" if far else ""
+        year = f" {local.year}" if with_year else ""
         if self.language == "fr":
             number = "1er" if local.day == 1 else str(local.day)
             return f"{weekday} {number}{NBSP}{month}{year}"
@@ -147,27 +160,14 @@ class LocalTimes:
     def dated(self, moment: datetime, *, zoned: bool = True) -> str:
         """The instant with its whole date, for a page read any day after it was written:
         `Wednesday 2 December 2026 at 19:49 CET`; « mercredi 2 décembre 2026 à 19 h 49 (heure
-        de Paris) »; without the zone after a sentence that named it (`zoned=False`). (Written
-        from one local time: a site build says it of every update, 100,000 of them.)"""
+        de Paris) »; without the zone after a sentence that named it (`zoned=False`). (From
+        one local time: a site build says it of every update, 100,000 of them.)"""
         local = self.local(moment)
-        weekday = WEEKDAYS[self.language][local.weekday()]
-        month = MONTHS[self.language][local.month - 1]
-        if self.language == "fr":
-            clock = f"{local.hour}{NBSP}h"
-            if local.minute:
-                clock += f"{NBSP}{local.minute:02d}"
-            number = "1er" if local.day == 1 else str(local.day)
-            text = f"{weekday} {number}{NBSP}{month} {local.year} à {clock}"
-        else:
-            text = (
-                f"{weekday} {local.day} {month} {local.year} at {local.hour:02d}:{local.minute:02d}"
-            )
-        if not zoned:
-            return text
-        if self.language == "fr" and self.tz.key in FRENCH_ZONE_NAMES:
-            return f"{text} ({FRENCH_ZONE_NAMES[self.tz.key]})"
-        abbreviation = local.tzname() or self.tz.key
-        return f"{text} UTC{abbreviation}" if abbreviation[:1] in "+-" else f"{text} {abbreviation}"
+        joint = " à " if self.language == "fr" else " at "
+        clock = self._clock_at(local)
+        return (
+            self._date_at(local, True) + joint + (self._zoned_at(clock, local) if zoned else clock)
+        )
 
     def is_today(self, moment: datetime) -> bool:
         return self.local(moment).date() == self.today

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from incidentctl.model.durations import parse_duration
 from incidentctl.model.records import EventKind, Incident, Moment
 from incidentctl.playbook.schema import Playbook
+from incidentctl.store.rows import from_text
 
 # the events that tell someone something: the cadence is kept between two of them, while the
 # incident is open (the time between a resolution and a reopening is no silence)
@@ -92,12 +93,6 @@ POSTMORTEM_VALUES = frozenset(kind.value for kind in POSTMORTEM_KINDS)
 REPORT_VALUES = frozenset(kind.value for kind in REPORT_KINDS)
 
 
-def moment_time(text: str) -> datetime:
-    """A moment's time: stored in UTC with its offset (a time stored without one is UTC)."""
-    at = datetime.fromisoformat(text)
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
 def read_timeline(
     moments: Sequence[Moment],
     incident: Incident,
@@ -111,7 +106,7 @@ def read_timeline(
     cadence is each gap between two messages (declare, update, resolve) against the cadence of
     the severity at its start; the time between a resolution and a reopening is no silence; an
     open incident's silence since its last message counts once it is overdue."""
-    parse = moment_time
+    parse = from_text  # the store's own reading of its times
     identified: datetime | None = None
     mitigated: datetime | None = None
     written: datetime | None = None

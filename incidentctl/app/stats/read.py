@@ -11,11 +11,12 @@ from incidentctl.app.site.record import public_channels
 from incidentctl.app.site.uptime import Segment, local_midnight, maintenance_segments, segments
 from incidentctl.app.stats.aggregate import months_between
 from incidentctl.app.stats.availability import WINDOWS, component_availability
-from incidentctl.app.stats.figures import Rules, measure, moment_time
+from incidentctl.app.stats.figures import Rules, measure
 from incidentctl.app.stats.report import Report, build_report
 from incidentctl.model.records import EventKind, Incident, Moment, TimelineEvent
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store.base import Store
+from incidentctl.store.rows import from_text
 
 
 def read_report(
@@ -102,6 +103,6 @@ def _segment_events(moments: list[Moment]) -> list[TimelineEvent]:
             data["components"] = json.loads(moment.components)
         if moment.component is not None:
             data["component"], data["to"] = moment.component, moment.to
-        at = moment_time(moment.at)
+        at = from_text(moment.at)
         found.append(TimelineEvent(moment.incident_id, kind, at, data=data))
     return found
