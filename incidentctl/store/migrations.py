@@ -238,6 +238,25 @@ def m008_impact_start(conn: Connection, dialect: Dialect) -> None:
     conn.execute("ALTER TABLE incidents ADD COLUMN impact_started_at TEXT")
 
 
+@migration
+def m009_digests(conn: Connection, dialect: Dialect) -> None:
+    """What a reader folded out of an incident's timeline, under a name (`stats`: the stages,
+    the gaps between messages, the component stretches), as of the timeline's last event
+    `through`: valid while that is still its last event, so a long history is folded once. A
+    cache, not a record: never copied, rebuilt by the reader that wrote it."""
+    conn.execute(
+        """
+        CREATE TABLE digests (
+            incident_id TEXT NOT NULL REFERENCES incidents (id),
+            name TEXT NOT NULL,
+            through INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY (incident_id, name)
+        )
+        """
+    )
+
+
 def applied_migrations(conn: Connection, dialect: Dialect = SQLITE) -> list[str]:
     """Names of the migrations already applied, oldest first (empty on a new database)."""
     if conn.execute(dialect.table_exists, ("_migrations",)).fetchone() is None:

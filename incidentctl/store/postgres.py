@@ -11,7 +11,7 @@ on an older schema.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from incidentctl.errors import StateError
@@ -67,6 +67,11 @@ class _Marks:
 
     def execute(self, sql: str, params: Sequence[Any] = (), /) -> Cursor:
         return cast(Cursor, self.raw.execute(sql.replace("?", "%s"), params or None))
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> object:
+        with self.raw.cursor() as cursor:
+            cursor.executemany(sql.replace("?", "%s"), rows)
+        return None
 
     def close(self) -> None:
         self.raw.close()

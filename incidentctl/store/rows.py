@@ -81,6 +81,8 @@ def to_text(value: datetime) -> str:
 def from_text(value: str) -> datetime:
     """Parse stored ISO-8601 text into a timezone-aware UTC datetime."""
     parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is UTC:  # as `to_text` writes: thousands are read at once
+        return parsed
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)

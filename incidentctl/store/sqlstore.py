@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from itertools import groupby
@@ -98,6 +98,8 @@ class Connection(Protocol):
     """An autocommit DB-API connection; rows read by column name and by position."""
 
     def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Cursor: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> object: ...
 
     def close(self) -> None: ...
 
@@ -548,6 +550,58 @@ class SQLStore(MaintenanceTables):
         )
         query = f"SELECT incident_id, kind, at, {picked} FROM events"
         return self._grouped(query, incident_ids, Moment._make)
+
+    def last_event_ids(self, incident_ids: Collection[str]) -> dict[str, int]:
+        """Incident id -> the id of its last event, for each of `incident_ids` with events."""
+        query = "SELECT incident_id, MAX(id) FROM events"
+        return dict(self._per_incident(query, incident_ids, "GROUP BY incident_id"))
+
+    def digests(self, name: str, incident_ids: Collection[str]) -> dict[str, tuple[int, str]]:
+        """Incident id -> (through, body) of the digest kept under `name`, for each of
+        `incident_ids` that has one."""
+        query = "SELECT incident_id, through, body FROM digests WHERE name = ?"
+        return {
+            incident_id: (int(through), str(body))
+            for incident_id, through, body in self._per_incident(query, incident_ids, "", [name])
+        }
+
+    def keep_digests(self, name: str, digests: Mapping[str, tuple[int, str]]) -> None:
+        """Keep each incident's (through, body) under `name`, replacing the one it had."""
+        if not digests:
+            return
+        sql = (
+            "INSERT INTO digests (incident_id, name, through, body) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (incident_id, name) "
+            "DO UPDATE SET through = excluded.through, body = excluded.body"
+        )
+        rows = [
+            (incident_id, name, through, body) for incident_id, (through, body) in digests.items()
+        ]
+        with self._write(incident_lock=False) as conn:
+            conn.executemany(sql, rows)
+
+    def _per_incident(
+        self,
+        query: str,
+        incident_ids: Collection[str],
+        suffix: str,
+        params: Sequence[Any] = (),
+    ) -> list[Any]:
+        """The rows of `query` (its incident id first, maybe a WHERE of its own) for
+        `incident_ids`: one walk of the table for most of the history, else by slices."""
+        ids = list(dict.fromkeys(incident_ids))
+        joiner = " AND " if " WHERE " in query else " WHERE "
+        with self._guarded() as conn:
+            if len(ids) > MANY:
+                wanted = set(ids)
+                rows = self._tuples(conn, f"{query} {suffix}", params)
+                return [values for values in rows if values[0] in wanted]
+            found: list[Any] = []
+            for chunk in _slices(ids):
+                marks = ", ".join("?" for _ in chunk)
+                sql = f"{query}{joiner}incident_id IN ({marks}) {suffix}"
+                found += self._tuples(conn, sql, [*params, *chunk])
+            return found
 
     def first_sent(
         self, channels: Collection[str], incident_ids: Collection[str]

@@ -76,3 +76,10 @@ def test_json_controls_escaped_is_still_the_same_json() -> None:
     text = json_controls_escaped(json.dumps(data, ensure_ascii=False))
     assert not any(0x7F <= ord(c) <= 0x9F or ord(c) < 0x20 for c in text)
     assert json.loads(text) == data
+
+
+@pytest.mark.parametrize("title", ["plain \x7f ascii", "accents é \x9b31m", "plain", "é"])
+def test_json_controls_escaped_whether_the_text_is_ascii_or_not(title: str) -> None:
+    text = json_controls_escaped(json.dumps({"title": title}, ensure_ascii=False))
+    assert not any(0x7F <= ord(c) <= 0x9F for c in text)
+    assert json.loads(text) == {"title": title}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from incidentctl.model.records import EventKind, Moment, Stage
+from incidentctl.model.records import EventKind, Incident, Moment, Stage
 from incidentctl.store.rows import to_text
-from tests.app.site.builders import history
+from tests.app.site.builders import History, history
 
 
 def test_announced_lists_the_events_told_on_the_channels_asked(tmp_path: Path) -> None:
@@ -31,13 +31,19 @@ def test_announced_lists_the_events_told_on_the_channels_asked(tmp_path: Path) -
         assert store.announced([]) == []
 
 
+def two_incidents(h: History) -> tuple[Incident, Incident]:
+    """One resolved, one still open, declared ten minutes apart."""
+    first = h.declare("Logins fail")
+    h.later(10)
+    second = h.declare("Payments slow")
+    h.later(5)
+    h.resolve(first)
+    return first, second
+
+
 def test_timelines_reads_many_incidents_as_timeline_reads_one(tmp_path: Path) -> None:
     with history(tmp_path) as h:
-        first = h.declare("Logins fail")
-        h.later(10)
-        second = h.declare("Payments slow")
-        h.later(5)
-        h.resolve(first)
+        first, second = two_incidents(h)
         store = h.ws.store
         found = store.timelines([second.id, first.id, "INC-none", first.id])
         assert set(found) == {first.id, second.id}
@@ -82,3 +88,30 @@ def test_moments_are_the_timeline_with_only_the_data_the_figures_read(tmp_path: 
         assert all("Logins fail" not in str(value) for m in moments for value in m)
         assert by_kind[EventKind.RESOLVED.value][3:] == (None, None, None, None)
         assert store.moments([]) == {}
+
+
+def test_digests_are_kept_per_incident_and_name_and_replaced(tmp_path: Path) -> None:
+    with history(tmp_path) as h:
+        first, second = two_incidents(h)
+        store = h.ws.store
+        last = store.last_event_ids([first.id, second.id, "INC-none"])
+        assert last == {
+            first.id: store.timeline(first.id)[-1].id,
+            second.id: store.timeline(second.id)[-1].id,
+        }
+        store.keep_digests("a", {first.id: (1, "[1]"), second.id: (2, "[2]")})
+        store.keep_digests("b", {first.id: (3, "[3]")})
+        store.keep_digests("a", {first.id: (4, "[4]")})
+        store.keep_digests("a", {})
+        assert store.digests("a", [first.id, second.id, "INC-none"]) == {
+            first.id: (4, "[4]"),
+            second.id: (2, "[2]"),
+        }
+        assert store.digests("b", [first.id, second.id]) == {first.id: (3, "[3]")}
+        assert store.digests("a", []) == {}
+        # most of the history at once: one walk of the table, the ids asked only
+        many = [f"INC-x{n}" for n in range(2500)] + [second.id]
+        assert store.digests("a", many) == {second.id: (2, "[2]")}
+        assert store.last_event_ids(many) == {second.id: last[second.id]}
+        # a cache, not a record: a store copy leaves it behind
+        assert "digests" not in store.counts()

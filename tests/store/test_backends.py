@@ -66,6 +66,7 @@ def test_new_sqlite_database_gets_the_schema_of_earlier_releases(tmp_path: Path)
         "sqlite_sequence",
         "maintenances",
         "maintenance_deliveries",
+        "digests",
     }
     assert tables["_migrations"] == (
         "CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
@@ -75,6 +76,7 @@ def test_new_sqlite_database_gets_the_schema_of_earlier_releases(tmp_path: Path)
     assert "            id INTEGER PRIMARY KEY AUTOINCREMENT,\n" in tables["deliveries"]
     assert "            UNIQUE (day, seq)\n" in tables["incidents"]
     assert "REFERENCES maintenances (id)" in tables["maintenance_deliveries"]
+    assert "            PRIMARY KEY (incident_id, name)\n" in tables["digests"]
 
 
 class RecordingConnection:
@@ -125,6 +127,7 @@ def test_migrations_run_on_another_dialect_without_sqlite_sql() -> None:
         "m006_reminders",
         "m007_maintenance",
         "m008_impact_start",
+        "m009_digests",
     ]
     assert "INSERT INTO _migrations (name, applied_at) VALUES (%s, %s)" in sql
     assert SQLITE.params(3) == "?, ?, ?" and POSTGRESQL.params(2) == "%s, %s"

@@ -8,7 +8,7 @@ the mean of the two middle values.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -76,24 +76,46 @@ JUDGED = (Postmortem.ON_TIME, Postmortem.LATE, Postmortem.MISSING)
 
 
 def aggregate(key: str, figures: Sequence[IncidentFigures]) -> Group:
-    def of(pick: Callable[[IncidentFigures], timedelta | None]) -> Summary:
-        return summarize(pick(f) for f in figures)
-
-    silences = [f.cadence.longest_silence for f in figures if f.cadence.longest_silence]
+    """One walk over the group's figures (a report sums ten thousand incidents three ways)."""
+    first: list[timedelta] = []
+    identify: list[timedelta] = []
+    mitigate: list[timedelta] = []
+    resolve: list[timedelta] = []
+    majors = gaps = on_time = judged = postmortems_on_time = reports = 0
+    longest: timedelta | None = None
+    for f in figures:
+        majors += f.major
+        if f.first_communication is not None:
+            first.append(f.first_communication)
+        if f.identify is not None:
+            identify.append(f.identify)
+        if f.mitigate is not None:
+            mitigate.append(f.mitigate)
+        if f.resolve is not None:
+            resolve.append(f.resolve)
+        cadence = f.cadence
+        gaps += cadence.gaps
+        on_time += cadence.on_time
+        silence = cadence.longest_silence
+        if silence and (longest is None or silence > longest):
+            longest = silence
+        judged += f.postmortem in JUDGED
+        postmortems_on_time += f.postmortem is Postmortem.ON_TIME
+        reports += f.reports
     return Group(
         key=key,
         incidents=len(figures),
-        majors=sum(f.major for f in figures),
-        first_communication=of(lambda f: f.first_communication),
-        identify=of(lambda f: f.identify),
-        mitigate=of(lambda f: f.mitigate),
-        resolve=of(lambda f: f.resolve),
-        cadence_gaps=sum(f.cadence.gaps for f in figures),
-        cadence_on_time=sum(f.cadence.on_time for f in figures),
-        longest_silence=max(silences, default=None),
-        postmortems_required=sum(f.postmortem in JUDGED for f in figures),
-        postmortems_on_time=sum(f.postmortem is Postmortem.ON_TIME for f in figures),
-        reports=sum(f.reports for f in figures),
+        majors=majors,
+        first_communication=summarize(first),
+        identify=summarize(identify),
+        mitigate=summarize(mitigate),
+        resolve=summarize(resolve),
+        cadence_gaps=gaps,
+        cadence_on_time=on_time,
+        longest_silence=longest,
+        postmortems_required=judged,
+        postmortems_on_time=postmortems_on_time,
+        reports=reports,
     )
 
 

@@ -41,22 +41,24 @@ def component_availability(
     by_component: dict[str, list[Segment]] = {}
     for seg in found:
         by_component.setdefault(seg.component, []).append(seg)
+    months = [f"{day:%Y-%m}" for day in days]  # every component walks the same days
     result = []
     for name, spec in playbook.components.items():
         counted = days_of(name, by_component.get(name, []), days, tz, now, spec.since)
         windows = {w: availability(counted[-w:], weights) for w in WINDOWS}
         result.append(
-            ComponentAvailability(name, spec.name, windows, _monthly(days, counted, weights))
+            ComponentAvailability(name, spec.name, windows, _monthly(months, counted, weights))
         )
     return result
 
 
 def _monthly(
-    days: Sequence[date],
+    months: Sequence[str],
     counted: Sequence[Day | None],
     weights: Mapping[ComponentStatus, float],
 ) -> dict[str, float | None]:
-    months: dict[str, list[Day | None]] = {}
-    for day, record in zip(days, counted, strict=True):
-        months.setdefault(f"{day:%Y-%m}", []).append(record)
-    return {month: availability(records, weights) for month, records in months.items()}
+    """Per month (`months`: each day's `YYYY-MM`), the availability of its days."""
+    found: dict[str, list[Day | None]] = {}
+    for month, record in zip(months, counted, strict=True):
+        found.setdefault(month, []).append(record)
+    return {month: availability(records, weights) for month, records in found.items()}

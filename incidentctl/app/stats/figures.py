@@ -12,22 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from incidentctl.app.stats.facts import MICROSECOND, Facts, fold
 from incidentctl.model.durations import parse_duration
-from incidentctl.model.records import EventKind, Incident, Moment
+from incidentctl.model.records import Incident, Moment
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store.rows import from_text
-
-# the events that tell someone something: the cadence is kept between two of them, while the
-# incident is open (the time between a resolution and a reopening is no silence)
-SPOKEN = (EventKind.DECLARED, EventKind.UPDATE, EventKind.RESOLVED, EventKind.REOPENED)
-# customer reports the support desk linked to the incident (`incidentctl report`); a
-# postmortem counts when written (or published, once that kind exists)
-REPORT_KINDS = frozenset({EventKind.CUSTOMER_REPORT})
-POSTMORTEM_KINDS = frozenset(
-    k for k in EventKind if k.value in ("postmortem_written", "postmortem_published")
-)
 
 
 class Postmortem(StrEnum):
@@ -40,8 +32,7 @@ class Postmortem(StrEnum):
     DUE = "due"  # required, not written yet, deadline still ahead (or still open)
 
 
-@dataclass(frozen=True)
-class Cadence:
+class Cadence(NamedTuple):
     """How the severity's update cadence was kept: gaps between two messages (declare, update,
     resolve), and for an open incident the silence since the last one once it is overdue."""
 
@@ -54,8 +45,9 @@ class Cadence:
         return self.on_time / self.gaps if self.gaps else None
 
 
-@dataclass(frozen=True)
-class IncidentFigures:
+class IncidentFigures(NamedTuple):
+    """One incident's figures (a tuple: a report holds ten thousand)."""
+
     incident: Incident
     month: str  # YYYY-MM of the impact start, in the organization's timezone
     major: bool
@@ -68,11 +60,10 @@ class IncidentFigures:
     reports: int
 
 
-@dataclass(frozen=True)
-class Timeline:
-    """What one pass over an incident's moments found: when it first reached `identified` and
-    `monitoring` (or a later stage), how its cadence was kept, when its postmortem was first
-    written or published, and how many customer reports were linked to it."""
+class Timeline(NamedTuple):
+    """An incident's timeline judged: when it first reached `identified` and `monitoring` (or
+    a later stage), how its cadence was kept, when its postmortem was first written or
+    published, and how many customer reports were linked to it."""
 
     identified: datetime | None
     mitigated: datetime | None
@@ -81,80 +72,58 @@ class Timeline:
     reports: int
 
 
-# a status change to one of these reaches `identified` / `monitoring` (or a later stage)
-IDENTIFIED_OR_LATER = frozenset({"identified", "monitoring", "resolved"})
-MITIGATED_OR_LATER = frozenset({"monitoring", "resolved"})
-RESOLVED = EventKind.RESOLVED.value
-REOPENED = EventKind.REOPENED.value
-STATUS_CHANGE = EventKind.STATUS_CHANGE.value
-SEVERITY_CHANGE = EventKind.SEVERITY_CHANGE.value
-SPOKEN_KINDS = frozenset(kind.value for kind in SPOKEN)
-POSTMORTEM_VALUES = frozenset(kind.value for kind in POSTMORTEM_KINDS)
-REPORT_VALUES = frozenset(kind.value for kind in REPORT_KINDS)
-
-
 def read_timeline(
     moments: Sequence[Moment],
     incident: Incident,
     cadence_of: Callable[[str], timedelta | None],
     now: datetime,
 ) -> Timeline:
-    """One pass over the moments (oldest first), parsing only the times it uses.
+    """The timeline figures of the moments (oldest first): `timeline_of` their `fold`."""
+    return timeline_of(fold(moments), incident, cadence_of, now)
 
-    A stage counts as reached when the incident got there or past it, the resolution
-    included (an incident resolved straight from `investigating` was identified then). The
-    cadence is each gap between two messages (declare, update, resolve) against the cadence of
-    the severity at its start; the time between a resolution and a reopening is no silence; an
-    open incident's silence since its last message counts once it is overdue."""
-    parse = from_text  # the store's own reading of its times
-    identified: datetime | None = None
-    mitigated: datetime | None = None
-    written: datetime | None = None
-    reports = 0
-    severity = incident.severity
-    if moments and moments[0].severity:
-        severity = moments[0].severity  # as declared, before any change
-    gaps = on_time = 0
-    longest: timedelta | None = None
-    last: datetime | None = None
-    last_cadence: timedelta | None = None
-    resolved = False  # a resolution seen in the timeline (else the record's own time counts)
-    for moment in moments:
-        kind = moment.kind
-        if kind == STATUS_CHANGE:
-            if identified is None and moment.to in IDENTIFIED_OR_LATER:
-                identified = parse(moment.at)
-            if mitigated is None and moment.to in MITIGATED_OR_LATER:
-                mitigated = parse(moment.at)
-            resolved = resolved or moment.to == RESOLVED
-        elif kind == SEVERITY_CHANGE:
-            if moment.to:
-                severity = moment.to
-        elif kind in SPOKEN_KINDS:
-            at = parse(moment.at)
-            if last is not None and kind != REOPENED:
-                gap = at - last
-                gaps += 1
-                on_time += last_cadence is None or gap <= last_cadence
-                longest = gap if longest is None or gap > longest else longest
-            last, last_cadence = at, cadence_of(severity)
-            if kind == RESOLVED:
-                identified = at if identified is None else identified
-                mitigated = at if mitigated is None else mitigated
-                resolved, last = True, None
-        elif kind in POSTMORTEM_VALUES:
-            written = parse(moment.at) if written is None else written
-        elif kind in REPORT_VALUES:
-            reports += 1
-    if incident.resolved_at is not None and not resolved:
+
+def timeline_of(
+    facts: Facts,
+    incident: Incident,
+    cadence_of: Callable[[str], timedelta | None],
+    now: datetime,
+) -> Timeline:
+    """The facts of an incident's timeline judged against the severities' cadences and now.
+
+    Each gap between two messages is kept when within the cadence of the severity at its
+    start; an open incident's silence since its last message counts once it is overdue. An
+    incident resolved without a resolution in its timeline (an old record) reached every
+    stage when it was resolved, at the latest."""
+    parse = from_text
+    identified = None if facts.identified is None else parse(facts.identified)
+    mitigated = None if facts.mitigated is None else parse(facts.mitigated)
+    on_time = 0
+    longest = -1  # microseconds: compared as integers, ten thousand incidents at a time
+    under: str | None = ""  # the severity `limit` is of (the gaps of one mostly share it)
+    limit: int | None = None
+    for microseconds, severity in facts.gaps:
+        if severity != under:
+            under, limit = severity, _microseconds(cadence_of(severity or incident.severity))
+        on_time += limit is None or microseconds <= limit
+        if microseconds > longest:
+            longest = microseconds
+    gaps = len(facts.gaps)
+    silence: timedelta | None = None if longest < 0 else timedelta(microseconds=longest)
+    if incident.resolved_at is not None and not facts.resolved:
         identified = min(identified or incident.resolved_at, incident.resolved_at)
         mitigated = min(mitigated or incident.resolved_at, incident.resolved_at)
-    if incident.is_open and last is not None:
-        silence = now - last
-        if last_cadence is not None and silence > last_cadence:
+    if incident.is_open and facts.last_message is not None:
+        since_last = now - parse(facts.last_message)
+        cadence = cadence_of(facts.last_severity or incident.severity)
+        if cadence is not None and since_last > cadence:
             gaps += 1
-        longest = silence if longest is None else max(longest, silence)
-    return Timeline(identified, mitigated, Cadence(gaps, on_time, longest), written, reports)
+        silence = since_last if silence is None else max(silence, since_last)
+    written = None if facts.postmortem is None else parse(facts.postmortem)
+    return Timeline(identified, mitigated, Cadence(gaps, on_time, silence), written, facts.reports)
+
+
+def _microseconds(duration: timedelta | None) -> int | None:
+    return None if duration is None else duration // MICROSECOND
 
 
 def postmortem_state(
@@ -174,12 +143,16 @@ def postmortem_state(
     return Postmortem.ON_TIME if written <= deadline else Postmortem.LATE
 
 
+ZERO = timedelta(0)
+
+
 def since_start(incident: Incident, moment: datetime | None) -> timedelta | None:
     """From the impact start to `moment`, never negative (a message sent before a late-given
     impact start counts as at once)."""
     if moment is None:
         return None
-    return max(timedelta(0), moment - incident.impact_start)
+    elapsed = moment - incident.impact_start
+    return elapsed if elapsed > ZERO else ZERO
 
 
 @dataclass(frozen=True)
@@ -211,13 +184,14 @@ class Rules:
 
 def measure(
     incident: Incident,
-    moments: Sequence[Moment],
+    facts: Facts,
     first_public: datetime | None,
     rules: Rules,
     now: datetime,
 ) -> IncidentFigures:
-    """One incident's figures; `first_public` is when its first public message was accepted."""
-    timeline = read_timeline(moments, incident, rules.cadences.get, now)
+    """One incident's figures from the facts of its timeline; `first_public` is when its first
+    public message was accepted."""
+    timeline = timeline_of(facts, incident, rules.cadences.get, now)
     return IncidentFigures(
         incident=incident,
         month=rules.month(incident.impact_start),

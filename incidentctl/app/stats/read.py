@@ -4,19 +4,21 @@ incidents the report measures, and the timelines of those the availability windo
 
 from __future__ import annotations
 
-import json
+from collections.abc import Collection
+from contextlib import suppress
 from datetime import datetime, timedelta
 
 from incidentctl.app.site.record import public_channels
-from incidentctl.app.site.uptime import Segment, local_midnight, maintenance_segments, segments
+from incidentctl.app.site.uptime import Segment, local_midnight, maintenance_segments
 from incidentctl.app.stats.aggregate import months_between
 from incidentctl.app.stats.availability import WINDOWS, component_availability
+from incidentctl.app.stats.facts import Facts, fold, segments_of
 from incidentctl.app.stats.figures import Rules, measure
 from incidentctl.app.stats.report import Report, build_report
-from incidentctl.model.records import EventKind, Incident, Moment, TimelineEvent
+from incidentctl.errors import StateError
+from incidentctl.model.records import Incident
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store.base import Store
-from incidentctl.store.rows import from_text
 
 
 def read_report(
@@ -51,14 +53,12 @@ def read_report(
         and i.impact_start < end
         and (i.resolved_at is None or i.resolved_at > horizon)
     ]
-    timelines = store.moments({i.id for i in chosen} | {i.id for i in touching})
+    facts = read_facts(store, {i.id for i in chosen} | {i.id for i in touching})
     first_public = store.first_sent(public, [i.id for i in chosen])
-    figures = [
-        measure(i, timelines.get(i.id, []), first_public.get(i.id), rules, end) for i in chosen
-    ]
+    figures = [measure(i, facts[i.id], first_public.get(i.id), rules, end) for i in chosen]
     found: list[Segment] = []
     for incident in touching:
-        found += segments(incident, _segment_events(timelines.get(incident.id, [])), end)
+        found += segments_of(facts[incident.id], incident, end)
     # planned works as the site counts them: maintenance, and only their overrun as an outage
     found += maintenance_segments(store.list_maintenances(organization=org), end)
     return build_report(
@@ -84,25 +84,29 @@ def _months(
     return months_between(first.astimezone(rules.tz).date(), last.astimezone(rules.tz).date())
 
 
-# what `segments` reads: the declared components, their changes and the resolution
-SEGMENT_KINDS = {
-    kind.value: kind
-    for kind in (EventKind.DECLARED, EventKind.COMPONENT_CHANGE, EventKind.RESOLVED)
-}
+# the name `stats` keeps its digests under: a new fold, a new name (the old ones are ignored)
+DIGEST = "stats-facts-1"
+NO_EVENTS = fold([])
 
 
-def _segment_events(moments: list[Moment]) -> list[TimelineEvent]:
-    """The events `segments` reads, from the moments: a few per incident."""
-    found: list[TimelineEvent] = []
-    for moment in moments:
-        kind = SEGMENT_KINDS.get(moment.kind)
-        if kind is None:
-            continue
-        data: dict[str, object] = {}
-        if moment.components is not None:
-            data["components"] = json.loads(moment.components)
-        if moment.component is not None:
-            data["component"], data["to"] = moment.component, moment.to
-        at = from_text(moment.at)
-        found.append(TimelineEvent(moment.incident_id, kind, at, data=data))
+def read_facts(store: Store, incident_ids: Collection[str]) -> dict[str, Facts]:
+    """Incident id -> the facts of its timeline, for each of `incident_ids`: the digest kept
+    for it while its last event is the one it was folded through, else folded from its
+    moments and kept for the next run. A store that refuses the write (read-only) costs the
+    fold again next time, nothing else."""
+    last = store.last_event_ids(incident_ids)  # read first: an event added meanwhile is refolded
+    found: dict[str, Facts] = {}
+    for incident_id, (through, body) in store.digests(DIGEST, incident_ids).items():
+        facts = Facts.from_text(body) if last.get(incident_id) == through else None
+        if facts is not None:
+            found[incident_id] = facts
+    stale = [i for i in incident_ids if i not in found]
+    if not stale:
+        return found
+    moments = store.moments(stale)
+    fresh = {i: fold(moments[i]) if i in moments else NO_EVENTS for i in stale}
+    found.update(fresh)
+    kept = {i: (last[i], facts.to_text()) for i, facts in fresh.items() if i in last}
+    with suppress(StateError):
+        store.keep_digests(DIGEST, kept)
     return found
