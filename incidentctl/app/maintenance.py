@@ -16,7 +16,7 @@ from incidentctl.app.send import DeliveryReport
 from incidentctl.app.text import clean_line, clean_text
 from incidentctl.app.workspace import Workspace
 from incidentctl.delivery.engine import ProgressCallback
-from incidentctl.errors import ConflictError, IncidentIdTaken, IncidentNotFound, UsageError
+from incidentctl.errors import ConflictError, IncidentIdTaken, UsageError
 from incidentctl.model.maintenance import (
     Maintenance,
     MaintenanceNotice,
@@ -66,26 +66,9 @@ def when(ws: Workspace, text: str, option: str) -> datetime:
 
 def find_maintenance(ws: Workspace, maintenance_id: str | None) -> Maintenance:
     """The window with this id; without one, the only one scheduled or in progress."""
-    if maintenance_id:
-        item = ws.store.get_maintenance(maintenance_id.strip()) or ws.store.get_maintenance(
-            maintenance_id.strip().upper()
-        )
-        if item is None or item.organization not in ("", ws.organization):
-            raise IncidentNotFound(
-                f"no maintenance {maintenance_id!r} (see `incidentctl maintenance list`)"
-            )
-        return item
-    live = ws.store.list_maintenances(
-        organization=ws.organization,
-        statuses=(MaintenanceStatus.SCHEDULED, MaintenanceStatus.IN_PROGRESS),
-    )
-    if len(live) != 1:
-        what = "no" if not live else f"{len(live)}"
-        raise IncidentNotFound(
-            f"{what} maintenance windows scheduled or in progress: give the id "
-            "(see `incidentctl maintenance list`)"
-        )
-    return live[0]
+    from incidentctl.app.maintenance_queries import find_in
+
+    return find_in(ws.store, ws.organization, maintenance_id)
 
 
 def _history(item: Maintenance, stage: NoticeStage, at: datetime, message: str) -> None:

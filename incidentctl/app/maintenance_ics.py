@@ -7,12 +7,18 @@ update of the same event (`STATUS:CANCELLED`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from incidentctl.model.maintenance import Maintenance, MaintenanceStatus
-from incidentctl.playbook.schema import Playbook
+from incidentctl.playbook.identity import Identity
 from incidentctl.render.punctuation import labelled
 from incidentctl.store.base import Store
+
+if TYPE_CHECKING:  # the site passes its validated playbook; `maintenance ics` does without
+    from incidentctl.playbook.schema import Playbook
 
 _STATUS = {
     MaintenanceStatus.SCHEDULED: "CONFIRMED",
@@ -53,11 +59,42 @@ def _stamp(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
-def event_lines(item: Maintenance, playbook: Playbook, now: datetime) -> list[str]:
-    names = [
-        playbook.components[c].name if c in playbook.components else c for c in item.components
-    ]
-    lang = playbook.organization.language
+@dataclass(frozen=True)
+class Heading:
+    """What the calendar names of the organization: from the validated playbook (the status
+    site) or from the playbook's identity (`maintenance ics`, no playbook models built)."""
+
+    organization: str
+    timezone: str
+    language: str
+    status_page_url: str
+    components: Mapping[str, str]  # id -> name
+
+    @classmethod
+    def of_playbook(cls, playbook: Playbook) -> Heading:
+        org = playbook.organization
+        return cls(
+            org.name,
+            org.timezone,
+            org.language,
+            org.status_page_url or "",
+            {key: spec.name for key, spec in playbook.components.items()},
+        )
+
+    @classmethod
+    def of_identity(cls, identity: Identity) -> Heading:
+        return cls(
+            identity.organization,
+            identity.timezone,
+            identity.language,
+            identity.status_page_url,
+            identity.components,
+        )
+
+
+def event_lines(item: Maintenance, heading: Heading, now: datetime) -> list[str]:
+    names = [heading.components.get(c, c) for c in item.components]
+    lang = heading.language
     description = "\n".join(
         part
         for part in (
@@ -84,14 +121,14 @@ def event_lines(item: Maintenance, playbook: Playbook, now: datetime) -> list[st
         f"STATUS:{_STATUS[item.status]}",
         "TRANSP:TRANSPARENT",
     ]
-    if playbook.organization.status_page_url:
-        lines.append(f"URL:{playbook.organization.status_page_url}")
+    if heading.status_page_url:
+        lines.append(f"URL:{heading.status_page_url}")
     lines.append("END:VEVENT")
     return lines
 
 
-def calendar_of(items: list[Maintenance], playbook: Playbook, now: datetime) -> bytes:
-    name = _escape(f"{playbook.organization.name} — maintenance")
+def calendar_of(items: list[Maintenance], heading: Heading, now: datetime) -> bytes:
+    name = _escape(f"{heading.organization} — maintenance")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -99,15 +136,15 @@ def calendar_of(items: list[Maintenance], playbook: Playbook, now: datetime) -> 
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{name}",
-        f"X-WR-TIMEZONE:{playbook.organization.timezone}",
+        f"X-WR-TIMEZONE:{heading.timezone}",
     ]
     for item in items:
-        lines += event_lines(item, playbook, now)
+        lines += event_lines(item, heading, now)
     lines.append("END:VCALENDAR")
     return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
 
 
-def calendar(store: Store, playbook: Playbook, now: datetime) -> bytes:
-    """Every window of the playbook's organization, soonest first."""
-    items = store.list_maintenances(organization=playbook.organization.name)
-    return calendar_of(items, playbook, now)
+def calendar(store: Store, heading: Heading, now: datetime) -> bytes:
+    """Every window of the organization, soonest first."""
+    items = store.list_maintenances(organization=heading.organization)
+    return calendar_of(items, heading, now)

@@ -166,7 +166,7 @@ def is_stuck(delivery: Delivery, now: datetime) -> bool:
     return delivery.state in IN_FLIGHT and since is not None and now - since > STUCK_AFTER
 
 
-def _open(env: Mapping[str, str], playbook: Path | None = None) -> Store:
+def open_named_store(env: Mapping[str, str], playbook: Path | None = None) -> Store:
     """The store the command's playbook (or `$INCIDENTCTL_DATABASE_URL`) names."""
     from incidentctl.app.database import resolve_database_url
 
@@ -238,7 +238,7 @@ def list_view(
         "severity": severity.strip() if severity else None,
         "declared_since": parse_since(since, tz, moment) if since else None,
     }
-    store = _open(env)
+    store = open_named_store(env)
     incidents = store.list_incidents(**filters, limit=None if limit is None else limit + 1)
     total = len(incidents)
     if not incidents and filters["severity"]:
@@ -272,7 +272,7 @@ def status_rows(
     with its deliveries that failed, are uncertain or have not moved for `STUCK_AFTER`
     (`stuck`)."""
     organization, tz = _viewer(env, every_organization)
-    store = _open(env)
+    store = open_named_store(env)
     moment = now or datetime.now(UTC)
     incidents = store.list_incidents(open_only=True, organization=organization)
     rows = [incident_row(i, moment, tz) for i in incidents]
@@ -352,7 +352,7 @@ def incident_details(
     """
     from incidentctl.app.lookup import find_incident
 
-    store = _open(env, playbook)
+    store = open_named_store(env, playbook)
     identity = current_identity(env, playbook)
     incident = find_incident(
         store,

@@ -64,10 +64,13 @@ def _stand_in() -> None:  # pragma: no cover - a run that names no command never
     raise AssertionError("a stand-in command ran: build_app(only=NAME) registers the real one")
 
 
-def build_app(only: str | None = None, *, full: bool = False) -> typer.Typer:
+def build_app(
+    only: str | None = None, subcommand: str | None = None, *, full: bool = False
+) -> typer.Typer:
     """The command-line application; with `only`, holding just that command, else every
     command as a stand-in that has its name and its line of help and nothing else (`full`:
-    every real command, for the tests that look at all their parameters).
+    every real command, for the tests that look at all their parameters). A group (`only`
+    `maintenance`) holds just its `subcommand` when it has one of that name.
 
     Typer inspects every registered function's parameters on each run, and their modules must
     be imported first: a run of one command needs only that command's. A run that names none
@@ -100,10 +103,23 @@ def build_app(only: str | None = None, *, full: bool = False) -> typer.Typer:
         module, _, function = target.partition(":")
         command = getattr(importlib.import_module(f"incidentctl.cli.{module}"), function)
         if isinstance(command, typer.Typer):  # a group of subcommands (`site build`)
-            app.add_typer(command, name=name, short_help=short_help)
+            app.add_typer(_narrowed(command, subcommand), name=name, short_help=short_help)
         else:
             app.command(name, short_help=short_help)(command)
     return app
+
+
+def _narrowed(group: typer.Typer, subcommand: str | None) -> typer.Typer:
+    """The group with only `subcommand` registered, when it has one of that name (typer
+    builds the parameters of every registered subcommand on each run); else the group."""
+    import copy
+
+    named = [c for c in group.registered_commands if c.name == subcommand]
+    if not named:  # its help, a mistyped name (suggestions need them all), a nested group
+        return group
+    narrowed = copy.copy(group)
+    narrowed.registered_commands = named
+    return narrowed
 
 
 def _command_of(argv: list[str]) -> str | None:
@@ -155,7 +171,8 @@ def run(argv: list[str] | None = None, *, runtime: Runtime | None = None) -> int
 
 def _run(argv: list[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    app = build_app(_command_of(args))
+    command = _command_of(args)
+    app = build_app(command, args[1] if command is not None and len(args) > 1 else None)
     try:
         # not standalone: typer/click would print usage errors on several lines
         code = app(args=args, prog_name="incidentctl", standalone_mode=False)

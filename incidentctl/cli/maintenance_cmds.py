@@ -196,14 +196,23 @@ def list_windows(playbook: PlaybookOption = None) -> None:
 @app.command("show")
 def show(maintenance_id: IdArgument = None, playbook: PlaybookOption = None) -> None:
     """One window: times, components, history, deliveries."""
-    from incidentctl.app.maintenance import find_maintenance
-    from incidentctl.cli.runtime import open_workspace
+    import os
+
+    from incidentctl.app.maintenance_queries import window
+    from incidentctl.cli.runtime import CURRENT, open_workspace
     from incidentctl.output.maintenance import print_window
 
-    ws = open_workspace(playbook)
-    item = find_maintenance(ws, maintenance_id)
-    notices = ws.store.maintenance_notices(maintenance_id=item.id)
-    print_window(item, notices, ws.playbook.organization.tz)
+    runtime = CURRENT.get()
+    env = runtime.env if runtime is not None and runtime.env is not None else os.environ
+    found = window(env, playbook, maintenance_id)
+    if found is None:  # no playbook identity to read: the whole playbook, and its errors
+        from incidentctl.app.maintenance import find_maintenance
+
+        ws = open_workspace(playbook)
+        item = find_maintenance(ws, maintenance_id)
+        notices = ws.store.maintenance_notices(maintenance_id=item.id)
+        found = item, notices, ws.playbook.organization.tz
+    print_window(*found)
 
 
 @app.command("remind")
@@ -282,16 +291,30 @@ def ics(
     playbook: PlaybookOption = None,
 ) -> None:
     """Write the maintenance windows as an iCalendar file customers subscribe to."""
+    import os
     import sys
+    from datetime import UTC, datetime
 
-    from incidentctl.app.maintenance_ics import calendar
-    from incidentctl.cli.runtime import open_workspace
-    from incidentctl.output import messages
+    from incidentctl.app.maintenance_ics import Heading, calendar
+    from incidentctl.app.maintenance_queries import calendar_file
+    from incidentctl.cli.runtime import CURRENT, open_workspace
 
-    ws = open_workspace(playbook)
-    data = calendar(ws.store, ws.playbook, ws.now())
+    runtime = CURRENT.get()
+    env = runtime.env if runtime is not None and runtime.env is not None else os.environ
+    now = runtime.clock() if runtime is not None and runtime.clock is not None else None
+    data = calendar_file(env, playbook, now or datetime.now(UTC))
+    if data is None:  # no playbook identity to read: the whole playbook, and its errors
+        ws = open_workspace(playbook)
+        data = calendar(ws.store, Heading.of_playbook(ws.playbook), ws.now())
     if out is None:
         sys.stdout.write(data.decode("utf-8"))
         return
-    out.write_bytes(data)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        from incidentctl.errors import StateError
+
+        raise StateError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    from incidentctl.output import messages  # rich: only to say where it went
+
     messages.print_note(f"calendar: {out}")

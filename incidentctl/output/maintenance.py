@@ -105,7 +105,7 @@ def print_list(items: Sequence[Maintenance], tz: tzinfo) -> None:
     )
 
 
-def print_window(item: Maintenance, notices: Sequence[MaintenanceNotice], tz: ZoneInfo) -> None:
+def print_window(item: Maintenance, notices: Sequence[MaintenanceNotice], tz: tzinfo) -> None:
     """One window: its times, components, history and deliveries."""
     from rich.text import Text
 

@@ -33,9 +33,9 @@ def state_dir(env: Mapping[str, str]) -> Path:
     if home:
         # absolute: the outbox channel writes file:// links, which a relative path cannot be
         return Path(home).expanduser().absolute()
-    import platformdirs
+    from incidentctl.playbook.location import user_folder
 
-    return Path(platformdirs.user_data_dir("incidentctl"))
+    return user_folder("data")
 
 
 def open_url(url: str, *, check_schema: bool = True) -> Store:

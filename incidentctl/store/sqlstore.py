@@ -7,7 +7,6 @@ driver's, a unique violation, SQLite's index hint — is a few hooks a backend o
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -256,6 +255,8 @@ class SQLStore(MaintenanceTables):
 
     def checksum(self, table: str) -> str:
         """SHA-256 of `table`'s rows in id order: equal on two stores holding the same rows."""
+        import hashlib
+
         digest = hashlib.sha256()
         for row in self.table_rows(table):
             digest.update(json.dumps(row, ensure_ascii=False).encode() + b"\n")

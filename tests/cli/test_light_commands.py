@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,80 @@ def test_help_lists_every_command_without_importing_one(tmp_path: Path) -> None:
     assert listed == {name for name, _, _ in COMMANDS}
     for name, _, short_help in COMMANDS:
         assert f"{name} " in done.stdout and short_help in done.stdout
+
+
+def schedule_upgrade(capsys: pytest.CaptureFixture[str]) -> None:
+    scheduled = cli(
+        capsys,
+        "maintenance", "schedule", "--title", "Database upgrade", "--component", "api",
+        "--start", "2031-03-01T02:00:00+00:00", "--end", "2031-03-01T03:00:00+00:00", "--yes",
+    )  # fmt: skip
+    assert scheduled.code == 0, scheduled.err
+
+
+def test_maintenance_reading_commands_import_no_models_and_say_the_same(
+    tmp_path: Path,
+    isolated_state: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    write_playbook(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    schedule_upgrade(capsys)
+    [window_id] = re.findall(r"MNT-\d{8}-\d+", cli(capsys, "maintenance", "list").out)
+    shown = cli(capsys, "maintenance", "show", window_id).out
+    calendar = cli(capsys, "maintenance", "ics").out
+    env = {**os.environ, **store_env(isolated_state)}
+    # `maintenance show` still draws its history with rich, even into a pipe
+    models = tuple(m for m in HEAVY if m != "rich")
+    heavy = f"m for m in {models!r} if m in sys.modules"
+    for argv, expected in (
+        (["maintenance", "list"], window_id),
+        (["maintenance", "show", window_id], shown),
+        (["maintenance", "ics"], calendar),
+    ):
+        done, loaded = run_probed(argv, heavy, tmp_path, env)
+        assert loaded == "loaded:", (argv, done.stderr)
+        if argv[-1] == "ics":  # the same calendar but for the moment it was written
+            assert _undated(done.stdout) == _undated(expected)
+            assert "SUMMARY:Maintenance: Database upgrade" in done.stdout
+            assert "Services concerned: Public API" in done.stdout.replace("\r\n ", "")
+        else:
+            assert expected in done.stdout
+
+
+def _undated(calendar: str) -> list[str]:
+    return [line for line in calendar.splitlines() if not line.startswith("DTSTAMP:")]
+
+
+@pytest.mark.parametrize(
+    ("subcommand", "registered"),
+    [("list", ["list"]), ("ics", ["ics"]), ("--help", None), ("lst", None), (None, None)],
+)
+def test_a_group_run_builds_only_the_subcommand_it_names(
+    subcommand: str | None, registered: list[str] | None
+) -> None:
+    from incidentctl.cli.app import build_app
+    from incidentctl.cli.maintenance_cmds import app as maintenance
+
+    every = [c.name for c in maintenance.registered_commands]
+    (group,) = build_app("maintenance", subcommand).registered_groups
+    assert group.typer_instance is not None
+    assert [c.name for c in group.typer_instance.registered_commands] == (registered or every)
+    assert [c.name for c in maintenance.registered_commands] == every  # the module's is kept
+
+
+@pytest.mark.sqlite_only  # the playbook names a SQLite file of its own
+def test_maintenance_list_reads_the_store_the_playbook_names(
+    tmp_path: Path,
+    isolated_state: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    team = tmp_path / "team.db"
+    write_playbook(tmp_path, extra=f"state:\n  database_url: sqlite:///{team}\n")
+    monkeypatch.chdir(tmp_path)
+    schedule_upgrade(capsys)
+    assert team.exists()
+    for argv in (("maintenance", "list"), ("maintenance", "ics")):
+        assert "Database upgrade" in cli(capsys, *argv).out, argv

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from incidentctl.app.maintenance_ics import calendar_of
+from incidentctl.app.maintenance_ics import Heading, calendar_of
 from incidentctl.app.site.api import Api, encode
 from incidentctl.app.site.feeds import ENTRIES, Feed
 from incidentctl.app.site.maintenance import maintenance_rss
@@ -84,7 +84,8 @@ def site_files(
         yield name, (builtin_templates_dir() / "site" / name).read_bytes()
     for path, document in Api(record, url).documents().items():
         yield f"api/v2/{path}", encode(document)
-    yield "maintenance.ics", calendar_of(record.maintenances, playbook, record.now)
+    heading = Heading.of_playbook(playbook)
+    yield "maintenance.ics", calendar_of(record.maintenances, heading, record.now)
     names = {k: c.name for k, c in playbook.components.items()}
     yield (
         "feeds/maintenance.rss",
