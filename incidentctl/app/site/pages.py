@@ -10,7 +10,7 @@ from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from incidentctl.app.site.maintenance import listed
 from incidentctl.app.site.record import SiteIncident, SiteRecord
@@ -20,6 +20,7 @@ from incidentctl.app.site.uptime import (
     Segment,
     availability,
     days_of,
+    local_midnight,
     maintenance_segments,
     worst,
 )
@@ -33,6 +34,18 @@ WINDOW = 90
 PAST_DAYS = 15
 # the CSS class of each status: short, since a page has 90 bars per component
 CLASS = dict(zip(BY_RANK, ("o", "m", "d", "p", "x"), strict=True))
+
+
+class TimelineEntry(NamedTuple):
+    """One public update as an incident page shows it, ready to print: a large build shows
+    100,000 of them, and each call a template makes costs more than the work it asks for."""
+
+    stage: str  # the stage's value, for its CSS class
+    label: str
+    iso: str
+    when: str
+    message: str
+    changes: str  # "Component: new status; …", empty when it changed none
 
 
 @dataclass
@@ -125,6 +138,27 @@ class Pages:
         spec = self.playbook.components.get(name)
         return spec.name if spec else name
 
+    def timeline(self, item: SiteIncident) -> list[TimelineEntry]:
+        """The incident's public updates, newest first."""
+        labels = STATUS_LABELS[self.language]
+        statuses = COMPONENT_STATUS_LABELS[self.language]
+        dated = self.times.dated
+        between = f"{self.semicolon} "
+        return [
+            TimelineEntry(
+                update.stage.value,
+                labels[update.stage.value],
+                update.at.isoformat(),
+                dated(update.at),
+                update.message,
+                between.join(
+                    f"{self.component_name(c.component)}{self.colon} {statuses[c.new.value]}"
+                    for c in update.changes
+                ),
+            )
+            for update in reversed(item.updates)
+        ]
+
     def duration(self, item: SiteIncident) -> str:
         end = item.incident.resolved_at or self.record.now
         return readable_duration(end - item.incident.declared_at, self.language)
@@ -199,9 +233,13 @@ class Pages:
     def past_days(self) -> list[tuple[str, list[SiteIncident]]]:
         """The days of the last `PAST_DAYS` with incidents declared, newest first."""
         by_day: dict[date, list[SiteIncident]] = {}
-        for item in self.record.incidents:
-            by_day.setdefault(self.times.local(item.incident.declared_at).date(), []).append(item)
         days = [self.today - timedelta(days=i) for i in range(PAST_DAYS)]
+        # only the days shown: the history's older incidents are not converted to local time
+        since = local_midnight(days[-1], self.times.tz)
+        for item in self.record.incidents:
+            if item.incident.declared_at >= since:
+                local = self.times.local(item.incident.declared_at)
+                by_day.setdefault(local.date(), []).append(item)
         return [(self.day_label(d), by_day[d]) for d in days if d in by_day]
 
     def months(self) -> dict[str, list[SiteIncident]]:
@@ -211,10 +249,10 @@ class Pages:
     @cached_property
     def _months(self) -> dict[str, list[SiteIncident]]:
         found: dict[str, list[SiteIncident]] = {}
+        local = self.times.local
         for item in self.record.incidents:
-            found.setdefault(f"{self.times.local(item.incident.declared_at):%Y-%m}", []).append(
-                item
-            )
+            at = local(item.incident.declared_at)
+            found.setdefault(f"{at.year:04d}-{at.month:02d}", []).append(item)  # no strftime
         return found
 
     def month_keys(self) -> dict[str, str | None]:

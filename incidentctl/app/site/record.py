@@ -184,9 +184,9 @@ def public_updates(
     return found
 
 
-@dataclass(frozen=True)
-class Known:
-    """What the previous build recorded of an incident (the site's manifest)."""
+class Known(NamedTuple):
+    """What the previous build recorded of an incident (the site's manifest; a tuple: a
+    rebuild reads one per incident of the history)."""
 
     version: int
     public: bool
