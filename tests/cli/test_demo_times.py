@@ -58,7 +58,11 @@ def test_an_update_stamped_ahead_of_the_clock_is_never_a_negative_ago(
         incident = commit_declare(ws, plan_declare(ws, "sev2", "API down", impact="Calls fail"))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("INCIDENTCTL_HOME", str(tmp_path / "state"))
-    expected = said.format(local=f"{stamped.astimezone(PARIS):%H:%M %Z}")
+    local = stamped.astimezone(PARIS)
+    # two hours ahead may be tomorrow in Paris: the day is said then ("at Thu 3 Dec 00:09 CET")
+    tomorrow = local.date() != datetime.now(PARIS).date()
+    day = f"{local:%a} {local.day} {local:%b} " if tomorrow else ""
+    expected = said.format(local=f"{day}{local:%H:%M %Z}")
     listed = cli(capsys, "list")
     assert listed.code == 0, listed.err
     row = next(line for line in listed.out.splitlines() if incident.id in line)

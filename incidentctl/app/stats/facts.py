@@ -104,7 +104,7 @@ def fold(moments: Sequence[Moment]) -> Facts:
     mitigated: str | None = None
     written: str | None = None
     reports = 0
-    severity = moments[0].severity or None if moments else None  # as declared, before changes
+    severity = (moments[0].severity or None) if moments else None  # as declared
     gaps: list[Gap] = []
     last: datetime | None = None
     last_text: str | None = None
