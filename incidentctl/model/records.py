@@ -160,6 +160,20 @@ class Moment(NamedTuple):
     component: str | None
 
 
+class IncidentHead(NamedTuple):
+    """What a rebuild of the status site asks of every incident of the history before it reads
+    any in full: enough to tell which changed, which are in the last 90 days and which are
+    among the latest of a component. Times are the stored text (ISO 8601, UTC, microseconds:
+    they sort as the moments they name); nothing is parsed."""
+
+    id: str
+    version: int
+    open: bool
+    declared_at: str
+    resolved_at: str | None
+    components: tuple[str, ...]
+
+
 DATA_SAFE_KEY = "data_safe"
 # in the data of a `resolved` event whose severity requires a public postmortem
 POSTMORTEM_REQUIRED_KEY = "postmortem_required"

@@ -12,6 +12,7 @@ from incidentctl.model.records import (
     Delivery,
     DeliveryState,
     Incident,
+    IncidentHead,
     Moment,
     Stage,
     TimelineEvent,
@@ -85,6 +86,15 @@ class Store(Protocol):
         those recorded before incidents had one); `severity`, declared at or after
         `declared_since`, with the day's sequence number `seq`. Filtered by the backend, so its
         cost follows what is returned, not the history's size."""
+        ...
+
+    def incident_heads(self, *, organization: str | None = None) -> list[IncidentHead]:
+        """Every incident (of `organization`, as `list_incidents` filters it) as its head, in
+        `list_incidents`' order: a few columns of each row, nothing of its timeline."""
+        ...
+
+    def incidents(self, incident_ids: Collection[str]) -> dict[str, Incident]:
+        """Id -> incident, for the ids asked that exist."""
         ...
 
     def count_incidents(

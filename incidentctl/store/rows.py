@@ -153,6 +153,12 @@ def _component_statuses(text: str) -> tuple[tuple[str, ComponentStatus], ...]:
     return tuple((str(k), _STATUSES.get(v) or ComponentStatus(v)) for k, v in _object(text).items())
 
 
+@lru_cache(maxsize=1024)
+def component_names(text: str) -> tuple[str, ...]:
+    """The components a stored components mapping names, parsed once per distinct text."""
+    return tuple(name for name, _ in _component_statuses(text))
+
+
 def incident_from_values(values: Sequence[Any]) -> Incident:
     """An incident from the values of `INCIDENT_READ`, in that order (the path of reading
     thousands as plain tuples)."""

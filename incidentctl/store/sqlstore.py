@@ -23,6 +23,7 @@ from incidentctl.model.records import (
     Delivery,
     DeliveryState,
     Incident,
+    IncidentHead,
     Moment,
     Stage,
     TimelineEvent,
@@ -39,6 +40,7 @@ from incidentctl.store.rows import (
     INCIDENT_COLUMNS,
     INCIDENT_READ,
     STAGES,
+    component_names,
     delivery_from_row,
     delivery_values,
     dumps,
@@ -458,6 +460,36 @@ class SQLStore(MaintenanceTables):
             params.append(max(0, limit))
         with self._guarded() as conn:
             return [incident_from_values(values) for values in self._tuples(conn, sql, params)]
+
+    def incident_heads(self, *, organization: str | None = None) -> list[IncidentHead]:
+        """Every incident's head, most recently declared first. See `Store.incident_heads`."""
+        where, params = self._incident_filter(False, organization, None, None, None, False)
+        sql = (
+            "SELECT id, version, status, declared_at, resolved_at, components FROM incidents "
+            f"{where} ORDER BY declared_at DESC, day DESC, seq DESC"
+        )
+        resolved = Stage.RESOLVED.value
+        with self._guarded() as conn:
+            return [
+                IncidentHead(id_, version, status != resolved, declared, ended, component_names(c))
+                for id_, version, status, declared, ended, c in self._tuples(conn, sql, params)
+            ]
+
+    def incidents(self, incident_ids: Collection[str]) -> dict[str, Incident]:
+        """Id -> incident of the ids that exist. See `Store.incidents`."""
+        ids = list(dict.fromkeys(incident_ids))
+        found: dict[str, Incident] = {}
+        columns = ", ".join(INCIDENT_READ)
+        with self._guarded() as conn:
+            # in slices: SQLite limits the number of parameters of one statement
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                sql = f"SELECT {columns} FROM incidents WHERE id IN ({marks})"
+                for values in self._tuples(conn, sql, chunk):
+                    incident = incident_from_values(values)
+                    found[incident.id] = incident
+        return found
 
     def count_incidents(
         self,

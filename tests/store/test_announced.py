@@ -115,3 +115,30 @@ def test_digests_are_kept_per_incident_and_name_and_replaced(tmp_path: Path) -> 
         assert store.last_event_ids(many) == {second.id: last[second.id]}
         # a cache, not a record: a store copy leaves it behind
         assert "digests" not in store.counts()
+
+
+def test_incident_heads_list_every_incident_in_the_order_incidents_are_listed(
+    tmp_path: Path,
+) -> None:
+    from incidentctl.model.records import IncidentHead
+
+    with history(tmp_path) as h:
+        first, second = two_incidents(h)
+        store = h.ws.store
+        first = store.get_incident(first.id) or first
+        heads = store.incident_heads(organization="Acme Cloud")
+        assert [head.id for head in heads] == [i.id for i in store.list_incidents()]
+        assert heads[1] == IncidentHead(
+            first.id, first.version, False, to_text(first.declared_at),
+            to_text(first.resolved_at or first.declared_at), ("api",),
+        )  # fmt: skip
+        assert heads[0].open and heads[0].resolved_at is None
+        assert store.incident_heads(organization="Someone else") == []
+        # the heads' times sort as the moments they name
+        assert heads[0].declared_at > heads[1].declared_at
+        found = store.incidents([second.id, "INC-nope", first.id])
+        assert sorted(found) == sorted([first.id, second.id])
+        assert found[first.id] == first
+        assert store.incidents([]) == {}
+        many = store.incidents([first.id] * 1200 + [f"INC-{n}" for n in range(1200)])
+        assert list(many) == [first.id]

@@ -23,7 +23,14 @@ from incidentctl.app.site.api import Api, encode
 from incidentctl.app.site.feeds import ENTRIES, Feed
 from incidentctl.app.site.maintenance import maintenance_rss
 from incidentctl.app.site.pages import Pages, badge
-from incidentctl.app.site.record import Details, Known, SiteIncident, SiteRecord, read_record
+from incidentctl.app.site.record import (
+    Details,
+    Known,
+    Previous,
+    SiteIncident,
+    SiteRecord,
+    read_record,
+)
 from incidentctl.app.site.uptime import worst
 from incidentctl.errors import ConflictError, StateError
 from incidentctl.playbook.schema import Playbook
@@ -179,6 +186,9 @@ class Manifest:
     months: dict[str, str]
     # feed path -> the key of its entries (`_feed_key`)
     feeds: dict[str, str] = field(default_factory=dict)
+    # the history's months, newest first, and the latest public update the site told of
+    listing: list[str] = field(default_factory=list)
+    updated: datetime | None = None
 
 
 def _previous(out: Path, expected: str) -> Manifest | None:
@@ -189,7 +199,11 @@ def _previous(out: Path, expected: str) -> Manifest | None:
             return None
         known = {k: Known(int(v), bool(p)) for k, (v, p) in manifest["incidents"].items()}
         feeds = {str(k): str(v) for k, v in manifest.get("feeds", {}).items()}
-        return Manifest(known, {str(k): str(v) for k, v in manifest["months"].items()}, feeds)
+        months = {str(k): str(v) for k, v in manifest["months"].items()}
+        listing = [str(m) for m in manifest["listing"]]
+        updated = manifest["updated"]
+        when = None if updated is None else datetime.fromisoformat(str(updated))
+        return Manifest(known, months, feeds, listing, when)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -203,26 +217,42 @@ def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> Si
     its content changed, incident pages before the pages that link them and `index.html`
     last; the pages of resolved incidents unchanged since then are not rendered again.
     """
+    import gc
+
     started = time.perf_counter()
     out = out.expanduser().absolute()
+    # a burst that builds tens of thousands of objects and drops few: the collector's passes
+    # over every object of the process (a command's whole start-up) would cost a fifth of it
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with _locked(out):
             _check_replaceable(out)
             stamp = fingerprint(playbook)
             previous = _previous(out, stamp)
-            if previous is None:
-                record = read_record(store, playbook, now)
-            else:
-                record = read_record(store, playbook, now, previous.incidents, _details(out))
+            holding = None if previous is None else _holding(out, previous)
+            record = read_record(store, playbook, now, holding)
             pages = Pages(record, base_url(playbook))
-            if previous is None:
+            if previous is None or holding is None:
                 count, size = _write(pages, out, stamp)
             else:
-                count, size = _update(pages, out, previous, stamp)
+                count, size = _update(pages, out, previous, holding, stamp)
     except OSError as exc:
         raise StateError(f"cannot write the status site to {out}: {exc.strerror or exc}") from None
+    finally:
+        if collecting:
+            gc.enable()
     return SiteBuild(out, count, size, time.perf_counter() - started, previous is None)
+
+
+def _holding(out: Path, manifest: Manifest) -> Previous:
+    """What the site in `out` holds, for a rebuild to read only what it must."""
+    pages = {name[:-5] for name in _listing(out / "incidents") if name.endswith(".html")}
+    month_pages = {name[:-5] for name in _listing(out / "history") if name.endswith(".html")}
+    return Previous(
+        manifest.incidents, _details(out), pages, manifest.listing, month_pages, manifest.updated
+    )
 
 
 def _details(out: Path) -> dict[str, Details]:
@@ -247,19 +277,18 @@ def _listing(folder: Path) -> set[str]:
         return set()
 
 
-def _kept(record: SiteRecord, out: Path, known: Mapping[str, Known]) -> set[str]:
-    """The resolved incidents whose page in `out` is the one this build would write."""
-    there = _listing(out / "incidents")
+def _kept(record: SiteRecord, holding: Previous) -> set[str]:
+    """The resolved incidents whose page in the folder is the one this build would write."""
     kept: set[str] = set()
     for item in record.incidents:
         incident = item.incident
-        before = known.get(incident.id)
+        before = holding.incidents.get(incident.id)
         if (
             before is not None
             and before.public
             and before.version == incident.version
             and not incident.is_open
-            and f"{incident.id}.html" in there
+            and incident.id in holding.pages
         ):
             kept.add(incident.id)
     return kept
@@ -305,17 +334,31 @@ def _feed_key(title: str, items: Sequence[SiteIncident], now: datetime) -> str:
 
 
 def _manifest(
-    pages: Pages, stamp: str, months: Mapping[str, str | None], feeds: Mapping[str, str]
+    pages: Pages,
+    stamp: str,
+    months: Mapping[str, str | None],
+    feeds: Mapping[str, str],
+    before: Manifest | None = None,
 ) -> bytes:
+    """The manifest of this build: every incident's version and whether public, the key of
+    every month's page (this build's for the months it wrote, else the last build's)."""
     record = pages.record
+    kept = before.months if before is not None else {}
+    keys = {}
+    for month in record.listing:  # newest first, as a fresh build lists them
+        key = months[month] if month in months else kept.get(month)
+        if key:
+            keys[month] = key
+    updated = max((i.updated_at for i in record.incidents if i.detailed), default=None)
+    if record.updated_before is not None and (updated is None or updated < record.updated_before):
+        updated = record.updated_before
     manifest = {
         "fingerprint": stamp,
-        "incidents": {
-            **{i.id: [i.incident.version, True] for i in record.incidents},
-            **{k: [v, False] for k, v in record.private.items()},
-        },
-        "months": {m: key for m, key in months.items() if key},
+        "incidents": {k: [v.version, v.public] for k, v in record.versions.items()},
+        "months": keys,
         "feeds": dict(feeds),
+        "listing": record.listing,
+        "updated": None if updated is None else updated.isoformat(),
     }
     return json.dumps(manifest).encode()
 
@@ -339,17 +382,18 @@ def _replace(target: Path, content: bytes) -> bool:
     return True
 
 
-def _update(pages: Pages, out: Path, previous: Manifest, stamp: str) -> tuple[int, int]:
+def _update(
+    pages: Pages, out: Path, previous: Manifest, holding: Previous, stamp: str
+) -> tuple[int, int]:
     """Bring the site in `out` up to `pages`, in place; (files written, their bytes): what a
     reader or `rsync` sees change is what changed."""
     record = pages.record
     months = pages.month_keys()
-    kept = _kept(record, out, previous.incidents)
-    there = _listing(out / "history")
+    kept = _kept(record, holding)
     kept_months = {
         m
         for m, key in months.items()
-        if key and previous.months.get(m) == key and f"{m}.html" in there
+        if key and previous.months.get(m) == key and m in holding.month_pages
     }
     (out / "incidents").mkdir(exist_ok=True)
     count = size = 0
@@ -372,13 +416,13 @@ def _update(pages: Pages, out: Path, previous: Manifest, stamp: str) -> tuple[in
         if _replace(target, content):
             count += 1
             size += len(content)
-    shown = {f"{i}.html" for i in every}
-    for name in _listing(out / "incidents") - shown:
-        (out / "incidents" / name).unlink(missing_ok=True)  # an incident no longer public
-    for name in there - {f"{m}.html" for m in months}:
-        (out / "history" / name).unlink(missing_ok=True)
+    public = {k for k, v in record.versions.items() if v.public}
+    for name in set(holding.pages) - public:
+        (out / "incidents" / f"{name}.html").unlink(missing_ok=True)  # no longer public
+    for month in set(holding.month_pages) - set(record.listing):
+        (out / "history" / f"{month}.html").unlink(missing_ok=True)
     _replace(out / DETAILS, _details_file(record))
-    _replace(out / MARKER, _manifest(pages, stamp, months, feeds.now))
+    _replace(out / MARKER, _manifest(pages, stamp, months, feeds.now, previous))
     return count, size
 
 

@@ -12,8 +12,10 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any, NamedTuple
 
+from markupsafe import Markup, escape
+
 from incidentctl.app.site.maintenance import listed
-from incidentctl.app.site.record import SiteIncident, SiteRecord
+from incidentctl.app.site.record import SiteIncident, SiteRecord, month_of
 from incidentctl.app.site.uptime import (
     BY_RANK,
     Day,
@@ -63,6 +65,8 @@ class ComponentRow:
     description: str
     status: ComponentStatus
     bars: list[Bar]
+    # the bars as the index prints them: 90 per component, joined once here
+    strip: str
     pct30: str
     pct90: str
     meets_target: bool | None
@@ -119,6 +123,7 @@ class Pages:
         self.today = record.now.astimezone(self.tz).date()
         self.days = [self.today - timedelta(days=WINDOW - 1 - i) for i in range(WINDOW)]
         self.by_id = {i.id: i for i in record.incidents}
+        self._labels: dict[date, str] = {}
         # the language's colon and semicolon, for the templates: `Impact : …` in French
         self.colon = mark(":", self.language)
         self.semicolon = mark(";", self.language)
@@ -178,8 +183,11 @@ class Pages:
         return (text.replace(".", ",") if self.language == "fr" else text) + "\u00a0%"
 
     def day_label(self, day: date) -> str:
-        moment = datetime.combine(day, datetime.min.time(), tzinfo=self.tz)
-        return self.times.date(moment)
+        label = self._labels.get(day)
+        if label is None:  # each of the 90 days is named once per component
+            moment = datetime.combine(day, datetime.min.time(), tzinfo=self.tz)
+            label = self._labels[day] = self.times.date(moment)
+        return label
 
     # the view model
 
@@ -199,6 +207,9 @@ class Pages:
         found += [s for s in self.works if s.component == name]
         days = days_of(name, found, self.days, self.tz, self.record.now, spec.since)
         bars = [self._bar(day, record) for day, record in zip(self.days, days, strict=True)]
+        strip = Markup(
+            "".join(f'<i class="{bar.css}" title="{escape(bar.title)}"></i>' for bar in bars)
+        )
         a30 = availability(days[-30:], self.weights)
         a90 = availability(days, self.weights)
         target = self.playbook.site.uptime_target
@@ -208,6 +219,7 @@ class Pages:
             spec.description,
             self.status_now[name],
             bars,
+            strip,
             percent(a30, self.language),
             percent(a90, self.language),
             None if a30 is None else a30 >= target,
@@ -243,27 +255,29 @@ class Pages:
         return [(self.day_label(d), by_day[d]) for d in days if d in by_day]
 
     def months(self) -> dict[str, list[SiteIncident]]:
-        """`2026-11` -> that month's incidents, newest first."""
+        """`2026-11` -> that month's incidents, newest first, for the months whose page this
+        record can write (every month, but on a rebuild those it holds whole)."""
         return self._months
 
     @cached_property
     def _months(self) -> dict[str, list[SiteIncident]]:
+        held = self.record.held
         found: dict[str, list[SiteIncident]] = {}
-        local = self.times.local
+        tz = self.times.tz
         for item in self.record.incidents:
-            at = local(item.incident.declared_at)
-            found.setdefault(f"{at.year:04d}-{at.month:02d}", []).append(item)  # no strftime
+            month = month_of(item.incident.declared_at, tz)
+            if held is None or month in held:
+                found.setdefault(month, []).append(item)
         return found
 
     def month_keys(self) -> dict[str, str | None]:
         """Month -> what its history page depends on (None: it has an incident in progress,
-        whose duration grows: always rendered)."""
+        whose duration grows: always rendered), for the months of `months()`."""
         import hashlib
 
-        months = self.months()
-        listing = ",".join(months)
+        listing = ",".join(self.record.listing)
         keys: dict[str, str | None] = {}
-        for month, items in months.items():
+        for month, items in self.months().items():
             if any(i.incident.is_open for i in items):
                 keys[month] = None
                 continue
@@ -306,6 +320,11 @@ class Pages:
         )
 
     def history(self, month: str, items: Sequence[SiteIncident], months: Sequence[str]) -> bytes:
+        # a month of resolved incidents depends on them alone: a later build may keep its page
+        if any(i.incident.is_open for i in items):
+            updated = self.record.now
+        else:
+            updated = max((i.incident.updated_at for i in items), default=self.record.now)
         return self._render(
             "history.html.j2",
             "../",
@@ -313,7 +332,7 @@ class Pages:
             month=month,
             items=items,
             months=months,
-            updated=self.record.now,
+            updated=updated,
         )
 
     def banner(self) -> bytes:
@@ -329,10 +348,10 @@ class Pages:
         for item in self.record.incidents:
             if item.id not in kept:
                 yield f"incidents/{item.id}.html", self.incident(item)
-        months = self.months()
-        for month, items in months.items():
+        listing = self.record.listing
+        for month, items in self.months().items():
             if month not in kept_months:
-                yield f"history/{month}.html", self.history(month, items, list(months))
+                yield f"history/{month}.html", self.history(month, items, listing)
 
 
 BADGE_COLOURS: Mapping[ComponentStatus, str] = {

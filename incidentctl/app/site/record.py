@@ -7,11 +7,12 @@ whose messages went to a public channel (its component history included).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from incidentctl.app.site.uptime import Segment, segments
 from incidentctl.model.maintenance import Maintenance, MaintenanceStatus
@@ -24,6 +25,7 @@ from incidentctl.model.records import (
 )
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store.base import Store
+from incidentctl.store.rows import from_text, to_text
 
 SPOKEN = (
     EventKind.DECLARED,
@@ -89,12 +91,18 @@ class SiteRecord:
     now: datetime
     # most recently declared first
     incidents: list[SiteIncident] = field(default_factory=list)
-    # id -> version of the incidents none of whose messages went to a public channel
-    private: dict[str, int] = field(default_factory=dict)
     # the incidents the index, a feed or the API shows (not only their own page)
     shown: set[str] = field(default_factory=set)
     # the organization's maintenance windows, soonest first
     maintenances: list[Maintenance] = field(default_factory=list)
+    # every incident of the history, held here or not: its version, and whether public
+    versions: dict[str, Known] = field(default_factory=dict)
+    # the history's months (`2026-11`) with a public incident, newest first
+    listing: list[str] = field(default_factory=list)
+    # the months whose every incident the record holds (None: every month)
+    held: set[str] | None = None
+    # the latest public update of the incidents a rebuild does not hold (the last build's)
+    updated_before: datetime | None = None
 
     @cached_property
     def active(self) -> list[SiteIncident]:
@@ -254,72 +262,164 @@ WINDOW = timedelta(days=91)
 LATEST = 50
 
 
+class Previous(NamedTuple):
+    """What the site in the folder was built from and holds, for a rebuild."""
+
+    # every incident of the history as the last build recorded it (its manifest)
+    incidents: Mapping[str, Known]
+    # what it read of the resolved incidents it showed in full
+    details: Mapping[str, Details]
+    # the incidents whose page is in the folder
+    pages: Collection[str]
+    # its history months, newest first, and those whose page is in the folder
+    months: Sequence[str]
+    month_pages: Collection[str]
+    # the latest public update it told of
+    updated: datetime | None = None
+
+
+def month_of(at: datetime, tz: ZoneInfo) -> str:
+    """`2026-11`: the month of the organization's calendar `at` falls in."""
+    local = at.astimezone(tz)
+    return f"{local.year:04d}-{local.month:02d}"  # no strftime: thousands of them
+
+
+def month_span(month: str, tz: ZoneInfo) -> tuple[str, str]:
+    """The month's first and next month's first moment, as stored text (UTC)."""
+    year, number = int(month[:4]), int(month[5:])
+    after = (year + 1, 1) if number == 12 else (year, number + 1)
+    start = datetime(year, number, 1, tzinfo=tz)
+    return to_text(start), to_text(datetime(*after, 1, tzinfo=tz))
+
+
 def read_record(
-    store: Store,
-    playbook: Playbook,
-    now: datetime,
-    known: Mapping[str, Known] | None = None,
-    details: Mapping[str, Details] | None = None,
+    store: Store, playbook: Playbook, now: datetime, previous: Previous | None = None
 ) -> SiteRecord:
-    """The public part of the organization's history, as the site shows it. With `known`
-    (the previous build's manifest), an unchanged resolved incident is read in full only when
-    the index, a feed or the API shows it, and then from `details` (what the previous build
-    read of it) when they hold it at its version."""
-    known = known or {}
-    details = details or {}
+    """The public part of the organization's history, as the site shows it.
+
+    With `previous` (a rebuild), the record holds only what this build renders: the incidents
+    that changed, those the index, a feed or the API shows, those whose page is missing, and
+    every incident of the history months written again. Of the others only their head is read
+    (`Store.incident_heads`). An unchanged resolved incident shown in full is taken from
+    `previous.details` when they hold it at its version."""
     org = playbook.organization.name
-    public = public_channels(playbook)
-    incidents = store.list_incidents(organization=org)
+    tz = playbook.organization.tz
+    heads = store.incident_heads(organization=org)
+    known: Mapping[str, Known] = previous.incidents if previous else {}
+    details: Mapping[str, Details] = previous.details if previous else {}
+    pages: Container[str] = previous.pages if previous else ()
+    cut = to_text(now - WINDOW)
+    # first what changed since the last build (everything, on a first build), read in full:
+    # whether each is public is known before the latest of each component are counted
+    changed_ids = []
+    changed: set[str] = set()  # their months
+    for head in heads:
+        before = known.get(head.id)
+        if before is None or before.version != head.version or head.open:
+            changed_ids.append(head.id)
+            if previous is not None:
+                changed.add(month_of(from_text(head.declared_at), tz))
+    rows = store.incidents(changed_ids)
+    items = _read_full(store, playbook, now, list(rows.values()), details, known)
+    versions: dict[str, Known] = {}
     counts: dict[str, int] = {}
-    wanted: list[Incident] = []
-    plan: list[tuple[Incident, bool]] = []
-    private: dict[str, int] = {}
+    full: list[str] = []  # the unchanged this build reads in full, in the history's order
     shown: set[str] = set()
-    for incident in incidents:
-        before = known.get(incident.id)
-        unchanged = (
-            before is not None and before.version == incident.version and not incident.is_open
-        )
-        if unchanged and before is not None and not before.public:
-            private[incident.id] = incident.version
-            continue
-        recent = incident.resolved_at is None or now - incident.resolved_at < WINDOW
-        listed = any(counts.get(c, 0) < LATEST for c in ["", *incident.components])
-        for name in ["", *incident.components]:
-            counts[name] = counts.get(name, 0) + 1
-        full = not unchanged or recent or listed
+    for head in heads:
+        if head.id in rows:
+            public = head.id in items
+            versions[head.id] = Known(rows[head.id].version, public)
+            if not public:
+                continue
+        else:
+            before = known[head.id]
+            versions[head.id] = before
+            if not before.public:
+                continue
+        recent = head.resolved_at is None or head.resolved_at > cut
+        listed = False
+        for name in ("", *head.components):
+            seen = counts.get(name, 0)
+            listed = listed or seen < LATEST
+            counts[name] = seen + 1
         if recent or listed:
-            shown.add(incident.id)
-        plan.append((incident, full))
-        cached = details.get(incident.id)
-        if full and not (unchanged and cached is not None and cached.version == incident.version):
-            wanted.append(incident)
-    said = _announced(store, org, public, wanted)
-    timelines = store.timelines([i.id for i in wanted if i.id in said])
+            shown.add(head.id)
+            if head.id not in rows:
+                full.append(head.id)
+        elif head.id not in rows and head.id not in pages:
+            full.append(head.id)  # its page is missing
+    more = store.incidents(full)
+    rows |= more
+    items |= _read_full(store, playbook, now, list(more.values()), details, known)
+    listing = {month_of(i.incident.declared_at, tz) for i in items.values()}
+    held: set[str] | None = None
+    if previous is not None:
+        listing |= set(previous.months)
+        if sorted(listing, reverse=True) == list(previous.months):
+            held = changed | {m for m in listing if m not in previous.month_pages}
+    # every incident of the months written again, read for its line there
+    spans = [month_span(m, tz) for m in held] if held is not None else None
+    extra = [
+        head.id
+        for head in heads
+        if head.id not in items
+        and versions[head.id].public
+        and (spans is None or any(lo <= head.declared_at < hi for lo, hi in spans))
+    ]
+    more = store.incidents([i for i in extra if i not in rows]) if extra else {}
+    for incident_id in extra:
+        incident = rows.get(incident_id) or more.get(incident_id)
+        if incident is not None:
+            items[incident_id] = SiteIncident(incident, [], [], detailed=False)
     record = SiteRecord(
         playbook,
         now,
-        private=private,
         maintenances=store.list_maintenances(organization=org),
         shown=shown,
+        versions=versions,
+        listing=sorted(listing, reverse=True),
+        held=held,
+        updated_before=previous.updated if previous else None,
     )
-    asked = {i.id for i in wanted}
-    for incident, full in plan:
-        if not full:
-            record.incidents.append(SiteIncident(incident, [], [], detailed=False))
-            continue
-        if incident.id not in asked:  # unchanged since the last build, which read it
-            kept = details[incident.id]
+    record.incidents = [items[head.id] for head in heads if head.id in items]
+    return record
+
+
+def _read_full(
+    store: Store,
+    playbook: Playbook,
+    now: datetime,
+    incidents: Sequence[Incident],
+    details: Mapping[str, Details],
+    known: Mapping[str, Known],
+) -> dict[str, SiteIncident]:
+    """Id -> the public incidents of `incidents` read in full, from `details` when they hold
+    an unchanged resolved one at its version, else from the store (the private ones left out)."""
+    org = playbook.organization.name
+    found: dict[str, SiteIncident] = {}
+    fresh: list[Incident] = []
+    for incident in incidents:
+        kept = details.get(incident.id)
+        if (
+            kept is not None
+            and kept.version == incident.version
+            and not incident.is_open
+            and known.get(incident.id) == Known(incident.version, True)
+        ):
             item = SiteIncident(
                 incident, kept.updates, kept.segments, kept.postmortem_url, kept.postmortem
             )
             item.details = kept
-            record.incidents.append(item)
-            continue
+            found[incident.id] = item
+        else:
+            fresh.append(incident)
+    said = _announced(store, org, public_channels(playbook), fresh)
+    timelines = store.timelines([i.id for i in fresh if i.id in said])
+    for incident in fresh:
         events = timelines.get(incident.id, [])
-        updates = public_updates(events, said.get(incident.id, {}), {})
+        told = said.get(incident.id, {})
+        updates = public_updates(events, told, {})
         if not updates:
-            record.private[incident.id] = incident.version
             continue
         postmortem = next(
             (
@@ -329,7 +429,6 @@ def read_record(
             ),
             None,
         )
-        told = said.get(incident.id, {})
         document = next(
             (
                 str(e.data["document"])
@@ -340,10 +439,10 @@ def read_record(
             ),
             None,
         )
-        record.incidents.append(
-            SiteIncident(incident, updates, segments(incident, events, now), postmortem, document)
+        found[incident.id] = SiteIncident(
+            incident, updates, segments(incident, events, now), postmortem, document
         )
-    return record
+    return found
 
 
 def _announced(
