@@ -172,6 +172,16 @@ class IncidentHead(NamedTuple):
     declared_at: str
     resolved_at: str | None
     components: tuple[str, ...]
+    # with `declared_at`, the order incidents are listed in (`day` as stored: 2026-11-20)
+    day: str
+    seq: int
+    # the store-wide counter its row had when last written (`Store.incident_revision`)
+    revision: int = 0
+
+    @property
+    def rank(self) -> tuple[str, str, int]:
+        """Sorts as `Store.list_incidents` lists: the most recently declared last."""
+        return self.declared_at, self.day, self.seq
 
 
 DATA_SAFE_KEY = "data_safe"

@@ -88,9 +88,25 @@ class Store(Protocol):
         cost follows what is returned, not the history's size."""
         ...
 
-    def incident_heads(self, *, organization: str | None = None) -> list[IncidentHead]:
-        """Every incident (of `organization`, as `list_incidents` filters it) as its head, in
-        `list_incidents`' order: a few columns of each row, nothing of its timeline."""
+    def incident_heads(
+        self,
+        *,
+        organization: str | None = None,
+        changed_after: int | None = None,
+        resolved_after: datetime | None = None,
+        declared_between: tuple[datetime, datetime] | None = None,
+        ids: Collection[str] = (),
+    ) -> list[IncidentHead]:
+        """Incidents (of `organization`, as `list_incidents` filters it) as their heads, in
+        `list_incidents`' order: a few columns of each row, nothing of its timeline. With no
+        other filter, every incident; else those that any filter given matches: written after
+        revision `changed_after` (`incident_revision`); open, or resolved after
+        `resolved_after`; declared in `[start, end)`; among `ids`."""
+        ...
+
+    def incident_revision(self) -> int:
+        """The highest revision of an incident row: every incident written from now on gets a
+        higher one (0 in a store with no incident yet)."""
         ...
 
     def incidents(self, incident_ids: Collection[str]) -> dict[str, Incident]:

@@ -257,6 +257,15 @@ def m009_digests(conn: Connection, dialect: Dialect) -> None:
     )
 
 
+@migration
+def m010_incident_revision(conn: Connection, dialect: Dialect) -> None:
+    """A store-wide counter on the incident rows: every write of an incident gives it one more
+    than the highest, so a reader that noted the highest knows what changed since (the status
+    site's rebuild) without reading every row. Rows written before count as changed once."""
+    conn.execute("ALTER TABLE incidents ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+    conn.execute("CREATE INDEX incidents_revision ON incidents (revision)")
+
+
 def applied_migrations(conn: Connection, dialect: Dialect = SQLITE) -> list[str]:
     """Names of the migrations already applied, oldest first (empty on a new database)."""
     if conn.execute(dialect.table_exists, ("_migrations",)).fetchone() is None:

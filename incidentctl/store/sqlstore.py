@@ -55,6 +55,22 @@ from incidentctl.store.rows import (
     to_text,
 )
 
+# the stages of an open incident, as stored
+OPEN_STAGES = tuple(stage.value for stage in Stage if stage is not Stage.RESOLVED)
+
+
+def _head(values: Sequence[Any]) -> IncidentHead:
+    id_, version, status, declared, ended, components, day, seq, revision = values
+    names = component_names(components)
+    return IncidentHead(
+        id_, version, status != "resolved", declared, ended, names, day, seq, revision
+    )
+
+
+def _rank(head: IncidentHead) -> tuple[str, str, int]:
+    return head.rank
+
+
 CLAIMABLE = (DeliveryState.PENDING.value, DeliveryState.FAILED.value)
 
 INCIDENT_FIELDS = ", ".join(INCIDENT_COLUMNS)
@@ -67,7 +83,7 @@ _DELIVERY_MARKS = ", ".join("?" for _ in DELIVERY_COLUMNS)
 
 # every table a store holds, with its columns in a fixed order (`db copy`, checksums)
 TABLES: dict[str, tuple[str, ...]] = {
-    "incidents": ("id", "day", "seq", *INCIDENT_COLUMNS, "version"),
+    "incidents": ("id", "day", "seq", *INCIDENT_COLUMNS, "version", "revision"),
     "events": ("id", *EVENT_COLUMNS),
     "deliveries": ("id", *DELIVERY_COLUMNS),
     "reminders": ("id", "incident_id", "kind", "slot", "at"),
@@ -78,6 +94,8 @@ TABLES: dict[str, tuple[str, ...]] = {
 SERIAL_TABLES = ("events", "deliveries", "reminders", "maintenance_deliveries")
 # SQLite limits the number of parameters of one statement
 SLICE = 500
+# the next incident revision (`m010_incident_revision`); the incident lock is held around it
+NEXT_REVISION = "(SELECT COALESCE(MAX(revision), 0) + 1 FROM incidents)"
 SENT = DeliveryState.SENT.value
 FIRST = itemgetter(0)
 # past this many incidents asked for, one walk of a table beats statements of ids in slices
@@ -303,8 +321,8 @@ class SQLStore(MaintenanceTables):
         with self._write() as conn:
             try:
                 conn.execute(
-                    f"INSERT INTO incidents (id, day, seq, {INCIDENT_FIELDS}) "
-                    f"VALUES (?, ?, ?, {INCIDENT_MARKS})",
+                    f"INSERT INTO incidents (id, day, seq, revision, {INCIDENT_FIELDS}) "
+                    f"VALUES (?, ?, ?, {NEXT_REVISION}, {INCIDENT_MARKS})",
                     (incident.id, day.isoformat(), seq, *incident_values(incident)),
                 )
             except self.driver_error as exc:
@@ -334,8 +352,8 @@ class SQLStore(MaintenanceTables):
             # threads recorded meanwhile by set_thread win over this possibly stale copy
             incident.threads = {**incident.threads, **json.loads(row["threads"])}
             cursor = conn.execute(
-                f"UPDATE incidents SET {INCIDENT_ASSIGNMENTS}, version = version + 1 "
-                "WHERE id = ? AND version = ?",
+                f"UPDATE incidents SET {INCIDENT_ASSIGNMENTS}, version = version + 1, "
+                f"revision = {NEXT_REVISION} WHERE id = ? AND version = ?",
                 (*incident_values(incident), incident.id, incident.version),
             )
             if cursor.rowcount != 1:
@@ -366,8 +384,8 @@ class SQLStore(MaintenanceTables):
         with self._write() as conn:
             try:
                 conn.execute(
-                    f"INSERT INTO incidents (id, day, seq, version, {INCIDENT_FIELDS}) "
-                    f"VALUES (?, ?, ?, ?, {INCIDENT_MARKS})",
+                    f"INSERT INTO incidents (id, day, seq, version, revision, {INCIDENT_FIELDS}) "
+                    f"VALUES (?, ?, ?, ?, {NEXT_REVISION}, {INCIDENT_MARKS})",
                     (
                         incident.id,
                         day.isoformat(),
@@ -461,19 +479,57 @@ class SQLStore(MaintenanceTables):
         with self._guarded() as conn:
             return [incident_from_values(values) for values in self._tuples(conn, sql, params)]
 
-    def incident_heads(self, *, organization: str | None = None) -> list[IncidentHead]:
-        """Every incident's head, most recently declared first. See `Store.incident_heads`."""
-        where, params = self._incident_filter(False, organization, None, None, None, False)
-        sql = (
-            "SELECT id, version, status, declared_at, resolved_at, components FROM incidents "
-            f"{where} ORDER BY declared_at DESC, day DESC, seq DESC"
-        )
-        resolved = Stage.RESOLVED.value
+    def incident_heads(
+        self,
+        *,
+        organization: str | None = None,
+        changed_after: int | None = None,
+        resolved_after: datetime | None = None,
+        declared_between: tuple[datetime, datetime] | None = None,
+        ids: Collection[str] = (),
+    ) -> list[IncidentHead]:
+        """Incidents as their heads, most recently declared first. See `Store.incident_heads`."""
+        where, base = self._incident_filter(False, organization, None, None, None, False)
+        columns = "id, version, status, declared_at, resolved_at, components, day, seq, revision"
+        anyof: list[str] = []
+        params: list[object] = []
+        if changed_after is not None:
+            anyof.append("revision > ?")
+            params.append(changed_after)
+        if resolved_after is not None:  # each term answered by its own index
+            anyof.append(f"status IN ({', '.join('?' for _ in OPEN_STAGES)})")
+            params.extend(OPEN_STAGES)
+            anyof.append("resolved_at > ?")
+            params.append(to_text(resolved_after))
+        if declared_between is not None:
+            anyof.append("(declared_at >= ? AND declared_at < ?)")
+            params.extend(to_text(moment) for moment in declared_between)
+        if not anyof and not ids:
+            order = "ORDER BY declared_at DESC, day DESC, seq DESC"
+            sql = f"SELECT {columns} FROM incidents {where} {order}"
+            with self._guarded() as conn:
+                return [_head(values) for values in self._tuples(conn, sql, base)]
+        both = f"{where} AND" if where else "WHERE"
+        found: dict[str, IncidentHead] = {}
         with self._guarded() as conn:
-            return [
-                IncidentHead(id_, version, status != resolved, declared, ended, component_names(c))
-                for id_, version, status, declared, ended, c in self._tuples(conn, sql, params)
-            ]
+            if anyof:
+                sql = f"SELECT {columns} FROM incidents {both} ({' OR '.join(anyof)})"
+                for values in self._tuples(conn, sql, [*base, *params]):
+                    found[values[0]] = _head(values)
+            asked = [i for i in dict.fromkeys(ids) if i not in found]
+            for start in range(0, len(asked), SLICE):
+                chunk = asked[start : start + SLICE]
+                marks = ", ".join("?" for _ in chunk)
+                sql = f"SELECT {columns} FROM incidents {both} id IN ({marks})"
+                for values in self._tuples(conn, sql, [*base, *chunk]):
+                    found[values[0]] = _head(values)
+        return sorted(found.values(), key=_rank, reverse=True)
+
+    def incident_revision(self) -> int:
+        """The highest incident revision. See `Store.incident_revision`."""
+        with self._guarded() as conn:
+            row = conn.execute("SELECT COALESCE(MAX(revision), 0) FROM incidents").fetchone()
+        return int(row[0])
 
     def incidents(self, incident_ids: Collection[str]) -> dict[str, Incident]:
         """Id -> incident of the ids that exist. See `Store.incidents`."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from incidentctl.model.records import EventKind, Incident, Moment, Stage
@@ -128,9 +129,10 @@ def test_incident_heads_list_every_incident_in_the_order_incidents_are_listed(
         first = store.get_incident(first.id) or first
         heads = store.incident_heads(organization="Acme Cloud")
         assert [head.id for head in heads] == [i.id for i in store.list_incidents()]
-        assert heads[1] == IncidentHead(
+        day, seq = store.numbering(first.id) or (None, 0)
+        assert heads[1]._replace(revision=0) == IncidentHead(
             first.id, first.version, False, to_text(first.declared_at),
-            to_text(first.resolved_at or first.declared_at), ("api",),
+            to_text(first.resolved_at or first.declared_at), ("api",), str(day), seq,
         )  # fmt: skip
         assert heads[0].open and heads[0].resolved_at is None
         assert store.incident_heads(organization="Someone else") == []
@@ -142,3 +144,41 @@ def test_incident_heads_list_every_incident_in_the_order_incidents_are_listed(
         assert store.incidents([]) == {}
         many = store.incidents([first.id] * 1200 + [f"INC-{n}" for n in range(1200)])
         assert list(many) == [first.id]
+
+
+def test_incident_heads_filtered_by_revision_state_declaration_and_id(tmp_path: Path) -> None:
+    with history(tmp_path) as h:
+        assert h.ws.store.incident_revision() == 0
+        first, second = two_incidents(h)
+        store = h.ws.store
+        mark = store.incident_revision()
+        assert mark >= 2
+        assert store.incident_heads(changed_after=mark) == []
+        h.later(10)
+        third = h.declare("Search down")
+        assert store.incident_revision() > mark
+
+        def ids(**filters: object) -> list[str]:
+            return [head.id for head in store.incident_heads(**filters)]  # type: ignore[arg-type]
+
+        assert ids(changed_after=mark) == [third.id]
+        # open ones, and those resolved after the moment given
+        resolved = (store.get_incident(first.id) or first).resolved_at
+        assert resolved is not None
+        assert ids(resolved_after=resolved) == [third.id, second.id]
+        assert ids(resolved_after=resolved - timedelta(seconds=1)) == [
+            third.id,
+            second.id,
+            first.id,
+        ]
+        between = (first.declared_at, second.declared_at)
+        assert ids(declared_between=between) == [first.id]
+        # any filter that matches: in the order incidents are listed, each once
+        assert ids(changed_after=mark, ids=[first.id, third.id, "INC-nope"]) == [third.id, first.id]
+        assert ids(ids=[first.id] * 600 + [second.id]) == [second.id, first.id]
+        assert ids(organization="Someone else", ids=[first.id]) == []
+        # an update is a write: the incident has the highest revision again
+        mark = store.incident_revision()
+        h.later(5)
+        h.update(second, "Looking")
+        assert ids(changed_after=mark) == [second.id]

@@ -128,6 +128,7 @@ def test_migrations_run_on_another_dialect_without_sqlite_sql() -> None:
         "m007_maintenance",
         "m008_impact_start",
         "m009_digests",
+        "m010_incident_revision",
     ]
     assert "INSERT INTO _migrations (name, applied_at) VALUES (%s, %s)" in sql
     assert SQLITE.params(3) == "?, ?, ?" and POSTGRESQL.params(2) == "%s, %s"

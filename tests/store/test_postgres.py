@@ -102,7 +102,11 @@ def test_an_older_schema_is_refused_until_db_upgrade(
     assert refused.code == 5
     assert refused.err.count("\n") == 1
     later = ", ".join(name for name, _ in MIGRATIONS[2:])
-    assert f"is at schema version 2 of {len(MIGRATIONS)} (pending: {later})" in refused.err
+    # the line is shortened in its middle to fit: its start and its end are there
+    assert (
+        f"is at schema version 2 of {len(MIGRATIONS)} (pending: {MIGRATIONS[2][0]}" in refused.err
+    )
+    assert f"{MIGRATIONS[-1][0]}): run" in refused.err
     assert refused.err.endswith("run `incidentctl db upgrade`\n")
     status = cli(capsys, "db", "status")
     assert "schema version: 2 (m002_incident_identity)" in status.out

@@ -232,7 +232,8 @@ class Api:
 
 def encode(document: Any) -> bytes:
     # `<`, `>` and `&` as \u escapes: a JSON file served with the wrong type never runs script
-    text = json.dumps(document, ensure_ascii=False, indent=1)
+    # compact, as Statuspage serves it: the encoder written in C only writes it so
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return (
         text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode()
         + b"\n"

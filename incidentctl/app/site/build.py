@@ -6,6 +6,7 @@ takes the old one's name. A folder that is not a site this command built is neve
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -24,8 +25,6 @@ from incidentctl.app.site.feeds import ENTRIES, Feed
 from incidentctl.app.site.maintenance import maintenance_rss
 from incidentctl.app.site.pages import Pages, badge
 from incidentctl.app.site.record import (
-    Details,
-    Known,
     Previous,
     SiteIncident,
     SiteRecord,
@@ -37,8 +36,6 @@ from incidentctl.playbook.schema import Playbook
 from incidentctl.store.base import Store
 
 MARKER = ".incidentctl-site"
-# what the last build read of the resolved incidents it showed in full (`record.Details`)
-DETAILS = ".incidentctl-site-details.json"
 STATIC = ("style.css", "banner.js")
 
 
@@ -181,7 +178,10 @@ def fingerprint(playbook: Playbook) -> str:
 class Manifest:
     """What a build wrote into its folder about itself, for the next build."""
 
-    incidents: dict[str, Known]
+    # the incident revision the build read up to (`Store.incident_revision`)
+    mark: int
+    # "" and each component -> the latest public incidents the feeds and the API listed
+    latest: dict[str, list[str]]
     # month -> the key of its history page (`Pages.month_keys`)
     months: dict[str, str]
     # feed path -> the key of its entries (`_feed_key`)
@@ -189,21 +189,39 @@ class Manifest:
     # the history's months, newest first, and the latest public update the site told of
     listing: list[str] = field(default_factory=list)
     updated: datetime | None = None
+    # the modification times of the incident and history folders once written: a page
+    # removed or added by hand since makes the next build a whole one
+    folders: dict[str, int] = field(default_factory=dict)
+
+
+FOLDERS = ("incidents", "history")
+
+
+def _folder_times(out: Path) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for name in FOLDERS:
+        with contextlib.suppress(OSError):
+            found[name] = (out / name).stat().st_mtime_ns
+    return found
 
 
 def _previous(out: Path, expected: str) -> Manifest | None:
-    """What the site in `out` was built from, if built with the same fingerprint."""
+    """What the site in `out` was built from, if built with the same fingerprint and its
+    pages are still the ones it wrote."""
     try:
         manifest = json.loads((out / MARKER).read_text(encoding="utf-8"))
         if manifest["fingerprint"] != expected:
             return None
-        known = {k: Known(int(v), bool(p)) for k, (v, p) in manifest["incidents"].items()}
+        folders = {str(k): int(v) for k, v in manifest["folders"].items()}
+        if folders != _folder_times(out):
+            return None
+        latest = {str(k): [str(i) for i in v] for k, v in manifest["latest"].items()}
         feeds = {str(k): str(v) for k, v in manifest.get("feeds", {}).items()}
         months = {str(k): str(v) for k, v in manifest["months"].items()}
         listing = [str(m) for m in manifest["listing"]]
         updated = manifest["updated"]
         when = None if updated is None else datetime.fromisoformat(str(updated))
-        return Manifest(known, months, feeds, listing, when)
+        return Manifest(int(manifest["mark"]), latest, months, feeds, listing, when, folders)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -248,26 +266,12 @@ def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> Si
 
 def _holding(out: Path, manifest: Manifest) -> Previous:
     """What the site in `out` holds, for a rebuild to read only what it must."""
-    pages = {name[:-5] for name in _listing(out / "incidents") if name.endswith(".html")}
-    month_pages = {name[:-5] for name in _listing(out / "history") if name.endswith(".html")}
-    return Previous(
-        manifest.incidents, _details(out), pages, manifest.listing, month_pages, manifest.updated
-    )
-
-
-def _details(out: Path) -> dict[str, Details]:
-    """What the site in `out` read of its resolved incidents; empty when unreadable (the
-    build then reads them from the store)."""
     try:
-        found = json.loads((out / DETAILS).read_text(encoding="utf-8"))
-        return {str(k): Details.from_json(str(k), v) for k, v in found.items()}
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-        return {}
-
-
-def _details_file(record: SiteRecord) -> bytes:
-    found = {k: v.to_json() for k, v in record.details().items()}
-    return json.dumps(found, ensure_ascii=False, separators=(",", ":")).encode()
+        names = os.listdir(out / "history")
+    except OSError:
+        names = []
+    month_pages = {name[:-5] for name in names if name.endswith(".html")}
+    return Previous(manifest.mark, manifest.latest, manifest.listing, month_pages, manifest.updated)
 
 
 def _listing(folder: Path) -> set[str]:
@@ -277,21 +281,11 @@ def _listing(folder: Path) -> set[str]:
         return set()
 
 
-def _kept(record: SiteRecord, holding: Previous) -> set[str]:
-    """The resolved incidents whose page in the folder is the one this build would write."""
-    kept: set[str] = set()
-    for item in record.incidents:
-        incident = item.incident
-        before = holding.incidents.get(incident.id)
-        if (
-            before is not None
-            and before.public
-            and before.version == incident.version
-            and not incident.is_open
-            and incident.id in holding.pages
-        ):
-            kept.add(incident.id)
-    return kept
+def _kept(record: SiteRecord) -> set[str]:
+    """The incidents whose page in the folder is the one this build would write: those that
+    did not change since the last build, which wrote their page (the folders' times say no
+    page went or came since)."""
+    return {i.id for i in record.incidents if i.id not in record.changed}
 
 
 def _write(pages: Pages, out: Path, stamp: str) -> tuple[int, int]:
@@ -313,8 +307,8 @@ def _write(pages: Pages, out: Path, stamp: str) -> tuple[int, int]:
             target.write_bytes(content)
             count += 1
             size += len(content)
-        (staging / DETAILS).write_bytes(_details_file(record))
-        (staging / MARKER).write_bytes(_manifest(pages, stamp, months, feeds.now))
+        manifest = _manifest(pages, stamp, months, feeds.now, None, _folder_times(staging))
+        (staging / MARKER).write_bytes(manifest)
         os.chmod(staging, 0o755)
         _swap(staging, out)
     except BaseException:
@@ -338,10 +332,12 @@ def _manifest(
     stamp: str,
     months: Mapping[str, str | None],
     feeds: Mapping[str, str],
-    before: Manifest | None = None,
+    before: Manifest | None,
+    folders: Mapping[str, int],
 ) -> bytes:
-    """The manifest of this build: every incident's version and whether public, the key of
-    every month's page (this build's for the months it wrote, else the last build's)."""
+    """The manifest of this build: the revision it read up to, the latest incidents it listed,
+    the key of every month's page (this build's for the months it wrote, else the last
+    build's), of every feed, and the times of its page folders once written."""
     record = pages.record
     kept = before.months if before is not None else {}
     keys = {}
@@ -354,11 +350,13 @@ def _manifest(
         updated = record.updated_before
     manifest = {
         "fingerprint": stamp,
-        "incidents": {k: [v.version, v.public] for k, v in record.versions.items()},
+        "mark": record.mark,
+        "latest": record.latest,
         "months": keys,
         "feeds": dict(feeds),
         "listing": record.listing,
         "updated": None if updated is None else updated.isoformat(),
+        "folders": dict(folders),
     }
     return json.dumps(manifest).encode()
 
@@ -389,7 +387,7 @@ def _update(
     reader or `rsync` sees change is what changed."""
     record = pages.record
     months = pages.month_keys()
-    kept = _kept(record, holding)
+    kept = _kept(record)
     kept_months = {
         m
         for m, key in months.items()
@@ -416,13 +414,10 @@ def _update(
         if _replace(target, content):
             count += 1
             size += len(content)
-    public = {k for k, v in record.versions.items() if v.public}
-    for name in set(holding.pages) - public:
-        (out / "incidents" / f"{name}.html").unlink(missing_ok=True)  # no longer public
     for month in set(holding.month_pages) - set(record.listing):
         (out / "history" / f"{month}.html").unlink(missing_ok=True)
-    _replace(out / DETAILS, _details_file(record))
-    _replace(out / MARKER, _manifest(pages, stamp, months, feeds.now, previous))
+    manifest = _manifest(pages, stamp, months, feeds.now, previous, _folder_times(out))
+    _replace(out / MARKER, manifest)
     return count, size
 
 

@@ -7,7 +7,9 @@ whose messages went to a public channel (its component history included).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Container, Mapping, Sequence
+import contextlib
+import json
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -20,6 +22,7 @@ from incidentctl.model.records import (
     ComponentStatus,
     EventKind,
     Incident,
+    IncidentHead,
     Stage,
     TimelineEvent,
 )
@@ -58,16 +61,15 @@ class PublicUpdate(NamedTuple):
 @dataclass
 class SiteIncident:
     incident: Incident
-    # oldest first
-    updates: list[PublicUpdate]
+    # oldest first; None while still in `details`, read from there when asked
+    told: list[PublicUpdate] | None
     segments: list[Segment]
     postmortem_url: str | None = None
     # the public postmortem (Markdown), once published on a public channel
     postmortem: str | None = None
-    # read from the store for this build (False: unchanged since the last build and outside
-    # what the index, feeds and API show; only its row was read, its page is kept)
+    # False: read for its line on a history page only (its row; its page is kept)
     detailed: bool = True
-    # what the last build read of it, when taken from there rather than from the store
+    # what an earlier build read of it, when taken from the store's digest of it
     details: Details | None = None
 
     @property
@@ -75,7 +77,15 @@ class SiteIncident:
         return self.incident.id
 
     @property
+    def updates(self) -> list[PublicUpdate]:
+        if self.told is None:
+            self.told = self.details.updates if self.details is not None else []
+        return self.told
+
+    @property
     def updated_at(self) -> datetime:
+        if self.told is None and self.details is not None:
+            return self.details.last or self.incident.updated_at
         return self.updates[-1].at if self.updates else self.incident.updated_at
 
     @property
@@ -91,12 +101,14 @@ class SiteRecord:
     now: datetime
     # most recently declared first
     incidents: list[SiteIncident] = field(default_factory=list)
-    # the incidents the index, a feed or the API shows (not only their own page)
-    shown: set[str] = field(default_factory=set)
     # the organization's maintenance windows, soonest first
     maintenances: list[Maintenance] = field(default_factory=list)
-    # every incident of the history, held here or not: its version, and whether public
-    versions: dict[str, Known] = field(default_factory=dict)
+    # the incident revision this record was read up to (`Store.incident_revision`)
+    mark: int = 0
+    # the incidents read again because they changed since the last build (or are open)
+    changed: set[str] = field(default_factory=set)
+    # "" (the whole site) and each component -> its latest public incidents, newest first
+    latest: dict[str, list[str]] = field(default_factory=dict)
     # the history's months (`2026-11`) with a public incident, newest first
     listing: list[str] = field(default_factory=list)
     # the months whose every incident the record holds (None: every month)
@@ -116,17 +128,6 @@ class SiteRecord:
             for name in item.components:
                 found.setdefault(name, []).append(item)
         return found
-
-    def details(self) -> dict[str, Details]:
-        """What the next build may take from this one instead of the store: the details read
-        of every resolved incident that the index, a feed or the API shows (the others are
-        read in full again only when they change, and then from the store)."""
-        return {
-            i.id: i.details
-            or Details(i.incident.version, i.updates, i.segments, i.postmortem_url, i.postmortem)
-            for i in self.incidents
-            if i.detailed and not i.incident.is_open and i.id in self.shown
-        }
 
     def current_status(self) -> dict[str, ComponentStatus]:
         """Every playbook component's status now: the worst an open incident gives it."""
@@ -192,68 +193,85 @@ def public_updates(
     return found
 
 
-class Known(NamedTuple):
-    """What the previous build recorded of an incident (the site's manifest; a tuple: a
-    rebuild reads one per incident of the history)."""
-
-    version: int
-    public: bool
-
-
 @dataclass(frozen=True)
 class Details:
     """What a build read of a resolved incident beyond its row — its public updates, its
-    component segments, its postmortem link — kept for the next build, which needs neither
-    its timeline nor its deliveries again while the incident's version stays the same."""
+    component segments, its postmortem — kept in the store (a digest, named after the
+    playbook's public channels) at the incident's version: a later build needs neither its
+    timeline nor its deliveries again while the version stays the same. Its updates are read
+    from their text only when a page asks for them (a build shows thousands of incidents'
+    bars, and the updates of a few hundred)."""
 
-    version: int
-    updates: list[PublicUpdate]
     segments: list[Segment]
     postmortem_url: str | None
-    postmortem: str | None = None
-    # what `from_json` read: written back as it was, not encoded again
-    source: Any = field(default=None, compare=False, repr=False)
+    postmortem: str | None
+    # the last public update's time
+    last: datetime | None
+    told: Any = field(default=None, compare=False, repr=False)
 
-    def to_json(self) -> Any:
-        if self.source is not None:
-            return self.source
+    @cached_property
+    def updates(self) -> list[PublicUpdate]:
         return [
-            self.version,
-            self.postmortem_url,
-            [
-                [u.id, u.at.isoformat(), u.stage.value, u.message,
-                 [[c.component, c.old.value, c.new.value] for c in u.changes]]
-                for u in self.updates
-            ],
-            [
-                [g.component, g.start.isoformat(), g.end.isoformat(), g.status.value]
-                for g in self.segments
-            ],
-            *([self.postmortem] if self.postmortem is not None else []),
+            PublicUpdate(
+                int(u[0]), datetime.fromisoformat(u[1]), STAGES[u[2]], str(u[3]),
+                tuple(Change(str(c[0]), STATUSES[c[1]], STATUSES[c[2]]) for c in u[4]),
+            )
+            for u in json.loads(self.told)
         ]  # fmt: skip
 
-    @classmethod
-    def from_json(cls, incident_id: str, value: Any) -> Details:
-        """Raises ValueError, KeyError, TypeError or IndexError on what no build wrote."""
-        version, postmortem, updates, found, *document = value
-        return cls(
-            int(version),
+    @staticmethod
+    def text(item: SiteIncident) -> str:
+        """The digest of `item`, read in full from the store."""
+        told = [
+            [u.id, u.at.isoformat(), u.stage.value, u.message,
+             [[c.component, c.old.value, c.new.value] for c in u.changes]]
+            for u in item.updates
+        ]  # fmt: skip
+        return json.dumps(
             [
-                PublicUpdate(
-                    int(u[0]), datetime.fromisoformat(u[1]), Stage(u[2]), str(u[3]),
-                    tuple(Change(str(c[0]), STATUSES[c[1]], STATUSES[c[2]]) for c in u[4]),
-                )
-                for u in updates
+                item.postmortem_url,
+                [
+                    [g.component, g.start.isoformat(), g.end.isoformat(), g.status.value]
+                    for g in item.segments
+                ],
+                item.updates[-1].at.isoformat() if item.updates else None,
+                item.postmortem,
+                json.dumps(told, ensure_ascii=False, separators=(",", ":")),
             ],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def of_text(cls, incident_id: str, text: str) -> Details:
+        """Raises ValueError, KeyError, TypeError or IndexError on what no build wrote."""
+        postmortem_url, found, last, postmortem, told = json.loads(text)
+        if not isinstance(told, str):
+            raise TypeError("updates")
+        return cls(
             [
                 Segment(str(g[0]), datetime.fromisoformat(g[1]), datetime.fromisoformat(g[2]),
                         STATUSES[g[3]], incident_id)
                 for g in found
             ],
+            None if postmortem_url is None else str(postmortem_url),
             None if postmortem is None else str(postmortem),
-            str(document[0]) if document else None,
-            value,
+            None if last is None else datetime.fromisoformat(last),
+            told,
         )  # fmt: skip
+
+
+# the digest of an incident none of whose messages went to a public channel
+PRIVATE = "private"
+STAGES = {stage.value: stage for stage in Stage}
+
+
+def digest_name(playbook: Playbook) -> str:
+    """The name of the site's digests: what they hold depends on the public channels."""
+    import zlib
+
+    channels = ",".join(sorted(public_channels(playbook)))
+    return f"site-1-{zlib.crc32(channels.encode()):08x}"
 
 
 # the index shows 90 days, the feeds and the API the latest 50 incidents: an unchanged
@@ -263,14 +281,12 @@ LATEST = 50
 
 
 class Previous(NamedTuple):
-    """What the site in the folder was built from and holds, for a rebuild."""
+    """What the site in the folder was built from, for a rebuild."""
 
-    # every incident of the history as the last build recorded it (its manifest)
-    incidents: Mapping[str, Known]
-    # what it read of the resolved incidents it showed in full
-    details: Mapping[str, Details]
-    # the incidents whose page is in the folder
-    pages: Collection[str]
+    # the incident revision it was read up to: an incident written since has a higher one
+    mark: int
+    # "" and each component -> the latest public incidents it listed
+    latest: Mapping[str, Sequence[str]]
     # its history months, newest first, and those whose page is in the folder
     months: Sequence[str]
     month_pages: Collection[str]
@@ -284,12 +300,74 @@ def month_of(at: datetime, tz: ZoneInfo) -> str:
     return f"{local.year:04d}-{local.month:02d}"  # no strftime: thousands of them
 
 
-def month_span(month: str, tz: ZoneInfo) -> tuple[str, str]:
-    """The month's first and next month's first moment, as stored text (UTC)."""
+def month_span(month: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The month's first moment and the next month's, in the organization's calendar."""
     year, number = int(month[:4]), int(month[5:])
     after = (year + 1, 1) if number == 12 else (year, number + 1)
-    start = datetime(year, number, 1, tzinfo=tz)
-    return to_text(start), to_text(datetime(*after, 1, tzinfo=tz))
+    return datetime(year, number, 1, tzinfo=tz), datetime(*after, 1, tzinfo=tz)
+
+
+class _Reader:
+    """Reads incidents for one build: from the store's digests when they hold them at their
+    version, else from their timelines (and then keeps their digest)."""
+
+    def __init__(self, store: Store, playbook: Playbook, now: datetime) -> None:
+        self.store = store
+        self.playbook = playbook
+        self.now = now
+        self.name = digest_name(playbook)
+        # id -> its item read from its timeline; None: private
+        self.read: dict[str, SiteIncident | None] = {}
+        # id -> what its digest holds, taken from the store
+        self.details: dict[str, Details] = {}
+        # the digests to keep: id -> (version, text)
+        self.kept: dict[str, tuple[int, str]] = {}
+
+    def fresh(self, incidents: Sequence[Incident]) -> None:
+        """Read `incidents` from their timelines."""
+        org = self.playbook.organization.name
+        said = _announced(self.store, org, public_channels(self.playbook), incidents)
+        timelines = self.store.timelines([i.id for i in incidents if i.id in said])
+        for incident in incidents:
+            events = timelines.get(incident.id, [])
+            item = _item(incident, events, said.get(incident.id, {}))
+            if item is not None:
+                item.segments = segments(incident, events, self.now)
+            self.read[incident.id] = item
+            if not incident.is_open:  # an open one is read again at every build
+                text = PRIVATE if item is None else Details.text(item)
+                self.kept[incident.id] = (incident.version, text)
+
+    def digested(self, heads: Sequence[IncidentHead]) -> list[str]:
+        """Take what the store's digests hold of `heads` at their version; the ids of the
+        others, which `fresh` must read."""
+        asked = [h for h in heads if h.id not in self.read and h.id not in self.details]
+        found = self.store.digests(self.name, [h.id for h in asked]) if asked else {}
+        missing: list[str] = []
+        for head in asked:
+            through, text = found.get(head.id, (None, ""))
+            if through != head.version:
+                missing.append(head.id)
+            elif text == PRIVATE:
+                self.read[head.id] = None
+            else:
+                try:
+                    self.details[head.id] = Details.of_text(head.id, text)
+                except (ValueError, KeyError, TypeError, IndexError):
+                    missing.append(head.id)
+        return missing
+
+    def public(self, head: IncidentHead) -> bool:
+        return self.read.get(head.id) is not None or head.id in self.details
+
+    def keep(self) -> None:
+        """Keep the digests of what was read from timelines (a store that refuses the write
+        only reads them again next time)."""
+        from incidentctl.errors import StateError
+
+        if self.kept:
+            with contextlib.suppress(StateError):
+                self.store.keep_digests(self.name, self.kept)
 
 
 def read_record(
@@ -297,152 +375,137 @@ def read_record(
 ) -> SiteRecord:
     """The public part of the organization's history, as the site shows it.
 
-    With `previous` (a rebuild), the record holds only what this build renders: the incidents
-    that changed, those the index, a feed or the API shows, those whose page is missing, and
-    every incident of the history months written again. Of the others only their head is read
-    (`Store.incident_heads`). An unchanged resolved incident shown in full is taken from
-    `previous.details` when they hold it at its version."""
+    With `previous` (a rebuild), only some heads are read (`Store.incident_heads`): the
+    incidents written since `previous.mark`, the open ones, those resolved in the last 90 days
+    and those the feeds listed (the latest of a component only change by what changed). The
+    record then holds what this build renders: what changed, what the index, a feed or the API
+    shows, and every incident of the history months written again."""
     org = playbook.organization.name
     tz = playbook.organization.tz
-    heads = store.incident_heads(organization=org)
-    known: Mapping[str, Known] = previous.incidents if previous else {}
-    details: Mapping[str, Details] = previous.details if previous else {}
-    pages: Container[str] = previous.pages if previous else ()
-    cut = to_text(now - WINDOW)
-    # first what changed since the last build (everything, on a first build), read in full:
-    # whether each is public is known before the latest of each component are counted
-    changed_ids = []
-    changed: set[str] = set()  # their months
-    for head in heads:
-        before = known.get(head.id)
-        if before is None or before.version != head.version or head.open:
-            changed_ids.append(head.id)
-            if previous is not None:
-                changed.add(month_of(from_text(head.declared_at), tz))
-    rows = store.incidents(changed_ids)
-    items = _read_full(store, playbook, now, list(rows.values()), details, known)
-    versions: dict[str, Known] = {}
+    mark = store.incident_revision()  # before any read: what is written meanwhile is read again
+    cut = now - WINDOW
+    if previous is None:
+        heads = store.incident_heads(organization=org)
+    else:
+        listed = {i for ids in previous.latest.values() for i in ids}
+        heads = store.incident_heads(
+            organization=org, changed_after=previous.mark, resolved_after=cut, ids=listed
+        )
+    reader = _Reader(store, playbook, now)
+    changed = [h for h in heads if previous is None or h.revision > previous.mark or h.open]
+    rows = store.incidents([h.id for h in changed])
+    reader.fresh(list(rows.values()))
+    unchanged = [h for h in heads if h.id not in rows]
+    missing = reader.digested(unchanged)
+    if missing:
+        more = store.incidents(missing)
+        rows |= more
+        reader.fresh(list(more.values()))
+    # the latest public incidents of the site and of each component, and the last 90 days
+    cut_text = to_text(cut)
     counts: dict[str, int] = {}
-    full: list[str] = []  # the unchanged this build reads in full, in the history's order
-    shown: set[str] = set()
+    latest: dict[str, list[str]] = {}
+    shown: list[IncidentHead] = []
     for head in heads:
-        if head.id in rows:
-            public = head.id in items
-            versions[head.id] = Known(rows[head.id].version, public)
-            if not public:
-                continue
-        else:
-            before = known[head.id]
-            versions[head.id] = before
-            if not before.public:
-                continue
-        recent = head.resolved_at is None or head.resolved_at > cut
-        listed = False
+        if not reader.public(head):
+            continue
+        listed_here = False
         for name in ("", *head.components):
             seen = counts.get(name, 0)
-            listed = listed or seen < LATEST
+            if seen < LATEST:
+                latest.setdefault(name, []).append(head.id)
+                listed_here = True
             counts[name] = seen + 1
-        if recent or listed:
-            shown.add(head.id)
-            if head.id not in rows:
-                full.append(head.id)
-        elif head.id not in rows and head.id not in pages:
-            full.append(head.id)  # its page is missing
-    more = store.incidents(full)
-    rows |= more
-    items |= _read_full(store, playbook, now, list(more.values()), details, known)
-    listing = {month_of(i.incident.declared_at, tz) for i in items.values()}
+        recent = head.resolved_at is None or head.resolved_at > cut_text
+        if listed_here or recent or head.id in rows:  # shown, or changed: its page is written
+            shown.append(head)
+    wanted = [h.id for h in shown if h.id not in rows]
+    rows |= store.incidents(wanted) if wanted else {}
+    items: dict[str, SiteIncident] = {}
+    for head in shown:
+        incident = rows.get(head.id)
+        if incident is None:
+            continue
+        item = reader.read.get(head.id)
+        if item is None:
+            kept = reader.details[head.id]
+            item = SiteIncident(
+                incident, None, kept.segments, kept.postmortem_url, kept.postmortem, details=kept
+            )
+        items[head.id] = item
+    # the history months: those with a public incident that changed are written again (all of
+    # them when a month appears: each lists the others)
+    listing = {month_of(from_text(h.declared_at), tz) for h in changed if reader.public(h)}
     held: set[str] | None = None
     if previous is not None:
         listing |= set(previous.months)
         if sorted(listing, reverse=True) == list(previous.months):
-            held = changed | {m for m in listing if m not in previous.month_pages}
-    # every incident of the months written again, read for its line there
-    spans = [month_span(m, tz) for m in held] if held is not None else None
-    extra = [
-        head.id
-        for head in heads
-        if head.id not in items
-        and versions[head.id].public
-        and (spans is None or any(lo <= head.declared_at < hi for lo, hi in spans))
-    ]
-    more = store.incidents([i for i in extra if i not in rows]) if extra else {}
-    for incident_id in extra:
-        incident = rows.get(incident_id) or more.get(incident_id)
-        if incident is not None:
-            items[incident_id] = SiteIncident(incident, [], [], detailed=False)
+            held = {month_of(from_text(h.declared_at), tz) for h in changed}
+            held |= {m for m in listing if m not in previous.month_pages}
+            held &= listing
+        if held is None or held:
+            spans: list[tuple[datetime, datetime] | None] = (
+                [month_span(m, tz) for m in held] if held is not None else [None]
+            )
+            seen_ids = {h.id for h in heads}
+            extra: dict[str, IncidentHead] = {}  # the months' incidents not held yet
+            for span in spans:
+                for head in store.incident_heads(organization=org, declared_between=span):
+                    if head.id not in items:
+                        extra[head.id] = head
+            missing = reader.digested(list(extra.values()))
+            if missing:
+                more = store.incidents(missing)
+                rows |= more
+                reader.fresh(list(more.values()))
+            heads += [h for h in extra.values() if h.id not in seen_ids]
+            heads.sort(key=lambda h: h.rank, reverse=True)
+            needed = [h.id for h in extra.values() if reader.public(h) and h.id not in rows]
+            rows |= store.incidents(needed) if needed else {}
+            for head in extra.values():
+                incident = rows.get(head.id)
+                if incident is not None and reader.public(head):
+                    items[head.id] = SiteIncident(incident, [], [], detailed=False)
+    reader.keep()
     record = SiteRecord(
         playbook,
         now,
         maintenances=store.list_maintenances(organization=org),
-        shown=shown,
-        versions=versions,
+        mark=mark,
+        changed={h.id for h in changed},
+        latest=latest,
         listing=sorted(listing, reverse=True),
         held=held,
         updated_before=previous.updated if previous else None,
     )
-    record.incidents = [items[head.id] for head in heads if head.id in items]
+    record.incidents = [items[h.id] for h in heads if h.id in items]
     return record
 
 
-def _read_full(
-    store: Store,
-    playbook: Playbook,
-    now: datetime,
-    incidents: Sequence[Incident],
-    details: Mapping[str, Details],
-    known: Mapping[str, Known],
-) -> dict[str, SiteIncident]:
-    """Id -> the public incidents of `incidents` read in full, from `details` when they hold
-    an unchanged resolved one at its version, else from the store (the private ones left out)."""
-    org = playbook.organization.name
-    found: dict[str, SiteIncident] = {}
-    fresh: list[Incident] = []
-    for incident in incidents:
-        kept = details.get(incident.id)
-        if (
-            kept is not None
-            and kept.version == incident.version
-            and not incident.is_open
-            and known.get(incident.id) == Known(incident.version, True)
-        ):
-            item = SiteIncident(
-                incident, kept.updates, kept.segments, kept.postmortem_url, kept.postmortem
-            )
-            item.details = kept
-            found[incident.id] = item
-        else:
-            fresh.append(incident)
-    said = _announced(store, org, public_channels(playbook), fresh)
-    timelines = store.timelines([i.id for i in fresh if i.id in said])
-    for incident in fresh:
-        events = timelines.get(incident.id, [])
-        told = said.get(incident.id, {})
-        updates = public_updates(events, told, {})
-        if not updates:
-            continue
-        postmortem = next(
-            (
-                str(e.data["url"])
-                for e in reversed(events)
-                if e.kind is EventKind.POSTMORTEM_WRITTEN and e.data.get("url")
-            ),
-            None,
-        )
-        document = next(
-            (
-                str(e.data["document"])
-                for e in reversed(events)
-                if e.kind is EventKind.POSTMORTEM_PUBLISHED
-                and e.id in told
-                and e.data.get("document")
-            ),
-            None,
-        )
-        found[incident.id] = SiteIncident(
-            incident, updates, segments(incident, events, now), postmortem, document
-        )
-    return found
+def _item(
+    incident: Incident, events: Sequence[TimelineEvent], told: dict[int, Stage]
+) -> SiteIncident | None:
+    """The incident as its public updates tell it (None: none was public); segments to add."""
+    updates = public_updates(events, told, {})
+    if not updates:
+        return None
+    postmortem = next(
+        (
+            str(e.data["url"])
+            for e in reversed(events)
+            if e.kind is EventKind.POSTMORTEM_WRITTEN and e.data.get("url")
+        ),
+        None,
+    )
+    document = next(
+        (
+            str(e.data["document"])
+            for e in reversed(events)
+            if e.kind is EventKind.POSTMORTEM_PUBLISHED and e.id in told and e.data.get("document")
+        ),
+        None,
+    )
+    return SiteIncident(incident, updates, [], postmortem, document)
 
 
 def _announced(
