@@ -765,18 +765,25 @@ class SQLStore(MaintenanceTables):
             return []
         where = f"channel IN ({', '.join('?' for _ in wanted)}) AND event_id IS NOT NULL"
         params = list(wanted)
-        if organization is not None:
+        few = incidents is not None and len(incidents) <= MANY
+        if organization is not None and few:  # each delivery's incident looked up by its key
+            where += (
+                " AND EXISTS (SELECT 1 FROM incidents WHERE incidents.id = deliveries.incident_id"
+                " AND incidents.organization IN (?, ''))"
+            )
+            params.append(organization)
+        elif organization is not None:  # the organization's incidents listed once
             where += " AND incident_id IN (SELECT id FROM incidents WHERE organization IN (?, ''))"
             params.append(organization)
         query = f"SELECT incident_id, event_id, stage, id FROM deliveries WHERE {where}"
         with self._guarded() as conn:
-            if incidents is None or len(incidents) > MANY:
+            if not few:
                 rows = conn.execute(query, params).fetchall()
                 if incidents is not None:
                     asked = set(incidents)
                     rows = [row for row in rows if row[0] in asked]
             else:
-                ids = list(incidents)
+                ids = list(incidents or ())
                 rows = []
                 # in slices: SQLite limits the number of parameters of one statement
                 for start in range(0, len(ids), 500):

@@ -46,7 +46,7 @@ class Api:
 
     def page(self) -> dict[str, Any]:
         org = self.playbook.organization
-        updated = max((i.updated_at for i in self.record.incidents), default=self.record.now)
+        updated = self.record.updated or self.record.now
         return {
             "id": self.page_id,
             "name": org.name,

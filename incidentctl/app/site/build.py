@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from incidentctl.app.maintenance_ics import Heading, calendar_of
 from incidentctl.app.site.api import Api, encode
@@ -28,6 +29,7 @@ from incidentctl.app.site.record import (
     Previous,
     SiteIncident,
     SiteRecord,
+    SpoiltDigest,
     read_record,
 )
 from incidentctl.app.site.uptime import worst
@@ -192,6 +194,8 @@ class Manifest:
     # the modification times of the incident and history folders once written: a page
     # removed or added by hand since makes the next build a whole one
     folders: dict[str, int] = field(default_factory=dict)
+    # component -> its row on the index as printed (`Pages.rows_now`)
+    rows: dict[str, list[Any]] = field(default_factory=dict)
 
 
 FOLDERS = ("incidents", "history")
@@ -221,7 +225,8 @@ def _previous(out: Path, expected: str) -> Manifest | None:
         listing = [str(m) for m in manifest["listing"]]
         updated = manifest["updated"]
         when = None if updated is None else datetime.fromisoformat(str(updated))
-        return Manifest(int(manifest["mark"]), latest, months, feeds, listing, when, folders)
+        rows = {str(k): list(v) for k, v in manifest["rows"].items() if len(v) == 6}
+        return Manifest(int(manifest["mark"]), latest, months, feeds, listing, when, folders, rows)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -249,13 +254,17 @@ def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> Si
             _check_replaceable(out)
             stamp = fingerprint(playbook)
             previous = _previous(out, stamp)
-            holding = None if previous is None else _holding(out, previous)
-            record = read_record(store, playbook, now, holding)
-            pages = Pages(record, base_url(playbook))
-            if previous is None or holding is None:
+            try:
+                if previous is not None:
+                    holding = _holding(out, previous)
+                    record = read_record(store, playbook, now, holding)
+                    pages = Pages(record, base_url(playbook), previous.rows)
+                    count, size = _update(pages, out, previous, holding, stamp)
+            except SpoiltDigest:  # a digest no build wrote: read everything again
+                previous = None
+            if previous is None:
+                pages = Pages(read_record(store, playbook, now), base_url(playbook))
                 count, size = _write(pages, out, stamp)
-            else:
-                count, size = _update(pages, out, previous, holding, stamp)
     except OSError as exc:
         raise StateError(f"cannot write the status site to {out}: {exc.strerror or exc}") from None
     finally:
@@ -321,7 +330,7 @@ def _feed_key(title: str, items: Sequence[SiteIncident], now: datetime) -> str:
     """What a feed's content depends on besides the fingerprint: its title and its entries
     (their versions: any change to an incident raises it); `now` only when it has none."""
     shown = items[:ENTRIES]
-    text = title + "\0" + ",".join(f"{i.id}:{i.incident.version}" for i in shown)
+    text = title + "\0" + ",".join(f"{i.id}:{i.version}" for i in shown)
     if not shown:
         text += "\0" + now.isoformat()
     return hashlib.sha256(text.encode()).hexdigest()[:24]
@@ -345,9 +354,7 @@ def _manifest(
         key = months[month] if month in months else kept.get(month)
         if key:
             keys[month] = key
-    updated = max((i.updated_at for i in record.incidents if i.detailed), default=None)
-    if record.updated_before is not None and (updated is None or updated < record.updated_before):
-        updated = record.updated_before
+    updated = record.updated
     manifest = {
         "fingerprint": stamp,
         "mark": record.mark,
@@ -357,6 +364,7 @@ def _manifest(
         "listing": record.listing,
         "updated": None if updated is None else updated.isoformat(),
         "folders": dict(folders),
+        "rows": pages.rows_now,
     }
     return json.dumps(manifest).encode()
 

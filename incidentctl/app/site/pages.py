@@ -64,12 +64,13 @@ class ComponentRow:
     name: str
     description: str
     status: ComponentStatus
-    bars: list[Bar]
-    # the bars as the index prints them: 90 per component, joined once here
+    # the bars as the index prints them (90 per component, joined here, not by the template),
+    # the availability over 30 and 90 days, and the list of the days with an incident
     strip: str
     pct30: str
     pct90: str
     meets_target: bool | None
+    days: str
 
 
 @dataclass
@@ -107,7 +108,9 @@ def _environment() -> Any:
 class Pages:
     """Renders the pages of one site record."""
 
-    def __init__(self, record: SiteRecord, base_url: str) -> None:
+    def __init__(
+        self, record: SiteRecord, base_url: str, rows: Mapping[str, list[Any]] | None = None
+    ) -> None:
         self.record = record
         self.playbook = record.playbook
         org = self.playbook.organization
@@ -124,6 +127,12 @@ class Pages:
         self.days = [self.today - timedelta(days=WINDOW - 1 - i) for i in range(WINDOW)]
         self.by_id = {i.id: i for i in record.incidents}
         self._labels: dict[date, str] = {}
+        # each day's start, in UTC
+        self.starts = [local_midnight(day, self.tz) for day in self.days]
+        # component -> its row as the last build printed it, and as this one does
+        # (`_row_key`, then the row's texts)
+        self.rows_before: Mapping[str, list[Any]] = rows or {}
+        self.rows_now: dict[str, list[Any]] = {}
         # the language's colon and semicolon, for the templates: `Impact : …` in French
         self.colon = mark(":", self.language)
         self.semicolon = mark(";", self.language)
@@ -164,6 +173,20 @@ class Pages:
             for update in reversed(item.updates)
         ]
 
+    def lines(self, items: Sequence[SiteIncident], root: str) -> Markup:
+        """One line per incident (title, stage, duration), as the history and the index list
+        them: joined here, not by a template macro called hundreds of times."""
+        labels = STATUS_LABELS[self.language]
+        return Markup(
+            "".join(
+                f'<li><a href="{escape(root)}incidents/{escape(i.id)}.html">'
+                f"{escape(i.incident.title)}</a> "
+                f'<span class="muted">{escape(labels[i.incident.status.value])} · '
+                f"{escape(self.duration(i))}</span></li>\n"
+                for i in items
+            )
+        )
+
     def duration(self, item: SiteIncident) -> str:
         end = item.incident.resolved_at or self.record.now
         return readable_duration(end - item.incident.declared_at, self.language)
@@ -199,8 +222,37 @@ class Pages:
     def overall(self) -> ComponentStatus:
         return worst(self.status_now.values())
 
+    def _row_key(self, name: str) -> str | None:
+        """What a component's row depends on besides the playbook and the templates: the day
+        and the incidents of the last 90 days that touched it. None when it depends on the
+        time of day too (an incident open or resolved today, a planned work in the window)."""
+        import hashlib
+
+        if any(s.component == name for s in self.works):
+            return None
+        start = self.starts[0]
+        today = self.starts[-1]
+        shown = []
+        for item in self.record.by_component.get(name, []):
+            ended = item.resolved_at
+            if ended is None or ended >= today:
+                return None
+            if ended > start:
+                shown.append(f"{item.id}:{item.version}")
+        text = f"{self.today.isoformat()}|{self.status_now[name].value}|{','.join(shown)}"
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
     def _row(self, name: str) -> ComponentRow:
         spec = self.playbook.components[name]
+        key = self._row_key(name)
+        kept = self.rows_before.get(name)
+        if key is not None and kept is not None and kept[0] == key:
+            strip, pct30, pct90, meets, listed = kept[1:]
+            self.rows_now[name] = kept
+            return ComponentRow(
+                name, spec.name, spec.description, self.status_now[name],
+                Markup(strip), pct30, pct90, meets, Markup(listed),
+            )  # fmt: skip
         touched = self.record.by_component.get(name, [])
         found = [s for i in touched for s in i.segments if s.component == name]
         # planned works count as maintenance (no downtime); their overrun as an outage
@@ -213,16 +265,40 @@ class Pages:
         a30 = availability(days[-30:], self.weights)
         a90 = availability(days, self.weights)
         target = self.playbook.site.uptime_target
-        return ComponentRow(
+        row = ComponentRow(
             name,
             spec.name,
             spec.description,
             self.status_now[name],
-            bars,
             strip,
             percent(a30, self.language),
             percent(a90, self.language),
             None if a30 is None else a30 >= target,
+            self._days_listed(bars),
+        )
+        if key is not None:
+            self.rows_now[name] = [key, row.strip, row.pct30, row.pct90, row.meets_target, row.days]
+        return row
+
+    def _days_listed(self, bars: Sequence[Bar]) -> Markup:
+        """The days with an incident, newest first, each with links to its incidents."""
+        bad = [bar for bar in bars if bar.incidents]
+        if not bad:
+            return Markup("")
+        between = str(escape(f"{self.semicolon} "))
+        colon = escape(self.colon)
+        lines = "".join(
+            f"<li>{escape(self.day_label(bar.day))}{colon} "
+            + between.join(
+                f'<a href="incidents/{escape(i.id)}.html">{escape(i.incident.title)}</a>'
+                for i in bar.incidents
+            )
+            + "</li>"
+            for bar in reversed(bad)
+        )
+        summary = escape(self.w("day_detail"))
+        return Markup(
+            f"<details><summary>{summary} ({len(bad)})</summary>\n<ul>{lines}</ul>\n</details>\n"
         )
 
     def _bar(self, day: date, record: Day | None) -> Bar:
@@ -249,8 +325,8 @@ class Pages:
         # only the days shown: the history's older incidents are not converted to local time
         since = local_midnight(days[-1], self.times.tz)
         for item in self.record.incidents:
-            if item.incident.declared_at >= since:
-                local = self.times.local(item.incident.declared_at)
+            if item.declared_at >= since:
+                local = self.times.local(item.declared_at)
                 by_day.setdefault(local.date(), []).append(item)
         return [(self.day_label(d), by_day[d]) for d in days if d in by_day]
 
@@ -265,7 +341,7 @@ class Pages:
         found: dict[str, list[SiteIncident]] = {}
         tz = self.times.tz
         for item in self.record.incidents:
-            month = month_of(item.incident.declared_at, tz)
+            month = month_of(item.declared_at, tz)
             if held is None or month in held:
                 found.setdefault(month, []).append(item)
         return found
@@ -278,10 +354,10 @@ class Pages:
         listing = ",".join(self.record.listing)
         keys: dict[str, str | None] = {}
         for month, items in self.months().items():
-            if any(i.incident.is_open for i in items):
+            if any(i.is_open for i in items):
                 keys[month] = None
                 continue
-            text = listing + ";" + ",".join(f"{i.id}:{i.incident.version}" for i in items)
+            text = listing + ";" + ",".join(f"{i.id}:{i.version}" for i in items)
             keys[month] = hashlib.sha256(text.encode()).hexdigest()[:24]
         return keys
 

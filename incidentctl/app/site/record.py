@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from incidentctl.app.site.uptime import Segment, segments
@@ -58,39 +58,102 @@ class PublicUpdate(NamedTuple):
     changes: tuple[Change, ...] = ()
 
 
-@dataclass
 class SiteIncident:
-    incident: Incident
-    # oldest first; None while still in `details`, read from there when asked
-    told: list[PublicUpdate] | None
-    segments: list[Segment]
-    postmortem_url: str | None = None
-    # the public postmortem (Markdown), once published on a public channel
-    postmortem: str | None = None
-    # False: read for its line on a history page only (its row; its page is kept)
-    detailed: bool = True
-    # what an earlier build read of it, when taken from the store's digest of it
-    details: Details | None = None
+    """A public incident as the site shows it: read from its timeline, or from its digest
+    (`details`), whose parts are parsed only when a page asks for them. What every page asks
+    of every incident (its id, version, state, times of declaration and resolution, the
+    components it touched) comes from its head."""
+
+    def __init__(
+        self,
+        head: IncidentHead,
+        incident: Incident | None,
+        updates: list[PublicUpdate] | None,
+        segments: list[Segment] | None,
+        postmortem_url: str | None = None,
+        postmortem: str | None = None,
+        *,
+        detailed: bool = True,
+        details: Details | None = None,
+    ) -> None:
+        self.head = head
+        self._incident = incident
+        self._updates = updates  # oldest first
+        self._segments = segments
+        self._postmortem_url = postmortem_url
+        # the public postmortem (Markdown), once published on a public channel
+        self._postmortem = postmortem
+        # False: read for its line on a history page only (its page is kept)
+        self.detailed = detailed
+        self.details = details
 
     @property
     def id(self) -> str:
-        return self.incident.id
+        return self.head.id
+
+    @property
+    def incident(self) -> Incident:
+        if self._incident is None:
+            if self.details is None:
+                raise ValueError(f"{self.head.id}: neither its row nor its digest was read")
+            self._incident = self.details.row
+        return self._incident
+
+    @property
+    def version(self) -> int:
+        return self._incident.version if self._incident is not None else self.head.version
+
+    @property
+    def is_open(self) -> bool:
+        return self._incident.is_open if self._incident is not None else self.head.open
+
+    @property
+    def declared_at(self) -> datetime:
+        if self._incident is not None:
+            return self._incident.declared_at
+        return from_text(self.head.declared_at)
+
+    @property
+    def resolved_at(self) -> datetime | None:
+        if self._incident is not None:
+            return self._incident.resolved_at
+        return None if self.head.resolved_at is None else from_text(self.head.resolved_at)
 
     @property
     def updates(self) -> list[PublicUpdate]:
-        if self.told is None:
-            self.told = self.details.updates if self.details is not None else []
-        return self.told
+        if self._updates is None:
+            self._updates = self.details.updates if self.details is not None else []
+        return self._updates
+
+    @property
+    def segments(self) -> list[Segment]:
+        if self._segments is None:
+            self._segments = self.details.segments if self.details is not None else []
+        return self._segments
+
+    @property
+    def postmortem_url(self) -> str | None:
+        return self.details.postmortem_url if self.details is not None else self._postmortem_url
+
+    @property
+    def postmortem(self) -> str | None:
+        return self.details.postmortem if self.details is not None else self._postmortem
 
     @property
     def updated_at(self) -> datetime:
-        if self.told is None and self.details is not None:
+        if self._updates is None and self.details is not None:
             return self.details.last or self.incident.updated_at
         return self.updates[-1].at if self.updates else self.incident.updated_at
 
     @property
     def components(self) -> set[str]:
-        return {s.component for s in self.segments} | set(self.incident.components)
+        if self._incident is None:
+            names = set(self.head.components)
+        else:
+            names = set(self._incident.components)
+        if self._segments is None and self.details is not None:
+            return set(self.details.touched) | names
+        return {s.component for s in self.segments} | names
 
 
 @dataclass
@@ -113,12 +176,13 @@ class SiteRecord:
     listing: list[str] = field(default_factory=list)
     # the months whose every incident the record holds (None: every month)
     held: set[str] | None = None
-    # the latest public update of the incidents a rebuild does not hold (the last build's)
-    updated_before: datetime | None = None
+    # the latest public update of every incident (None: there is none): of those read from
+    # their timelines for this build, and of the others as the last build saw them
+    updated: datetime | None = None
 
     @cached_property
     def active(self) -> list[SiteIncident]:
-        return [i for i in self.incidents if i.incident.is_open]
+        return [i for i in self.incidents if i.is_open]
 
     @cached_property
     def by_component(self) -> dict[str, list[SiteIncident]]:
@@ -193,31 +257,108 @@ def public_updates(
     return found
 
 
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class SpoiltDigest(ValueError):
+    """A digest whose header read well but whose body does not: no build wrote it."""
+
+
 @dataclass(frozen=True)
 class Details:
     """What a build read of a resolved incident beyond its row — its public updates, its
     component segments, its postmortem — kept in the store (a digest, named after the
     playbook's public channels) at the incident's version: a later build needs neither its
-    timeline nor its deliveries again while the version stays the same. Its updates are read
-    from their text only when a page asks for them (a build shows thousands of incidents'
-    bars, and the updates of a few hundred)."""
+    timeline nor its deliveries again while the version stays the same. Its first line (the
+    last public update's time, the components its segments touch) is read at once, the rest
+    only when a page asks for it: a build shows thousands of incidents' bars, from a few
+    dozen of them recomputed, and the updates of a few hundred."""
 
-    segments: list[Segment]
-    postmortem_url: str | None
-    postmortem: str | None
-    # the last public update's time
-    last: datetime | None
-    told: Any = field(default=None, compare=False, repr=False)
+    incident_id: str
+    version: int
+    # the components its segments touch
+    touched: tuple[str, ...]
+    # the rest, read when asked: the last public update's time and the incident as the site
+    # shows it (its row at that version: a build reads no row of an unchanged incident), then
+    # its updates, segments and postmortem
+    second: str = field(repr=False)
+    body: str = field(repr=False)
+
+    @cached_property
+    def _summary(self) -> tuple[datetime | None, Incident]:
+        try:
+            last, row = json.loads(self.second)
+            (
+                title, severity, status, declared, updated, resolved, impact, workaround, eta,
+                components, uid, organization, timezone,
+            ) = row  # fmt: skip
+            incident = Incident(
+                self.incident_id, str(title), str(severity), STAGES[status],
+                datetime.fromisoformat(declared), datetime.fromisoformat(updated),
+                impact=str(impact), workaround=str(workaround), eta=str(eta),
+                components={str(k): STATUSES[v] for k, v in components.items()},
+                resolved_at=None if resolved is None else datetime.fromisoformat(resolved),
+                uid=str(uid), organization=str(organization), timezone=str(timezone),
+                version=self.version,
+            )  # fmt: skip
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+            raise SpoiltDigest(f"digest of {self.incident_id}: {exc}") from None
+        return None if last is None else datetime.fromisoformat(last), incident
+
+    @property
+    def last(self) -> datetime | None:
+        """The last public update's time."""
+        return self._summary[0]
+
+    @property
+    def row(self) -> Incident:
+        return self._summary[1]
+
+    @cached_property
+    def _parts(self) -> tuple[str | None, list[Segment], str | None, str]:
+        try:
+            postmortem_url, found, postmortem, told = json.loads(self.body)
+            if not isinstance(told, str):
+                raise TypeError("updates")
+            segments = [
+                Segment(str(g[0]), datetime.fromisoformat(g[1]), datetime.fromisoformat(g[2]),
+                        STATUSES[g[3]], self.incident_id)
+                for g in found
+            ]  # fmt: skip
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            raise SpoiltDigest(f"digest of {self.incident_id}: {exc}") from None
+        return (
+            None if postmortem_url is None else str(postmortem_url),
+            segments,
+            None if postmortem is None else str(postmortem),
+            told,
+        )
+
+    @property
+    def postmortem_url(self) -> str | None:
+        return self._parts[0]
+
+    @property
+    def segments(self) -> list[Segment]:
+        return list(self._parts[1])
+
+    @property
+    def postmortem(self) -> str | None:
+        return self._parts[2]
 
     @cached_property
     def updates(self) -> list[PublicUpdate]:
-        return [
-            PublicUpdate(
-                int(u[0]), datetime.fromisoformat(u[1]), STAGES[u[2]], str(u[3]),
-                tuple(Change(str(c[0]), STATUSES[c[1]], STATUSES[c[2]]) for c in u[4]),
-            )
-            for u in json.loads(self.told)
-        ]  # fmt: skip
+        try:
+            return [
+                PublicUpdate(
+                    int(u[0]), datetime.fromisoformat(u[1]), STAGES[u[2]], str(u[3]),
+                    tuple(Change(str(c[0]), STATUSES[c[1]], STATUSES[c[2]]) for c in u[4]),
+                )
+                for u in json.loads(self._parts[3])
+            ]  # fmt: skip
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            raise SpoiltDigest(f"digest of {self.incident_id}: {exc}") from None
 
     @staticmethod
     def text(item: SiteIncident) -> str:
@@ -227,38 +368,38 @@ class Details:
              [[c.component, c.old.value, c.new.value] for c in u.changes]]
             for u in item.updates
         ]  # fmt: skip
-        return json.dumps(
+        last = item.updates[-1].at.isoformat() if item.updates else None
+        i = item.incident
+        row = [
+            i.title, i.severity, i.status.value, i.declared_at.isoformat(),
+            i.updated_at.isoformat(), i.resolved_at.isoformat() if i.resolved_at else None,
+            i.impact, i.workaround, i.eta, {k: v.value for k, v in i.components.items()},
+            i.uid, i.organization, i.timezone,
+        ]  # fmt: skip
+        touched = _compact(sorted({g.component for g in item.segments}))
+        head = touched + "\n" + _compact([last, row])
+        body = _compact(
             [
                 item.postmortem_url,
                 [
                     [g.component, g.start.isoformat(), g.end.isoformat(), g.status.value]
                     for g in item.segments
                 ],
-                item.updates[-1].at.isoformat() if item.updates else None,
                 item.postmortem,
-                json.dumps(told, ensure_ascii=False, separators=(",", ":")),
-            ],
-            ensure_ascii=False,
-            separators=(",", ":"),
+                _compact(told),
+            ]
         )
+        return f"{head}\n{body}"
 
     @classmethod
-    def of_text(cls, incident_id: str, text: str) -> Details:
-        """Raises ValueError, KeyError, TypeError or IndexError on what no build wrote."""
-        postmortem_url, found, last, postmortem, told = json.loads(text)
-        if not isinstance(told, str):
-            raise TypeError("updates")
-        return cls(
-            [
-                Segment(str(g[0]), datetime.fromisoformat(g[1]), datetime.fromisoformat(g[2]),
-                        STATUSES[g[3]], incident_id)
-                for g in found
-            ],
-            None if postmortem_url is None else str(postmortem_url),
-            None if postmortem is None else str(postmortem),
-            None if last is None else datetime.fromisoformat(last),
-            told,
-        )  # fmt: skip
+    def of_text(cls, incident_id: str, version: int, text: str) -> Details:
+        """Its first line read; raises ValueError, KeyError, TypeError or IndexError on one
+        no build wrote (what is read later raises `SpoiltDigest`)."""
+        first, second, body = text.split("\n", 2)
+        touched = json.loads(first)
+        if not isinstance(touched, list):
+            raise TypeError("touched")
+        return cls(incident_id, version, tuple(str(name) for name in touched), second, body)
 
 
 # the digest of an incident none of whose messages went to a public channel
@@ -316,6 +457,8 @@ class _Reader:
         self.playbook = playbook
         self.now = now
         self.name = digest_name(playbook)
+        # id -> the head of every incident read
+        self.heads: dict[str, IncidentHead] = {}
         # id -> its item read from its timeline; None: private
         self.read: dict[str, SiteIncident | None] = {}
         # id -> what its digest holds, taken from the store
@@ -330,9 +473,8 @@ class _Reader:
         timelines = self.store.timelines([i.id for i in incidents if i.id in said])
         for incident in incidents:
             events = timelines.get(incident.id, [])
-            item = _item(incident, events, said.get(incident.id, {}))
-            if item is not None:
-                item.segments = segments(incident, events, self.now)
+            head = self.heads[incident.id]
+            item = _item(head, incident, events, said.get(incident.id, {}), self.now)
             self.read[incident.id] = item
             if not incident.is_open:  # an open one is read again at every build
                 text = PRIVATE if item is None else Details.text(item)
@@ -352,7 +494,7 @@ class _Reader:
                 self.read[head.id] = None
             else:
                 try:
-                    self.details[head.id] = Details.of_text(head.id, text)
+                    self.details[head.id] = Details.of_text(head.id, head.version, text)
                 except (ValueError, KeyError, TypeError, IndexError):
                     missing.append(head.id)
         return missing
@@ -392,6 +534,7 @@ def read_record(
             organization=org, changed_after=previous.mark, resolved_after=cut, ids=listed
         )
     reader = _Reader(store, playbook, now)
+    reader.heads = {h.id: h for h in heads}
     changed = [h for h in heads if previous is None or h.revision > previous.mark or h.open]
     rows = store.incidents([h.id for h in changed])
     reader.fresh(list(rows.values()))
@@ -419,19 +562,12 @@ def read_record(
         recent = head.resolved_at is None or head.resolved_at > cut_text
         if listed_here or recent or head.id in rows:  # shown, or changed: its page is written
             shown.append(head)
-    wanted = [h.id for h in shown if h.id not in rows]
-    rows |= store.incidents(wanted) if wanted else {}
     items: dict[str, SiteIncident] = {}
     for head in shown:
-        incident = rows.get(head.id)
-        if incident is None:
-            continue
         item = reader.read.get(head.id)
         if item is None:
             kept = reader.details[head.id]
-            item = SiteIncident(
-                incident, None, kept.segments, kept.postmortem_url, kept.postmortem, details=kept
-            )
+            item = SiteIncident(head, None, None, None, details=kept)
         items[head.id] = item
     # the history months: those with a public incident that changed are written again (all of
     # them when a month appears: each lists the others)
@@ -453,6 +589,7 @@ def read_record(
                 for head in store.incident_heads(organization=org, declared_between=span):
                     if head.id not in items:
                         extra[head.id] = head
+            reader.heads |= extra
             missing = reader.digested(list(extra.values()))
             if missing:
                 more = store.incidents(missing)
@@ -460,12 +597,14 @@ def read_record(
                 reader.fresh(list(more.values()))
             heads += [h for h in extra.values() if h.id not in seen_ids]
             heads.sort(key=lambda h: h.rank, reverse=True)
-            needed = [h.id for h in extra.values() if reader.public(h) and h.id not in rows]
-            rows |= store.incidents(needed) if needed else {}
             for head in extra.values():
-                incident = rows.get(head.id)
-                if incident is not None and reader.public(head):
-                    items[head.id] = SiteIncident(incident, [], [], detailed=False)
+                fresh = reader.read.get(head.id)
+                digest = reader.details.get(head.id)
+                if fresh is not None or digest is not None:
+                    incident = fresh.incident if fresh is not None else None
+                    items[head.id] = SiteIncident(
+                        head, incident, [], [], detailed=False, details=digest
+                    )
     reader.keep()
     record = SiteRecord(
         playbook,
@@ -476,16 +615,29 @@ def read_record(
         latest=latest,
         listing=sorted(listing, reverse=True),
         held=held,
-        updated_before=previous.updated if previous else None,
+        updated=_latest_update(reader, previous),
     )
     record.incidents = [items[h.id] for h in heads if h.id in items]
     return record
 
 
+def _latest_update(reader: _Reader, previous: Previous | None) -> datetime | None:
+    """Every incident held from a digest is unchanged since the last build, whose latest
+    public update counted it: only those read from their timelines can be later."""
+    found = [i.updated_at for i in reader.read.values() if i is not None]
+    if previous is not None and previous.updated is not None:
+        found.append(previous.updated)
+    return max(found, default=None)
+
+
 def _item(
-    incident: Incident, events: Sequence[TimelineEvent], told: dict[int, Stage]
+    head: IncidentHead,
+    incident: Incident,
+    events: Sequence[TimelineEvent],
+    told: dict[int, Stage],
+    now: datetime,
 ) -> SiteIncident | None:
-    """The incident as its public updates tell it (None: none was public); segments to add."""
+    """The incident as its public updates tell it (None: none was public)."""
     updates = public_updates(events, told, {})
     if not updates:
         return None
@@ -505,7 +657,8 @@ def _item(
         ),
         None,
     )
-    return SiteIncident(incident, updates, [], postmortem, document)
+    found = segments(incident, events, now)
+    return SiteIncident(head, incident, updates, found, postmortem, document)
 
 
 def _announced(

@@ -123,3 +123,39 @@ def test_every_rebuild_writes_what_a_fresh_build_writes(
         assert history_size > 30
         rebuild_read = asked[: len(asked) - history_size]  # the fresh build read them all
         assert 0 < len(rebuild_read) <= 14, rebuild_read
+
+
+def test_a_component_row_is_taken_from_the_last_build_while_its_day_and_incidents_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incidentctl.app.site import pages
+
+    walked: list[str] = []
+    real = pages.days_of
+
+    def days_of(component: str, *args: object, **options: object) -> object:
+        walked.append(component)
+        return real(component, *args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pages, "days_of", days_of)
+    out = tmp_path / "site"
+    with history(tmp_path) as h:
+        old = h.declare("Old outage", ["api=major_outage"])
+        h.later(30)
+        h.resolve(old)
+        h.later(60 * 24)  # resolved yesterday: its day no longer moves
+        h.build(out)
+        assert sorted(walked) == ["api", "portal"]
+        walked.clear()
+        h.later(60)
+        h.build(out)
+        assert walked == []  # the same day, the same incidents: both rows as printed
+        current = h.declare("Portal slow", ["portal=degraded_performance"])
+        h.build(out)
+        assert walked == ["portal"]  # open: its row follows the clock
+        walked.clear()
+        h.later(30)
+        h.resolve(current)
+        h.later(60 * 24)
+        same_as_fresh(h, out, tmp_path / "fresh")  # a new day: every row again
+        assert sorted(walked) == ["api", "api", "portal", "portal"]
