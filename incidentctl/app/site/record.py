@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -265,7 +265,6 @@ class SpoiltDigest(ValueError):
     """A digest whose header read well but whose body does not: no build wrote it."""
 
 
-@dataclass(frozen=True)
 class Details:
     """What a build read of a resolved incident beyond its row — its public updates, its
     component segments, its postmortem — kept in the store (a digest, named after the
@@ -275,15 +274,25 @@ class Details:
     only when a page asks for it: a build shows thousands of incidents' bars, from a few
     dozen of them recomputed, and the updates of a few hundred."""
 
-    incident_id: str
-    version: int
-    # the components its segments touch
-    touched: tuple[str, ...]
-    # the rest, read when asked: the last public update's time and the incident as the site
-    # shows it (its row at that version: a build reads no row of an unchanged incident), then
-    # its updates, segments and postmortem
-    second: str = field(repr=False)
-    body: str = field(repr=False)
+    def __init__(
+        self,
+        incident_id: str,
+        version: int,
+        touched: tuple[str, ...],
+        second: str,
+        body: str,
+        told: str,
+    ) -> None:
+        self.incident_id = incident_id
+        self.version = version
+        # the components its segments touch
+        self.touched = touched
+        # the rest, a JSON text each, read when asked: the last public update's time and the
+        # incident as the site shows it (its row at that version: a build reads no row of an
+        # unchanged incident); its postmortem and segments; its public updates
+        self.second = second
+        self.body = body
+        self.told = told
 
     @cached_property
     def _summary(self) -> tuple[datetime | None, Incident]:
@@ -316,11 +325,9 @@ class Details:
         return self._summary[1]
 
     @cached_property
-    def _parts(self) -> tuple[str | None, list[Segment], str | None, str]:
+    def _parts(self) -> tuple[str | None, list[Segment], str | None]:
         try:
-            postmortem_url, found, postmortem, told = json.loads(self.body)
-            if not isinstance(told, str):
-                raise TypeError("updates")
+            postmortem_url, found, postmortem = json.loads(self.body)
             segments = [
                 Segment(str(g[0]), datetime.fromisoformat(g[1]), datetime.fromisoformat(g[2]),
                         STATUSES[g[3]], self.incident_id)
@@ -332,7 +339,6 @@ class Details:
             None if postmortem_url is None else str(postmortem_url),
             segments,
             None if postmortem is None else str(postmortem),
-            told,
         )
 
     @property
@@ -355,7 +361,7 @@ class Details:
                     int(u[0]), datetime.fromisoformat(u[1]), STAGES[u[2]], str(u[3]),
                     tuple(Change(str(c[0]), STATUSES[c[1]], STATUSES[c[2]]) for c in u[4]),
                 )
-                for u in json.loads(self._parts[3])
+                for u in json.loads(self.told)
             ]  # fmt: skip
         except (ValueError, KeyError, TypeError, IndexError) as exc:
             raise SpoiltDigest(f"digest of {self.incident_id}: {exc}") from None
@@ -376,34 +382,36 @@ class Details:
             i.impact, i.workaround, i.eta, {k: v.value for k, v in i.components.items()},
             i.uid, i.organization, i.timezone,
         ]  # fmt: skip
-        touched = _compact(sorted({g.component for g in item.segments}))
-        head = touched + "\n" + _compact([last, row])
-        body = _compact(
+        segments = [
+            [g.component, g.start.isoformat(), g.end.isoformat(), g.status.value]
+            for g in item.segments
+        ]
+        # four lines: compact JSON writes a newline inside a string as `\n`
+        return "\n".join(
             [
-                item.postmortem_url,
-                [
-                    [g.component, g.start.isoformat(), g.end.isoformat(), g.status.value]
-                    for g in item.segments
-                ],
-                item.postmortem,
+                _compact(sorted({g.component for g in item.segments})),
+                _compact([last, row]),
+                _compact([item.postmortem_url, segments, item.postmortem]),
                 _compact(told),
             ]
         )
-        return f"{head}\n{body}"
 
     @classmethod
     def of_text(cls, incident_id: str, version: int, text: str) -> Details:
         """Its first line read; raises ValueError, KeyError, TypeError or IndexError on one
         no build wrote (what is read later raises `SpoiltDigest`)."""
-        first, second, body = text.split("\n", 2)
+        first, second, body, told = text.split("\n", 3)
         touched = json.loads(first)
         if not isinstance(touched, list):
             raise TypeError("touched")
-        return cls(incident_id, version, tuple(str(name) for name in touched), second, body)
+        names = tuple(str(name) for name in touched)
+        return cls(incident_id, version, names, second, body, told)
 
 
-# the digest of an incident none of whose messages went to a public channel
+# the digest of an incident none of whose messages went to a public channel, and of one
+# that is public, kept no further (neither shown by the index, the feeds or the API)
 PRIVATE = "private"
+PUBLIC = "public"
 STAGES = {stage.value: stage for stage in Stage}
 
 
@@ -412,7 +420,7 @@ def digest_name(playbook: Playbook) -> str:
     import zlib
 
     channels = ",".join(sorted(public_channels(playbook)))
-    return f"site-1-{zlib.crc32(channels.encode()):08x}"
+    return f"site-2-{zlib.crc32(channels.encode()):08x}"
 
 
 # the index shows 90 days, the feeds and the API the latest 50 incidents: an unchanged
@@ -463,7 +471,9 @@ class _Reader:
         self.read: dict[str, SiteIncident | None] = {}
         # id -> what its digest holds, taken from the store
         self.details: dict[str, Details] = {}
-        # the digests to keep: id -> (version, text)
+        # the public incidents whose digest holds only that (`PUBLIC`)
+        self.marked: set[str] = set()
+        # the digests to keep: id -> (version, text); `finish` writes those of public ones
         self.kept: dict[str, tuple[int, str]] = {}
 
     def fresh(self, incidents: Sequence[Incident]) -> None:
@@ -476,9 +486,8 @@ class _Reader:
             head = self.heads[incident.id]
             item = _item(head, incident, events, said.get(incident.id, {}), self.now)
             self.read[incident.id] = item
-            if not incident.is_open:  # an open one is read again at every build
-                text = PRIVATE if item is None else Details.text(item)
-                self.kept[incident.id] = (incident.version, text)
+            if item is None and not incident.is_open:  # an open one is read at every build
+                self.kept[incident.id] = (incident.version, PRIVATE)
 
     def digested(self, heads: Sequence[IncidentHead]) -> list[str]:
         """Take what the store's digests hold of `heads` at their version; the ids of the
@@ -492,6 +501,8 @@ class _Reader:
                 missing.append(head.id)
             elif text == PRIVATE:
                 self.read[head.id] = None
+            elif text == PUBLIC:
+                self.marked.add(head.id)
             else:
                 try:
                     self.details[head.id] = Details.of_text(head.id, head.version, text)
@@ -500,13 +511,20 @@ class _Reader:
         return missing
 
     def public(self, head: IncidentHead) -> bool:
-        return self.read.get(head.id) is not None or head.id in self.details
+        found = self.read.get(head.id) is not None
+        return found or head.id in self.details or head.id in self.marked
 
-    def keep(self) -> None:
-        """Keep the digests of what was read from timelines (a store that refuses the write
-        only reads them again next time)."""
+    def keep(self, shown: Container[str]) -> None:
+        """Keep the digests of what was read from timelines: in full for the resolved ones
+        the site shows, else only that they are public (10,000 digests in full cost a whole
+        build a tenth more). A store that refuses the write only reads them again next time."""
         from incidentctl.errors import StateError
 
+        for incident_id, item in self.read.items():
+            if item is None or item.incident.is_open or incident_id in self.kept:
+                continue
+            text = Details.text(item) if incident_id in shown else PUBLIC
+            self.kept[incident_id] = (item.incident.version, text)
         if self.kept:
             with contextlib.suppress(StateError):
                 self.store.keep_digests(self.name, self.kept)
@@ -548,7 +566,8 @@ def read_record(
     cut_text = to_text(cut)
     counts: dict[str, int] = {}
     latest: dict[str, list[str]] = {}
-    shown: list[IncidentHead] = []
+    shown: list[IncidentHead] = []  # held: shown, or changed (its page is written)
+    displayed: set[str] = set()  # what the index, a feed or the API shows
     for head in heads:
         if not reader.public(head):
             continue
@@ -559,9 +578,16 @@ def read_record(
                 latest.setdefault(name, []).append(head.id)
                 listed_here = True
             counts[name] = seen + 1
-        recent = head.resolved_at is None or head.resolved_at > cut_text
-        if listed_here or recent or head.id in rows:  # shown, or changed: its page is written
+        if listed_here or head.resolved_at is None or head.resolved_at > cut_text:
+            displayed.add(head.id)
+        if head.id in displayed or head.id in rows:
             shown.append(head)
+    # those shown whose digest said only that they are public: read in full now
+    bare = [h.id for h in shown if h.id not in reader.read and h.id not in reader.details]
+    if bare:
+        more = store.incidents(bare)
+        rows |= more
+        reader.fresh(list(more.values()))
     items: dict[str, SiteIncident] = {}
     for head in shown:
         item = reader.read.get(head.id)
@@ -597,15 +623,16 @@ def read_record(
                 reader.fresh(list(more.values()))
             heads += [h for h in extra.values() if h.id not in seen_ids]
             heads.sort(key=lambda h: h.rank, reverse=True)
+            # a line needs the row, which a digest that says only `public` does not hold
+            bare = [i for i in extra if i in reader.marked and i not in rows]
+            rows |= store.incidents(bare) if bare else {}
             for head in extra.values():
                 fresh = reader.read.get(head.id)
                 digest = reader.details.get(head.id)
-                if fresh is not None or digest is not None:
-                    incident = fresh.incident if fresh is not None else None
-                    items[head.id] = SiteIncident(
-                        head, incident, [], [], detailed=False, details=digest
-                    )
-    reader.keep()
+                row = fresh.incident if fresh is not None else rows.get(head.id)
+                if fresh is not None or digest is not None or head.id in reader.marked:
+                    items[head.id] = SiteIncident(head, row, [], [], detailed=False, details=digest)
+    reader.keep(displayed)
     record = SiteRecord(
         playbook,
         now,

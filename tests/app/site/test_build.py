@@ -203,7 +203,7 @@ def test_a_rebuild_reads_no_timeline_of_an_unchanged_resolved_incident(
         assert (out / "index.html").read_bytes() == (fresh / "index.html").read_bytes()
         # one whose first line reads well but whose rest does not: the build starts over
         text = store.digests(name, [old.id])[old.id][1]
-        spoilt = text.split("\n")[0] + "\n[1, 2]\n[1, 2]"
+        spoilt = text.split("\n")[0] + "\n[1, 2]\n[1, 2]\n[1, 2]"
         store.keep_digests(name, {old.id: (old_version, spoilt)})
         h.later(5)
         h.update(current, "Still on it")

@@ -123,6 +123,14 @@ def test_every_rebuild_writes_what_a_fresh_build_writes(
         assert history_size > 30
         rebuild_read = asked[: len(asked) - history_size]  # the fresh build read them all
         assert 0 < len(rebuild_read) <= 14, rebuild_read
+        # the store keeps in full what the site shows of the incidents it shows; of the
+        # others, whether they are public (rebuilds above read both kinds back)
+        from incidentctl.app.site.record import PRIVATE, PUBLIC, digest_name
+
+        everyone = [head.id for head in store.incident_heads()]
+        kept = store.digests(digest_name(h.ws.playbook), everyone).values()
+        kinds = {text if text in (PUBLIC, PRIVATE) else "in full" for _, text in kept}
+        assert kinds == {PUBLIC, PRIVATE, "in full"}
 
 
 def test_a_component_row_is_taken_from_the_last_build_while_its_day_and_incidents_hold(
