@@ -15,10 +15,10 @@ import tempfile
 import time
 from collections.abc import Container, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from incidentctl.app.maintenance_ics import Heading, calendar_of
 from incidentctl.app.site.api import Api, encode
@@ -61,14 +61,14 @@ def base_url(playbook: Playbook) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
-@dataclass
 class FeedKeys:
     """What each feed was written from (`_feed_key`): a rebuild writes again only the feeds
     whose key changed (`before`: the last build's, of feeds `present` in the folder)."""
 
-    before: Mapping[str, str] = field(default_factory=dict)
-    present: Container[str] = ()
-    now: dict[str, str] = field(default_factory=dict)
+    def __init__(self, before: Mapping[str, str] | None = None, present: Container[str] = ()):
+        self.before: Mapping[str, str] = before or {}
+        self.present = present
+        self.now: dict[str, str] = {}
 
 
 def site_files(
@@ -176,8 +176,7 @@ def fingerprint(playbook: Playbook) -> str:
     return digest.hexdigest()[:32]
 
 
-@dataclass(frozen=True)
-class Manifest:
+class Manifest(NamedTuple):
     """What a build wrote into its folder about itself, for the next build."""
 
     # the incident revision the build read up to (`Store.incident_revision`)
@@ -187,15 +186,15 @@ class Manifest:
     # month -> the key of its history page (`Pages.month_keys`)
     months: dict[str, str]
     # feed path -> the key of its entries (`_feed_key`)
-    feeds: dict[str, str] = field(default_factory=dict)
+    feeds: dict[str, str]
     # the history's months, newest first, and the latest public update the site told of
-    listing: list[str] = field(default_factory=list)
-    updated: datetime | None = None
+    listing: list[str]
+    updated: datetime | None
     # the modification times of the incident and history folders once written: a page
     # removed or added by hand since makes the next build a whole one
-    folders: dict[str, int] = field(default_factory=dict)
+    folders: dict[str, int]
     # component -> its row on the index as printed (`Pages.rows_now`)
-    rows: dict[str, list[Any]] = field(default_factory=dict)
+    rows: dict[str, list[Any]]
 
 
 FOLDERS = ("incidents", "history")

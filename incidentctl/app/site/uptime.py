@@ -10,7 +10,6 @@ has 23 or 25 hours.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import NamedTuple
@@ -75,14 +74,16 @@ def segments(incident: Incident, events: Sequence[TimelineEvent], now: datetime)
     return found
 
 
-@dataclass
 class Day:
     """One calendar day of one component: minutes in each non-operational status."""
 
-    day: date
-    total: float
-    minutes: dict[ComponentStatus, float] = field(default_factory=dict)
-    incidents: list[str] = field(default_factory=list)
+    __slots__ = ("day", "incidents", "minutes", "total")
+
+    def __init__(self, day: date, total: float) -> None:
+        self.day = day
+        self.total = total
+        self.minutes: dict[ComponentStatus, float] = {}
+        self.incidents: list[str] = []
 
     @property
     def status(self) -> ComponentStatus:
