@@ -193,8 +193,10 @@ class Manifest(NamedTuple):
     # the modification times of the incident and history folders once written: a page
     # removed or added by hand since makes the next build a whole one
     folders: dict[str, int]
-    # component -> its row on the index as printed (`Pages.rows_now`)
+    # component -> its row on the index as printed, and its finished days (`Pages.rows_now`,
+    # `Pages.pasts_now`)
     rows: dict[str, list[Any]]
+    pasts: dict[str, list[Any]]
 
 
 FOLDERS = ("incidents", "history")
@@ -225,7 +227,9 @@ def _previous(out: Path, expected: str) -> Manifest | None:
         updated = manifest["updated"]
         when = None if updated is None else datetime.fromisoformat(str(updated))
         rows = {str(k): list(v) for k, v in manifest["rows"].items() if len(v) == 6}
-        return Manifest(int(manifest["mark"]), latest, months, feeds, listing, when, folders, rows)
+        pasts = {str(k): list(v) for k, v in manifest["pasts"].items() if len(v) == 8}
+        mark = int(manifest["mark"])
+        return Manifest(mark, latest, months, feeds, listing, when, folders, rows, pasts)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -257,7 +261,7 @@ def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> Si
                 if previous is not None:
                     holding = _holding(out, previous)
                     record = read_record(store, playbook, now, holding)
-                    pages = Pages(record, base_url(playbook), previous.rows)
+                    pages = Pages(record, base_url(playbook), previous.rows, previous.pasts)
                     count, size = _update(pages, out, previous, holding, stamp)
             except SpoiltDigest:  # a digest no build wrote: read everything again
                 previous = None
@@ -364,6 +368,7 @@ def _manifest(
         "updated": None if updated is None else updated.isoformat(),
         "folders": dict(folders),
         "rows": pages.rows_now,
+        "pasts": pages.pasts_now,
     }
     return json.dumps(manifest).encode()
 

@@ -109,7 +109,11 @@ class Pages:
     """Renders the pages of one site record."""
 
     def __init__(
-        self, record: SiteRecord, base_url: str, rows: Mapping[str, list[Any]] | None = None
+        self,
+        record: SiteRecord,
+        base_url: str,
+        rows: Mapping[str, list[Any]] | None = None,
+        pasts: Mapping[str, list[Any]] | None = None,
     ) -> None:
         self.record = record
         self.playbook = record.playbook
@@ -133,6 +137,11 @@ class Pages:
         # (`_row_key`, then the row's texts)
         self.rows_before: Mapping[str, list[Any]] = rows or {}
         self.rows_now: dict[str, list[Any]] = {}
+        # component -> its 89 finished days as the last build printed them, and as this one
+        # does (`_past_key`, the bars, the minutes counted and down over 29 and 89 days, the
+        # list of those with an incident and how many)
+        self.pasts_before: Mapping[str, list[Any]] = pasts or {}
+        self.pasts_now: dict[str, list[Any]] = {}
         # the language's colon and semicolon, for the templates: `Impact : …` in French
         self.colon = mark(":", self.language)
         self.semicolon = mark(";", self.language)
@@ -242,28 +251,87 @@ class Pages:
         text = f"{self.today.isoformat()}|{self.status_now[name].value}|{','.join(shown)}"
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
+    def _past_key(self, name: str) -> str | None:
+        """What a component's 89 finished days depend on: the day and the incidents of the
+        last 90 days that touched it, open ones included (their past days are over). None
+        with a planned work in the window."""
+        import hashlib
+
+        if any(s.component == name for s in self.works):
+            return None
+        start = self.starts[0]
+        shown = [
+            f"{i.id}:{i.version}"
+            for i in self.record.by_component.get(name, [])
+            if i.resolved_at is None or i.resolved_at > start
+        ]
+        text = f"{self.today.isoformat()}|{','.join(shown)}"
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
     def _row(self, name: str) -> ComponentRow:
         spec = self.playbook.components[name]
         key = self._row_key(name)
         kept = self.rows_before.get(name)
-        if key is not None and kept is not None and kept[0] == key:
+        past_key = self._past_key(name)
+        past = self.pasts_before.get(name)
+        if past is not None and (past_key is None or past[0] != past_key):
+            past = None  # its finished days changed: walked again
+        if key is not None and kept is not None and kept[0] == key and past is not None:
             strip, pct30, pct90, meets, listed = kept[1:]
             self.rows_now[name] = kept
+            self.pasts_now[name] = past
             return ComponentRow(
                 name, spec.name, spec.description, self.status_now[name],
                 Markup(strip), pct30, pct90, meets, Markup(listed),
             )  # fmt: skip
         touched = self.record.by_component.get(name, [])
-        found = [s for i in touched for s in i.segments if s.component == name]
-        # planned works count as maintenance (no downtime); their overrun as an outage
-        found += [s for s in self.works if s.component == name]
-        days = days_of(name, found, self.days, self.tz, self.record.now, spec.since)
-        bars = [self._bar(day, record) for day, record in zip(self.days, days, strict=True)]
-        strip = Markup(
-            "".join(f'<i class="{bar.css}" title="{escape(bar.title)}"></i>' for bar in bars)
-        )
-        a30 = availability(days[-30:], self.weights)
-        a90 = availability(days, self.weights)
+        if past is not None:
+            # the finished days as the last build printed them: today only is walked
+            today = self.starts[-1]
+            found = [
+                s
+                for i in touched
+                if i.resolved_at is None or i.resolved_at >= today
+                for s in i.segments
+                if s.component == name and s.end > today
+            ]
+            record = days_of(name, found, [self.today], self.tz, self.record.now, spec.since)[0]
+            bar = self._bar(self.today, record)
+            strip_past, t30, d30, t90, d90, lines_past, count_past = past[1:]
+            self.pasts_now[name] = past
+            total, down = 0.0, 0.0
+            if record is not None and record.total > 0:
+                total, down = record.total, record.down(self.weights)
+            a30 = _percent_up(t30 + total, d30 + down)
+            a90 = _percent_up(t90 + total, d90 + down)
+            lines = (self._day_line(bar) if bar.incidents else "") + lines_past
+            strip = Markup(strip_past + _bar_html(bar))
+            listed = self._days_block(lines, count_past + (1 if bar.incidents else 0))
+        else:
+            found = [s for i in touched for s in i.segments if s.component == name]
+            # planned works count as maintenance (no downtime); their overrun as an outage
+            found += [s for s in self.works if s.component == name]
+            days = days_of(name, found, self.days, self.tz, self.record.now, spec.since)
+            bars = [self._bar(day, record) for day, record in zip(self.days, days, strict=True)]
+            strip = Markup("".join(_bar_html(bar) for bar in bars))
+            a30 = availability(days[-30:], self.weights)
+            a90 = availability(days, self.weights)
+            lines = "".join(self._day_line(b) for b in reversed(bars) if b.incidents)
+            listed = self._days_block(lines, sum(1 for b in bars if b.incidents))
+            if past_key is not None:
+                finished = bars[:-1]
+                month = [d for d in days[-30:-1] if d is not None and d.total > 0]
+                season = [d for d in days[:-1] if d is not None and d.total > 0]
+                self.pasts_now[name] = [
+                    past_key,
+                    "".join(_bar_html(bar) for bar in finished),
+                    sum(d.total for d in month),
+                    sum(d.down(self.weights) for d in month),
+                    sum(d.total for d in season),
+                    sum(d.down(self.weights) for d in season),
+                    "".join(self._day_line(b) for b in reversed(finished) if b.incidents),
+                    sum(1 for b in finished if b.incidents),
+                ]
         target = self.playbook.site.uptime_target
         row = ComponentRow(
             name,
@@ -274,31 +342,31 @@ class Pages:
             percent(a30, self.language),
             percent(a90, self.language),
             None if a30 is None else a30 >= target,
-            self._days_listed(bars),
+            listed,
         )
         if key is not None:
             self.rows_now[name] = [key, row.strip, row.pct30, row.pct90, row.meets_target, row.days]
         return row
 
-    def _days_listed(self, bars: Sequence[Bar]) -> Markup:
-        """The days with an incident, newest first, each with links to its incidents."""
-        bad = [bar for bar in bars if bar.incidents]
-        if not bad:
-            return Markup("")
+    def _day_line(self, bar: Bar) -> str:
+        """A day with an incident, with links to its incidents."""
         between = str(escape(f"{self.semicolon} "))
-        colon = escape(self.colon)
-        lines = "".join(
-            f"<li>{escape(self.day_label(bar.day))}{colon} "
+        return (
+            f"<li>{escape(self.day_label(bar.day))}{escape(self.colon)} "
             + between.join(
                 f'<a href="incidents/{escape(i.id)}.html">{escape(i.incident.title)}</a>'
                 for i in bar.incidents
             )
             + "</li>"
-            for bar in reversed(bad)
         )
+
+    def _days_block(self, lines: str, count: int) -> Markup:
+        """The days with an incident, newest first (`lines`), under their number."""
+        if not count:
+            return Markup("")
         summary = escape(self.w("day_detail"))
         return Markup(
-            f"<details><summary>{summary} ({len(bad)})</summary>\n<ul>{lines}</ul>\n</details>\n"
+            f"<details><summary>{summary} ({count})</summary>\n<ul>{lines}</ul>\n</details>\n"
         )
 
     def _bar(self, day: date, record: Day | None) -> Bar:
@@ -428,6 +496,15 @@ class Pages:
         for month, items in self.months().items():
             if month not in kept_months:
                 yield f"history/{month}.html", self.history(month, items, listing)
+
+
+def _bar_html(bar: Bar) -> str:
+    return f'<i class="{bar.css}" title="{escape(bar.title)}"></i>'
+
+
+def _percent_up(total: float, down: float) -> float | None:
+    """As `availability` counts it, from the sums of the counted days' minutes."""
+    return None if not total else 100.0 * (1 - down / total)
 
 
 BADGE_COLOURS: Mapping[ComponentStatus, str] = {

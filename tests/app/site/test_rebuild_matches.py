@@ -139,10 +139,12 @@ def test_a_component_row_is_taken_from_the_last_build_while_its_day_and_incident
     from incidentctl.app.site import pages
 
     walked: list[str] = []
+    spans: list[int] = []
     real = pages.days_of
 
     def days_of(component: str, *args: object, **options: object) -> object:
         walked.append(component)
+        spans.append(len(args[1]))  # type: ignore[arg-type]
         return real(component, *args, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pages, "days_of", days_of)
@@ -158,9 +160,17 @@ def test_a_component_row_is_taken_from_the_last_build_while_its_day_and_incident
         h.later(60)
         h.build(out)
         assert walked == []  # the same day, the same incidents: both rows as printed
+        spans.clear()
         current = h.declare("Portal slow", ["portal=degraded_performance"])
         h.build(out)
-        assert walked == ["portal"]  # open: its row follows the clock
+        assert (walked, spans) == (["portal"], [90])  # a new incident on it: walked again
+        walked.clear()
+        spans.clear()
+        h.later(20)
+        h.build(out)
+        # open: its row follows the clock, its 89 finished days as printed before
+        assert (walked, spans) == (["portal"], [1])
+        same_as_fresh(h, out, tmp_path / "fresh-open")
         walked.clear()
         h.later(30)
         h.resolve(current)
