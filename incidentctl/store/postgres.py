@@ -141,7 +141,9 @@ class PostgresStore(SQLStore):
         return self
 
     def _begin(self, conn: Connection, *, incident_lock: bool) -> None:
-        conn.execute("BEGIN")
+        # named, whatever the server's default: a write's snapshot is taken once it holds the
+        # incident lock, so the revisions it gives (`m010_incident_revision`) commit in order
+        conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
         if incident_lock:
             conn.execute(INCIDENT_LOCK)
 

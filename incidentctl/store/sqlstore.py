@@ -83,7 +83,7 @@ _DELIVERY_MARKS = ", ".join("?" for _ in DELIVERY_COLUMNS)
 
 # every table a store holds, with its columns in a fixed order (`db copy`, checksums)
 TABLES: dict[str, tuple[str, ...]] = {
-    "incidents": ("id", "day", "seq", *INCIDENT_COLUMNS, "version", "revision"),
+    "incidents": ("id", "day", "seq", *INCIDENT_COLUMNS, "version"),
     "events": ("id", *EVENT_COLUMNS),
     "deliveries": ("id", *DELIVERY_COLUMNS),
     "reminders": ("id", "incident_id", "kind", "slot", "at"),
@@ -283,7 +283,9 @@ class SQLStore(MaintenanceTables):
         return digest.hexdigest()
 
     def insert_rows(self, rows: dict[str, list[tuple[Any, ...]]]) -> None:
-        """Insert rows as `table_rows` gives them, ids kept, in one transaction."""
+        """Insert rows as `table_rows` gives them, ids kept, in one transaction. The incidents
+        get a revision above this store's highest (their own is not copied): what a reader of
+        this store noted (the status site's mark) sees them as written since."""
         with self._write() as conn:
             for table, values in rows.items():
                 columns = TABLES[table]
@@ -293,6 +295,8 @@ class SQLStore(MaintenanceTables):
                 )
                 for row in values:
                     conn.execute(sql, row)
+            if rows.get("incidents"):
+                conn.execute(f"UPDATE incidents SET revision = {NEXT_REVISION} WHERE revision = 0")
             self._after_copy(conn)
 
     def _after_copy(self, conn: Connection) -> None:

@@ -182,3 +182,21 @@ def test_incident_heads_filtered_by_revision_state_declaration_and_id(tmp_path: 
         h.later(5)
         h.update(second, "Looking")
         assert ids(changed_after=mark) == [second.id]
+
+
+def test_copied_incidents_count_as_written_in_the_store_they_are_copied_to(
+    tmp_path: Path,
+) -> None:
+    from incidentctl.store.sqlstore import TABLES
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with history(tmp_path / "a") as h:
+        two_incidents(h)
+        rows = {table: h.ws.store.table_rows(table) for table in TABLES}  # type: ignore[attr-defined]
+    with history(tmp_path / "b") as h:
+        store = h.ws.store
+        store.insert_rows(rows)  # type: ignore[attr-defined]
+        copied = store.incident_heads()
+        assert len(copied) == 2 and all(head.revision > 0 for head in copied)
+        assert store.incident_heads(changed_after=0) == copied

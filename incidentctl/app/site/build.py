@@ -193,9 +193,7 @@ class Manifest(NamedTuple):
     # the modification times of the incident and history folders once written: a page
     # removed or added by hand since makes the next build a whole one
     folders: dict[str, int]
-    # component -> its row on the index as printed, and its finished days (`Pages.rows_now`,
-    # `Pages.pasts_now`)
-    rows: dict[str, list[Any]]
+    # component -> its finished days on the index as printed (`Pages.pasts_now`)
     pasts: dict[str, list[Any]]
 
 
@@ -226,10 +224,9 @@ def _previous(out: Path, expected: str) -> Manifest | None:
         listing = [str(m) for m in manifest["listing"]]
         updated = manifest["updated"]
         when = None if updated is None else datetime.fromisoformat(str(updated))
-        rows = {str(k): list(v) for k, v in manifest["rows"].items() if len(v) == 6}
         pasts = {str(k): list(v) for k, v in manifest["pasts"].items() if len(v) == 8}
         mark = int(manifest["mark"])
-        return Manifest(mark, latest, months, feeds, listing, when, folders, rows, pasts)
+        return Manifest(mark, latest, months, feeds, listing, when, folders, pasts)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -257,11 +254,13 @@ def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> Si
             _check_replaceable(out)
             stamp = fingerprint(playbook)
             previous = _previous(out, stamp)
+            if previous is not None and store.incident_revision() < previous.mark:
+                previous = None  # another store, or this one restored from a backup
             try:
                 if previous is not None:
                     holding = _holding(out, previous)
                     record = read_record(store, playbook, now, holding)
-                    pages = Pages(record, base_url(playbook), previous.rows, previous.pasts)
+                    pages = Pages(record, base_url(playbook), previous.pasts)
                     count, size = _update(pages, out, previous, holding, stamp)
             except SpoiltDigest:  # a digest no build wrote: read everything again
                 previous = None
@@ -367,7 +366,6 @@ def _manifest(
         "listing": record.listing,
         "updated": None if updated is None else updated.isoformat(),
         "folders": dict(folders),
-        "rows": pages.rows_now,
         "pasts": pages.pasts_now,
     }
     return json.dumps(manifest).encode()

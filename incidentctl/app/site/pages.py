@@ -112,7 +112,6 @@ class Pages:
         self,
         record: SiteRecord,
         base_url: str,
-        rows: Mapping[str, list[Any]] | None = None,
         pasts: Mapping[str, list[Any]] | None = None,
     ) -> None:
         self.record = record
@@ -133,10 +132,6 @@ class Pages:
         self._labels: dict[date, str] = {}
         # each day's start, in UTC
         self.starts = [local_midnight(day, self.tz) for day in self.days]
-        # component -> its row as the last build printed it, and as this one does
-        # (`_row_key`, then the row's texts)
-        self.rows_before: Mapping[str, list[Any]] = rows or {}
-        self.rows_now: dict[str, list[Any]] = {}
         # component -> its 89 finished days as the last build printed them, and as this one
         # does (`_past_key`, the bars, the minutes counted and down over 29 and 89 days, the
         # list of those with an incident and how many)
@@ -231,26 +226,6 @@ class Pages:
     def overall(self) -> ComponentStatus:
         return worst(self.status_now.values())
 
-    def _row_key(self, name: str) -> str | None:
-        """What a component's row depends on besides the playbook and the templates: the day
-        and the incidents of the last 90 days that touched it. None when it depends on the
-        time of day too (an incident open or resolved today, a planned work in the window)."""
-        import hashlib
-
-        if any(s.component == name for s in self.works):
-            return None
-        start = self.starts[0]
-        today = self.starts[-1]
-        shown = []
-        for item in self.record.by_component.get(name, []):
-            ended = item.resolved_at
-            if ended is None or ended >= today:
-                return None
-            if ended > start:
-                shown.append(f"{item.id}:{item.version}")
-        text = f"{self.today.isoformat()}|{self.status_now[name].value}|{','.join(shown)}"
-        return hashlib.sha256(text.encode()).hexdigest()[:24]
-
     def _past_key(self, name: str) -> str | None:
         """What a component's 89 finished days depend on: the day and the incidents of the
         last 90 days that touched it, open ones included (their past days are over). None
@@ -270,32 +245,25 @@ class Pages:
 
     def _row(self, name: str) -> ComponentRow:
         spec = self.playbook.components[name]
-        key = self._row_key(name)
-        kept = self.rows_before.get(name)
         past_key = self._past_key(name)
         past = self.pasts_before.get(name)
         if past is not None and (past_key is None or past[0] != past_key):
             past = None  # its finished days changed: walked again
-        if key is not None and kept is not None and kept[0] == key and past is not None:
-            strip, pct30, pct90, meets, listed = kept[1:]
-            self.rows_now[name] = kept
-            self.pasts_now[name] = past
-            return ComponentRow(
-                name, spec.name, spec.description, self.status_now[name],
-                Markup(strip), pct30, pct90, meets, Markup(listed),
-            )  # fmt: skip
         touched = self.record.by_component.get(name, [])
         if past is not None:
-            # the finished days as the last build printed them: today only is walked
+            # the finished days as the last build printed them; today from the incidents that
+            # reach it, walked from their start as every day is (so the incidents still open
+            # at midnight, and one ended at midnight itself, come out as a whole walk has them)
             today = self.starts[-1]
             found = [
                 s
                 for i in touched
                 if i.resolved_at is None or i.resolved_at >= today
                 for s in i.segments
-                if s.component == name and s.end > today
+                if s.component == name
             ]
-            record = days_of(name, found, [self.today], self.tz, self.record.now, spec.since)[0]
+            days = days_of(name, found, self.days, self.tz, self.record.now, spec.since)
+            record = days[-1]
             bar = self._bar(self.today, record)
             strip_past, t30, d30, t90, d90, lines_past, count_past = past[1:]
             self.pasts_now[name] = past
@@ -344,8 +312,6 @@ class Pages:
             None if a30 is None else a30 >= target,
             listed,
         )
-        if key is not None:
-            self.rows_now[name] = [key, row.strip, row.pct30, row.pct90, row.meets_target, row.days]
         return row
 
     def _day_line(self, bar: Bar) -> str:

@@ -133,19 +133,17 @@ def test_every_rebuild_writes_what_a_fresh_build_writes(
         assert kinds == {PUBLIC, PRIVATE, "in full"}
 
 
-def test_a_component_row_is_taken_from_the_last_build_while_its_day_and_incidents_hold(
+def test_a_component_s_finished_days_are_taken_from_the_last_build_while_they_hold(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from incidentctl.app.site import pages
+    from incidentctl.app.site.uptime import days_of as real
 
-    walked: list[str] = []
-    spans: list[int] = []
-    real = pages.days_of
+    walked: dict[str, int] = {}  # component -> the segments its days were walked over
 
-    def days_of(component: str, *args: object, **options: object) -> object:
-        walked.append(component)
-        spans.append(len(args[1]))  # type: ignore[arg-type]
-        return real(component, *args, **options)  # type: ignore[arg-type]
+    def days_of(component: str, found: list[object], *args: object, **options: object) -> object:
+        walked[component] = len(found)
+        return real(component, found, *args, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pages, "days_of", days_of)
     out = tmp_path / "site"
@@ -153,27 +151,84 @@ def test_a_component_row_is_taken_from_the_last_build_while_its_day_and_incident
         old = h.declare("Old outage", ["api=major_outage"])
         h.later(30)
         h.resolve(old)
-        h.later(60 * 24)  # resolved yesterday: its day no longer moves
+        h.later(60 * 24)  # resolved yesterday: its day is over
         h.build(out)
-        assert sorted(walked) == ["api", "portal"]
-        walked.clear()
+        assert walked == {"api": 1, "portal": 0}
         h.later(60)
         h.build(out)
-        assert walked == []  # the same day, the same incidents: both rows as printed
-        spans.clear()
+        # the same day, the same incidents: today alone, from what reaches it (nothing)
+        assert walked == {"api": 0, "portal": 0}
         current = h.declare("Portal slow", ["portal=degraded_performance"])
         h.build(out)
-        assert (walked, spans) == (["portal"], [90])  # a new incident on it: walked again
-        walked.clear()
-        spans.clear()
+        assert walked == {"api": 0, "portal": 0}  # declared this minute: none down yet
         h.later(20)
         h.build(out)
-        # open: its row follows the clock, its 89 finished days as printed before
-        assert (walked, spans) == (["portal"], [1])
+        # open: today follows the clock; its finished days as printed before
+        assert walked == {"api": 0, "portal": 1}
         same_as_fresh(h, out, tmp_path / "fresh-open")
-        walked.clear()
         h.later(30)
         h.resolve(current)
         h.later(60 * 24)
+        walked.clear()
         same_as_fresh(h, out, tmp_path / "fresh")  # a new day: every row again
-        assert sorted(walked) == ["api", "api", "portal", "portal"]
+        assert walked == {"api": 1, "portal": 1}
+
+
+def test_the_uptime_percentages_follow_the_clock_within_a_day(tmp_path: Path) -> None:
+    """Today counts up to now: yesterday's outage weighs less as the day goes on."""
+    out = tmp_path / "site"
+    with history(tmp_path) as h:
+        old = h.declare("Old outage", ["api=major_outage"])  # 09:00 UTC
+        h.later(600)
+        h.resolve(old)
+        h.later(60 * 6)  # 02:00 in Paris the next day
+        h.build(out)
+        h.later(60 * 20)  # 22:00, the same day
+        same_as_fresh(h, out, tmp_path / "fresh")
+
+
+def test_incidents_open_since_yesterday_keep_their_order_on_today_s_bar(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with history(tmp_path) as h:
+        h.declare("A first", ["api=major_outage"])
+        h.later(60)
+        h.declare("B second", ["api=partial_outage"])
+        h.later(60 * 24)
+        h.build(out)
+        h.later(20)
+        same_as_fresh(h, out, tmp_path / "fresh")
+
+
+def test_an_incident_resolved_at_midnight_is_on_the_new_day_s_bar(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with history(tmp_path) as h:
+        late = h.declare("Late outage", ["api=major_outage"])  # 09:00 UTC
+        h.later(14 * 60)
+        h.resolve(late)  # 00:00 in Paris
+        h.later(60)
+        h.build(out)
+        h.later(60)
+        same_as_fresh(h, out, tmp_path / "fresh")
+        assert "Late outage" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_store_behind_the_site_s_mark_builds_it_whole(tmp_path: Path) -> None:
+    """A store restored from a backup, or another one, numbers its writes below the revision
+    the site noted: what it holds is read whole, not taken as unchanged."""
+    out = tmp_path / "site"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with history(tmp_path / "a") as h:
+        for n in range(4):
+            h.resolve(h.declare(f"Outage {n}"))
+            h.later(30)
+        h.build(out)
+    with history(tmp_path / "b") as h:
+        h.resolve(h.declare("Only one"))
+        h.later(30)
+        again = h.build(out)
+        assert again.whole
+        assert "Only one" in (out / "index.html").read_text(encoding="utf-8")
+        h.resolve(h.declare("And another"))
+        h.later(30)
+        same_as_fresh(h, out, tmp_path / "fresh")
