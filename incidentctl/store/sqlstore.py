@@ -520,9 +520,7 @@ class SQLStore(MaintenanceTables):
                 sql = f"SELECT {columns} FROM incidents {both} ({' OR '.join(anyof)})"
                 for values in self._tuples(conn, sql, [*base, *params]):
                     found[values[0]] = _head(values)
-            asked = [i for i in dict.fromkeys(ids) if i not in found]
-            for start in range(0, len(asked), SLICE):
-                chunk = asked[start : start + SLICE]
+            for chunk in _slices([i for i in ids if i not in found]):
                 marks = ", ".join("?" for _ in chunk)
                 sql = f"SELECT {columns} FROM incidents {both} id IN ({marks})"
                 for values in self._tuples(conn, sql, [*base, *chunk]):
@@ -537,13 +535,11 @@ class SQLStore(MaintenanceTables):
 
     def incidents(self, incident_ids: Collection[str]) -> dict[str, Incident]:
         """Id -> incident of the ids that exist. See `Store.incidents`."""
-        ids = list(dict.fromkeys(incident_ids))
         found: dict[str, Incident] = {}
         columns = ", ".join(INCIDENT_READ)
         with self._guarded() as conn:
             # in slices: SQLite limits the number of parameters of one statement
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
+            for chunk in _slices(incident_ids):
                 marks = ", ".join("?" for _ in chunk)
                 sql = f"SELECT {columns} FROM incidents WHERE id IN ({marks})"
                 for values in self._tuples(conn, sql, chunk):

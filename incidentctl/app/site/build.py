@@ -254,18 +254,19 @@ def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> Si
             _check_replaceable(out)
             stamp = fingerprint(playbook)
             previous = _previous(out, stamp)
-            if previous is not None and store.incident_revision() < previous.mark:
+            mark = store.incident_revision()  # before any read of the incidents
+            if previous is not None and mark < previous.mark:
                 previous = None  # another store, or this one restored from a backup
             try:
                 if previous is not None:
                     holding = _holding(out, previous)
-                    record = read_record(store, playbook, now, holding)
+                    record = read_record(store, playbook, now, holding, mark)
                     pages = Pages(record, base_url(playbook), previous.pasts)
                     count, size = _update(pages, out, previous, holding, stamp)
             except SpoiltDigest:  # a digest no build wrote: read everything again
                 previous = None
             if previous is None:
-                pages = Pages(read_record(store, playbook, now), base_url(playbook))
+                pages = Pages(read_record(store, playbook, now, mark=mark), base_url(playbook))
                 count, size = _write(pages, out, stamp)
     except OSError as exc:
         raise StateError(f"cannot write the status site to {out}: {exc.strerror or exc}") from None

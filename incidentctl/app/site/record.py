@@ -473,11 +473,14 @@ class _Reader:
         self.details: dict[str, Details] = {}
         # the public incidents whose digest holds only that (`PUBLIC`)
         self.marked: set[str] = set()
-        # the digests to keep: id -> (version, text); `finish` writes those of public ones
+        # the digests to keep: id -> (version, text); `keep` adds those of public ones
         self.kept: dict[str, tuple[int, str]] = {}
 
-    def fresh(self, incidents: Sequence[Incident]) -> None:
-        """Read `incidents` from their timelines."""
+    def fresh(self, incident_ids: Collection[str]) -> dict[str, Incident]:
+        """Read the rows of `incident_ids`, then those incidents from their timelines; the
+        rows read."""
+        rows = self.store.incidents(incident_ids) if incident_ids else {}
+        incidents = list(rows.values())
         org = self.playbook.organization.name
         said = _announced(self.store, org, public_channels(self.playbook), incidents)
         timelines = self.store.timelines([i.id for i in incidents if i.id in said])
@@ -488,6 +491,7 @@ class _Reader:
             self.read[incident.id] = item
             if item is None and not incident.is_open:  # an open one is read at every build
                 self.kept[incident.id] = (incident.version, PRIVATE)
+        return rows
 
     def digested(self, heads: Sequence[IncidentHead]) -> list[str]:
         """Take what the store's digests hold of `heads` at their version; the ids of the
@@ -531,7 +535,11 @@ class _Reader:
 
 
 def read_record(
-    store: Store, playbook: Playbook, now: datetime, previous: Previous | None = None
+    store: Store,
+    playbook: Playbook,
+    now: datetime,
+    previous: Previous | None = None,
+    mark: int | None = None,
 ) -> SiteRecord:
     """The public part of the organization's history, as the site shows it.
 
@@ -539,10 +547,12 @@ def read_record(
     incidents written since `previous.mark`, the open ones, those resolved in the last 90 days
     and those the feeds listed (the latest of a component only change by what changed). The
     record then holds what this build renders: what changed, what the index, a feed or the API
-    shows, and every incident of the history months written again."""
+    shows, and every incident of the history months written again. `mark`: the store's
+    incident revision, read before anything else (by default, here)."""
     org = playbook.organization.name
     tz = playbook.organization.tz
-    mark = store.incident_revision()  # before any read: what is written meanwhile is read again
+    if mark is None:  # before any read: what is written meanwhile is read again
+        mark = store.incident_revision()
     cut = now - WINDOW
     if previous is None:
         heads = store.incident_heads(organization=org)
@@ -554,14 +564,8 @@ def read_record(
     reader = _Reader(store, playbook, now)
     reader.heads = {h.id: h for h in heads}
     changed = [h for h in heads if previous is None or h.revision > previous.mark or h.open]
-    rows = store.incidents([h.id for h in changed])
-    reader.fresh(list(rows.values()))
-    unchanged = [h for h in heads if h.id not in rows]
-    missing = reader.digested(unchanged)
-    if missing:
-        more = store.incidents(missing)
-        rows |= more
-        reader.fresh(list(more.values()))
+    rows = reader.fresh([h.id for h in changed])
+    rows |= reader.fresh(reader.digested([h for h in heads if h.id not in rows]))
     # the latest public incidents of the site and of each component, and the last 90 days
     cut_text = to_text(cut)
     counts: dict[str, int] = {}
@@ -583,11 +587,9 @@ def read_record(
         if head.id in displayed or head.id in rows:
             shown.append(head)
     # those shown whose digest said only that they are public: read in full now
-    bare = [h.id for h in shown if h.id not in reader.read and h.id not in reader.details]
-    if bare:
-        more = store.incidents(bare)
-        rows |= more
-        reader.fresh(list(more.values()))
+    rows |= reader.fresh(
+        [h.id for h in shown if h.id not in reader.read and h.id not in reader.details]
+    )
     items: dict[str, SiteIncident] = {}
     for head in shown:
         item = reader.read.get(head.id)
@@ -597,12 +599,13 @@ def read_record(
         items[head.id] = item
     # the history months: those with a public incident that changed are written again (all of
     # them when a month appears: each lists the others)
-    listing = {month_of(from_text(h.declared_at), tz) for h in changed if reader.public(h)}
+    months = {h.id: month_of(from_text(h.declared_at), tz) for h in changed}
+    listing = {months[h.id] for h in changed if reader.public(h)}
     held: set[str] | None = None
     if previous is not None:
         listing |= set(previous.months)
         if sorted(listing, reverse=True) == list(previous.months):
-            held = {month_of(from_text(h.declared_at), tz) for h in changed}
+            held = set(months.values())
             held |= {m for m in listing if m not in previous.month_pages}
             held &= listing
         if held is None or held:
@@ -616,11 +619,7 @@ def read_record(
                     if head.id not in items:
                         extra[head.id] = head
             reader.heads |= extra
-            missing = reader.digested(list(extra.values()))
-            if missing:
-                more = store.incidents(missing)
-                rows |= more
-                reader.fresh(list(more.values()))
+            rows |= reader.fresh(reader.digested(list(extra.values())))
             heads += [h for h in extra.values() if h.id not in seen_ids]
             heads.sort(key=lambda h: h.rank, reverse=True)
             # a line needs the row, which a digest that says only `public` does not hold
