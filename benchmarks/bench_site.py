@@ -45,7 +45,7 @@ def playbook(folder: Path, with_site: bool) -> Path:
     return path
 
 
-def populate(state: Path, incidents: int, updates: int, now: datetime) -> None:
+def populate(state: Path, incidents: int, updates: int, now: datetime, days: int = 730) -> None:
     from incidentctl.model.records import (
         ComponentStatus,
         Delivery,
@@ -60,8 +60,8 @@ def populate(state: Path, incidents: int, updates: int, now: datetime) -> None:
     store = open_store(state, {})
     # setting the scene only: 110,000 transactions need no fsync each (the build reads them)
     store._conn.execute("PRAGMA synchronous=OFF")  # type: ignore[attr-defined]
-    start = now - timedelta(days=730)
-    step = timedelta(days=730) / incidents
+    start = now - timedelta(days=days)
+    step = timedelta(days=days) / incidents
     stages = [Stage.INVESTIGATING, Stage.IDENTIFIED, Stage.MONITORING]
 
     def delivery(incident_id: str, stage: Stage, text: str) -> Delivery:

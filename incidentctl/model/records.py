@@ -163,8 +163,9 @@ class Moment(NamedTuple):
 class IncidentHead(NamedTuple):
     """What a rebuild of the status site asks of every incident of the history before it reads
     any in full: enough to tell which changed, which are in the last 90 days and which are
-    among the latest of a component. Times are the stored text (ISO 8601, UTC, microseconds:
-    they sort as the moments they name); nothing is parsed."""
+    among the latest of a component, and to list it on a history page. Times are the stored
+    text (ISO 8601, UTC, microseconds: they sort as the moments they name); nothing is
+    parsed."""
 
     id: str
     version: int
@@ -177,6 +178,9 @@ class IncidentHead(NamedTuple):
     seq: int
     # the store-wide counter its row had when last written (`Store.incident_revision`)
     revision: int = 0
+    # its title and stage (`investigating` … `resolved`), as a history's line shows them
+    title: str = ""
+    stage: str = ""
 
     @property
     def rank(self) -> tuple[str, str, int]:

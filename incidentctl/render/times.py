@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from datetime import date as CalendarDay  # `LocalTimes.date` is a method
 from zoneinfo import ZoneInfo
 
 from incidentctl.model.durations import format_duration
@@ -50,6 +51,29 @@ MONTHS: Mapping[str, tuple[str, ...]] = {
         "octobre",
         "novembre",
         "décembre",
+    ),
+}
+# the short forms, where space is scarce (a status page's 1,800 day bars): `Sat 5 Sep`,
+# « sam. 5 sept. » (the abbreviations of the French national printing office)
+SHORT_WEEKDAYS: Mapping[str, tuple[str, ...]] = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "fr": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
+}
+SHORT_MONTHS: Mapping[str, tuple[str, ...]] = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "fr": (
+        "janv.",
+        "févr.",
+        "mars",
+        "avr.",
+        "mai",
+        "juin",
+        "juil.",
+        "août",
+        "sept.",
+        "oct.",
+        "nov.",
+        "déc.",
     ),
 }
 # how French readers name the zones our users are in; any other zone shows its abbreviation
@@ -147,6 +171,16 @@ class LocalTimes:
         half a year away (a next update past New Year's midnight needs none)."""
         local = self.local(moment)
         return self._date_at(local, abs((local.date() - self.today).days) > YEARLESS_DAYS)
+
+    def short_date(self, day: CalendarDay) -> str:
+        """A calendar day in few characters: `Sat 5 Sep`; « sam. 1er sept. »; no year."""
+        language = "fr" if self.language == "fr" else "en"
+        weekday = SHORT_WEEKDAYS[language][day.weekday()]
+        month = SHORT_MONTHS[language][day.month - 1]
+        if language == "fr":
+            number = "1er" if day.day == 1 else str(day.day)
+            return f"{weekday} {number}{NBSP}{month}"
+        return f"{weekday} {day.day} {month}"
 
     def _date_at(self, local: datetime, with_year: bool) -> str:
         weekday = WEEKDAYS[self.language][local.weekday()]

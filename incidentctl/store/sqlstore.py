@@ -60,11 +60,12 @@ OPEN_STAGES = tuple(stage.value for stage in Stage if stage is not Stage.RESOLVE
 
 
 def _head(values: Sequence[Any]) -> IncidentHead:
-    id_, version, status, declared, ended, components, day, seq, revision = values
+    id_, version, status, declared, ended, components, day, seq, revision, title = values
     names = component_names(components)
     return IncidentHead(
-        id_, version, status != "resolved", declared, ended, names, day, seq, revision
-    )
+        id_, version, status != "resolved", declared, ended, names, day, seq, revision, title,
+        status,
+    )  # fmt: skip
 
 
 def _rank(head: IncidentHead) -> tuple[str, str, int]:
@@ -494,7 +495,9 @@ class SQLStore(MaintenanceTables):
     ) -> list[IncidentHead]:
         """Incidents as their heads, most recently declared first. See `Store.incident_heads`."""
         where, base = self._incident_filter(False, organization, None, None, None, False)
-        columns = "id, version, status, declared_at, resolved_at, components, day, seq, revision"
+        columns = (
+            "id, version, status, declared_at, resolved_at, components, day, seq, revision, title"
+        )
         anyof: list[str] = []
         params: list[object] = []
         if changed_after is not None:

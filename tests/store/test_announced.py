@@ -132,7 +132,8 @@ def test_incident_heads_list_every_incident_in_the_order_incidents_are_listed(
         day, seq = store.numbering(first.id) or (None, 0)
         assert heads[1]._replace(revision=0) == IncidentHead(
             first.id, first.version, False, to_text(first.declared_at),
-            to_text(first.resolved_at or first.declared_at), ("api",), str(day), seq,
+            to_text(first.resolved_at or first.declared_at), ("api",), str(day), seq, 0,
+            first.title, "resolved",
         )  # fmt: skip
         assert heads[0].open and heads[0].resolved_at is None
         assert store.incident_heads(organization="Someone else") == []

@@ -6,6 +6,7 @@ message shows as text. Pages link each other relatively, so the site works from 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Container, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -33,6 +34,11 @@ from incidentctl.render.times import LocalTimes, readable_duration
 
 WINDOW = 90
 PAST_DAYS = 15
+# the index lists at most this many of them (the history has every one)
+PAST_LINES = 30
+# a day bar's title names this many of its incidents, each cut to this many characters
+BAR_NAMES = 2
+BAR_NAME = 40
 # the CSS class of each status: short, since a page has 90 bars per component
 CLASS = dict(zip(BY_RANK, ("o", "m", "d", "p", "x"), strict=True))
 
@@ -66,12 +72,20 @@ class ComponentRow(NamedTuple):
     description: str
     status: ComponentStatus
     # the bars as the index prints them (90 per component, joined here, not by the template),
-    # the availability over 30 and 90 days, and the list of the days with an incident
+    # the availability over 30 and 90 days, and the days with an incident as the component's
+    # page lists them (newest first, `<li>` lines) and how many
     strip: str
     pct30: str
     pct90: str
     meets_target: bool | None
     days: str
+    day_count: int
+
+
+class PastDays(NamedTuple):
+    # (day, its incidents) newest first, and how many more the index leaves to the history
+    days: list[tuple[str, list[SiteIncident]]]
+    more: int
 
 
 class Group(NamedTuple):
@@ -130,6 +144,8 @@ class Pages:
         self.days = [self.today - timedelta(days=WINDOW - 1 - i) for i in range(WINDOW)]
         self.by_id = {i.id: i for i in record.incidents}
         self._labels: dict[date, str] = {}
+        self._short_labels: dict[date, str] = {}
+        self._past_keys: dict[str, str | None] = {}
         # each day's start, in UTC
         self.starts = [local_midnight(day, self.tz) for day in self.days]
         # component -> its 89 finished days as the last build printed them, and as this one
@@ -184,16 +200,16 @@ class Pages:
         return Markup(
             "".join(
                 f'<li><a href="{escape(root)}incidents/{escape(i.id)}.html">'
-                f"{escape(i.incident.title)}</a> "
-                f'<span class="muted">{escape(labels[i.incident.status.value])} · '
+                f"{escape(i.title)}</a> "
+                f'<span class="muted">{escape(labels[i.stage.value])} · '
                 f"{escape(self.duration(i))}</span></li>\n"
                 for i in items
             )
         )
 
     def duration(self, item: SiteIncident) -> str:
-        end = item.incident.resolved_at or self.record.now
-        return readable_duration(end - item.incident.declared_at, self.language)
+        end = item.resolved_at or self.record.now
+        return readable_duration(end - item.declared_at, self.language)
 
     def affected(self, item: SiteIncident) -> list[str]:
         names = {s.component for s in item.segments} | set(item.incident.components)
@@ -245,7 +261,7 @@ class Pages:
 
     def _row(self, name: str) -> ComponentRow:
         spec = self.playbook.components[name]
-        past_key = self._past_key(name)
+        past_key = self._past_keys[name] = self._past_key(name)
         past = self.pasts_before.get(name)
         if past is not None and (past_key is None or past[0] != past_key):
             past = None  # its finished days changed: walked again
@@ -262,8 +278,10 @@ class Pages:
                 for s in i.segments
                 if s.component == name
             ]
-            days = days_of(name, found, self.days, self.tz, self.record.now, spec.since)
-            record = days[-1]
+            # from the day the earliest of them started: the days before hold no change
+            first = min((seg.start for seg in found), default=self.record.now)
+            walked = self.days[max(0, bisect_right(self.starts, first) - 1) :]
+            record = days_of(name, found, walked, self.tz, self.record.now, spec.since)[-1]
             bar = self._bar(self.today, record)
             strip_past, t30, d30, t90, d90, lines_past, count_past = past[1:]
             self.pasts_now[name] = past
@@ -274,7 +292,7 @@ class Pages:
             a90 = _percent_up(t90 + total, d90 + down)
             lines = (self._day_line(bar) if bar.incidents else "") + lines_past
             strip = Markup(strip_past + _bar_html(bar))
-            listed = self._days_block(lines, count_past + (1 if bar.incidents else 0))
+            listed, count = Markup(lines), count_past + (1 if bar.incidents else 0)
         else:
             found = [s for i in touched for s in i.segments if s.component == name]
             # planned works count as maintenance (no downtime); their overrun as an outage
@@ -285,7 +303,7 @@ class Pages:
             a30 = availability(days[-30:], self.weights)
             a90 = availability(days, self.weights)
             lines = "".join(self._day_line(b) for b in reversed(bars) if b.incidents)
-            listed = self._days_block(lines, sum(1 for b in bars if b.incidents))
+            listed, count = Markup(lines), sum(1 for b in bars if b.incidents)
             if past_key is not None:
                 finished = bars[:-1]
                 month = [d for d in days[-30:-1] if d is not None and d.total > 0]
@@ -311,39 +329,45 @@ class Pages:
             percent(a90, self.language),
             None if a30 is None else a30 >= target,
             listed,
+            count,
         )
         return row
 
     def _day_line(self, bar: Bar) -> str:
-        """A day with an incident, with links to its incidents."""
+        """A day with an incident, with links to its incidents (from the component's page)."""
         between = str(escape(f"{self.semicolon} "))
         return (
             f"<li>{escape(self.day_label(bar.day))}{escape(self.colon)} "
             + between.join(
-                f'<a href="incidents/{escape(i.id)}.html">{escape(i.incident.title)}</a>'
+                f'<a href="../incidents/{escape(i.id)}.html">{escape(i.title)}</a>'
                 for i in bar.incidents
             )
             + "</li>"
         )
 
-    def _days_block(self, lines: str, count: int) -> Markup:
-        """The days with an incident, newest first (`lines`), under their number."""
-        if not count:
-            return Markup("")
-        summary = escape(self.w("day_detail"))
-        return Markup(
-            f"<details><summary>{summary} ({count})</summary>\n<ul>{lines}</ul>\n</details>\n"
-        )
-
     def _bar(self, day: date, record: Day | None) -> Bar:
-        label = self.day_label(day)
+        """A day's bar: its worst status and, in its title (what a pointer over it shows), the
+        day, its uptime and its first incidents. An index of 20 components has 1,800 bars, so
+        each says it short: `Sat 5 Sep: 99.31 %, API errors; Login slow (+2)`, and a quiet
+        day only `Sat 5 Sep`."""
+        label = self._short_labels.get(day)
+        if label is None:
+            label = self._short_labels[day] = self.times.short_date(day)
         if record is None:
             return Bar(day, "n", f"{label}{self.colon} {self.w('no_data')}")
-        uptime = percent(record.uptime(self.weights), self.language)
+        value = record.uptime(self.weights)
+        full = value is not None and value >= 100
+        uptime = "100\u00a0%" if full else percent(value, self.language)
         items = [self.by_id[i] for i in record.incidents if i in self.by_id]
-        titles = (i.incident.title for i in items)
-        names = f"{self.semicolon} ".join(titles) or self.w("no_incident_day")
-        return Bar(day, CLASS[record.status], f"{label}{self.colon} {uptime}, {names}", items)
+        if not items and record.status is ComponentStatus.OPERATIONAL:
+            return Bar(day, CLASS[record.status], label)  # a quiet day: its date says it all
+        title = f"{label}{self.colon} {uptime}"
+        if items:
+            names = (_shortened(i.title) for i in items[:BAR_NAMES])
+            title += ", " + f"{self.semicolon} ".join(names)
+            if len(items) > BAR_NAMES:
+                title += f" (+{len(items) - BAR_NAMES})"
+        return Bar(day, CLASS[record.status], title, items)
 
     @cached_property
     def groups(self) -> list[Group]:
@@ -352,8 +376,9 @@ class Pages:
             groups.setdefault(spec.group, Group(spec.group, [])).rows.append(self._row(name))
         return list(groups.values())
 
-    def past_days(self) -> list[tuple[str, list[SiteIncident]]]:
-        """The days of the last `PAST_DAYS` with incidents declared, newest first."""
+    def past_days(self) -> PastDays:
+        """The days of the last `PAST_DAYS` with incidents declared, newest first, with at
+        most `PAST_LINES` incidents in all (the history lists the rest)."""
         by_day: dict[date, list[SiteIncident]] = {}
         days = [self.today - timedelta(days=i) for i in range(PAST_DAYS)]
         # only the days shown: the history's older incidents are not converted to local time
@@ -362,7 +387,16 @@ class Pages:
             if item.declared_at >= since:
                 local = self.times.local(item.declared_at)
                 by_day.setdefault(local.date(), []).append(item)
-        return [(self.day_label(d), by_day[d]) for d in days if d in by_day]
+        shown: list[tuple[str, list[SiteIncident]]] = []
+        room = PAST_LINES
+        more = 0
+        for day in days:
+            items = by_day.get(day, [])
+            if items and room:
+                shown.append((self.day_label(day), items[:room]))
+            more += max(0, len(items) - room)
+            room = max(0, room - len(items))
+        return PastDays(shown, more)
 
     def months(self) -> dict[str, list[SiteIncident]]:
         """`2026-11` -> that month's incidents, newest first, for the months whose page this
@@ -431,7 +465,7 @@ class Pages:
 
     def history(self, month: str, items: Sequence[SiteIncident], months: Sequence[str]) -> bytes:
         # a month of resolved incidents depends on them alone: a later build may keep its page
-        if any(i.incident.is_open for i in items):
+        if any(i.is_open for i in items):
             updated = self.record.now
         else:
             updated = max((i.incident.updated_at for i in items), default=self.record.now)
@@ -443,6 +477,52 @@ class Pages:
             items=items,
             months=months,
             updated=updated,
+        )
+
+    @cached_property
+    def rows(self) -> dict[str, ComponentRow]:
+        return {row.id: row for group in self.groups for row in group.rows}
+
+    def component_updated(self, name: str) -> datetime:
+        """When what the component's page shows last changed: now while an incident or a
+        planned work touches it, else its latest incident's last change in the 90 days, or the
+        start of today (the day the bars moved to)."""
+        if any(s.component == name for s in self.works):
+            return self.record.now
+        start = self.starts[0]
+        latest = self.starts[-1]
+        for item in self.record.by_component.get(name, []):
+            if item.resolved_at is None:
+                return self.record.now
+            if item.resolved_at > start:
+                latest = max(latest, item.updated_at)
+        return latest
+
+    def component_key(self, name: str) -> str:
+        """What the component's page depends on besides the fingerprint: a rebuild renders
+        again only the pages whose key changed."""
+        import hashlib
+
+        row = self.rows[name]
+        # its incidents of the 90 days and the day say when it was updated; now while one is
+        # open or a planned work touches it (as `component_updated` reads it)
+        since = self._past_keys.get(name) or self._past_key(name)
+        touched = self.record.by_component.get(name, [])
+        if since is None or any(i.resolved_at is None for i in touched):
+            since = self.record.now.isoformat()
+        shown = (row.status.value, row.strip, row.pct30, row.pct90, str(row.meets_target))
+        text = "\0".join((*shown, row.days, since))
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    def component(self, name: str) -> bytes:
+        """A component's page: its state, its 90 days of uptime and the days with incidents,
+        linked (the index's bars are for the eye; this list is what a screen reader reads)."""
+        return self._render(
+            "component.html.j2",
+            "../",
+            path=f"components/{name}.html",
+            row=self.rows[name],
+            updated=self.component_updated(name),
         )
 
     def banner(self) -> bytes:
@@ -464,8 +544,13 @@ class Pages:
                 yield f"history/{month}.html", self.history(month, items, listing)
 
 
+def _shortened(title: str) -> str:
+    return title if len(title) <= BAR_NAME else title[: BAR_NAME - 1].rstrip() + "\u2026"
+
+
 def _bar_html(bar: Bar) -> str:
-    return f'<i class="{bar.css}" title="{escape(bar.title)}"></i>'
+    # the class unquoted (one letter, which HTML allows): 1,800 bars on an index of 20
+    return f'<i class={bar.css} title="{escape(bar.title)}"></i>'
 
 
 def _percent_up(total: float, down: float) -> float | None:

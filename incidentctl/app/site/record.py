@@ -86,6 +86,9 @@ class SiteIncident:
         # False: read for its line on a history page only (its page is kept)
         self.detailed = detailed
         self.details = details
+        # the head's times, once parsed
+        self._declared: datetime | None = None
+        self._resolved: datetime | None = None
 
     @property
     def id(self) -> str:
@@ -100,6 +103,16 @@ class SiteIncident:
         return self._incident
 
     @property
+    def title(self) -> str:
+        return self._incident.title if self._incident is not None else self.head.title
+
+    @property
+    def stage(self) -> Stage:
+        if self._incident is not None:
+            return self._incident.status
+        return STAGES[self.head.stage]
+
+    @property
     def version(self) -> int:
         return self._incident.version if self._incident is not None else self.head.version
 
@@ -111,13 +124,17 @@ class SiteIncident:
     def declared_at(self) -> datetime:
         if self._incident is not None:
             return self._incident.declared_at
-        return from_text(self.head.declared_at)
+        if self._declared is None:  # asked of each incident by every row of the index
+            self._declared = from_text(self.head.declared_at)
+        return self._declared
 
     @property
     def resolved_at(self) -> datetime | None:
         if self._incident is not None:
             return self._incident.resolved_at
-        return None if self.head.resolved_at is None else from_text(self.head.resolved_at)
+        if self._resolved is None and self.head.resolved_at is not None:
+            self._resolved = from_text(self.head.resolved_at)
+        return self._resolved
 
     @property
     def updates(self) -> list[PublicUpdate]:
@@ -401,10 +418,17 @@ class Details:
         """Its first line read; raises ValueError, KeyError, TypeError or IndexError on one
         no build wrote (what is read later raises `SpoiltDigest`)."""
         first, second, body, told = text.split("\n", 3)
-        touched = json.loads(first)
-        if not isinstance(touched, list):
-            raise TypeError("touched")
-        names = tuple(str(name) for name in touched)
+        if first == "[]":
+            names: tuple[str, ...] = ()
+        elif first[:2] == '["' and first[-2:] == '"]' and "\\" not in first:
+            # component ids (`[a-z0-9_-]`) as compact JSON writes them: split, not parsed (a
+            # rebuild reads 2,000 of them); a quote in a name would have come with a backslash
+            names = tuple(first[2:-2].split('","'))
+        else:
+            touched = json.loads(first)
+            if not isinstance(touched, list):
+                raise TypeError("touched")
+            names = tuple(str(name) for name in touched)
         return cls(incident_id, version, names, second, body, told)
 
 

@@ -7,10 +7,7 @@ from datetime import timedelta
 
 from incidentctl.app.site.wording import percent
 from incidentctl.model.durations import format_duration
-
-# French typography: between a number and its unit, inside « » (as `render.times` writes it;
-# not imported from there, which would load the template engine for a table of figures)
-NBSP = "\u00a0"
+from incidentctl.render.times import NBSP, SHORT_MONTHS
 
 WORDS: Mapping[str, Mapping[str, str]] = {
     "en": {
@@ -108,22 +105,6 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
-MONTHS_FR = (
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-)
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 
 def words(language: str) -> Mapping[str, str]:
     return WORDS["fr" if language == "fr" else "en"]
@@ -132,7 +113,7 @@ def words(language: str) -> Mapping[str, str]:
 def month_label(key: str, language: str) -> str:
     """`2026-11` as `Nov 2026`, « nov. 2026 »."""
     year, month = key.split("-")
-    names = MONTHS_FR if language == "fr" else MONTHS_EN
+    names = SHORT_MONTHS["fr" if language == "fr" else "en"]
     return f"{names[int(month) - 1]}{NBSP}{year}"
 
 

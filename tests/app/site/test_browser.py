@@ -102,6 +102,14 @@ def test_pages_render_over_http_and_from_file_in_light_and_dark(
             page.click("text=Slow portal")
             assert "Still slow" in page.locator("main").inner_text()
             page.screenshot(path=str(artifacts / f"incident-{width}-{scheme}.png"), full_page=True)
+            # a component's page, from the index, and back to an incident from its days
+            page.goto(http_site + "index.html")
+            page.click('a[href="components/portal.html"]')
+            assert "Days with incidents (1)" in page.locator("main").inner_text()
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.screenshot(path=str(artifacts / f"component-{width}-{scheme}.png"), full_page=True)
+            page.click("text=Logins fail")
+            assert "Logins work again." in page.locator("main").inner_text()
             shots.append(path)
             background = page.evaluate("getComputedStyle(document.body).backgroundColor")
             assert background == ("rgb(13, 17, 23)" if scheme == "dark" else "rgb(255, 255, 255)")
@@ -148,7 +156,13 @@ def test_axe_finds_no_serious_or_critical_violation(
         context = browser.new_context(color_scheme=scheme)
         page = context.new_page()
         incident = next((site / "incidents").iterdir()).name
-        for name in ("index.html", "banner.html", f"incidents/{incident}", "history/2026-11.html"):
+        for name in (
+            "index.html",
+            "banner.html",
+            f"incidents/{incident}",
+            "history/2026-11.html",
+            "components/portal.html",
+        ):
             page.goto(http_site + name)
             found = axe.run(page).response["violations"]
             bad = [

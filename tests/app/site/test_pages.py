@@ -64,10 +64,85 @@ def test_the_index_shows_the_state_the_incident_and_the_uptime(site: Path) -> No
     assert 'class="overall s-p" role="status">Partial outage<' in index
     assert "Use the mobile app" in index and "about 15:00" in index
     assert "Still slow &amp; &lt;script&gt;" in index
-    assert index.count('<i class="') == 2 * 90
+    assert index.count("<i class=") == 2 * 90
     assert "over 30 days" in index and "target 99.5" in index
     assert '<link rel="canonical" href="https://status.acme.example/">' in index
     assert '<meta name="description" content="Current status' in index
+
+
+def test_each_component_has_a_page_with_its_days_linked_from_the_index(site: Path) -> None:
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert '<a class="name" href="components/api.html">Public API</a>' in index
+    assert "<details>" not in index  # the days with incidents are on the component's page
+    page = (site / "components" / "portal.html").read_text(encoding="utf-8")
+    assert "<h1>Customer portal <span" in page and "Days with incidents (1)" in page
+    # both incidents began on Friday 20 November: one line, the two titles linked
+    (line,) = re.findall(r"<li>Friday 20 November: (.*?)</li>", page)
+    links = re.findall(r'href="\.\./incidents/([^"]+)"', line)
+    assert len(links) == 2 and all((site / "incidents" / link).exists() for link in links)
+    assert "Slow portal &lt;script&gt;" in line and "Logins fail" in line
+    assert page.count("<i class=") == 90
+    assert 'href="../feeds/portal.atom"' in page and 'href="../badges/portal.svg"' in page
+
+
+def test_a_day_bar_says_the_day_its_uptime_and_its_first_incidents_in_few_words(
+    site: Path,
+) -> None:
+    index = (site / "index.html").read_text(encoding="utf-8")
+    titles = re.findall(r'<i class=(\w) title="([^"]*)"></i>', index)
+    assert len(titles) == 2 * 90
+    quiet = [t for css, t in titles if css == "o"]
+    # a quiet day: its date only
+    assert quiet and all(re.fullmatch(r"\w{3} \d{1,2} \w{3}", t) for t in quiet)
+    busy = [t for css, t in titles if css != "o"]
+    # today, counted up to now: an hour of major outage on the API, half down on the portal
+    assert busy == [
+        "Fri 20 Nov: 92.00\u00a0%, Logins fail",
+        "Fri 20 Nov: 98.00\u00a0%, Logins fail; Slow portal &lt;script&gt;alert(1)&lt;/script&gt;",
+    ]
+
+
+def test_the_index_lists_the_latest_30_past_incidents_and_sends_to_the_history(
+    tmp_path: Path,
+) -> None:
+    from tests.app.site.builders import history
+
+    with history(tmp_path) as h:
+        for n in range(33):
+            incident = h.declare(f"Blip {n}", ["api=degraded_performance"])
+            h.later(10)
+            h.resolve(incident)
+            h.later(50)
+        site = h.build(tmp_path / "site").out
+    index = (site / "index.html").read_text(encoding="utf-8")
+    past = index[index.index('id="past"') :]
+    lines = re.findall(r'<li><a href="incidents/[^"]+">Blip (\d+)</a>', past)
+    assert lines == [str(n) for n in range(32, 2, -1)]  # newest first
+    assert "3 more incidents in the last 15 days: see the incident history." in past
+
+
+def test_a_busy_index_of_20_components_stays_under_100_kb(tmp_path: Path) -> None:
+    """20 components, each with an incident every four days for 90 days (450 incidents): the
+    index, each component's page and the month pages stay under 100 KB."""
+    from datetime import UTC, datetime
+
+    from benchmarks.bench_site import playbook, populate
+    from incidentctl.app.site.build import build_site
+    from incidentctl.app.workspace import load_checked_playbook
+    from incidentctl.store import open_store
+
+    now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    populate(tmp_path / "state", 450, 2, now, days=90)
+    loaded, _ = load_checked_playbook(playbook(tmp_path, with_site=True))
+    store = open_store(tmp_path / "state", {})
+    try:
+        site = build_site(store, loaded.playbook, tmp_path / "site", now).out
+    finally:
+        store.close()
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert index.count("<i class=") == 20 * 90 and index.count("Incident 449 on c09") == 2
+    sizes = {p.name: p.stat().st_size for p in site.rglob("*.html")}
+    assert max(sizes.values()) < 100_000, sorted(sizes.items(), key=lambda i: -i[1])[:3]
 
 
 def test_the_incident_page_names_the_zone_and_the_duration(site: Path) -> None:
