@@ -59,7 +59,10 @@ def populate(state: Path, incidents: int, updates: int, now: datetime, days: int
 
     store = open_store(state, {})
     # setting the scene only: 110,000 transactions need no fsync each (the build reads them)
-    store._conn.execute("PRAGMA synchronous=OFF")  # type: ignore[attr-defined]
+    from incidentctl.store.sqlite import SQLiteStore
+
+    if isinstance(store, SQLiteStore) and store._conn is not None:  # a test may use PG
+        store._conn.execute("PRAGMA synchronous=OFF")
     start = now - timedelta(days=days)
     step = timedelta(days=days) / incidents
     stages = [Stage.INVESTIGATING, Stage.IDENTIFIED, Stage.MONITORING]
