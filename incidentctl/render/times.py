@@ -174,22 +174,24 @@ class LocalTimes:
 
     def short_date(self, day: CalendarDay) -> str:
         """A calendar day in few characters: `Sat 5 Sep`; « sam. 1er sept. »; no year."""
-        language = "fr" if self.language == "fr" else "en"
-        weekday = SHORT_WEEKDAYS[language][day.weekday()]
-        month = SHORT_MONTHS[language][day.month - 1]
-        if language == "fr":
-            number = "1er" if day.day == 1 else str(day.day)
-            return f"{weekday} {number}{NBSP}{month}"
-        return f"{weekday} {day.day} {month}"
+        return self._written(day, SHORT_WEEKDAYS, SHORT_MONTHS, "")
 
     def _date_at(self, local: datetime, with_year: bool) -> str:
-        weekday = WEEKDAYS[self.language][local.weekday()]
-        month = MONTHS[self.language][local.month - 1]
-        year = f" {local.year}" if with_year else ""
+        return self._written(local, WEEKDAYS, MONTHS, f" {local.year}" if with_year else "")
+
+    def _written(
+        self,
+        day: CalendarDay,
+        weekdays: Mapping[str, tuple[str, ...]],
+        months: Mapping[str, tuple[str, ...]],
+        year: str,
+    ) -> str:
+        weekday = weekdays[self.language][day.weekday()]
+        month = months[self.language][day.month - 1]
         if self.language == "fr":
-            number = "1er" if local.day == 1 else str(local.day)
+            number = "1er" if day.day == 1 else str(day.day)
             return f"{weekday} {number}{NBSP}{month}{year}"
-        return f"{weekday} {local.day} {month}{year}"
+        return f"{weekday} {day.day} {month}{year}"
 
     def dated(self, moment: datetime, *, zoned: bool = True) -> str:
         """The instant with its whole date, for a page read any day after it was written:

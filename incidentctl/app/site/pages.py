@@ -483,18 +483,23 @@ class Pages:
     def rows(self) -> dict[str, ComponentRow]:
         return {row.id: row for group in self.groups for row in group.rows}
 
+    def _moving(self, name: str) -> bool:
+        """Whether an open incident or a planned work touches the component: its page then
+        says it was updated now."""
+        touched = self.record.by_component.get(name, [])
+        works = any(s.component == name for s in self.works)
+        return works or any(i.resolved_at is None for i in touched)
+
     def component_updated(self, name: str) -> datetime:
-        """When what the component's page shows last changed: now while an incident or a
-        planned work touches it, else its latest incident's last change in the 90 days, or the
-        start of today (the day the bars moved to)."""
-        if any(s.component == name for s in self.works):
+        """When what the component's page shows last changed: now while it is `_moving`, else
+        its latest incident's last change in the 90 days, or the start of today (the day the
+        bars moved to)."""
+        if self._moving(name):
             return self.record.now
         start = self.starts[0]
         latest = self.starts[-1]
         for item in self.record.by_component.get(name, []):
-            if item.resolved_at is None:
-                return self.record.now
-            if item.resolved_at > start:
+            if item.resolved_at is not None and item.resolved_at > start:
                 latest = max(latest, item.updated_at)
         return latest
 
@@ -503,13 +508,12 @@ class Pages:
         again only the pages whose key changed."""
         import hashlib
 
-        row = self.rows[name]
-        # its incidents of the 90 days and the day say when it was updated; now while one is
-        # open or a planned work touches it (as `component_updated` reads it)
-        since = self._past_keys.get(name) or self._past_key(name)
-        touched = self.record.by_component.get(name, [])
-        if since is None or any(i.resolved_at is None for i in touched):
-            since = self.record.now.isoformat()
+        row = self.rows[name]  # (which also keeps its `_past_key`)
+        # when it was updated (`component_updated`, without reading when each incident last
+        # changed): now while it is moving, else what its incidents of the 90 days and the day
+        # are, as its past key says (None only with a planned work, which moves it)
+        past = self._past_keys[name]
+        since = self.record.now.isoformat() if past is None or self._moving(name) else past
         shown = (row.status.value, row.strip, row.pct30, row.pct90, str(row.meets_target))
         text = "\0".join((*shown, row.days, since))
         return hashlib.sha256(text.encode()).hexdigest()[:24]
