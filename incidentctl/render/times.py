@@ -53,12 +53,8 @@ MONTHS: Mapping[str, tuple[str, ...]] = {
         "décembre",
     ),
 }
-# the short forms, where space is scarce (a status page's 1,800 day bars): `Sat 5 Sep`,
-# « sam. 5 sept. » (the abbreviations of the French national printing office)
-SHORT_WEEKDAYS: Mapping[str, tuple[str, ...]] = {
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    "fr": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
-}
+# the short months, where space is scarce (a status page's 1,800 day bars): `5 Sep`,
+# « 5 sept. » (the abbreviations of the French national printing office)
 SHORT_MONTHS: Mapping[str, tuple[str, ...]] = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
     "fr": (
@@ -173,8 +169,8 @@ class LocalTimes:
         return self._date_at(local, abs((local.date() - self.today).days) > YEARLESS_DAYS)
 
     def short_date(self, day: CalendarDay) -> str:
-        """A calendar day in few characters: `Sat 5 Sep`; « sam. 1er sept. »; no year."""
-        return self._written(day, SHORT_WEEKDAYS, SHORT_MONTHS, "")
+        """A calendar day in few characters: `5 Sep`; « 1er sept. »; no weekday, no year."""
+        return self._written(day, None, SHORT_MONTHS, "")
 
     def _date_at(self, local: datetime, with_year: bool) -> str:
         return self._written(local, WEEKDAYS, MONTHS, f" {local.year}" if with_year else "")
@@ -182,16 +178,16 @@ class LocalTimes:
     def _written(
         self,
         day: CalendarDay,
-        weekdays: Mapping[str, tuple[str, ...]],
+        weekdays: Mapping[str, tuple[str, ...]] | None,
         months: Mapping[str, tuple[str, ...]],
         year: str,
     ) -> str:
-        weekday = weekdays[self.language][day.weekday()]
+        weekday = f"{weekdays[self.language][day.weekday()]} " if weekdays else ""
         month = months[self.language][day.month - 1]
         if self.language == "fr":
             number = "1er" if day.day == 1 else str(day.day)
-            return f"{weekday} {number}{NBSP}{month}{year}"
-        return f"{weekday} {day.day} {month}{year}"
+            return f"{weekday}{number}{NBSP}{month}{year}"
+        return f"{weekday}{day.day} {month}{year}"
 
     def dated(self, moment: datetime, *, zoned: bool = True) -> str:
         """The instant with its whole date, for a page read any day after it was written:

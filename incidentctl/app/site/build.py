@@ -233,7 +233,7 @@ def _previous(out: Path, expected: str) -> Manifest | None:
         listing = [str(m) for m in manifest["listing"]]
         updated = manifest["updated"]
         when = None if updated is None else datetime.fromisoformat(str(updated))
-        pasts = {str(k): list(v) for k, v in manifest["pasts"].items() if len(v) == 8}
+        pasts = {str(k): list(v) for k, v in manifest["pasts"].items() if len(v) == 9}
         mark = int(manifest["mark"])
         return Manifest(mark, latest, months, keys, listing, when, folders, pasts)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

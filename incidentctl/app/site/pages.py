@@ -36,9 +36,15 @@ WINDOW = 90
 PAST_DAYS = 15
 # the index lists at most this many of them (the history has every one)
 PAST_LINES = 30
-# a day bar's title names this many of its incidents, each cut to this many characters
-BAR_NAMES = 2
-BAR_NAME = 40
+# how a day bar's title names its incidents, from the most words to the fewest: how many it
+# names and the characters each keeps (none: it counts them). A component's strip takes the
+# most words that fit its share of the index's bars, so a busy history keeps the page light
+BAR_LEVELS = ((2, 40), (1, 24), (0, 0))
+# the bytes of all of the index's bars, shared equally by its components: the rest of a page
+# under 100 KB (header, active incidents, the latest past incidents) keeps a quarter of it
+BARS_BUDGET = 75_000
+# what today's bar may add to the finished days' strip, which decides the level
+TODAY_ROOM = 120
 # the CSS class of each status: short, since a page has 90 bars per component
 CLASS = dict(zip(BY_RANK, ("o", "m", "d", "p", "x"), strict=True))
 
@@ -62,7 +68,7 @@ class TimelineEntry(NamedTuple):
 class Bar(NamedTuple):
     day: date
     css: str
-    title: str
+    head: str  # its title before the incidents: `5 Sep: 99.31 %`, a quiet day's date alone
     incidents: Sequence[SiteIncident] = ()
 
 
@@ -283,7 +289,7 @@ class Pages:
             walked = self.days[max(0, bisect_right(self.starts, first) - 1) :]
             record = days_of(name, found, walked, self.tz, self.record.now, spec.since)[-1]
             bar = self._bar(self.today, record)
-            strip_past, t30, d30, t90, d90, lines_past, count_past = past[1:]
+            strip_past, t30, d30, t90, d90, lines_past, count_past, level = past[1:]
             self.pasts_now[name] = past
             total, down = 0.0, 0.0
             if record is not None and record.total > 0:
@@ -291,7 +297,7 @@ class Pages:
             a30 = _percent_up(t30 + total, d30 + down)
             a90 = _percent_up(t90 + total, d90 + down)
             lines = (self._day_line(bar) if bar.incidents else "") + lines_past
-            strip = Markup(strip_past + _bar_html(bar))
+            strip = Markup(strip_past + self._bar_html(bar, level))
             listed, count = Markup(lines), count_past + (1 if bar.incidents else 0)
         else:
             found = [s for i in touched for s in i.segments if s.component == name]
@@ -299,24 +305,26 @@ class Pages:
             found += [s for s in self.works if s.component == name]
             days = days_of(name, found, self.days, self.tz, self.record.now, spec.since)
             bars = [self._bar(day, record) for day, record in zip(self.days, days, strict=True)]
-            strip = Markup("".join(_bar_html(bar) for bar in bars))
+            finished = bars[:-1]
+            level, strip_past = self._fitted(finished)
+            strip = Markup(strip_past + self._bar_html(bars[-1], level))
             a30 = availability(days[-30:], self.weights)
             a90 = availability(days, self.weights)
             lines = "".join(self._day_line(b) for b in reversed(bars) if b.incidents)
             listed, count = Markup(lines), sum(1 for b in bars if b.incidents)
             if past_key is not None:
-                finished = bars[:-1]
                 month = [d for d in days[-30:-1] if d is not None and d.total > 0]
                 season = [d for d in days[:-1] if d is not None and d.total > 0]
                 self.pasts_now[name] = [
                     past_key,
-                    "".join(_bar_html(bar) for bar in finished),
+                    strip_past,
                     sum(d.total for d in month),
                     sum(d.down(self.weights) for d in month),
                     sum(d.total for d in season),
                     sum(d.down(self.weights) for d in season),
                     "".join(self._day_line(b) for b in reversed(finished) if b.incidents),
                     sum(1 for b in finished if b.incidents),
+                    level,
                 ]
         target = self.playbook.site.uptime_target
         row = ComponentRow(
@@ -347,27 +355,56 @@ class Pages:
 
     def _bar(self, day: date, record: Day | None) -> Bar:
         """A day's bar: its worst status and, in its title (what a pointer over it shows), the
-        day, its uptime and its first incidents. An index of 20 components has 1,800 bars, so
-        each says it short: `Sat 5 Sep: 99.31 %, API errors; Login slow (+2)`, and a quiet
-        day only `Sat 5 Sep`."""
+        day, its uptime and its incidents. An index of 20 components has 1,800 bars, so each
+        says it short: `5 Sep: 99.31 %, API errors; Login slow (+2)`, a quiet day `5 Sep`."""
         label = self._short_labels.get(day)
         if label is None:
             label = self._short_labels[day] = self.times.short_date(day)
         if record is None:
             return Bar(day, "n", f"{label}{self.colon} {self.w('no_data')}")
-        value = record.uptime(self.weights)
-        full = value is not None and value >= 100
-        uptime = "100\u00a0%" if full else percent(value, self.language)
         items = [self.by_id[i] for i in record.incidents if i in self.by_id]
         if not items and record.status is ComponentStatus.OPERATIONAL:
             return Bar(day, CLASS[record.status], label)  # a quiet day: its date says it all
-        title = f"{label}{self.colon} {uptime}"
-        if items:
-            names = (_shortened(i.title) for i in items[:BAR_NAMES])
-            title += ", " + f"{self.semicolon} ".join(names)
-            if len(items) > BAR_NAMES:
-                title += f" (+{len(items) - BAR_NAMES})"
-        return Bar(day, CLASS[record.status], title, items)
+        value = record.uptime(self.weights)
+        uptime = percent(value, self.language, short=True)
+        return Bar(day, CLASS[record.status], f"{label}{self.colon} {uptime}", items)
+
+    def _title(self, bar: Bar, level: int) -> str:
+        """The bar's title with its incidents in the words of `BAR_LEVELS[level]`."""
+        items = bar.incidents
+        if not items:
+            return bar.head
+        named, cut = BAR_LEVELS[level]
+        if not named:
+            count = len(items)
+            return f"{bar.head}, " + (
+                self.w("bar_one") if count == 1 else self.w("bar_many", count=count)
+            )
+        title = f"{bar.head}, " + f"{self.semicolon} ".join(
+            _shortened(i.title, cut) for i in items[:named]
+        )
+        return title + (f" (+{len(items) - named})" if len(items) > named else "")
+
+    def _bar_html(self, bar: Bar, level: int) -> str:
+        # the class unquoted (one letter, which HTML allows), and none for the operational
+        # day the style sheet colours by default: 1,800 bars on an index of 20 components
+        title = escape(self._title(bar, level))
+        return (
+            f'<i title="{title}"></i>'
+            if bar.css == "o"
+            else (f'<i class={bar.css} title="{title}"></i>')
+        )
+
+    def _fitted(self, finished: Sequence[Bar]) -> tuple[int, str]:
+        """The finished days' strip in the most words that fit the component's share of the
+        index's `BARS_BUDGET`, and the level it took (today's bar is printed in it too)."""
+        share = BARS_BUDGET // max(1, len(self.playbook.components)) - TODAY_ROOM
+        strip = ""
+        for level in range(len(BAR_LEVELS)):
+            strip = "".join(self._bar_html(bar, level) for bar in finished)
+            if len(strip.encode()) <= share:
+                break
+        return level, strip
 
     @cached_property
     def groups(self) -> list[Group]:
@@ -548,13 +585,8 @@ class Pages:
                 yield f"history/{month}.html", self.history(month, items, listing)
 
 
-def _shortened(title: str) -> str:
-    return title if len(title) <= BAR_NAME else title[: BAR_NAME - 1].rstrip() + "\u2026"
-
-
-def _bar_html(bar: Bar) -> str:
-    # the class unquoted (one letter, which HTML allows): 1,800 bars on an index of 20
-    return f'<i class={bar.css} title="{escape(bar.title)}"></i>'
+def _shortened(title: str, cut: int) -> str:
+    return title if len(title) <= cut else title[: cut - 1].rstrip() + "\u2026"
 
 
 def _percent_up(total: float, down: float) -> float | None:

@@ -28,6 +28,8 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "today": "Today",
         "avail": "{pct} over 30 days, {pct90} over 90 days (target {target})",
         "no_data": "no data",
+        "bar_one": "1 incident",
+        "bar_many": "{count} incidents",
         "day_detail": "Days with incidents",
         "past": "Past incidents",
         "no_past": "No incident reported in the last 15 days.",
@@ -80,6 +82,8 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "today": "Aujourd’hui",
         "avail": "{pct} sur 30 jours, {pct90} sur 90 jours (objectif {target})",
         "no_data": "pas de données",
+        "bar_one": "1 incident",
+        "bar_many": "{count} incidents",
         "day_detail": "Jours avec incident",
         "past": "Incidents passés",
         "no_past": "Aucun incident signalé ces 15 derniers jours.",
@@ -116,9 +120,12 @@ def words(language: str) -> Mapping[str, str]:
     return WORDS["fr" if language == "fr" else "en"]
 
 
-def percent(value: float | None, language: str) -> str:
-    """`99.95 %` (`99,95 %` in French); `—` when there is nothing to count."""
+def percent(value: float | None, language: str, *, short: bool = False) -> str:
+    """`99.95 %` (`99,95 %` in French); `—` when there is nothing to count. Short, without
+    the zeros that end it: `95 %`, `97.5 %`, `100 %` (a day bar's title)."""
     if value is None:
         return "—"
     text = f"{value:.2f}"
+    if short:
+        text = text.rstrip("0").rstrip(".")
     return (text.replace(".", ",") if language == "fr" else text) + "\u00a0%"
