@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from incidentctl.app.edits import edited_message
 from incidentctl.app.messages import stored_snapshots
@@ -134,35 +134,66 @@ def outgoing(
     )
 
 
-def outgoing_builder(ws: Workspace, incident: Incident) -> Any:
-    events: dict[int, TimelineEvent] = {}
+class OutgoingBuilder:
+    """What each delivery of one incident sends (`Outgoing`). A fan-out `prepare`s each wave
+    in the caller's thread first: the incident's timeline and its posts sent so far read once
+    for the wave, not by each worker (50 workers each reading the store, under its lock,
+    started the sends of 50 channels 50 ms late)."""
 
-    def build(delivery: Delivery) -> Outgoing:
-        if delivery.event_id is not None and not events:
-            events.update({e.id: e for e in ws.store.timeline(incident.id) if e.id is not None})
-        event = events.get(delivery.event_id) if delivery.event_id is not None else None
+    def __init__(self, ws: Workspace, incident: Incident) -> None:
+        self.ws = ws
+        self.incident = incident
+        self.events: dict[int, TimelineEvent] = {}
+        self.replies: dict[int | None, str | None] = {}  # delivery id -> `_last_post`
+
+    def prepare(self, wave: Sequence[Delivery]) -> None:
+        if any(d.event_id is not None for d in wave):
+            self._read_events()
+        sent = self._sent()
+        self.replies.update({d.id: _last_post(sent, d) for d in wave})
+
+    def __call__(self, delivery: Delivery) -> Outgoing:
+        if delivery.event_id is not None:
+            self._read_events()
+        event = self.events.get(delivery.event_id) if delivery.event_id is not None else None
+        if delivery.id in self.replies:
+            reply_to = self.replies[delivery.id]
+        else:
+            reply_to = _last_post(self._sent(), delivery)
+        incident = self.incident
         return outgoing(
-            ws,
+            self.ws,
             incident,
             event,
             delivery,
-            reply_to=last_post(delivery),
+            reply_to=reply_to,
             idempotency_key=f"{incident.id}-{delivery.id}-{delivery.payload_hash[:16]}",
             edits=edited_message(event, delivery.channel),
         )
 
-    def last_post(delivery: Delivery) -> str | None:
-        """The remote id of the channel's latest earlier message that went out with one (a
-        post sent with its id unknown is skipped: the chain goes on under the last known)."""
-        sent = ws.store.deliveries(incident_id=incident.id, states=[DeliveryState.SENT])
-        known = [
-            d.remote_id
-            for d in sent
-            if d.channel == delivery.channel and d.remote_id and (d.id or 0) < (delivery.id or 0)
-        ]
-        return known[-1] if known else None
+    def _read_events(self) -> None:
+        if not self.events:
+            timeline = self.ws.store.timeline(self.incident.id)
+            self.events.update({e.id: e for e in timeline if e.id is not None})
 
-    return build
+    def _sent(self) -> list[Delivery]:
+        states = [DeliveryState.SENT]
+        return self.ws.store.deliveries(incident_id=self.incident.id, states=states)
+
+
+def outgoing_builder(ws: Workspace, incident: Incident) -> OutgoingBuilder:
+    return OutgoingBuilder(ws, incident)
+
+
+def _last_post(sent: Sequence[Delivery], delivery: Delivery) -> str | None:
+    """The remote id of the channel's latest earlier message that went out with one (a post
+    sent with its id unknown is skipped: the chain goes on under the last known)."""
+    known = [
+        d.remote_id
+        for d in sent
+        if d.channel == delivery.channel and d.remote_id and (d.id or 0) < (delivery.id or 0)
+    ]
+    return known[-1] if known else None
 
 
 def send_deliveries(
@@ -190,14 +221,14 @@ def send_deliveries(
         delivery = outcome.delivery
         if delivery.state is DeliveryState.SENT and delivery.id in unthreaded:
             delivery.error = "; ".join(filter(None, (UNTHREADED, delivery.error)))
-        ws.store.update_delivery(delivery)
-        handled.add(delivery.id)
-        if (
+        root = (
             delivery.state is DeliveryState.SENT
-            and delivery.remote_id
+            and bool(delivery.remote_id)
             and delivery.channel not in incident.threads
-        ):
-            ws.store.set_thread(incident.id, delivery.channel, delivery.remote_id)
+        )
+        ws.store.update_delivery(delivery, thread=root)
+        handled.add(delivery.id)
+        if root and delivery.remote_id:
             incident.threads[delivery.channel] = delivery.remote_id
 
     done: list[Delivery] = []
@@ -219,6 +250,7 @@ def send_deliveries(
                 if gap == "warn":
                     unthreaded.add(delivery.id)
                 ready.append(delivery)
+            build.prepare(ready)
             done += [o.delivery for o in engine.send_all(ready, build, settle)]
     except KeyboardInterrupt as stop:
         stopped = [o.delivery for o in stop.stopped] if isinstance(stop, Interrupted) else []

@@ -153,24 +153,41 @@ def print_preview(plan: Plan, *, full: bool = False) -> None:
     print_preview_messages(plan, full=full)
 
 
+# a panel's title names this many of the channels that get the same message, then counts
+PANEL_NAMES = 3
+
+
 def print_preview_messages(plan: Plan, *, full: bool = False) -> None:
+    """One panel per message: channels of one type that get the same one share it (50
+    webhooks of one playbook, one panel: what differs is what a reader must see)."""
+    panels: dict[tuple[Any, ...], list[Delivery]] = {}
     for delivery in plan.deliveries:
-        length, limit = plan.rendered.lengths.get(
-            delivery.channel, (len(delivery.message.text), None)
+        message = delivery.message
+        shown = (
+            delivery.channel_type,
+            message.subject,
+            message.text,
+            message.html,
+            plan.rendered.lengths.get(delivery.channel, (len(message.text), None)),
+            plan.rendered.notes.get(delivery.channel),
+            plan.rendered.kept.get(delivery.channel),
         )
+        panels.setdefault(shown, []).append(delivery)
+    for (kind, subject, text, html, (length, limit), note, kept), sharing in panels.items():
         parts: list[Any] = []
-        if delivery.message.subject is not None:
-            parts.append(literal(f"Subject: {delivery.message.subject}\n", "bold"))
-        parts.append(literal(_clipped(delivery.message.text)))
-        if delivery.message.html and full:
-            html = _clipped(delivery.message.html)
-            parts.append(literal("\n--- HTML part ---\n" + html, "dim"))
-        elif delivery.message.html:
-            parts.append(Text(f"\n+ HTML part ({len(delivery.message.html)} bytes)", style="dim"))
-        note = plan.rendered.notes.get(delivery.channel)
-        kept = plan.rendered.kept.get(delivery.channel)
+        if subject is not None:
+            parts.append(literal(f"Subject: {subject}\n", "bold"))
+        parts.append(literal(_clipped(text)))
+        if html and full:
+            parts.append(literal("\n--- HTML part ---\n" + _clipped(html), "dim"))
+        elif html:
+            parts.append(Text(f"\n+ HTML part ({len(html)} bytes)", style="dim"))
+        names = ", ".join(d.channel for d in sharing[:PANEL_NAMES])
+        if len(sharing) > PANEL_NAMES:
+            names += f" and {len(sharing) - PANEL_NAMES} more"
+        each = f", {len(sharing)} channels" if len(sharing) > 1 else ""
         title = Text.assemble(
-            literal(f"{delivery.channel} ({delivery.channel_type}) "),
+            literal(f"{names} ({kind}{each}) "),
             _gauge(length, limit),
             literal(f" · {note}", "dim") if note else "",
             literal(f" · {kept}", "cyan") if kept else "",

@@ -183,8 +183,10 @@ class Store(Protocol):
         status site's public updates)."""
         ...
 
-    def update_delivery(self, delivery: Delivery) -> None:
-        """Persist state, attempts, remote id, link, error and timestamps of one delivery."""
+    def update_delivery(self, delivery: Delivery, *, thread: bool = False) -> None:
+        """Persist state, attempts, remote id, link, error and timestamps of one delivery;
+        with `thread`, its remote id also becomes its channel's thread for its incident unless
+        one is set (`set_thread`), in the same transaction."""
         ...
 
     def set_thread(self, incident_id: str, channel: str, remote_id: str) -> None:

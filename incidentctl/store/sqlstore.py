@@ -579,18 +579,17 @@ class SQLStore(MaintenanceTables):
     def set_thread(self, incident_id: str, channel: str, remote_id: str) -> None:
         """Remember a channel's first remote id for an incident, unless one is already set."""
         with self._write() as conn:
-            row = conn.execute(
-                "SELECT threads FROM incidents WHERE id = ?", (incident_id,)
-            ).fetchone()
-            if row is None:
-                raise IncidentNotFound(f"no incident {incident_id}")
-            threads: dict[str, str] = json.loads(row["threads"])
-            if channel in threads:
-                return
-            threads[channel] = remote_id
-            conn.execute(
-                "UPDATE incidents SET threads = ? WHERE id = ?", (dumps(threads), incident_id)
-            )
+            self._set_thread(conn, incident_id, channel, remote_id)
+
+    def _set_thread(self, conn: Connection, incident_id: str, channel: str, remote_id: str) -> None:
+        row = conn.execute("SELECT threads FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        if row is None:
+            raise IncidentNotFound(f"no incident {incident_id}")
+        threads: dict[str, str] = json.loads(row["threads"])
+        if channel in threads:
+            return
+        threads[channel] = remote_id
+        conn.execute("UPDATE incidents SET threads = ? WHERE id = ?", (dumps(threads), incident_id))
 
     # -- events -----------------------------------------------------------------------------
 
@@ -797,11 +796,14 @@ class SQLStore(MaintenanceTables):
         rows.sort(key=lambda row: row[3])
         return [(str(row[0]), int(row[1]), STAGES.get(row[2]) or Stage(row[2])) for row in rows]
 
-    def update_delivery(self, delivery: Delivery) -> None:
-        """Persist state, attempts, remote id, link, error and timestamps of one delivery."""
+    def update_delivery(self, delivery: Delivery, *, thread: bool = False) -> None:
+        """Persist state, attempts, remote id, link, error and timestamps of one delivery;
+        with `thread`, its remote id as its channel's thread too (one commit, not two: a
+        fan-out to 50 channels settles 50 of them)."""
         if delivery.id is None:
             raise ValueError("update_delivery needs a stored delivery (id is None)")
-        with self._write(incident_lock=False) as conn:
+        threaded = thread and bool(delivery.remote_id)
+        with self._write(incident_lock=threaded) as conn:
             cursor = conn.execute(
                 "UPDATE deliveries SET state = ?, attempts = ?, remote_id = ?, link = ?, "
                 "error = ?, created_at = COALESCE(?, created_at), "
@@ -821,6 +823,8 @@ class SQLStore(MaintenanceTables):
             )
             if cursor.rowcount != 1:
                 raise StateError(f"state database {self.label}: no delivery {delivery.id}")
+            if threaded and delivery.remote_id:
+                self._set_thread(conn, delivery.incident_id, delivery.channel, delivery.remote_id)
         if delivery.state is not DeliveryState.SENDING:
             with self._guarded() as conn:
                 self._release_claim(conn, delivery.id)
