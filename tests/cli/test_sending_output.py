@@ -95,3 +95,28 @@ def test_retry_question_is_not_hidden_under_the_live_table(
     result = cli(capsys, "retry")
     assert result.code == 0, result.err
     assert live_on_screen == [False]
+
+
+def test_the_preview_shows_a_message_that_several_channels_get_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Channels of one type that get the same message share its panel, named in its title
+    (three names, then how many more): what differs between channels is what stands out."""
+    monkeypatch.chdir(tmp_path)
+    extra = [f"box{n}" for n in range(5)]
+    text = PLAYBOOK.format(language="en").replace(
+        "      all: [outbox, room]\n", f"      all: [outbox, room, {', '.join(extra)}]\n", 1
+    )
+    text = text.replace(
+        "channels:\n",
+        "channels:\n" + "".join(f"  {n}:\n    type: outbox\n    audience: public\n" for n in extra),
+        1,
+    )
+    write_playbook(tmp_path, text)
+    result = cli(capsys, "declare", "sev1", "--title", "API down", "--dry-run")
+    assert result.code == 0, result.err
+    titles = [line for line in result.out.splitlines() if line.startswith("╭─")]
+    assert len(titles) == 2, titles  # the six outboxes, the console
+    assert "box0, box1, box2 and 3 more (outbox, 6 channels)" in titles[0]
+    assert "room (console)" in titles[1]
+    assert result.out.count("API down") >= 2  # each panel's message, not six copies
