@@ -88,11 +88,18 @@ def load_checked_playbook(
     """The playbook at `path`, validated with its channels' types and settings, and those
     channels with their validated settings. `env` may allow a templates folder outside the
     playbook's ($INCIDENTCTL_TEMPLATE_ROOTS)."""
-    from incidentctl.channels.check import ChannelCheck
+    from incidentctl.app.compiled_playbook import load_compiled
+    from incidentctl.playbook.location import cache_dir
 
-    check = ChannelCheck(disabled_as_warnings=True)
-    loaded = load_playbook(path, [check], template_roots(env or {}))
-    return loaded, check.channels
+    roots = template_roots(env or {})
+
+    def validate() -> tuple[LoadedPlaybook, dict[str, CheckedChannel]]:
+        from incidentctl.channels.check import ChannelCheck
+
+        check = ChannelCheck(disabled_as_warnings=True)
+        return load_playbook(path, [check], roots), check.channels
+
+    return load_compiled(path, roots, validate, cache_dir())
 
 
 def open_workspace(

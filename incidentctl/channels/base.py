@@ -32,7 +32,7 @@ class ChannelSettings(BaseModel):
     """Type-specific playbook keys of a channel; subclasses add fields, marking secret ones
     `Annotated[str, SECRET]` (or `SENSITIVE`, see `secrets.py`). Secrets stay `${VAR}`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 @dataclass

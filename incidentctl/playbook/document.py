@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from incidentctl.model.problem import Problem
 from incidentctl.playbook.limits import MAX_DEPTH, MAX_EXPANDED_CHARS, MAX_NODES
 from incidentctl.playbook.source import line_and_column, read_source
-from incidentctl.playbook.yaml_loader import OFFSETS_IN_BYTES, PlaybookLoader, too_big
+
+if TYPE_CHECKING:
+    import yaml
+
+# PyYAML is imported by the functions that parse: a command that reads its playbook validated
+# from the cache (`app.compiled_playbook`) unpickles `Positions` and needs none of it
 
 KeyPath = tuple[str | int, ...]
 
@@ -41,6 +44,8 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 
 
 def _key(node: yaml.Node) -> str:
+    import yaml
+
     if isinstance(node, yaml.ScalarNode):
         return str(node.value)
     # a list or mapping as a key (never valid in a playbook) is named, never printed whole:
@@ -56,6 +61,8 @@ def _walk(root: yaml.Node, positions: Positions, problems: list[Problem], file: 
     Iterative, so deep nesting cannot exhaust Python's stack. Aliases are followed (they share
     the anchored node), so an alias bomb is counted as it would expand, and refused.
     """
+    import yaml
+
     visited = chars = 0
     # (node, path, depth, leaving, where): a node is entered, then left after its children;
     # `where` is its line and column, or for a node reached again through an alias (whose
@@ -150,6 +157,8 @@ def _marked(exc: yaml.MarkedYAMLError, file: str) -> Problem:
 
 def _unreadable(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
     """A character YAML does not allow (a control character), where it is."""
+    from incidentctl.playbook.yaml_loader import OFFSETS_IN_BYTES
+
     if OFFSETS_IN_BYTES:
         line, col = line_and_column(text.encode("utf-8", "surrogatepass"), exc.position)
     else:
@@ -163,6 +172,10 @@ def _unreadable(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
 def parse_document(path: Path) -> ParsedDocument:
     """Parse YAML; syntax and duplicate-key problems are returned, not raised (a missing or
     unreadable file raises PlaybookError)."""
+    import yaml
+
+    from incidentctl.playbook.yaml_loader import PlaybookLoader, too_big
+
     file = str(path)
     positions = Positions()
     text = read_source(path)

@@ -35,7 +35,7 @@ def _notify() -> dict[NoticeKey, list[str]]:
 class MaintenancePolicy(BaseModel):
     """How scheduled maintenance is announced (`incidentctl maintenance …`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id_format: str = DEFAULT_MAINTENANCE_ID_FORMAT
     # stage -> channel ids; `all` applies to every stage not listed. Without a map, every

@@ -31,7 +31,7 @@ def _dict() -> dict[Any, Any]:
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Organization(Model):
@@ -190,7 +190,7 @@ class TeamValue(Model):
 class ChannelConfig(BaseModel):
     """Settings common to every channel; type-specific keys are checked by the channel's model."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     type: str
     enabled: bool = True
