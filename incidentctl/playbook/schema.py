@@ -120,6 +120,11 @@ class UptimeWeights(Model):
     degraded_performance: float = Field(default=0.0, ge=0, le=1)
     under_maintenance: float = Field(default=0.0, ge=0, le=1)
 
+    def by_status(self) -> dict[str, float]:
+        """Status value -> weight (read field by field: `model_dump` would build the model's
+        serializer, which a playbook read from the cache has not built)."""
+        return {name: getattr(self, name) for name in type(self).model_fields}
+
 
 class Site(Model):
     """The static status site (`incidentctl site build`, the `statussite` channel)."""

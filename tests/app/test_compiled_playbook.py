@@ -125,27 +125,42 @@ def test_a_channel_of_a_plugins_type_is_not_kept(
     assert len(calls) == 2 and kept_files(tmp_path / "cache") == []
 
 
-def test_a_command_that_reads_it_back_imports_no_yaml(tmp_path: Path) -> None:
-    """What the cache is for: the second `declare --dry-run` neither parses nor validates."""
-    write_playbook(tmp_path)
+def test_a_command_that_reads_it_back_builds_no_validator(tmp_path: Path) -> None:
+    """What the cache is for: the second `declare` (which builds the status site too) neither
+    parses nor validates: no PyYAML, and no validator built (pydantic imports importlib.metadata
+    to look for its plugins when it builds the first one)."""
+    text = PLAYBOOK.format(language="en").replace(
+        "      all: [outbox, room]\n", "      all: [outbox, room, site]\n", 1
+    )
+    text = text.replace(
+        "channels:\n", "channels:\n  site:\n    type: statussite\n    audience: public\n", 1
+    )
+    write_playbook(tmp_path, text)
     env = {**os.environ, "INCIDENTCTL_CACHE": str(tmp_path / "cache")}
     # the command ends with `os._exit` (no collector pass over a full heap): say it there
     code = (
         "import os, sys\n"
         "leave = os._exit\n"
         "def said(status):\n"
-        "    print('yaml' in sys.modules, file=sys.stderr, flush=True)\n"
+        "    seen = [m in sys.modules for m in ('yaml', 'importlib.metadata')]\n"
+        "    print(*seen, file=sys.stderr, flush=True)\n"
         "    leave(status)\n"
         "os._exit = said\n"
         "from incidentctl.cli.app import main\n"
         "main()\n"
     )
-    argv = [sys.executable, "-c", code, "declare", "sev1", "--title", "API down", "--dry-run"]
     runs = [
-        subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
-        for _ in range(2)
+        subprocess.run(
+            [sys.executable, "-c", code, "declare", "sev1", "--title", f"API down {n}", "--yes"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for n in range(2)
     ]
     assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
-    assert runs[0].stderr.strip().endswith("True")  # validated, kept
-    assert runs[1].stderr.strip().endswith("False")  # read back
-    assert runs[0].stdout == runs[1].stdout
+    assert runs[0].stderr.strip().splitlines()[-1] == "True True"  # validated, kept
+    assert runs[1].stderr.strip().splitlines()[-1] == "False False"  # read back
+    assert "site" in runs[1].stdout and "sent" in runs[1].stdout

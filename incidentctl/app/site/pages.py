@@ -144,7 +144,7 @@ class Pages:
         self.base_url = base_url
         self.env = _environment()
         self.weights = {
-            ComponentStatus(k): v for k, v in self.playbook.site.weights.model_dump().items()
+            ComponentStatus(k): v for k, v in self.playbook.site.weights.by_status().items()
         }
         self.today = record.now.astimezone(self.tz).date()
         self.days = [self.today - timedelta(days=WINDOW - 1 - i) for i in range(WINDOW)]

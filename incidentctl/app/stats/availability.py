@@ -27,7 +27,7 @@ class ComponentAvailability:
 
 
 def weights_of(playbook: Playbook) -> dict[ComponentStatus, float]:
-    return {ComponentStatus(k): v for k, v in playbook.site.weights.model_dump().items()}
+    return {ComponentStatus(k): v for k, v in playbook.site.weights.by_status().items()}
 
 
 def component_availability(
