@@ -29,9 +29,10 @@ if TYPE_CHECKING:
     from incidentctl.model.records import Delivery, DeliveryState, Incident
     from incidentctl.playbook.schema import Playbook
 
-# piped output (logs, CI) is not squeezed into 80 columns: paths and sentences stay whole
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False)
+# piped output (logs, CI) is not squeezed into 80 columns: paths and sentences stay whole;
+# no `:name:` becomes an emoji: a title typed `API :fire: down` is shown as it is sent
+out = Console(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False, emoji=False)
 
 STATE_STYLE = {
     "sent": "green",

@@ -148,7 +148,7 @@ def _terminal_tables(matrix: RouteMatrix, base_dir: Path, title: str, note: str)
 
     from incidentctl.output.shown import literal
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     for severity in matrix.severities:
         routes = [r for r in matrix.routes if r.severity == severity]
         if not routes:

@@ -62,7 +62,10 @@ def _console() -> Any:
     from rich.console import Console
 
     return Console(
-        highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else PIPE_WIDTH
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+        width=None if sys.stdout.isatty() else PIPE_WIDTH,
     )
 
 

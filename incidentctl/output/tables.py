@@ -17,7 +17,7 @@ from incidentctl.output.shown import json_text, literal
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, emoji=False, soft_wrap=False)
 
 
 def print_json(data: Any) -> None:

@@ -120,3 +120,15 @@ def test_the_preview_shows_a_message_that_several_channels_get_once(
     assert "box0, box1, box2 and 3 more (outbox, 6 channels)" in titles[0]
     assert "room (console)" in titles[1]
     assert result.out.count("API down") >= 2  # each panel's message, not six copies
+
+
+def test_a_colon_word_in_a_title_is_shown_as_it_is_sent_never_as_an_emoji(
+    playbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rich would print `:fire:` as 🔥: the preview, `list` and `show` would then say what
+    no channel received."""
+    result = cli(capsys, "declare", "sev1", "--title", "API :fire: down", "--yes")
+    assert result.code == 0, result.err
+    incident_id = only_id(capsys)
+    for shown in (result.out, cli(capsys, "list").out, cli(capsys, "show", incident_id).out):
+        assert "API :fire: down" in shown and "\N{FIRE}" not in shown
