@@ -4,12 +4,13 @@ A sending command validates a playbook that rarely changes between two of them: 
 validator for every model of the schema, every channel's settings. What the validation gave
 (the playbook, its positions for error locations, its channels with their settings) is kept
 under a key made of the playbook's bytes, its path, the template roots and the code that
-validated it (the size and time of each module of the schema, the channels and the records,
-the pydantic and Python versions). It is read back without building any validator: the
-models are `defer_build`, so a validator is built the first time a model validates something,
-which a command that read the playbook from here does not do, nor does it import PyYAML. A
-`declare` to 10 webhooks peaks 3.6 MB lower and ends about 7 % sooner. A playbook with a
-channel of a plugin's type is not kept: the plugins installed change what it gives.
+validated it (the size and time of each module of the layers it uses: the schema, the
+channels, the rendering, the records; the pydantic and Python versions). It is read back
+without building any validator: the models are `defer_build`, so a validator is built the
+first time a model validates something, which a command that read the playbook from here does
+not do, nor does it import PyYAML. A `declare` to 10 webhooks peaks 3.6 MB lower and ends
+about 7 % sooner. A playbook with a channel of a plugin's type is not kept: the plugins
+installed change what it gives.
 
 What is kept is what the file says, validated: no `${VAR}` is resolved at load (settings are
 resolved when a channel sends), so no value of the environment is ever written there. The
@@ -40,7 +41,7 @@ KEEP = 16
 # what a file holds, in this order; a change makes older files unreadable, so misses
 FORMAT = "incidentctl-playbook/1"
 # the packages whose code decides what a validation gives
-CODE = ("playbook", "channels", "model")
+CODE = ("playbook", "channels", "render", "model")
 
 
 def load_compiled(
