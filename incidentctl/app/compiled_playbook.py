@@ -26,6 +26,7 @@ import os
 import sys
 import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     Checked = tuple[LoadedPlaybook, dict[str, CheckedChannel]]
 
 FOLDER = "playbooks"
-# the validated playbooks kept: a few per machine, one per edit of each
+# the validated playbooks kept: a few per machine, the latest edit of each
 KEEP = 16
 # what a file holds, in this order; a change makes older files unreadable, so misses
 FORMAT = "incidentctl-playbook/1"
@@ -55,10 +56,11 @@ def load_compiled(
         content = path.read_bytes()
     except OSError:
         return validate()  # which says what is wrong with the path
-    kept = folder / FOLDER / f"{_key(path, content, roots)}.pickle"
+    kept = folder / FOLDER / f"{_named(path)}-{_key(path, content, roots)}.pickle"
     found = _read(kept)
-    if found is not None:
-        return found
+    if found is not None and _still_confined(found[0], path, roots):
+        # the path as this caller wrote it: the folders the playbook names are beside it
+        return replace(found[0], path=path), found[1]
     checked = validate()
     try:
         # not edited meanwhile (the result is the bytes'), and no channel of a plugin's type:
@@ -68,6 +70,25 @@ def load_compiled(
     except Exception:  # a cache that cannot keep it costs a validation next time
         pass
     return checked
+
+
+def _still_confined(loaded: LoadedPlaybook, path: Path, roots: Sequence[Path]) -> bool:
+    """The checks of the validation that read the disk, made again: its `templates:` and
+    `approved:` folders are still inside the playbook's folder (a symlink may have moved)."""
+    from incidentctl.playbook.document import ParsedDocument
+    from incidentctl.playbook.loader import approved_problems, templates_problems
+
+    doc = ParsedDocument(path, None, loaded.positions, [])
+    playbook = loaded.playbook
+    moved = [*templates_problems(playbook, doc, roots), *approved_problems(playbook, doc, roots)]
+    return not moved
+
+
+def _named(path: Path) -> str:
+    """The part of a kept file's name that says which playbook file it is of: writing one
+    removes those of the same file's earlier edits (a value since removed from the playbook
+    does not stay in the cache)."""
+    return f"{zlib.crc32(str(path.absolute()).encode()):08x}"
 
 
 def _builtin_only(checked: Checked) -> bool:
@@ -84,8 +105,11 @@ def _key(path: Path, content: bytes, roots: Sequence[Path]) -> str:
 
     package = Path(incidentctl.__file__).parent
     stamps = [FORMAT, str(path.absolute()), *map(str, roots), pydantic.VERSION, sys.version]
+    stamps.append(incidentctl.__version__)
     for name in CODE:
         stamps += _stamps(package / name)
+    for name in ("app/compiled_playbook.py", "app/workspace.py"):  # what calls the validation
+        stamps += _stamp(package / name)
     around = "\n".join(stamps).encode()
     return (
         f"{len(content)}-{zlib.crc32(content):08x}-{zlib.adler32(content):08x}-"
@@ -104,14 +128,27 @@ def _stamps(folder: Path) -> list[str]:
         if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
             found += _stamps(Path(entry.path))
         elif entry.name.endswith(".py"):
-            info = entry.stat()
-            found.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
+            found += _stamp(Path(entry.path))
     return found
+
+
+def _stamp(module: Path) -> list[str]:
+    try:
+        info = module.stat()
+    except OSError:
+        return []
+    return [f"{module}:{info.st_size}:{info.st_mtime_ns}"]
 
 
 def _read(kept: Path) -> Checked | None:
     import pickle
 
+    try:
+        info = kept.stat()
+    except OSError:
+        return None
+    if info.st_uid != os.getuid() or info.st_mode & 0o022:
+        return None  # loaded only if it is the user's own and no one else may write it
     try:
         with kept.open("rb") as file:
             data: Any = pickle.load(file)  # the user's own cache, as .pyc files are
@@ -130,9 +167,11 @@ def _write(kept: Path, checked: Checked) -> None:
     import pickle
 
     folder = kept.parent
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     temporary = folder / f".{kept.name}.{os.getpid()}"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    temporary.unlink(missing_ok=True)  # a crashed run's; never written through (O_EXCL)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(temporary, flags, 0o600)
     try:
         with os.fdopen(descriptor, "wb") as file:
             pickle.dump((FORMAT, *checked), file, protocol=pickle.HIGHEST_PROTOCOL)
@@ -140,6 +179,10 @@ def _write(kept: Path, checked: Checked) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    mine = kept.name.split("-", 1)[0]
+    for earlier in folder.glob(f"{mine}-*.pickle"):  # this file's earlier edits
+        if earlier != kept:
+            earlier.unlink(missing_ok=True)
     files = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
     for old in files[:-KEEP]:
         old.unlink(missing_ok=True)

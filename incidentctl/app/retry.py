@@ -159,8 +159,8 @@ def _reconcile(
     delivery.link = found.link
     delivery.error = None
     delivery.sent_at = ws.now()
-    ws.store.update_delivery(delivery)
-    if found.remote_id and delivery.channel not in incident.threads:
-        ws.store.set_thread(incident.id, delivery.channel, found.remote_id)
+    root = bool(found.remote_id) and delivery.channel not in incident.threads
+    ws.store.update_delivery(delivery, thread=root)  # and its thread, in one commit
+    if root and found.remote_id:
         incident.threads[delivery.channel] = found.remote_id
     return "sent"

@@ -160,7 +160,8 @@ PANEL_NAMES = 3
 
 def print_preview_messages(plan: Plan, *, full: bool = False) -> None:
     """One panel per message: channels of one type that get the same one share it (50
-    webhooks of one playbook, one panel: what differs is what a reader must see)."""
+    webhooks of one playbook, one panel: what differs is what a reader must see), each of
+    them named (the first in its title, the others under it)."""
     panels: dict[tuple[Any, ...], list[Delivery]] = {}
     for delivery in plan.deliveries:
         message = delivery.message
@@ -194,6 +195,9 @@ def print_preview_messages(plan: Plan, *, full: bool = False) -> None:
             literal(f" · {kept}", "cyan") if kept else "",
         )
         out.print(Panel(Group(*parts), title=title, title_align="left", expand=False))
+        if len(sharing) > PANEL_NAMES:  # every channel is named before the question
+            rest = ", ".join(d.channel for d in sharing[PANEL_NAMES:])
+            out.print(literal(f"  the {len(sharing) - PANEL_NAMES} more: {rest}", "dim"))
     for target in plan.disabled:
         out.print(literal(f"{target.channel} ({target.type}): disabled in the playbook", "dim"))
     if not plan.deliveries:

@@ -164,3 +164,62 @@ def test_a_command_that_reads_it_back_builds_no_validator(tmp_path: Path) -> Non
     assert runs[0].stderr.strip().splitlines()[-1] == "True True"  # validated, kept
     assert runs[1].stderr.strip().splitlines()[-1] == "False False"  # read back
     assert "site" in runs[1].stdout and "sent" in runs[1].stdout
+
+
+def test_a_playbook_read_back_is_where_this_caller_named_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept under its absolute path, given back with the path as written now: the folders it
+    names (templates, approved messages) are beside the file, whatever the first run's
+    working directory was."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    write_playbook(first)
+    cache, calls = tmp_path / "cache", []
+    monkeypatch.chdir(first)
+    counted(Path("incidentctl.yaml"), cache, calls)
+    monkeypatch.chdir(second)
+    loaded, _ = counted(first / "incidentctl.yaml", cache, calls)  # type: ignore[misc]
+    assert len(calls) == 1
+    assert loaded.path == first / "incidentctl.yaml" and loaded.base_dir == first
+
+
+def test_a_templates_folder_moved_out_by_a_symlink_is_refused_as_without_the_cache(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "templates").mkdir()
+    path = write_playbook(folder, PLAYBOOK.format(language="en") + "templates: templates\n")
+    cache, calls = tmp_path / "cache", []
+    counted(path, cache, calls)
+    (folder / "templates").rmdir()
+    (tmp_path / "elsewhere").mkdir()
+    (folder / "templates").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(PlaybookError, match="outside the playbook"):
+        counted(path, cache, calls)
+
+
+def test_an_edit_replaces_the_kept_file_of_the_earlier_one(tmp_path: Path) -> None:
+    """A value removed from the playbook does not stay in the cache."""
+    path = write_playbook(tmp_path)
+    cache = tmp_path / "cache"
+    counted(path, cache, [])
+    path.write_text(PLAYBOOK.format(language="fr"), encoding="utf-8")
+    counted(path, cache, [])
+    [kept] = kept_files(cache)
+    assert b"fr" in kept.read_bytes()
+    (tmp_path / "other").mkdir()
+    other = write_playbook(tmp_path / "other")
+    counted(other, cache, [])
+    assert len(kept_files(cache)) == 2  # another file's stays
+
+
+def test_a_kept_file_others_may_write_is_never_loaded(tmp_path: Path) -> None:
+    path = write_playbook(tmp_path)
+    cache, calls = tmp_path / "cache", []
+    counted(path, cache, calls)
+    [kept] = kept_files(cache)
+    kept.chmod(0o666)
+    counted(path, cache, calls)
+    assert len(calls) == 2

@@ -118,6 +118,7 @@ def test_the_preview_shows_a_message_that_several_channels_get_once(
     titles = [line for line in result.out.splitlines() if line.startswith("╭─")]
     assert len(titles) == 2, titles  # the six outboxes, the console
     assert "box0, box1, box2 and 3 more (outbox, 6 channels)" in titles[0]
+    assert "the 3 more: box3, box4, outbox" in result.out  # each named before the question
     assert "room (console)" in titles[1]
     assert result.out.count("API down") >= 2  # each panel's message, not six copies
 
