@@ -37,8 +37,11 @@ if TYPE_CHECKING:
     Checked = tuple[LoadedPlaybook, dict[str, CheckedChannel]]
 
 FOLDER = "playbooks"
-# the validated playbooks kept: a few per machine, the latest edit of each
+# the validated playbooks kept: a few per machine, the two latest edits of each (a checkout
+# that goes back and forth between two branches reads both from here; a value removed from
+# the playbook is gone from the cache two edits later)
 KEEP = 16
+EDITS = 2
 # what a file holds, in this order; a change makes older files unreadable, so misses
 FORMAT = "incidentctl-playbook/1"
 # the packages whose code decides what a validation gives
@@ -86,8 +89,7 @@ def _still_confined(loaded: LoadedPlaybook, path: Path, roots: Sequence[Path]) -
 
 def _named(path: Path) -> str:
     """The part of a kept file's name that says which playbook file it is of: writing one
-    removes those of the same file's earlier edits (a value since removed from the playbook
-    does not stay in the cache)."""
+    removes those of the same file's older edits (`EDITS`)."""
     return f"{zlib.crc32(str(path.absolute()).encode()):08x}"
 
 
@@ -180,9 +182,9 @@ def _write(kept: Path, checked: Checked) -> None:
         temporary.unlink(missing_ok=True)
         raise
     mine = kept.name.split("-", 1)[0]
-    for earlier in folder.glob(f"{mine}-*.pickle"):  # this file's earlier edits
-        if earlier != kept:
-            earlier.unlink(missing_ok=True)
+    edits = sorted(folder.glob(f"{mine}-*.pickle"), key=lambda p: p.stat().st_mtime_ns)
+    for earlier in edits[:-EDITS]:  # this file's older edits
+        earlier.unlink(missing_ok=True)
     files = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
     for old in files[:-KEEP]:
         old.unlink(missing_ok=True)

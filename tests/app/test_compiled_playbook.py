@@ -200,19 +200,28 @@ def test_a_templates_folder_moved_out_by_a_symlink_is_refused_as_without_the_cac
         counted(path, cache, calls)
 
 
-def test_an_edit_replaces_the_kept_file_of_the_earlier_one(tmp_path: Path) -> None:
-    """A value removed from the playbook does not stay in the cache."""
+def test_the_two_latest_edits_of_a_playbook_are_kept_and_no_older_one(tmp_path: Path) -> None:
+    """Going back and forth between two versions (two branches) reads both from the cache; a
+    value removed from the playbook is gone from it two edits later."""
     path = write_playbook(tmp_path)
-    cache = tmp_path / "cache"
-    counted(path, cache, [])
-    path.write_text(PLAYBOOK.format(language="fr"), encoding="utf-8")
-    counted(path, cache, [])
-    [kept] = kept_files(cache)
-    assert b"fr" in kept.read_bytes()
+    cache, calls = tmp_path / "cache", []
+    english, french = PLAYBOOK.format(language="en"), PLAYBOOK.format(language="fr")
+    for text in (english, french, english, french):
+        path.write_text(text, encoding="utf-8")
+        counted(path, cache, calls)
+    assert len(calls) == 2 and len(kept_files(cache)) == 2
+    path.write_text(english + "# a third edit\n", encoding="utf-8")
+    counted(path, cache, calls)
+    assert len(calls) == 3 and len(kept_files(cache)) == 2
+    path.write_text(french, encoding="utf-8")  # the edit before: still kept
+    counted(path, cache, calls)
+    assert len(calls) == 3
+    path.write_text(english, encoding="utf-8")  # three edits ago: gone
+    counted(path, cache, calls)
+    assert len(calls) == 4
     (tmp_path / "other").mkdir()
-    other = write_playbook(tmp_path / "other")
-    counted(other, cache, [])
-    assert len(kept_files(cache)) == 2  # another file's stays
+    counted(write_playbook(tmp_path / "other"), cache, [])
+    assert len(kept_files(cache)) == 3  # another file's is its own
 
 
 def test_a_kept_file_others_may_write_is_never_loaded(tmp_path: Path) -> None:

@@ -203,3 +203,17 @@ def test_dated_writes_the_whole_date_for_a_page_read_any_day_later(
     assert local.dated(moment) == text
     unzoned = text.split(" (")[0].removesuffix(" CEST").removesuffix(" UTC-03")
     assert local.dated(moment, zoned=False) == unzoned
+
+
+def test_rfc822_writes_what_email_utils_writes_for_utc() -> None:
+    from datetime import UTC, datetime
+    from email.utils import format_datetime
+
+    from incidentctl.render.times import rfc822
+
+    for moment in (
+        datetime(2026, 12, 2, 13, 0, 5, tzinfo=UTC),
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2024, 2, 29, 23, 59, 59, 999, tzinfo=UTC),
+    ):
+        assert rfc822(moment) == format_datetime(moment)

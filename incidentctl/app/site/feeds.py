@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from email.utils import format_datetime
 from xml.etree import ElementTree as ET
 
 from incidentctl.app.site.record import SiteIncident
 from incidentctl.render.labels import STATUS_LABELS
 from incidentctl.render.punctuation import labelled
-from incidentctl.render.times import LocalTimes
+from incidentctl.render.times import LocalTimes, rfc822
 
 ATOM = "http://www.w3.org/2005/Atom"
 ENTRIES = 50
@@ -103,13 +102,13 @@ class Feed:
         ET.SubElement(channel, "link").text = self.base_url
         ET.SubElement(channel, "description").text = self.title
         ET.SubElement(channel, "language").text = self.language
-        ET.SubElement(channel, "lastBuildDate").text = format_datetime(self._updated())
+        ET.SubElement(channel, "lastBuildDate").text = rfc822(self._updated())
         for item in self.items:
             entry = ET.SubElement(channel, "item")
             ET.SubElement(entry, "title").text = item.incident.title
             ET.SubElement(entry, "link").text = f"{self.base_url}incidents/{item.id}.html"
             ET.SubElement(entry, "guid", {"isPermaLink": "false"}).text = _entry_id(item)
-            ET.SubElement(entry, "pubDate").text = format_datetime(item.updated_at)
+            ET.SubElement(entry, "pubDate").text = rfc822(item.updated_at)
             ET.SubElement(entry, "description").text = self._summary(item)
         return _xml(rss)
 

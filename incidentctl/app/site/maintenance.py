@@ -10,7 +10,7 @@ from typing import Any
 
 from incidentctl.model.maintenance import Maintenance, MaintenanceStatus
 from incidentctl.render.maintenance_words import LISTED_STATUS
-from incidentctl.render.times import LocalTimes
+from incidentctl.render.times import LocalTimes, rfc822
 
 SHOWN = (MaintenanceStatus.SCHEDULED, MaintenanceStatus.IN_PROGRESS)
 
@@ -96,7 +96,6 @@ def maintenance_rss(
     """`feeds/maintenance.rss`: one item per window (cancelled ones too: subscribers must hear
     it), re-published under a new guid at each change so readers show it again."""
     import xml.etree.ElementTree as ET
-    from email.utils import format_datetime
 
     lang = "fr" if language == "fr" else "en"
     title = FEED_TITLE[lang].format(org=org)
@@ -108,7 +107,7 @@ def maintenance_rss(
     ET.SubElement(channel, "language").text = lang
     newest = max((m.updated_at for m in items), default=None)
     if newest is not None:
-        ET.SubElement(channel, "lastBuildDate").text = format_datetime(newest)
+        ET.SubElement(channel, "lastBuildDate").text = rfc822(newest)
     for item in sorted(items, key=lambda m: m.updated_at, reverse=True):
         names = ", ".join(component_names.get(c, c) for c in item.components)
         status = LISTED_STATUS[lang][item.status.value]
@@ -117,7 +116,7 @@ def maintenance_rss(
         ET.SubElement(entry, "link").text = f"{base_url}#{item.id}"
         guid = ET.SubElement(entry, "guid", {"isPermaLink": "false"})
         guid.text = f"{item.uid or item.id}-{item.version}"
-        ET.SubElement(entry, "pubDate").text = format_datetime(item.updated_at)
+        ET.SubElement(entry, "pubDate").text = rfc822(item.updated_at)
         body = " · ".join(
             p
             for p in (times.span(item.scheduled_for, item.scheduled_until), names, item.impact)
