@@ -12,6 +12,7 @@ from incidentctl.app.send import (
     channel_class,
     outgoing_builder,
     send_deliveries,
+    store_outcome,
 )
 from incidentctl.app.supersede import latest_per_channel, supersede
 from incidentctl.app.workspace import Workspace
@@ -159,8 +160,5 @@ def _reconcile(
     delivery.link = found.link
     delivery.error = None
     delivery.sent_at = ws.now()
-    root = bool(found.remote_id) and delivery.channel not in incident.threads
-    ws.store.update_delivery(delivery, thread=root)  # and its thread, in one commit
-    if root and found.remote_id:
-        incident.threads[delivery.channel] = found.remote_id
+    store_outcome(ws, incident, delivery)  # and its thread, in one commit
     return "sent"

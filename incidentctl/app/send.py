@@ -196,6 +196,17 @@ def _last_post(sent: Sequence[Delivery], delivery: Delivery) -> str | None:
     return known[-1] if known else None
 
 
+def store_outcome(ws: Workspace, incident: Incident, delivery: Delivery) -> None:
+    """Store what became of `delivery`; sent with a remote id on a channel that has no thread
+    for the incident yet, that id becomes its thread, in the same commit."""
+    root = delivery.remote_id if delivery.state is DeliveryState.SENT else None
+    if root and delivery.channel in incident.threads:
+        root = None
+    ws.store.update_delivery(delivery, thread=bool(root))
+    if root:
+        incident.threads[delivery.channel] = root
+
+
 def send_deliveries(
     ws: Workspace, incident: Incident, deliveries: Sequence[Delivery], engine: DeliveryEngine
 ) -> DeliveryReport:
@@ -221,15 +232,8 @@ def send_deliveries(
         delivery = outcome.delivery
         if delivery.state is DeliveryState.SENT and delivery.id in unthreaded:
             delivery.error = "; ".join(filter(None, (UNTHREADED, delivery.error)))
-        root = (
-            delivery.state is DeliveryState.SENT
-            and bool(delivery.remote_id)
-            and delivery.channel not in incident.threads
-        )
-        ws.store.update_delivery(delivery, thread=root)
+        store_outcome(ws, incident, delivery)
         handled.add(delivery.id)
-        if root and delivery.remote_id:
-            incident.threads[delivery.channel] = delivery.remote_id
 
     done: list[Delivery] = []
     try:

@@ -206,19 +206,21 @@ class MaintenanceTables:
     def set_maintenance_thread(self, maintenance_id: str, channel: str, remote_id: str) -> None:
         """Remember a channel's first remote id for a window, unless one is already set."""
         with self._write() as conn:
-            row = conn.execute(
-                "SELECT threads FROM maintenances WHERE id = ?", (maintenance_id,)
-            ).fetchone()
-            if row is None:
-                raise IncidentNotFound(f"no maintenance {maintenance_id}")
-            threads: dict[str, str] = json.loads(row["threads"])
-            if channel in threads:
-                return
-            threads[channel] = remote_id
-            conn.execute(
-                "UPDATE maintenances SET threads = ? WHERE id = ?",
-                (dumps(threads), maintenance_id),
-            )
+            first_thread(conn, "maintenances", maintenance_id, channel, remote_id)
+
+
+def first_thread(conn: Any, table: str, row_id: str, channel: str, remote_id: str) -> None:
+    """In the `threads` of row `row_id` of `table` (`incidents`, `maintenances`), `remote_id`
+    as `channel`'s thread, unless it has one; inside the caller's transaction."""
+    row = conn.execute(f"SELECT threads FROM {table} WHERE id = ?", (row_id,)).fetchone()
+    if row is None:
+        what = "incident" if table == "incidents" else "maintenance"
+        raise IncidentNotFound(f"no {what} {row_id}")
+    threads: dict[str, str] = json.loads(row["threads"])
+    if channel in threads:
+        return
+    threads[channel] = remote_id
+    conn.execute(f"UPDATE {table} SET threads = ? WHERE id = ?", (dumps(threads), row_id))
 
 
 def _where(*filters: tuple[str, Sequence[str] | None]) -> tuple[str | None, list[str]]:

@@ -32,7 +32,7 @@ from incidentctl.model.reminders import ReminderKind, ReminderMark
 from incidentctl.store.base import Relink
 from incidentctl.store.dialects import Dialect
 from incidentctl.store.maintenance_rows import MAINTENANCE_COLUMNS, NOTICE_COLUMNS
-from incidentctl.store.maintenance_tables import MaintenanceTables
+from incidentctl.store.maintenance_tables import MaintenanceTables, first_thread
 from incidentctl.store.migrations import MIGRATIONS, applied_migrations, migrate
 from incidentctl.store.rows import (
     DELIVERY_COLUMNS,
@@ -579,17 +579,7 @@ class SQLStore(MaintenanceTables):
     def set_thread(self, incident_id: str, channel: str, remote_id: str) -> None:
         """Remember a channel's first remote id for an incident, unless one is already set."""
         with self._write() as conn:
-            self._set_thread(conn, incident_id, channel, remote_id)
-
-    def _set_thread(self, conn: Connection, incident_id: str, channel: str, remote_id: str) -> None:
-        row = conn.execute("SELECT threads FROM incidents WHERE id = ?", (incident_id,)).fetchone()
-        if row is None:
-            raise IncidentNotFound(f"no incident {incident_id}")
-        threads: dict[str, str] = json.loads(row["threads"])
-        if channel in threads:
-            return
-        threads[channel] = remote_id
-        conn.execute("UPDATE incidents SET threads = ? WHERE id = ?", (dumps(threads), incident_id))
+            first_thread(conn, "incidents", incident_id, channel, remote_id)
 
     # -- events -----------------------------------------------------------------------------
 
@@ -802,8 +792,8 @@ class SQLStore(MaintenanceTables):
         fan-out to 50 channels settles 50 of them)."""
         if delivery.id is None:
             raise ValueError("update_delivery needs a stored delivery (id is None)")
-        threaded = thread and bool(delivery.remote_id)
-        with self._write(incident_lock=threaded) as conn:
+        root = delivery.remote_id if thread else None  # the channel's thread, if it has none
+        with self._write(incident_lock=bool(root)) as conn:
             cursor = conn.execute(
                 "UPDATE deliveries SET state = ?, attempts = ?, remote_id = ?, link = ?, "
                 "error = ?, created_at = COALESCE(?, created_at), "
@@ -823,8 +813,8 @@ class SQLStore(MaintenanceTables):
             )
             if cursor.rowcount != 1:
                 raise StateError(f"state database {self.label}: no delivery {delivery.id}")
-            if threaded and delivery.remote_id:
-                self._set_thread(conn, delivery.incident_id, delivery.channel, delivery.remote_id)
+            if root:
+                first_thread(conn, "incidents", delivery.incident_id, delivery.channel, root)
         if delivery.state is not DeliveryState.SENDING:
             with self._guarded() as conn:
                 self._release_claim(conn, delivery.id)
