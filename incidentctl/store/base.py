@@ -96,12 +96,13 @@ class Store(Protocol):
         resolved_after: datetime | None = None,
         declared_between: tuple[datetime, datetime] | None = None,
         ids: Collection[str] = (),
+        open_now: bool = False,
     ) -> list[IncidentHead]:
         """Incidents (of `organization`, as `list_incidents` filters it) as their heads, in
         `list_incidents`' order: a few columns of each row, nothing of its timeline. With no
         other filter, every incident; else those that any filter given matches: written after
         revision `changed_after` (`incident_revision`); open, or resolved after
-        `resolved_after`; declared in `[start, end)`; among `ids`."""
+        `resolved_after`; open (`open_now`); declared in `[start, end)`; among `ids`."""
         ...
 
     def incident_revision(self) -> int:

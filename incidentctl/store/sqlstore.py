@@ -492,6 +492,7 @@ class SQLStore(MaintenanceTables):
         resolved_after: datetime | None = None,
         declared_between: tuple[datetime, datetime] | None = None,
         ids: Collection[str] = (),
+        open_now: bool = False,
     ) -> list[IncidentHead]:
         """Incidents as their heads, most recently declared first. See `Store.incident_heads`."""
         where, base = self._incident_filter(False, organization, None, None, None, False)
@@ -503,9 +504,10 @@ class SQLStore(MaintenanceTables):
         if changed_after is not None:
             anyof.append("revision > ?")
             params.append(changed_after)
-        if resolved_after is not None:  # each term answered by its own index
+        if resolved_after is not None or open_now:  # each term answered by its own index
             anyof.append(f"status IN ({', '.join('?' for _ in OPEN_STAGES)})")
             params.extend(OPEN_STAGES)
+        if resolved_after is not None:
             anyof.append("resolved_at > ?")
             params.append(to_text(resolved_after))
         if declared_between is not None:

@@ -174,6 +174,8 @@ def test_incident_heads_filtered_by_revision_state_declaration_and_id(tmp_path: 
         ]
         between = (first.declared_at, second.declared_at)
         assert ids(declared_between=between) == [first.id]
+        assert ids(open_now=True) == [third.id, second.id]  # the open ones only
+        assert ids(open_now=True, changed_after=0) == [third.id, second.id, first.id]
         # any filter that matches: in the order incidents are listed, each once
         assert ids(changed_after=mark, ids=[first.id, third.id, "INC-nope"]) == [third.id, first.id]
         assert ids(ids=[first.id] * 600 + [second.id]) == [second.id, first.id]

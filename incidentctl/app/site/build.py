@@ -26,6 +26,7 @@ from incidentctl.app.site.feeds import ENTRIES, Feed
 from incidentctl.app.site.maintenance import maintenance_rss
 from incidentctl.app.site.pages import Pages, badge
 from incidentctl.app.site.record import (
+    WINDOW_KIND,
     Previous,
     SiteIncident,
     SiteRecord,
@@ -206,6 +207,10 @@ class Manifest(NamedTuple):
     folders: dict[str, int]
     # component -> its finished days on the index as printed (`Pages.pasts_now`)
     pasts: dict[str, list[Any]]
+    # the resolved incidents it showed, as heads with the components they touched
+    # (`SiteRecord.window`), and the cut of the 90 days it took them at; None: not kept
+    window: dict[str, Sequence[Any]] | None = None
+    cut: str = ""
 
 
 FOLDERS = ("incidents", "history", "components")
@@ -237,7 +242,13 @@ def _previous(out: Path, expected: str) -> Manifest | None:
         when = None if updated is None else datetime.fromisoformat(str(updated))
         pasts = {str(k): list(v) for k, v in manifest["pasts"].items() if len(v) == 9}
         mark = int(manifest["mark"])
-        return Manifest(mark, latest, months, keys, listing, when, folders, pasts)
+        window = manifest.get("window")
+        if not isinstance(window, dict) or not all(
+            isinstance(e, list) and len(e) == WINDOW_KIND + 2 for e in window.values()
+        ):
+            window = None
+        cut = str(manifest.get("cut") or "")
+        return Manifest(mark, latest, months, keys, listing, when, folders, pasts, window, cut)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -273,6 +284,7 @@ def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> Si
                     holding = _holding(out, previous)
                     record = read_record(store, playbook, now, holding, mark)
                     pages = Pages(record, base_url(playbook), previous.pasts)
+                    record.read_details(pages.detailed())
                     count, size = _update(pages, out, previous, holding, stamp)
             except SpoiltDigest:  # a digest no build wrote: read everything again
                 previous = None
@@ -294,7 +306,15 @@ def _holding(out: Path, manifest: Manifest) -> Previous:
     except OSError:
         names = []
     month_pages = {name[:-5] for name in names if name.endswith(".html")}
-    return Previous(manifest.mark, manifest.latest, manifest.listing, month_pages, manifest.updated)
+    return Previous(
+        manifest.mark,
+        manifest.latest,
+        manifest.listing,
+        month_pages,
+        manifest.updated,
+        manifest.window,
+        manifest.cut,
+    )
 
 
 def _listing(folder: Path) -> set[str]:
@@ -386,6 +406,8 @@ def _manifest(
         "updated": None if updated is None else updated.isoformat(),
         "folders": dict(folders),
         "pasts": pages.pasts_now,
+        "window": record.window,
+        "cut": record.cut,
     }
     return json.dumps(manifest).encode()
 

@@ -2,16 +2,17 @@
 
 One entry per incident, its updates newest first; the entry's id comes from the incident's
 globally unique key, so it stays the same across rebuilds, and `updated` is its latest public
-update. ElementTree escapes every text it writes.
+update. Every text is escaped as it is written (`xml_text`, `xml_attr`); what XML cannot hold at
+all is dropped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from xml.etree import ElementTree as ET
 
 from incidentctl.app.site.record import SiteIncident
+from incidentctl.app.site.xmltext import xml_attr, xml_document, xml_text
 from incidentctl.render.labels import STATUS_LABELS
 from incidentctl.render.punctuation import labelled
 from incidentctl.render.times import LocalTimes, rfc822
@@ -67,52 +68,49 @@ class Feed:
         return max((i.updated_at for i in self.items), default=self.now)
 
     def atom(self) -> bytes:
-        ET.register_namespace("", ATOM)
-        feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": self.language})
-        ET.SubElement(feed, f"{{{ATOM}}}title").text = self.title
-        ET.SubElement(feed, f"{{{ATOM}}}id").text = f"{self.base_url}{self.path}.atom"
-        ET.SubElement(feed, f"{{{ATOM}}}updated").text = self._updated().isoformat()
-        ET.SubElement(
-            feed, f"{{{ATOM}}}link", {"rel": "self", "href": f"{self.base_url}{self.path}.atom"}
-        )
-        ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "href": self.base_url})
-        author = ET.SubElement(feed, f"{{{ATOM}}}author")
-        ET.SubElement(author, f"{{{ATOM}}}name").text = self.title
+        url = f"{self.base_url}{self.path}.atom"
+        out = [
+            f'<feed xmlns="{ATOM}" xml:lang={xml_attr(self.language)}>',
+            f"<title>{xml_text(self.title)}</title>",
+            f"<id>{xml_text(url)}</id>",
+            f"<updated>{self._updated().isoformat()}</updated>",
+            f'<link rel="self" href={xml_attr(url)} />',
+            f'<link rel="alternate" href={xml_attr(self.base_url)} />',
+            f"<author><name>{xml_text(self.title)}</name></author>",
+        ]
         for item in self.items:
-            entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-            ET.SubElement(entry, f"{{{ATOM}}}id").text = _entry_id(item)
-            ET.SubElement(entry, f"{{{ATOM}}}title").text = item.incident.title
-            ET.SubElement(entry, f"{{{ATOM}}}updated").text = item.updated_at.isoformat()
-            ET.SubElement(
-                entry, f"{{{ATOM}}}published"
-            ).text = item.incident.declared_at.isoformat()
-            ET.SubElement(
-                entry,
-                f"{{{ATOM}}}link",
-                {"rel": "alternate", "href": f"{self.base_url}incidents/{item.id}.html"},
-            )
-            content = ET.SubElement(entry, f"{{{ATOM}}}content", {"type": "text"})
-            content.text = self._summary(item)
-        return _xml(feed)
+            page = f"{self.base_url}incidents/{item.id}.html"
+            out += [
+                "<entry>",
+                f"<id>{xml_text(_entry_id(item))}</id>",
+                f"<title>{xml_text(item.incident.title)}</title>",
+                f"<updated>{item.updated_at.isoformat()}</updated>",
+                f"<published>{item.incident.declared_at.isoformat()}</published>",
+                f'<link rel="alternate" href={xml_attr(page)} />',
+                f'<content type="text">{xml_text(self._summary(item))}</content>',
+                "</entry>",
+            ]
+        out.append("</feed>")
+        return xml_document(out)
 
     def rss(self) -> bytes:
-        rss = ET.Element("rss", {"version": "2.0"})
-        channel = ET.SubElement(rss, "channel")
-        ET.SubElement(channel, "title").text = self.title
-        ET.SubElement(channel, "link").text = self.base_url
-        ET.SubElement(channel, "description").text = self.title
-        ET.SubElement(channel, "language").text = self.language
-        ET.SubElement(channel, "lastBuildDate").text = rfc822(self._updated())
+        out = [
+            '<rss version="2.0"><channel>',
+            f"<title>{xml_text(self.title)}</title>",
+            f"<link>{xml_text(self.base_url)}</link>",
+            f"<description>{xml_text(self.title)}</description>",
+            f"<language>{xml_text(self.language)}</language>",
+            f"<lastBuildDate>{rfc822(self._updated())}</lastBuildDate>",
+        ]
         for item in self.items:
-            entry = ET.SubElement(channel, "item")
-            ET.SubElement(entry, "title").text = item.incident.title
-            ET.SubElement(entry, "link").text = f"{self.base_url}incidents/{item.id}.html"
-            ET.SubElement(entry, "guid", {"isPermaLink": "false"}).text = _entry_id(item)
-            ET.SubElement(entry, "pubDate").text = rfc822(item.updated_at)
-            ET.SubElement(entry, "description").text = self._summary(item)
-        return _xml(rss)
-
-
-def _xml(root: ET.Element) -> bytes:
-    text: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return text + b"\n"
+            out += [
+                "<item>",
+                f"<title>{xml_text(item.incident.title)}</title>",
+                f"<link>{xml_text(f'{self.base_url}incidents/{item.id}.html')}</link>",
+                f'<guid isPermaLink="false">{xml_text(_entry_id(item))}</guid>',
+                f"<pubDate>{rfc822(item.updated_at)}</pubDate>",
+                f"<description>{xml_text(self._summary(item))}</description>",
+                "</item>",
+            ]
+        out.append("</channel></rss>")
+        return xml_document(out)

@@ -95,33 +95,36 @@ def maintenance_rss(
 ) -> bytes:
     """`feeds/maintenance.rss`: one item per window (cancelled ones too: subscribers must hear
     it), re-published under a new guid at each change so readers show it again."""
-    import xml.etree.ElementTree as ET
+    from incidentctl.app.site.xmltext import xml_document, xml_text
 
     lang = "fr" if language == "fr" else "en"
     title = FEED_TITLE[lang].format(org=org)
-    rss = ET.Element("rss", {"version": "2.0"})
-    channel = ET.SubElement(rss, "channel")
-    ET.SubElement(channel, "title").text = title
-    ET.SubElement(channel, "link").text = base_url
-    ET.SubElement(channel, "description").text = title
-    ET.SubElement(channel, "language").text = lang
+    out = [
+        '<rss version="2.0"><channel>',
+        f"<title>{xml_text(title)}</title>",
+        f"<link>{xml_text(base_url)}</link>",
+        f"<description>{xml_text(title)}</description>",
+        f"<language>{lang}</language>",
+    ]
     newest = max((m.updated_at for m in items), default=None)
     if newest is not None:
-        ET.SubElement(channel, "lastBuildDate").text = rfc822(newest)
+        out.append(f"<lastBuildDate>{rfc822(newest)}</lastBuildDate>")
     for item in sorted(items, key=lambda m: m.updated_at, reverse=True):
         names = ", ".join(component_names.get(c, c) for c in item.components)
         status = LISTED_STATUS[lang][item.status.value]
-        entry = ET.SubElement(channel, "item")
-        ET.SubElement(entry, "title").text = f"{item.title} ({status})"
-        ET.SubElement(entry, "link").text = f"{base_url}#{item.id}"
-        guid = ET.SubElement(entry, "guid", {"isPermaLink": "false"})
-        guid.text = f"{item.uid or item.id}-{item.version}"
-        ET.SubElement(entry, "pubDate").text = rfc822(item.updated_at)
         body = " · ".join(
             p
             for p in (times.span(item.scheduled_for, item.scheduled_until), names, item.impact)
             if p
         )
-        ET.SubElement(entry, "description").text = body
-    text: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
-    return text + b"\n"
+        out += [
+            "<item>",
+            f"<title>{xml_text(f'{item.title} ({status})')}</title>",
+            f"<link>{xml_text(f'{base_url}#{item.id}')}</link>",
+            f'<guid isPermaLink="false">{xml_text(f"{item.uid or item.id}-{item.version}")}</guid>',
+            f"<pubDate>{rfc822(item.updated_at)}</pubDate>",
+            f"<description>{xml_text(body)}</description>",
+            "</item>",
+        ]
+    out.append("</channel></rss>")
+    return xml_document(out)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Container, Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any, NamedTuple
 
 from markupsafe import Markup, escape
 
 from incidentctl.app.site.maintenance import listed
-from incidentctl.app.site.record import SiteIncident, SiteRecord, month_of
+from incidentctl.app.site.record import SiteIncident, SiteRecord, month_of, month_span
 from incidentctl.app.site.uptime import (
     BY_RANK,
     Day,
@@ -267,7 +267,7 @@ class Pages:
 
     def _row(self, name: str) -> ComponentRow:
         spec = self.playbook.components[name]
-        past_key = self._past_keys[name] = self._past_key(name)
+        past_key = self._past_keys[name] = self._past_keys.get(name) or self._past_key(name)
         past = self.pasts_before.get(name)
         if past is not None and (past_key is None or past[0] != past_key):
             past = None  # its finished days changed: walked again
@@ -435,6 +435,35 @@ class Pages:
             room = max(0, room - len(items))
         return PastDays(shown, more)
 
+    def detailed(self) -> set[str]:
+        """The incidents whose details (updates, segments, row) this build's pages will read,
+        for a rebuild to read them at once: those the API and the feeds list (a feed is
+        written again when one of its incidents changed), those of the components whose
+        finished days are walked again, those that reach today, those of the history months
+        written again. Any other a page asks for is read alone."""
+        from incidentctl.app.site import api
+
+        record = self.record
+        wanted = {i.id for i in record.incidents[: api.LATEST]}
+        wanted.update(record.latest.get("", ()))
+        by_id = self.by_id
+        for name in {c for i in record.changed if i in by_id for c in by_id[i].components}:
+            wanted.update(record.latest.get(name, ()))
+        today = self.starts[-1]
+        for name in self.playbook.components:
+            items = record.by_component.get(name, [])
+            past = self.pasts_before.get(name)
+            key = self._past_keys[name] = self._past_key(name)
+            if past is None or key is None or past[0] != key:
+                wanted.update(i.id for i in items)
+            else:
+                wanted.update(
+                    i.id for i in items if i.resolved_at is None or i.resolved_at >= today
+                )
+        for items in self.months().values():
+            wanted.update(i.id for i in items)
+        return wanted
+
     def months(self) -> dict[str, list[SiteIncident]]:
         """`2026-11` -> that month's incidents, newest first, for the months whose page this
         record can write (every month, but on a rebuild those it holds whole)."""
@@ -445,10 +474,24 @@ class Pages:
         held = self.record.held
         found: dict[str, list[SiteIncident]] = {}
         tz = self.times.tz
+        if held is None:
+            for item in self.record.incidents:
+                found.setdefault(month_of(item.declared_at, tz), []).append(item)
+            return found
+        # a rebuild holds a month or two: only the incidents declared within a day of one of
+        # them are moved to the organization's calendar (the record's times are in UTC; a day
+        # on each side also covers a zone whose clocks change at midnight)
+        day = timedelta(days=1)
+        near = []
+        for month in held:
+            start, end = month_span(month, tz)
+            near.append((start.astimezone(UTC) - day, end.astimezone(UTC) + day))
         for item in self.record.incidents:
-            month = month_of(item.declared_at, tz)
-            if held is None or month in held:
-                found.setdefault(month, []).append(item)
+            at = item.declared_at
+            if any(start <= at < end for start, end in near):
+                month = month_of(at, tz)
+                if month in held:
+                    found.setdefault(month, []).append(item)
         return found
 
     def month_keys(self) -> dict[str, str | None]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Collection, Container, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from incidentctl.app.site.uptime import Segment, segments
@@ -196,6 +196,16 @@ class SiteRecord:
     # the latest public update of every incident (None: there is none): of those read from
     # their timelines for this build, and of the others as the last build saw them
     updated: datetime | None = None
+    # the resolved incidents the next build may show unchanged, for the manifest (`_window`),
+    # and the cut of the 90 days it was taken at
+    window: dict[str, Sequence[Any]] = field(default_factory=dict)
+    cut: str = ""
+    # reads at once the details of those incidents that the pages will ask for
+    details: Callable[[Collection[str]], None] | None = None
+
+    def read_details(self, incident_ids: Collection[str]) -> None:
+        if self.details is not None:
+            self.details(incident_ids)
 
     @cached_property
     def active(self) -> list[SiteIncident]:
@@ -296,20 +306,47 @@ class Details:
         incident_id: str,
         version: int,
         touched: tuple[str, ...],
-        second: str,
-        body: str,
-        told: str,
+        rest: str | None,
+        source: Callable[[str], str] | None = None,
+        last: str | None = None,
     ) -> None:
         self.incident_id = incident_id
         self.version = version
         # the components its segments touch
         self.touched = touched
-        # the rest, a JSON text each, read when asked: the last public update's time and the
-        # incident as the site shows it (its row at that version: a build reads no row of an
-        # unchanged incident); its postmortem and segments; its public updates
-        self.second = second
-        self.body = body
-        self.told = told
+        # the rest, a JSON text per line, read when asked: the last public update's time and
+        # the incident as the site shows it (its row at that version: a build reads no row of
+        # an unchanged incident); its postmortem and segments; its public updates. None: not
+        # read from the store yet, `source` reads it (a rebuild takes from the store only the
+        # digests its pages read: the components they touch are in the last build's manifest)
+        self._rest = rest
+        self._source = source
+        # the last public update's time as the manifest wrote it (no need to read the rest)
+        self.last_text = last
+
+    @cached_property
+    def _lines(self) -> tuple[str, str, str]:
+        rest = self._rest
+        if rest is None:
+            if self._source is None:
+                raise SpoiltDigest(f"digest of {self.incident_id}: not read")
+            rest = self._source(self.incident_id)
+        if rest.count("\n") < 2:
+            raise SpoiltDigest(f"digest of {self.incident_id}: not four lines")
+        second, body, told = rest.split("\n", 2)
+        return second, body, told
+
+    @property
+    def second(self) -> str:
+        return self._lines[0]
+
+    @property
+    def body(self) -> str:
+        return self._lines[1]
+
+    @property
+    def told(self) -> str:
+        return self._lines[2]
 
     @cached_property
     def _summary(self) -> tuple[datetime | None, Incident]:
@@ -335,6 +372,8 @@ class Details:
     @property
     def last(self) -> datetime | None:
         """The last public update's time."""
+        if self.last_text is not None:
+            return datetime.fromisoformat(self.last_text)
         return self._summary[0]
 
     @property
@@ -417,7 +456,9 @@ class Details:
     def of_text(cls, incident_id: str, version: int, text: str) -> Details:
         """Its first line read; raises ValueError, KeyError, TypeError or IndexError on one
         no build wrote (what is read later raises `SpoiltDigest`)."""
-        first, second, body, told = text.split("\n", 3)
+        first, rest = text.split("\n", 1)
+        if rest.count("\n") < 2:
+            raise ValueError("a digest has four lines")
         if first == "[]":
             names: tuple[str, ...] = ()
         elif first[:2] == '["' and first[-2:] == '"]' and "\\" not in first:
@@ -429,7 +470,7 @@ class Details:
             if not isinstance(touched, list):
                 raise TypeError("touched")
             names = tuple(str(name) for name in touched)
-        return cls(incident_id, version, names, second, body, told)
+        return cls(incident_id, version, names, rest)
 
 
 # the digest of an incident none of whose messages went to a public channel, and of one
@@ -465,6 +506,9 @@ class Previous(NamedTuple):
     month_pages: Collection[str]
     # the latest public update it told of
     updated: datetime | None = None
+    # the resolved incidents it showed (`SiteRecord.window`) and the cut it took them from
+    window: Mapping[str, Sequence[Any]] | None = None
+    cut: str = ""
 
 
 def month_of(at: datetime, tz: ZoneInfo) -> str:
@@ -499,6 +543,13 @@ class _Reader:
         self.marked: set[str] = set()
         # the digests to keep: id -> (version, text); `keep` adds those of public ones
         self.kept: dict[str, tuple[int, str]] = {}
+        # those whose details came from the manifest, not read from the store yet; the rest
+        # of the digests read since (all but their first line); how many reads that took
+        self.unread: set[str] = set()
+        # their entries in the manifest's window, written again as they are
+        self.entries: dict[str, Sequence[Any]] = {}
+        self.rests: dict[str, str] = {}
+        self.fetched = 0
 
     def fresh(self, incident_ids: Collection[str]) -> dict[str, Incident]:
         """Read the rows of `incident_ids`, then those incidents from their timelines; the
@@ -520,7 +571,11 @@ class _Reader:
     def digested(self, heads: Sequence[IncidentHead]) -> list[str]:
         """Take what the store's digests hold of `heads` at their version; the ids of the
         others, which `fresh` must read."""
-        asked = [h for h in heads if h.id not in self.read and h.id not in self.details]
+        asked = [
+            h
+            for h in heads
+            if h.id not in self.read and h.id not in self.details and h.id not in self.marked
+        ]
         found = self.store.digests(self.name, [h.id for h in asked]) if asked else {}
         missing: list[str] = []
         for head in asked:
@@ -537,6 +592,56 @@ class _Reader:
                 except (ValueError, KeyError, TypeError, IndexError):
                     missing.append(head.id)
         return missing
+
+    def remembered(
+        self, window: Mapping[str, Sequence[Any]], heads: Sequence[IncidentHead]
+    ) -> None:
+        """Take from the last build's manifest what it knew of `heads` (unchanged since):
+        private, or public with the components it touched; the rest of their digests is
+        read only when a page asks for it (`fetch` reads those the pages will ask for)."""
+        for head in heads:
+            touched, last = window[head.id][WINDOW_KIND:]
+            if touched is None:
+                self.read[head.id] = None
+                continue
+            names = tuple(str(name) for name in touched)
+            told = str(last)
+            self.details[head.id] = Details(head.id, head.version, names, None, self.rest_of, told)
+            self.unread.add(head.id)
+            self.entries[head.id] = window[head.id]
+
+    def fetch(self, incident_ids: Collection[str]) -> None:
+        """Read from the store the digests of those of `incident_ids` not read yet, at once;
+        one the store no longer holds at its version is made again from its timeline."""
+        asked = [i for i in incident_ids if i in self.unread]
+        if not asked:
+            return
+        found = self.store.digests(self.name, asked)
+        again: list[str] = []
+        for incident_id in asked:
+            through, text = found.get(incident_id, (None, ""))
+            rest = text.partition("\n")[2]
+            if through != self.heads[incident_id].version or not rest:
+                again.append(incident_id)
+            else:
+                self.rests[incident_id] = rest
+        if again:  # a store that refused to keep it, or lost it: read as a changed one
+            self.fresh(again)
+            for incident_id in again:
+                item = self.read.pop(incident_id, None)
+                if item is None:
+                    raise SpoiltDigest(f"digest of {incident_id}: no public update any more")
+                text = Details.text(item)
+                self.rests[incident_id] = text.partition("\n")[2]
+                self.kept[incident_id] = (item.incident.version, text)
+        self.unread.difference_update(asked)
+        self.fetched += 1
+
+    def rest_of(self, incident_id: str) -> str:
+        """All but the first line of the incident's digest (read alone when no `fetch` had)."""
+        if incident_id not in self.rests:
+            self.fetch([incident_id])
+        return self.rests[incident_id]
 
     def public(self, head: IncidentHead) -> bool:
         found = self.read.get(head.id) is not None
@@ -578,20 +683,45 @@ def read_record(
     if mark is None:  # before any read: what is written meanwhile is read again
         mark = store.incident_revision()
     cut = now - WINDOW
+    cut_text = to_text(cut)
+    reader = _Reader(store, playbook, now)
+    remembered: list[IncidentHead] = []
     if previous is None:
         heads = store.incident_heads(organization=org)
     else:
         listed = {i for ids in previous.latest.values() for i in ids}
-        heads = store.incident_heads(
-            organization=org, changed_after=previous.mark, resolved_after=cut, ids=listed
-        )
-    reader = _Reader(store, playbook, now)
+        window = previous.window
+        if window is not None and previous.cut <= cut_text:
+            # the resolved incidents the last build showed, as its manifest keeps them: the
+            # store is asked only for those written since and the open ones
+            heads = store.incident_heads(
+                organization=org, changed_after=previous.mark, open_now=True
+            )
+            fresh_ids = {h.id for h in heads}
+            try:
+                known = [window_head(i, entry) for i, entry in window.items()]
+            except (ValueError, TypeError) as exc:
+                raise SpoiltDigest(f"the manifest's window: {exc}") from None
+            remembered = [
+                head
+                for head in known
+                if head.id not in fresh_ids
+                and head.revision <= previous.mark
+                and ((head.resolved_at or "") > cut_text or head.id in listed)
+            ]
+            heads = sorted([*heads, *remembered], key=lambda h: h.rank, reverse=True)
+        else:
+            heads = store.incident_heads(
+                organization=org, changed_after=previous.mark, resolved_after=cut, ids=listed
+            )
     reader.heads = {h.id: h for h in heads}
+    if remembered:
+        assert previous is not None and previous.window is not None
+        reader.remembered(previous.window, remembered)
     changed = [h for h in heads if previous is None or h.revision > previous.mark or h.open]
     rows = reader.fresh([h.id for h in changed])
     rows |= reader.fresh(reader.digested([h for h in heads if h.id not in rows]))
     # the latest public incidents of the site and of each component, and the last 90 days
-    cut_text = to_text(cut)
     counts: dict[str, int] = {}
     latest: dict[str, list[str]] = {}
     shown: list[IncidentHead] = []  # held: shown, or changed (its page is written)
@@ -656,6 +786,7 @@ def read_record(
                 if fresh is not None or digest is not None or head.id in reader.marked:
                     items[head.id] = SiteIncident(head, row, [], [], detailed=False, details=digest)
     reader.keep(displayed)
+    listed_now = {i for ids in latest.values() for i in ids}
     record = SiteRecord(
         playbook,
         now,
@@ -666,9 +797,80 @@ def read_record(
         listing=sorted(listing, reverse=True),
         held=held,
         updated=_latest_update(reader, previous),
+        window=_window(reader, heads, cut_text, listed_now),
+        cut=cut_text,
+        details=reader.fetch,
     )
     record.incidents = [items[h.id] for h in heads if h.id in items]
     return record
+
+
+# where an entry of the manifest's window keeps what: the head's fields, then the components
+# the incident's segments touch (None: private) and its last public update's time
+WINDOW_FIELDS = (
+    "version", "open", "declared_at", "resolved_at", "components", "day", "seq", "revision",
+    "title", "stage",
+)  # fmt: skip
+WINDOW_KIND = len(WINDOW_FIELDS)
+
+
+def window_head(incident_id: str, entry: Sequence[Any]) -> IncidentHead:
+    """An incident's head as the manifest's window keeps it (raises TypeError on one no build
+    wrote)."""
+    version, is_open, declared, resolved, components, day, seq, revision, title, stage = entry[
+        :WINDOW_KIND
+    ]
+    if not (
+        type(version) is int
+        and type(revision) is int
+        and type(seq) is int
+        and type(declared) is str
+        and (resolved is None or type(resolved) is str)
+        and type(title) is str
+        and type(stage) is str
+        and type(day) is str
+    ):
+        raise TypeError(f"{incident_id}: not a head")
+    names = tuple(components)
+    if not all(type(name) is str for name in names):
+        raise TypeError(f"{incident_id}: components")
+    return IncidentHead(
+        incident_id, version, bool(is_open), declared, resolved, names, day, seq, revision,
+        title, stage,
+    )  # fmt: skip
+
+
+def _window(
+    reader: _Reader, heads: Sequence[IncidentHead], cut: str, listed: Container[str]
+) -> dict[str, Sequence[Any]]:
+    """The resolved incidents the next build may show without their having changed (resolved
+    after the cut, or among the latest listed), as the manifest keeps them: each head, the
+    components it touched (None: private) and its last public update's time. A rebuild and a
+    whole build keep the same."""
+    window: dict[str, Sequence[Any]] = {}
+    for head in heads:
+        if head.open or not ((head.resolved_at or "") > cut or head.id in listed):
+            continue
+        kept = reader.entries.get(head.id)
+        if kept is not None:  # unchanged since the last build, which wrote it so
+            window[head.id] = kept
+            continue
+        item = reader.read.get(head.id, False)
+        last: datetime | None = None
+        if item is None:
+            touched: list[str] | None = None
+        elif item is not False:
+            assert isinstance(item, SiteIncident)
+            touched = sorted({g.component for g in item.segments})
+            last = item.updated_at
+        elif head.id in reader.details:
+            details = reader.details[head.id]
+            touched, last = list(details.touched), details.last
+        else:
+            continue  # public, its digest read only as such: known to the next build by it
+        told = None if last is None else last.isoformat()
+        window[head.id] = [*head[1:], touched, told]  # the fields of WINDOW_FIELDS
+    return window
 
 
 def _latest_update(reader: _Reader, previous: Previous | None) -> datetime | None:

@@ -52,3 +52,34 @@ def test_entry_ids_stay_across_rebuilds_and_updated_follows_the_latest_update(
     assert first.entries[0].updated == "2026-11-20T09:00:00+00:00"
     assert again.entries[0].updated == "2026-11-20T09:45:00+00:00"
     assert again.feed.updated == again.entries[0].updated
+
+
+def test_feeds_written_as_text_escape_what_users_typed(tmp_path: Path) -> None:
+    # (the store keeps no control character of a message: the writer's own drop is below)
+    with history(tmp_path) as h:
+        incident = h.declare('Logins "fail" & <b>loop</b>')
+        h.later(5)
+        h.update(incident, "Bell\x07 then\ttab\r\nand a form feed\x0c here")
+        out = h.build(tmp_path / "out").out
+    for name in ("feed.atom", "feed.rss"):
+        raw = (out / name).read_bytes()
+        parsed = feedparser.parse(raw)
+        assert not parsed.bozo, (name, parsed.get("bozo_exception"))
+        assert parsed.entries[0].title == 'Logins "fail" & <b>loop</b>'
+        said = parsed.entries[0].get("summary", "")
+        assert "Bell then\ttab" in said and "form feed here" in said
+        assert b"\x1b" not in raw and b"\x07" not in raw and b"<b>" not in raw
+    root = ET.fromstring((out / "feed.atom").read_bytes())  # the strict parser agrees
+    assert root.findtext(f"{A}entry/{A}title") == 'Logins "fail" & <b>loop</b>'
+
+
+def test_what_xml_cannot_hold_is_dropped_and_attributes_keep_quotes_and_newlines() -> None:
+    from incidentctl.app.site.xmltext import xml_attr, xml_document, xml_text
+
+    said = xml_text("bell\x07 esc\x1b[0m ff\x0c nul\x00 \ud800 <ok> & tab\t")
+    assert said == "bell esc[0m ff nul  &lt;ok&gt; &amp; tab\t"
+    ET.fromstring(xml_document([f"<t>{said}</t>"]))  # a strict parser reads it
+
+    quoted = xml_attr('x"y&z\n<w>')
+    element = ET.fromstring(f"<a href={quoted}/>")
+    assert element.get("href") == 'x"y&z\n<w>'

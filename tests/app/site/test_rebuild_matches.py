@@ -47,12 +47,8 @@ def same_as_fresh(h: History, out: Path, fresh: Path) -> None:
     assert ours == theirs
 
 
-def test_every_rebuild_writes_what_a_fresh_build_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Forty incidents on two components over four months (more than the feeds and the API
-    list, made 6 here; older than the index's 90 days; across month ends), some internal only,
-    some reopened long after; rebuilt after every few changes and compared file by file."""
+def _six_latest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The feeds and the API list six incidents, not fifty: a short history goes past them."""
     from incidentctl.app.site import api, build, feeds, record
 
     for module, name in (
@@ -62,6 +58,15 @@ def test_every_rebuild_writes_what_a_fresh_build_writes(
         (record, "LATEST"),
     ):
         monkeypatch.setattr(module, name, 6)
+
+
+def test_every_rebuild_writes_what_a_fresh_build_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forty incidents on two components over four months (more than the feeds and the API
+    list, made 6 here; older than the index's 90 days; across month ends), some internal only,
+    some reopened long after; rebuilt after every few changes and compared file by file."""
+    _six_latest(monkeypatch)
     chance = random.Random(20261203)
     out = tmp_path / "site"
     with history(tmp_path, WITH_PRIVATE) as h:
@@ -232,3 +237,78 @@ def test_a_store_behind_the_site_s_mark_builds_it_whole(tmp_path: Path) -> None:
         h.resolve(h.declare("And another"))
         h.later(30)
         same_as_fresh(h, out, tmp_path / "fresh")
+
+
+def _resolved_history(h: History, count: int) -> None:
+    for n in range(count):
+        incident = h.declare(f"Old {n}", [f"{('api', 'portal')[n % 2]}=partial_outage"])
+        h.later(30)
+        h.resolve(incident)
+        h.later(600)
+
+
+def test_a_rebuild_takes_the_shown_incidents_from_the_manifest_and_reads_few_digests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last build's manifest keeps the heads of the resolved incidents it showed and the
+    components they touched: a rebuild after one declare asks the store for what changed and
+    the open ones, and reads in one go the digests of the few incidents its pages show in full
+    (the feeds' and the API's latest, here six; the component whose days are walked again)."""
+    _six_latest(monkeypatch)
+    out = tmp_path / "site"
+    with history(tmp_path) as h:
+        _resolved_history(h, 30)
+        h.later(60 * 24)  # their days are over: the next builds keep the bars printed
+        h.build(out)
+        store = h.ws.store
+        heads, digests = store.incident_heads, store.digests
+        asked_heads: list[dict[str, object]] = []
+        asked_digests: list[list[str]] = []
+
+        def counted_heads(**filters: object) -> object:
+            asked_heads.append(filters)
+            return heads(**filters)  # type: ignore[arg-type]
+
+        def counted_digests(name: str, ids: list[str]) -> object:
+            asked_digests.append(list(ids))
+            return digests(name, ids)
+
+        monkeypatch.setattr(store, "incident_heads", counted_heads)
+        monkeypatch.setattr(store, "digests", counted_digests)
+        h.later(5)
+        h.declare("Portal slow", ["portal=degraded_performance"])
+        assert not h.build(out).whole
+        monkeypatch.setattr(store, "incident_heads", heads)
+        monkeypatch.setattr(store, "digests", digests)
+        assert [f.get("open_now") for f in asked_heads if "declared_between" not in f] == [True]
+        assert all("resolved_after" not in f for f in asked_heads)
+        # the site's six latest and the portal's fifteen, whose days are walked again
+        assert len(asked_digests) == 1 and 0 < len(asked_digests[0]) <= 21, asked_digests
+        same_as_fresh(h, out, tmp_path / "fresh")
+
+
+def test_a_rebuild_makes_again_the_digests_the_store_lost_and_a_spoilt_window_a_whole_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    with history(tmp_path) as h:
+        _resolved_history(h, 8)
+        h.build(out)
+        store = h.ws.store
+        digests = store.digests
+        # a store copied without its digests (a cache): their timelines are read again
+        monkeypatch.setattr(store, "digests", lambda name, ids: {})
+        h.later(5)
+        h.declare("Portal slow", ["portal=degraded_performance"])
+        assert not h.build(out).whole
+        monkeypatch.setattr(store, "digests", digests)
+        same_as_fresh(h, out, tmp_path / "fresh")
+        # a window entry no build wrote: the next build is a whole one, and right
+        manifest = json.loads((out / MARKER).read_text())
+        first = next(iter(manifest["window"]))
+        manifest["window"][first][0] = "one"
+        (out / MARKER).write_text(json.dumps(manifest))
+        h.later(5)
+        assert h.build(out).whole
+        h.later(5)
+        same_as_fresh(h, out, tmp_path / "fresh-again")
