@@ -31,6 +31,7 @@ from incidentctl.app.site.record import (
     SiteIncident,
     SiteRecord,
     SpoiltDigest,
+    public_channels,
     read_record,
 )
 from incidentctl.app.site.uptime import worst
@@ -177,9 +178,20 @@ def fingerprint(playbook: Playbook) -> str:
     from incidentctl.render.paths import builtin_templates_dir
 
     digest = hashlib.sha256(__version__.encode())
-    # the playbook's repr, not its JSON: it names every field's value too, and needs no
-    # serializer (one read from the cache has none built: building one costs a `declare` 40 ms)
-    digest.update(repr(playbook).encode())
+    # what the site reads of the playbook — the organization, the components, the `site:`
+    # settings, the severities' order (their impact by rank) and which channels are public —
+    # not the rest (roles, reminders, other channels' settings, targets): editing those leaves
+    # the pages as they are, and the next `declare` rebuilds only what changed. Their reprs,
+    # not JSON: they name every field's value too, and need no serializer (one read from the
+    # cache has none built: building one costs a `declare` 40 ms)
+    read = (
+        playbook.organization,
+        playbook.components,
+        playbook.site,
+        [severity.id for severity in playbook.severities],
+        sorted(public_channels(playbook)),
+    )
+    digest.update(repr(read).encode())
     # the templates, and the code that writes the pages (what a build keeps of the last one,
     # such as the finished days' bars, is printed by it)
     code = sorted(Path(__file__).parent.glob("*.py"))

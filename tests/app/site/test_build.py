@@ -212,3 +212,67 @@ def test_a_rebuild_reads_no_timeline_of_an_unchanged_resolved_incident(
         fresh = h.build(tmp_path / "fresh-again").out
         for name in shown:
             assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+
+
+def test_only_what_the_site_reads_of_the_playbook_makes_a_whole_build(tmp_path: Path) -> None:
+    """Editing roles, reminders, targets or another channel's settings leaves the pages as
+    they are: the next build after it is a rebuild. What the pages show or depend on — the
+    organization, a component, the site's settings, the severities' order, which channels
+    are public — makes a whole one."""
+    from incidentctl.app.site.build import fingerprint
+
+    with history(tmp_path) as h:
+        h.declare("Logins fail", ["api=major_outage"])
+        playbook = h.ws.playbook
+        stamp = fingerprint(playbook)
+        room = playbook.channels["room"]
+        kept = [
+            playbook.model_copy(update={"roles": {}}),
+            playbook.model_copy(update={"values": []}),
+            playbook.model_copy(
+                update={"targets": playbook.targets.model_copy(update={"mttr": "9h"})}
+            ),
+            playbook.model_copy(
+                update={
+                    "channels": {
+                        **playbook.channels,
+                        "room": room.model_copy(update={"description": "The war room"}),
+                    }
+                }
+            ),
+        ]
+        assert [fingerprint(p) for p in kept] == [stamp] * len(kept)
+        api = playbook.components["api"]
+        organization = playbook.organization
+        remade = [
+            playbook.model_copy(
+                update={"organization": organization.model_copy(update={"name": "Other"})}
+            ),
+            playbook.model_copy(
+                update={
+                    "components": {
+                        **playbook.components,
+                        "api": api.model_copy(update={"name": "REST"}),
+                    }
+                }
+            ),
+            playbook.model_copy(
+                update={"site": playbook.site.model_copy(update={"uptime_target": 99.0})}
+            ),
+            playbook.model_copy(update={"severities": list(reversed(playbook.severities))}),
+            playbook.model_copy(
+                update={
+                    "channels": {
+                        **playbook.channels,
+                        "room": room.model_copy(update={"audience": "public"}),
+                    }
+                }
+            ),
+        ]
+        assert len({stamp, *(fingerprint(p) for p in remade)}) == len(remade) + 1
+        out = tmp_path / "site"
+        assert h.build(out).whole
+        h.later(5)
+        for edited in kept:
+            assert not build_site(h.ws.store, edited, out, h.now[0]).whole
+        assert build_site(h.ws.store, remade[1], out, h.now[0]).whole
