@@ -49,18 +49,6 @@ TODAY_ROOM = 120
 CLASS = dict(zip(BY_RANK, ("o", "m", "d", "p", "x"), strict=True))
 
 
-class TimelineEntry(NamedTuple):
-    """One public update as an incident page shows it, ready to print: a large build shows
-    100,000 of them, and each call a template makes costs more than the work it asks for."""
-
-    stage: str  # the stage's value, for its CSS class
-    label: str
-    iso: str
-    when: str
-    message: str
-    changes: str  # "Component: new status; …", empty when it changed none
-
-
 # tuples, not dataclasses: a module the statussite channel imports at every send is built
 # faster of them
 
@@ -178,26 +166,28 @@ class Pages:
         spec = self.playbook.components.get(name)
         return spec.name if spec else name
 
-    def timeline(self, item: SiteIncident) -> list[TimelineEntry]:
-        """The incident's public updates, newest first."""
-        labels = STATUS_LABELS[self.language]
+    def timeline(self, item: SiteIncident) -> Markup:
+        """The incident's public updates, newest first, as the items of its page's timeline:
+        joined here, not by a template loop (a whole build prints 100,000 of them)."""
+        labels = self._stage_labels
         statuses = COMPONENT_STATUS_LABELS[self.language]
         dated = self.times.dated
         between = f"{self.semicolon} "
-        return [
-            TimelineEntry(
-                update.stage.value,
-                labels[update.stage.value],
-                update.at.isoformat(),
-                dated(update.at),
-                update.message,
-                between.join(
-                    f"{self.component_name(c.component)}{self.colon} {statuses[c.new.value]}"
-                    for c in update.changes
-                ),
+        parts = []
+        for update in reversed(item.updates):
+            stage = update.stage.value
+            changes = between.join(
+                f"{self.component_name(c.component)}{self.colon} {statuses[c.new.value]}"
+                for c in update.changes
             )
-            for update in reversed(item.updates)
-        ]
+            parts.append(
+                f'<li><p class="stage stage-{stage}">{labels[stage]} · '
+                f'<time datetime="{update.at.isoformat()}">{html(dated(update.at))}</time></p>\n'
+                f'<p class="message">{html(update.message)}</p>\n'
+                + (f'<p class="muted">{html(changes)}</p>' if changes else "")
+                + "</li>\n"
+            )
+        return Markup("".join(parts))
 
     def lines(self, items: Sequence[SiteIncident], root: str) -> Markup:
         """One line per incident (title, stage, duration), as the history and the index list
@@ -237,6 +227,11 @@ class Pages:
             moment = datetime.combine(day, datetime.min.time(), tzinfo=self.tz)
             label = self._labels[day] = self.times.date(moment)
         return label
+
+    @cached_property
+    def _stage_labels(self) -> dict[str, str]:
+        """Stage value -> its label, escaped for HTML."""
+        return {k: html(v) for k, v in STATUS_LABELS[self.language].items()}
 
     # the view model
 
@@ -511,11 +506,18 @@ class Pages:
 
     # the pages
 
+    @cached_property
+    def texts(self) -> dict[str, Markup]:
+        """The site's words that take no value, escaped once (the templates' `t["back"]`: a
+        call per word would cost a whole build a tenth more)."""
+        return {key: escape(word) for key, word in self.words.items() if "{" not in word}
+
     def _render(self, template: str, root: str, **values: Any) -> bytes:
         org = self.playbook.organization
         page = self.env.get_template(template)
         text: str = page.render(
             site=self,
+            t=self.texts,
             root=root,
             org=org,
             css=CLASS,
@@ -626,6 +628,20 @@ class Pages:
         for month, items in self.months().items():
             if month not in kept_months:
                 yield f"history/{month}.html", self.history(month, items, listing)
+
+
+def html(text: str) -> str:
+    """`text` escaped as the templates escape what they print (markupsafe's five characters),
+    without making a `Markup` of it: an incident page escapes some fifty texts."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    for character, entity in _ENTITIES:
+        if character in text:
+            text = text.replace(character, entity)
+    return text
+
+
+_ENTITIES = (("<", "&lt;"), (">", "&gt;"), ('"', "&#34;"), ("'", "&#39;"))
 
 
 def _shortened(title: str, cut: int) -> str:
