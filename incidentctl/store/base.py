@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from incidentctl.model.maintenance import Maintenance, MaintenanceNotice, MaintenanceStatus
 from incidentctl.model.records import (
     Delivery,
     DeliveryState,
@@ -18,6 +17,9 @@ from incidentctl.model.records import (
     TimelineEvent,
 )
 from incidentctl.model.reminders import ReminderMark
+
+if TYPE_CHECKING:  # in the maintenance methods' signatures only
+    from incidentctl.model.maintenance import Maintenance, MaintenanceNotice, MaintenanceStatus
 
 # an import's events naming its deliveries by place: given them stored, the events rewritten
 Relink = Callable[[Sequence[Delivery]], Sequence[TimelineEvent]]

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from incidentctl.model.maintenance import (
-    NOTICE_AS_STAGE,
-    Maintenance,
-    MaintenanceNotice,
-    MaintenanceSnapshot,
-    MaintenanceStatus,
-    NoticeStage,
-)
 from incidentctl.model.records import ComponentStatus, Delivery, DeliveryState
+
+if TYPE_CHECKING:  # imported where a window is read or written: a store opened for incidents
+    # (`list`, `status`, `show`) builds none of its classes
+    from incidentctl.model.maintenance import Maintenance, MaintenanceNotice
 from incidentctl.store.rows import (
     Row,
     delivery_fields,
@@ -69,6 +65,8 @@ NOTICE_COLUMNS = (
 
 def maintenance_values(item: Maintenance) -> tuple[Any, ...]:
     """The values of `MAINTENANCE_COLUMNS`, in that order."""
+    from incidentctl.model.maintenance import MaintenanceStatus
+
     return (
         item.title,
         MaintenanceStatus(item.status).value,
@@ -94,6 +92,8 @@ def maintenance_values(item: Maintenance) -> tuple[Any, ...]:
 
 
 def maintenance_from_row(row: Row) -> Maintenance:
+    from incidentctl.model.maintenance import Maintenance, MaintenanceStatus
+
     return Maintenance(
         id=row["id"],
         title=row["title"],
@@ -122,6 +122,8 @@ def maintenance_from_row(row: Row) -> Maintenance:
 
 def notice_values(notice: MaintenanceNotice) -> tuple[Any, ...]:
     """The values of `NOTICE_COLUMNS`, in that order (the delivery's timestamps are set)."""
+    from incidentctl.model.maintenance import NoticeStage
+
     d = notice.delivery
     created = d.created_at or d.updated_at
     if created is None:
@@ -147,6 +149,13 @@ def notice_values(notice: MaintenanceNotice) -> tuple[Any, ...]:
 
 
 def notice_from_row(row: Row) -> MaintenanceNotice:
+    from incidentctl.model.maintenance import (
+        NOTICE_AS_STAGE,
+        MaintenanceNotice,
+        MaintenanceSnapshot,
+        NoticeStage,
+    )
+
     stage = NoticeStage(row["notice"])
     delivery = Delivery(
         incident_id=row["maintenance_id"], stage=NOTICE_AS_STAGE[stage], **delivery_fields(row)

@@ -7,10 +7,9 @@ import json
 from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from incidentctl.errors import IncidentChanged, IncidentIdTaken, IncidentNotFound, StateError
-from incidentctl.model.maintenance import Maintenance, MaintenanceNotice, MaintenanceStatus
 from incidentctl.model.records import Delivery, DeliveryState
 from incidentctl.store.dialects import SQLITE
 from incidentctl.store.maintenance_rows import (
@@ -22,6 +21,9 @@ from incidentctl.store.maintenance_rows import (
     notice_values,
 )
 from incidentctl.store.rows import dumps, opt_text, to_text
+
+if TYPE_CHECKING:
+    from incidentctl.model.maintenance import Maintenance, MaintenanceNotice, MaintenanceStatus
 
 _FIELDS = ", ".join(MAINTENANCE_COLUMNS)
 _MARKS = SQLITE.params(len(MAINTENANCE_COLUMNS))
@@ -118,6 +120,8 @@ class MaintenanceTables:
         statuses: Collection[MaintenanceStatus] | None = None,
     ) -> list[Maintenance]:
         """Soonest start first; only an organization's (and those without one), some statuses."""
+        from incidentctl.model.maintenance import MaintenanceStatus
+
         where, params = _where(
             ("organization IN (?, '')", None if organization is None else [organization]),
             (
