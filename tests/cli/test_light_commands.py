@@ -151,3 +151,18 @@ def test_maintenance_list_reads_the_store_the_playbook_names(
     assert team.exists()
     for argv in (("maintenance", "list"), ("maintenance", "ics")):
         assert "Database upgrade" in cli(capsys, *argv).out, argv
+
+
+def test_no_pydantic_plugin_is_looked_for_unless_the_user_asks(tmp_path: Path) -> None:
+    """A pydantic plugin installed beside incidentctl would be handed every playbook validated
+    (and the search for one scans every installed package): none is loaded, unless the user
+    sets PYDANTIC_DISABLE_PLUGINS."""
+    example = Path(__file__).resolve().parents[2] / "playbooks" / "example-en.yaml"
+    scanned = "['scanned'] if sys.modules['pydantic.plugin._loader']._plugins is not None else []"
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    done, loaded = run_probed(["lint", str(example)], scanned, tmp_path, env)
+    assert loaded == "loaded:", done.stderr
+    done, loaded = run_probed(
+        ["lint", str(example)], scanned, tmp_path, {**env, "PYDANTIC_DISABLE_PLUGINS": "none"}
+    )
+    assert loaded == "loaded: scanned", done.stderr
