@@ -137,12 +137,15 @@ class TimelineEvent:
 
 
 # what the figures and the uptime read of an event's data, and in which kinds: a change's
-# `to`, the declared severity and components, the changed component (`Moment`'s fields)
+# `to`, the declared severity and components, the changed component, a resolution's
+# postmortem requirement (`Moment`'s fields)
 MOMENT_KEYS: dict[str, tuple[EventKind, ...]] = {
     "to": (EventKind.STATUS_CHANGE, EventKind.SEVERITY_CHANGE, EventKind.COMPONENT_CHANGE),
     "severity": (EventKind.DECLARED,),
     "components": (EventKind.DECLARED,),
     "component": (EventKind.COMPONENT_CHANGE,),
+    # whether the severity required a public postmortem (`status` lists those owed)
+    "postmortem_required": (EventKind.RESOLVED,),
 }
 
 
@@ -158,6 +161,12 @@ class Moment(NamedTuple):
     severity: str | None
     components: str | None  # a JSON object: component -> status
     component: str | None
+    # JSON true as the database reads it out (SQLite 1, PostgreSQL 'true'); None when absent
+    postmortem_required: str | int | None = None
+
+    @property
+    def requires_postmortem(self) -> bool:
+        return self.postmortem_required in (1, "1", "true")
 
 
 class IncidentHead(NamedTuple):
