@@ -87,7 +87,11 @@ def test_moments_are_the_timeline_with_only_the_data_the_figures_read(tmp_path: 
         # the snapshot the declaration keeps for its deliveries is not read back
         assert "snapshot" in events[0].data
         assert all("Logins fail" not in str(value) for m in moments for value in m)
-        assert by_kind[EventKind.RESOLVED.value][3:] == (None, None, None, None)
+        resolved = by_kind[EventKind.RESOLVED.value]
+        assert resolved[3:7] == (None, None, None, None)
+        # raised to sev1, which requires a public postmortem: its resolution says so
+        assert resolved.requires_postmortem
+        assert not declared.requires_postmortem
         assert store.moments([]) == {}
 
 
