@@ -373,7 +373,10 @@ class Details:
     def last(self) -> datetime | None:
         """The last public update's time."""
         if self.last_text is not None:
-            return datetime.fromisoformat(self.last_text)
+            try:
+                return datetime.fromisoformat(self.last_text)
+            except ValueError:
+                raise SpoiltDigest(f"window entry of {self.incident_id}: its last update") from None
         return self._summary[0]
 
     @property
@@ -544,12 +547,11 @@ class _Reader:
         # the digests to keep: id -> (version, text); `keep` adds those of public ones
         self.kept: dict[str, tuple[int, str]] = {}
         # those whose details came from the manifest, not read from the store yet; the rest
-        # of the digests read since (all but their first line); how many reads that took
+        # of the digests read since (all but their first line)
         self.unread: set[str] = set()
         # their entries in the manifest's window, written again as they are
         self.entries: dict[str, Sequence[Any]] = {}
         self.rests: dict[str, str] = {}
-        self.fetched = 0
 
     def fresh(self, incident_ids: Collection[str]) -> dict[str, Incident]:
         """Read the rows of `incident_ids`, then those incidents from their timelines; the
@@ -600,13 +602,12 @@ class _Reader:
         private, or public with the components it touched; the rest of their digests is
         read only when a page asks for it (`fetch` reads those the pages will ask for)."""
         for head in heads:
-            touched, last = window[head.id][WINDOW_KIND:]
+            touched, last = window[head.id][WINDOW_KIND:]  # as `window_head` checked them
             if touched is None:
                 self.read[head.id] = None
                 continue
-            names = tuple(str(name) for name in touched)
-            told = str(last)
-            self.details[head.id] = Details(head.id, head.version, names, None, self.rest_of, told)
+            names = tuple(touched)
+            self.details[head.id] = Details(head.id, head.version, names, None, self.rest_of, last)
             self.unread.add(head.id)
             self.entries[head.id] = window[head.id]
 
@@ -625,17 +626,14 @@ class _Reader:
                 again.append(incident_id)
             else:
                 self.rests[incident_id] = rest
-        if again:  # a store that refused to keep it, or lost it: read as a changed one
+        if again:  # a store that refused to keep it, or lost it: read from the timeline
             self.fresh(again)
             for incident_id in again:
                 item = self.read.pop(incident_id, None)
                 if item is None:
                     raise SpoiltDigest(f"digest of {incident_id}: no public update any more")
-                text = Details.text(item)
-                self.rests[incident_id] = text.partition("\n")[2]
-                self.kept[incident_id] = (item.incident.version, text)
+                self.rests[incident_id] = Details.text(item).partition("\n")[2]
         self.unread.difference_update(asked)
-        self.fetched += 1
 
     def rest_of(self, incident_id: str) -> str:
         """All but the first line of the incident's digest (read alone when no `fetch` had)."""
@@ -817,9 +815,18 @@ WINDOW_KIND = len(WINDOW_FIELDS)
 def window_head(incident_id: str, entry: Sequence[Any]) -> IncidentHead:
     """An incident's head as the manifest's window keeps it (raises TypeError on one no build
     wrote)."""
+    if len(entry) != WINDOW_KIND + 2:
+        raise TypeError(f"{incident_id}: not a window entry")
     version, is_open, declared, resolved, components, day, seq, revision, title, stage = entry[
         :WINDOW_KIND
     ]
+    touched, last = entry[WINDOW_KIND:]
+    if touched is not None and not (
+        type(touched) is list and all(type(name) is str for name in touched)
+    ):
+        raise TypeError(f"{incident_id}: touched")
+    if last is not None and type(last) is not str:
+        raise TypeError(f"{incident_id}: last update")
     if not (
         type(version) is int
         and type(revision) is int

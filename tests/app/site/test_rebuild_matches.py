@@ -304,11 +304,12 @@ def test_a_rebuild_makes_again_the_digests_the_store_lost_and_a_spoilt_window_a_
         monkeypatch.setattr(store, "digests", digests)
         same_as_fresh(h, out, tmp_path / "fresh")
         # a window entry no build wrote: the next build is a whole one, and right
-        manifest = json.loads((out / MARKER).read_text())
-        first = next(iter(manifest["window"]))
-        manifest["window"][first][0] = "one"
-        (out / MARKER).write_text(json.dumps(manifest))
-        h.later(5)
-        assert h.build(out).whole
+        for field, spoilt in ((0, "one"), (-2, "api"), (-1, 20261206)):
+            manifest = json.loads((out / MARKER).read_text())
+            first = next(iter(manifest["window"]))
+            manifest["window"][first][field] = spoilt
+            (out / MARKER).write_text(json.dumps(manifest))
+            h.later(5)
+            assert h.build(out).whole, field
         h.later(5)
         same_as_fresh(h, out, tmp_path / "fresh-again")
