@@ -246,3 +246,19 @@ def test_a_french_playbook_gets_a_french_site(tmp_path: Path) -> None:
     # dates written out the French way, with the year: a page is read any day later
     assert "vendredi 20\u00a0novembre 2026 à 10\u00a0h (heure de Paris)" in page
     assert "Mis à jour le vendredi 20\u00a0novembre 2026 à 11\u00a0h\u00a030</p>" in page
+
+
+def test_html_escapes_as_the_templates_do() -> None:
+    from markupsafe import escape
+
+    from incidentctl.app.site.pages import html
+
+    for text in (
+        "",
+        "plain",
+        "<script>alert('x')</script>",
+        'a "b" & c',
+        "&amp; é ’ \n\t",
+        "<>&'\"",
+    ):
+        assert html(text) == str(escape(text)), text
