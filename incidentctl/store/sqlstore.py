@@ -772,7 +772,8 @@ class SQLStore(MaintenanceTables):
         query = f"SELECT incident_id, event_id, stage, id FROM deliveries WHERE {where}"
         with self._guarded() as conn:
             if not few:
-                rows = conn.execute(query, params).fetchall()
+                # a whole build's 100,000: in the table's order (its key), as plain tuples
+                rows = list(self._tuples(conn, f"{query} ORDER BY id", params))
                 if incidents is not None:
                     asked = set(incidents)
                     rows = [row for row in rows if row[0] in asked]
@@ -784,9 +785,11 @@ class SQLStore(MaintenanceTables):
                     chunk = ids[start : start + 500]
                     marks = ", ".join("?" for _ in chunk)
                     clause = f"{query} AND incident_id IN ({marks})"
-                    rows += conn.execute(clause, [*params, *chunk]).fetchall()
-        rows.sort(key=lambda row: row[3])
-        return [(str(row[0]), int(row[1]), STAGES.get(row[2]) or Stage(row[2])) for row in rows]
+                    rows += self._tuples(conn, clause, [*params, *chunk])
+                rows.sort(key=lambda row: row[3])
+        # (the drivers give the id columns as str and int already)
+        stages = STAGES
+        return [(row[0], row[1], stages.get(row[2]) or Stage(row[2])) for row in rows]
 
     def update_delivery(self, delivery: Delivery, *, thread: bool = False) -> None:
         """Persist state, attempts, remote id, link, error and timestamps of one delivery;
