@@ -136,6 +136,9 @@ class TimelineEvent:
     id: int | None = None
 
 
+# in the data of a `resolved` event whose severity requires a public postmortem
+POSTMORTEM_REQUIRED_KEY = "postmortem_required"
+
 # what the figures and the uptime read of an event's data, and in which kinds: a change's
 # `to`, the declared severity and components, the changed component, a resolution's
 # postmortem requirement (`Moment`'s fields)
@@ -145,7 +148,7 @@ MOMENT_KEYS: dict[str, tuple[EventKind, ...]] = {
     "components": (EventKind.DECLARED,),
     "component": (EventKind.COMPONENT_CHANGE,),
     # whether the severity required a public postmortem (`status` lists those owed)
-    "postmortem_required": (EventKind.RESOLVED,),
+    POSTMORTEM_REQUIRED_KEY: (EventKind.RESOLVED,),
 }
 
 
@@ -198,8 +201,6 @@ class IncidentHead(NamedTuple):
 
 
 DATA_SAFE_KEY = "data_safe"
-# in the data of a `resolved` event whose severity requires a public postmortem
-POSTMORTEM_REQUIRED_KEY = "postmortem_required"
 
 
 def recorded_data_safe(events: Sequence[TimelineEvent], default: bool | None = None) -> bool | None:

@@ -6,10 +6,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from incidentctl.model.records import ComponentStatus, Delivery, DeliveryState
-
-if TYPE_CHECKING:  # imported where a window is read or written: a store opened for incidents
-    # (`list`, `status`, `show`) builds none of its classes
-    from incidentctl.model.maintenance import Maintenance, MaintenanceNotice
 from incidentctl.store.rows import (
     Row,
     delivery_fields,
@@ -19,6 +15,11 @@ from incidentctl.store.rows import (
     opt_time,
     to_text,
 )
+
+# the models are imported where a window is read or written: a store opened for incidents
+# (`list`, `status`, `show`) builds none of their classes
+if TYPE_CHECKING:
+    from incidentctl.model.maintenance import Maintenance, MaintenanceNotice
 
 # the window's own columns, besides `id` and the `(day, seq)` its id was made from
 MAINTENANCE_COLUMNS = (

@@ -57,6 +57,8 @@ from incidentctl.store.rows import (
 
 # the stages of an open incident, as stored
 OPEN_STAGES = tuple(stage.value for stage in Stage if stage is not Stage.RESOLVED)
+# the open incidents, by the status index (`status != 'resolved'` walks every incident)
+OPEN_CLAUSE = f"status IN ({', '.join('?' for _ in OPEN_STAGES)})"
 
 
 def _head(values: Sequence[Any]) -> IncidentHead:
@@ -505,7 +507,7 @@ class SQLStore(MaintenanceTables):
             anyof.append("revision > ?")
             params.append(changed_after)
         if resolved_after is not None or open_now:  # each term answered by its own index
-            anyof.append(f"status IN ({', '.join('?' for _ in OPEN_STAGES)})")
+            anyof.append(OPEN_CLAUSE)
             params.extend(OPEN_STAGES)
         if resolved_after is not None:
             anyof.append("resolved_at > ?")
@@ -883,8 +885,8 @@ class SQLStore(MaintenanceTables):
         """The WHERE clause (or "") and parameters of the incident filters."""
         clauses: list[str] = []
         params: list[object] = []
-        if open_only:  # by the status index (`!=` would walk every incident)
-            clauses.append(f"status IN ({', '.join('?' for _ in OPEN_STAGES)})")
+        if open_only:
+            clauses.append(OPEN_CLAUSE)
             params.extend(OPEN_STAGES)
         if resolved_only:
             clauses.append("resolved_at IS NOT NULL")

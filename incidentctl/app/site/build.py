@@ -26,7 +26,6 @@ from incidentctl.app.site.feeds import ENTRIES, Feed
 from incidentctl.app.site.maintenance import maintenance_rss
 from incidentctl.app.site.pages import Pages, badge
 from incidentctl.app.site.record import (
-    WINDOW_KIND,
     Previous,
     SiteIncident,
     SiteRecord,
@@ -254,10 +253,8 @@ def _previous(out: Path, expected: str) -> Manifest | None:
         when = None if updated is None else datetime.fromisoformat(str(updated))
         pasts = {str(k): list(v) for k, v in manifest["pasts"].items() if len(v) == 9}
         mark = int(manifest["mark"])
-        window = manifest.get("window")
-        if not isinstance(window, dict) or not all(
-            isinstance(e, list) and len(e) == WINDOW_KIND + 2 for e in window.values()
-        ):
+        window = manifest.get("window")  # its entries checked as a rebuild reads them
+        if not isinstance(window, dict):
             window = None
         cut = str(manifest.get("cut") or "")
         return Manifest(mark, latest, months, keys, listing, when, folders, pasts, window, cut)

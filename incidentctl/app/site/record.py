@@ -331,8 +331,7 @@ class Details:
             if self._source is None:
                 raise SpoiltDigest(f"digest of {self.incident_id}: not read")
             rest = self._source(self.incident_id)
-        if rest.count("\n") < 2:
-            raise SpoiltDigest(f"digest of {self.incident_id}: not four lines")
+        # (`of_text` and `_Reader.fetch` take only a rest of three lines)
         second, body, told = rest.split("\n", 2)
         return second, body, told
 
@@ -622,7 +621,7 @@ class _Reader:
         for incident_id in asked:
             through, text = found.get(incident_id, (None, ""))
             rest = text.partition("\n")[2]
-            if through != self.heads[incident_id].version or not rest:
+            if through != self.heads[incident_id].version or rest.count("\n") < 2:
                 again.append(incident_id)
             else:
                 self.rests[incident_id] = rest
@@ -803,13 +802,9 @@ def read_record(
     return record
 
 
-# where an entry of the manifest's window keeps what: the head's fields, then the components
-# the incident's segments touch (None: private) and its last public update's time
-WINDOW_FIELDS = (
-    "version", "open", "declared_at", "resolved_at", "components", "day", "seq", "revision",
-    "title", "stage",
-)  # fmt: skip
-WINDOW_KIND = len(WINDOW_FIELDS)
+# an entry of the manifest's window: the fields of its `IncidentHead` but the id, then the
+# components the incident's segments touch (None: private) and its last public update's time
+WINDOW_KIND = len(IncidentHead._fields) - 1
 
 
 def window_head(incident_id: str, entry: Sequence[Any]) -> IncidentHead:
@@ -876,7 +871,7 @@ def _window(
         else:
             continue  # public, its digest read only as such: known to the next build by it
         told = None if last is None else last.isoformat()
-        window[head.id] = [*head[1:], touched, told]  # the fields of WINDOW_FIELDS
+        window[head.id] = [*head[1:], touched, told]
     return window
 
 
