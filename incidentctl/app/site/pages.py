@@ -195,10 +195,10 @@ class Pages:
         labels = STATUS_LABELS[self.language]
         return Markup(
             "".join(
-                f'<li><a href="{escape(root)}incidents/{escape(i.id)}.html">'
-                f"{escape(i.title)}</a> "
-                f'<span class="muted">{escape(labels[i.stage.value])} · '
-                f"{escape(self.duration(i))}</span></li>\n"
+                f'<li><a href="{html(root)}incidents/{html(i.id)}.html">'
+                f"{html(i.title)}</a> "
+                f'<span class="muted">{html(labels[i.stage.value])} · '
+                f"{html(self.duration(i))}</span></li>\n"
                 for i in items
             )
         )
@@ -338,11 +338,11 @@ class Pages:
 
     def _day_line(self, bar: Bar) -> str:
         """A day with an incident, with links to its incidents (from the component's page)."""
-        between = str(escape(f"{self.semicolon} "))
+        between = html(f"{self.semicolon} ")
         return (
-            f"<li>{escape(self.day_label(bar.day))}{escape(self.colon)} "
+            f"<li>{html(self.day_label(bar.day))}{html(self.colon)} "
             + between.join(
-                f'<a href="../incidents/{escape(i.id)}.html">{escape(i.title)}</a>'
+                f'<a href="../incidents/{html(i.id)}.html">{html(i.title)}</a>'
                 for i in bar.incidents
             )
             + "</li>"
@@ -383,7 +383,7 @@ class Pages:
     def _bar_html(self, bar: Bar, level: int) -> str:
         # the class unquoted (one letter, which HTML allows), and none for the operational
         # day the style sheet colours by default: 1,800 bars on an index of 20 components
-        title = escape(self._title(bar, level))
+        title = html(self._title(bar, level))
         return (
             f'<i title="{title}"></i>'
             if bar.css == "o"
@@ -632,7 +632,8 @@ class Pages:
 
 def html(text: str) -> str:
     """`text` escaped as the templates escape what they print (markupsafe's five characters),
-    without making a `Markup` of it: an incident page escapes some fifty texts."""
+    without making a `Markup` of it: for what this module joins itself (an incident page's
+    timeline, the history's lines, the index's 1,800 bars)."""
     if "&" in text:
         text = text.replace("&", "&amp;")
     for character, entity in _ENTITIES:
