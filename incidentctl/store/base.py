@@ -259,6 +259,12 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
+    def reopened(self) -> Store:
+        """A new connection to the same database, for a forked process: a connection a fork
+        inherited must not be used there (nor closed: PostgreSQL would end the parent's
+        session)."""
+        ...
+
     # -- scheduled maintenance (migration m007) ----------------------------------------------
 
     def next_maintenance_sequence(self, day: date) -> int:

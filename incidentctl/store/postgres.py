@@ -140,6 +140,9 @@ class PostgresStore(SQLStore):
     def __enter__(self) -> PostgresStore:
         return self
 
+    def reopened(self) -> PostgresStore:
+        return PostgresStore(self.url)
+
     def _begin(self, conn: Connection, *, incident_lock: bool) -> None:
         # named, whatever the server's default: a write's snapshot is taken once it holds the
         # incident lock, so the revisions it gives (`m010_incident_revision`) commit in order

@@ -64,6 +64,9 @@ class SQLiteStore(SQLStore):
     def __enter__(self) -> SQLiteStore:
         return self
 
+    def reopened(self) -> SQLiteStore:
+        return SQLiteStore(self.path)
+
     def _begin(self, conn: Connection, *, incident_lock: bool) -> None:
         # SQLite has one write lock: every write holds every other off
         conn.execute("BEGIN IMMEDIATE")

@@ -155,6 +155,10 @@ class SQLStore(MaintenanceTables):
     def _is_unique_violation(self, exc: Exception) -> bool:
         raise NotImplementedError
 
+    def reopened(self) -> SQLStore:
+        """A new connection to the same database (see `Store.reopened`)."""
+        raise NotImplementedError
+
     def _hold_claim(self, conn: Connection, delivery_id: int) -> None:
         """Keep `delivery_id` marked as being sent by this process until `_release_claim`
         (or until the process ends, whichever comes first)."""

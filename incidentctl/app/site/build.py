@@ -11,14 +11,15 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
 import time
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Collection, Container, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple, NoReturn
 
 from incidentctl.app.maintenance_ics import Heading, calendar_of
 from incidentctl.app.site.api import Api, encode
@@ -27,14 +28,17 @@ from incidentctl.app.site.maintenance import maintenance_rss
 from incidentctl.app.site.pages import Pages, badge
 from incidentctl.app.site.record import (
     Previous,
+    Received,
     SiteIncident,
     SiteRecord,
     SpoiltDigest,
     public_channels,
+    read_apart,
     read_record,
 )
 from incidentctl.app.site.uptime import worst
 from incidentctl.errors import ConflictError, StateError
+from incidentctl.model.records import IncidentHead
 from incidentctl.playbook.schema import Playbook
 from incidentctl.store.base import Store
 
@@ -298,8 +302,7 @@ def build_site(store: Store, playbook: Playbook, out: Path, now: datetime) -> Si
             except SpoiltDigest:  # a digest no build wrote: read everything again
                 previous = None
             if previous is None:
-                pages = Pages(read_record(store, playbook, now, mark=mark), base_url(playbook))
-                count, size = _write(pages, out, stamp)
+                count, size = _write(store, playbook, now, mark, out, stamp)
     except OSError as exc:
         raise StateError(f"cannot write the status site to {out}: {exc.strerror or exc}") from None
     finally:
@@ -340,18 +343,27 @@ def _kept(record: SiteRecord) -> set[str]:
     return {i.id for i in record.incidents if i.id not in record.changed}
 
 
-def _write(pages: Pages, out: Path, stamp: str) -> tuple[int, int]:
-    """Write the whole site to a new folder, then give it `out`'s name; (files, bytes)."""
-    record = pages.record
-    months = pages.month_keys()
+def _write(
+    store: Store, playbook: Playbook, now: datetime, mark: int, out: Path, stamp: str
+) -> tuple[int, int]:
+    """Read the whole record and write the whole site to a new folder, then give it `out`'s
+    name; (files, bytes)."""
+    url = base_url(playbook)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    keys = FileKeys()
-
-    def rest() -> tuple[int, int]:
-        """Every other file of the site (while a second process may still write pages)."""
-        made = {staging / "incidents"}
-        count = size = 0
-        every = {i.id for i in record.incidents}  # written by `_write_incident_pages`
+    folder = staging / "incidents"
+    folder.mkdir()
+    helper = _Helper(store, playbook, now, url, folder)
+    try:
+        pages = Pages(read_record(store, playbook, now, mark=mark, apart=helper), url)
+        record = pages.record
+        months = pages.month_keys()
+        done = helper.ids
+        mine = [item for item in record.incidents if item.id not in done]
+        size = _write_pages(pages, mine, folder) + helper.size
+        count = len(mine) + len(helper.written)
+        keys = FileKeys()
+        made = {folder}
+        every = {i.id for i in record.incidents}
         for path, content in site_files(pages, every, keys=keys):
             target = staging / path
             if target.parent not in made:
@@ -360,16 +372,14 @@ def _write(pages: Pages, out: Path, stamp: str) -> tuple[int, int]:
             target.write_bytes(content)
             count += 1
             size += len(content)
-        return count, size
-
-    try:
-        (staging / "incidents").mkdir()
-        count, size = _write_incident_pages(pages, record.incidents, staging / "incidents", rest)
+        theirs, more = helper.finish()
+        count, size = count + theirs, size + more
         manifest = _manifest(pages, stamp, months, keys.now, None, _folder_times(staging))
         (staging / MARKER).write_bytes(manifest)
         os.chmod(staging, 0o755)
         _swap(staging, out)
     except BaseException:
+        helper.stop()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return count, size
@@ -482,67 +492,175 @@ def _update(
     return count, size
 
 
-# from this many incident pages to render, a build forks a second process to share them
+# from this many incidents, a whole build shares them with a second process
 PARALLEL_PAGES = 1000
+# the share of them the second process reads and writes the pages of: this one also writes
+# the rest of the site (a seventh of the pages' time) and reads what the other told
+SHARE = 56
 
 
-def _write_incident_pages(
-    pages: Pages,
-    items: list[SiteIncident],
-    folder: Path,
-    then: Callable[[], tuple[int, int]],
-) -> tuple[int, int]:
-    """Write each item's page into `folder`, then run `then` (the rest of the site); (files,
-    bytes) of both. With several cores and no other thread running (forking then is safe), a
-    child process writes half of the pages meanwhile, into a folder of its own whose files
-    then move into `folder`: two processes creating files in one folder contend for its
-    inodes (on ext4, 3 to 6 s of system time each for 10,000 files, against 0.3 s apart)."""
-    import threading
+class _Helper:
+    """The second process of a whole build (`Apart`): from its own connection to the store,
+    it reads the oldest resolved incidents, tells this process what every page asks of them,
+    then writes their pages. Meanwhile this one reads the other incidents and writes their
+    pages. Should it stop, this one reads and writes its share itself."""
 
-    def write(chosen: list[SiteIncident], into: Path) -> int:
-        size = 0
-        for item in chosen:
-            content = pages.incident(item)
-            (into / f"{item.id}.html").write_bytes(content)
-            size += len(content)
-        return size
+    def __init__(self, store: Store, playbook: Playbook, now: datetime, url: str, folder: Path):
+        self.store = store
+        self.playbook = playbook
+        self.now = now
+        self.folder = folder  # the staging site's `incidents`
+        self.told = folder.parent / f".{folder.name}.told"
+        self.heads: list[IncidentHead] = []
+        self.child = 0
+        self.answer: BinaryIO | None = None
+        # what writes the incident pages, which read nothing of the record but the incident:
+        # made before the record is read, and before the fork (the child has it too)
+        self.pages = Pages(SiteRecord(playbook, now), url)
+        # the ids of the pages written by this process (`meanwhile`), and their bytes
+        self.written: set[str] = set()
+        self.size = 0
 
-    alone = threading.active_count() == 1 and hasattr(os, "fork")
-    if len(items) < PARALLEL_PAGES or not alone or (os.cpu_count() or 1) < 2:
-        size = write(items, folder)
-        count, more = then()
-        return len(items) + count, size + more
-    # the parent writes the rest of the site after its pages (a seventh of their time), the
-    # child writes its pages a tenth slower (its first touch of each memory page copies it):
-    # with 49 % of them to the parent, both end together
-    split = len(items) * 49 // 100
-    part = folder.parent / f".{folder.name}.part"
-    part.mkdir()
-    reader, writer = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - measured by the parent's wait
+    def start(self, heads: Sequence[IncidentHead]) -> Collection[str]:
+        import threading
+
+        alone = threading.active_count() == 1 and hasattr(os, "fork")  # forking is safe
+        if len(heads) < PARALLEL_PAGES or not alone or (os.cpu_count() or 1) < 2:
+            return ()
+        resolved = [h for h in heads if not h.open]  # the most recently declared first
+        self.heads = resolved[len(resolved) - len(heads) * SHARE // 100 :]
+        reader, writer = os.pipe()
+        self.child = os.fork()
+        if self.child == 0:  # pragma: no cover - measured by the parent's tests
+            os.close(reader)
+            self._work(writer)
+        os.close(writer)
+        self.answer = os.fdopen(reader, "rb")
+        return {h.id for h in self.heads}
+
+    def _work(self, writer: int) -> NoReturn:  # pragma: no cover - in the child
+        """The child's part; it ends the process (the parent's connection untouched)."""
         code = 1
         try:
-            os.close(reader)
-            os.write(writer, str(write(items[split:], part)).encode())
+            store = self.store.reopened()  # closed at the end: its server is told
+            items, told = read_apart(store, self.playbook, self.now, self.heads)
+            # through a file, not the pipe: the parent reads it once it wrote its own pages,
+            # and a pipe's buffer would hold this process until then
+            self.told.write_bytes(_encoded(told))
+            _send(writer, b"told")
+            size = _write_pages(self.pages, items, self.folder)
+            _send(writer, f"{len(items)} {size}".encode())
+            store.close()
             code = 0
         finally:
             os._exit(code)
-    os.close(writer)
+
+    def meanwhile(self, items: Sequence[SiteIncident]) -> None:
+        self.size += _write_pages(self.pages, items, self.folder)
+        self.written.update(item.id for item in items)
+
+    def received(self) -> Received | None:
+        told = None
+        if _receive(self.answer) == b"told":
+            with contextlib.suppress(OSError, ValueError):
+                told = _decoded(self.told.read_bytes())
+            self.told.unlink(missing_ok=True)
+        if told is None or set(told.incidents) != {h.id for h in self.heads}:
+            self.stop()
+            self.heads = []
+            return None
+        return told
+
+    @property
+    def ids(self) -> set[str]:
+        """The incidents whose pages need no writing by the caller: written by this process
+        (`meanwhile`), or left to the other (`finish`)."""
+        return self.written | {h.id for h in self.heads}
+
+    def finish(self) -> tuple[int, int]:
+        """Wait for the other process's pages: (files, bytes); when it stopped before writing
+        them all, they are read and written here."""
+        if not self.heads:
+            return 0, 0
+        done = _receive(self.answer)
+        self.stop()
+        if done is None:
+            items, _ = read_apart(self.store, self.playbook, self.now, self.heads)
+            size = _write_pages(self.pages, items, self.folder)
+            return len(items), size
+        count, size = (int(n) for n in done.split())
+        return count, size
+
+    def stop(self) -> None:
+        """End the other process (when still running) and wait for it."""
+        if self.answer is not None:
+            self.answer.close()
+            self.answer = None
+        if self.child:
+            with contextlib.suppress(OSError):
+                os.kill(self.child, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.child, 0)
+            self.child = 0
+
+
+def _write_pages(pages: Pages, items: Sequence[SiteIncident], folder: Path) -> int:
+    """Write the items' pages into `folder` (new files), opened by name from the folder's
+    own descriptor: a path walked and a file object made per page would cost a whole build
+    a tenth of a second per process; the bytes written."""
+    size = 0
+    where = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        size = write(items[:split], folder)
-        count, more = then()
+        for item in items:
+            content = pages.incident(item)
+            fd = os.open(f"{item.id}.html", WRITE_NEW, 0o666, dir_fd=where)
+            try:
+                view = memoryview(content)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
+            size += len(content)
     finally:
-        with os.fdopen(reader, "rb") as answer:
-            told = answer.read()
-        _, status = os.waitpid(child, 0)
-    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not told:
-        raise StateError("the status site's page writer stopped before its pages were written")
-    for item in items[split:]:
-        name = f"{item.id}.html"
-        os.rename(part / name, folder / name)
-    part.rmdir()
-    return len(items) + count, size + more + int(told)
+        os.close(where)
+    return size
+
+
+WRITE_NEW = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+
+
+def _send(fd: int, payload: bytes) -> None:
+    data = len(payload).to_bytes(8, "big") + payload
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def _receive(answer: BinaryIO | None) -> bytes | None:
+    """The next message the other process sent (None: it stopped before)."""
+    if answer is None:
+        return None
+    size = answer.read(8)
+    if len(size) < 8:
+        return None
+    payload = answer.read(int.from_bytes(size, "big"))
+    return payload if len(payload) == int.from_bytes(size, "big") else None
+
+
+def _encoded(told: Received) -> bytes:
+    updated = None if told.updated is None else told.updated.isoformat()
+    incidents = [[i, version, touched] for i, (version, touched) in told.incidents.items()]
+    return json.dumps([updated, incidents]).encode()
+
+
+def _decoded(payload: bytes | None) -> Received | None:
+    if payload is None:
+        return None
+    updated, incidents = json.loads(payload)
+    found = {
+        str(i): (int(version), None if touched is None else tuple(touched))
+        for i, version, touched in incidents
+    }
+    return Received(found, None if updated is None else datetime.fromisoformat(updated))
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -295,7 +295,16 @@ class Pages:
             strip = Markup(strip_past + self._bar_html(bar, level))
             listed, count = Markup(lines), count_past + (1 if bar.incidents else 0)
         else:
-            found = [s for i in touched for s in i.segments if s.component == name]
+            # (of the incidents the key counts: those that ended before the first day show
+            # nothing, and a whole build need not read their segments)
+            start = self.starts[0]
+            found = [
+                s
+                for i in touched
+                if i.resolved_at is None or i.resolved_at > start
+                for s in i.segments
+                if s.component == name
+            ]
             # planned works count as maintenance (no downtime); their overrun as an outage
             found += [s for s in self.works if s.component == name]
             days = days_of(name, found, self.days, self.tz, self.record.now, spec.since)

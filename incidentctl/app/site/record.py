@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from incidentctl.app.site.uptime import Segment, segments
@@ -513,6 +513,56 @@ class Previous(NamedTuple):
     cut: str = ""
 
 
+class Received(NamedTuple):
+    """What another process read of the incidents a whole build gave it (`Apart`)."""
+
+    # id -> (version, the components its segments touch; None: private) of each of them
+    incidents: dict[str, tuple[int, tuple[str, ...] | None]]
+    # the latest public update among them (None: none was public)
+    updated: datetime | None
+
+
+class Apart(Protocol):
+    """Another process sharing a whole build: it reads some of the resolved incidents from
+    its own connection and writes their pages, while this one reads the others. It tells
+    this one only what every page asks of each (whether public, the components it touched):
+    one the index, a feed or the API shows is read here again."""
+
+    def start(self, heads: Sequence[IncidentHead]) -> Collection[str]:
+        """Give some of the resolved `heads` to the other process; their ids (none: it did
+        not start, this process reads them all)."""
+        ...
+
+    def meanwhile(self, items: Sequence[SiteIncident]) -> None:
+        """What this process does with the public incidents it read while the other reads."""
+        ...
+
+    def received(self) -> Received | None:
+        """What the other process read of its incidents, once it has; None: it stopped
+        before telling (this process then reads them itself)."""
+        ...
+
+
+def read_apart(
+    store: Store, playbook: Playbook, now: datetime, heads: Sequence[IncidentHead]
+) -> tuple[list[SiteIncident], Received]:
+    """The public incidents of `heads` read from their timelines, and what a whole build's
+    other process tells of them (`Apart`)."""
+    reader = _Reader(store, playbook, now)
+    reader.heads = {h.id: h for h in heads}
+    rows = reader.fresh(list(reader.heads))
+    told: dict[str, tuple[int, tuple[str, ...] | None]] = {}
+    items: list[SiteIncident] = []
+    for incident_id, incident in rows.items():
+        item = reader.read.get(incident_id)
+        if item is None:
+            told[incident_id] = (incident.version, None)
+        else:
+            told[incident_id] = (item.version, tuple(sorted({g.component for g in item.segments})))
+            items.append(item)
+    return items, Received(told, _latest_update(reader, None))
+
+
 def month_of(at: datetime, tz: ZoneInfo) -> str:
     """`2026-11`: the month of the organization's calendar `at` falls in."""
     local = at.astimezone(tz)
@@ -551,6 +601,10 @@ class _Reader:
         # their entries in the manifest's window, written again as they are
         self.entries: dict[str, Sequence[Any]] = {}
         self.rests: dict[str, str] = {}
+        # the public incidents another process read (`take`) and their versions
+        self.taken: dict[str, int] = {}
+        # and the latest public update among them
+        self.taken_updated: datetime | None = None
 
     def fresh(self, incident_ids: Collection[str]) -> dict[str, Incident]:
         """Read the rows of `incident_ids`, then those incidents from their timelines; the
@@ -568,6 +622,21 @@ class _Reader:
             if item is None and not incident.is_open:  # an open one is read at every build
                 self.kept[incident.id] = (incident.version, PRIVATE)
         return rows
+
+    def take(self, told: Received) -> None:
+        """Hold what another process read of its incidents as if read here: whether public
+        and the components each touched; the rest of one is read only if a page asks."""
+        for incident_id, (version, touched) in told.incidents.items():
+            if touched is None:
+                self.read[incident_id] = None
+                self.kept[incident_id] = (version, PRIVATE)
+            else:
+                self.details[incident_id] = Details(
+                    incident_id, version, touched, None, self.rest_of
+                )
+                self.unread.add(incident_id)
+                self.taken[incident_id] = version
+        self.taken_updated = told.updated
 
     def digested(self, heads: Sequence[IncidentHead]) -> list[str]:
         """Take what the store's digests hold of `heads` at their version; the ids of the
@@ -655,6 +724,8 @@ class _Reader:
                 continue
             text = Details.text(item) if incident_id in shown else PUBLIC
             self.kept[incident_id] = (item.incident.version, text)
+        for incident_id, version in self.taken.items():  # those shown were read here again
+            self.kept.setdefault(incident_id, (version, PUBLIC))
         if self.kept:
             with contextlib.suppress(StateError):
                 self.store.keep_digests(self.name, self.kept)
@@ -666,6 +737,7 @@ def read_record(
     now: datetime,
     previous: Previous | None = None,
     mark: int | None = None,
+    apart: Apart | None = None,
 ) -> SiteRecord:
     """The public part of the organization's history, as the site shows it.
 
@@ -674,7 +746,8 @@ def read_record(
     and those the feeds listed (the latest of a component only change by what changed). The
     record then holds what this build renders: what changed, what the index, a feed or the API
     shows, and every incident of the history months written again. `mark`: the store's
-    incident revision, read before anything else (by default, here)."""
+    incident revision, read before anything else (by default, here). `apart`: in a whole
+    build, another process that reads some of the incidents meanwhile."""
     org = playbook.organization.name
     tz = playbook.organization.tz
     if mark is None:  # before any read: what is written meanwhile is read again
@@ -683,8 +756,11 @@ def read_record(
     cut_text = to_text(cut)
     reader = _Reader(store, playbook, now)
     remembered: list[IncidentHead] = []
+    away: Collection[str] = ()
     if previous is None:
         heads = store.incident_heads(organization=org)
+        if apart is not None:
+            away = set(apart.start(heads))
     else:
         listed = {i for ids in previous.latest.values() for i in ids}
         window = previous.window
@@ -716,7 +792,16 @@ def read_record(
         assert previous is not None and previous.window is not None
         reader.remembered(previous.window, remembered)
     changed = [h for h in heads if previous is None or h.revision > previous.mark or h.open]
-    rows = reader.fresh([h.id for h in changed])
+    rows = reader.fresh([h.id for h in changed if h.id not in away])
+    if away:
+        assert apart is not None
+        apart.meanwhile([item for item in reader.read.values() if item is not None])
+        told = apart.received()
+        if told is None:  # the other process stopped: read its share here
+            rows |= reader.fresh(list(away))
+            away = ()
+        else:
+            reader.take(told)
     rows |= reader.fresh(reader.digested([h for h in heads if h.id not in rows]))
     # the latest public incidents of the site and of each component, and the last 90 days
     counts: dict[str, int] = {}
@@ -735,18 +820,28 @@ def read_record(
             counts[name] = seen + 1
         if listed_here or head.resolved_at is None or head.resolved_at > cut_text:
             displayed.add(head.id)
-        if head.id in displayed or head.id in rows:
+        if head.id in displayed or head.id in rows or head.id in away:
             shown.append(head)
     # those shown whose digest said only that they are public: read in full now
+    # (and those another process read that the index, a feed or the API shows)
     rows |= reader.fresh(
-        [h.id for h in shown if h.id not in reader.read and h.id not in reader.details]
+        [
+            h.id
+            for h in shown
+            if h.id not in reader.read
+            and (h.id not in reader.details or (h.id in reader.taken and h.id in displayed))
+        ]
     )
+    # the rows of those another process read: their history lines need them (their
+    # digests hold no more than the components they touched)
+    taken = [h.id for h in shown if h.id in reader.taken and h.id not in reader.read]
+    rows |= store.incidents(taken) if taken else {}
     items: dict[str, SiteIncident] = {}
     for head in shown:
         item = reader.read.get(head.id)
         if item is None:
             kept = reader.details[head.id]
-            item = SiteIncident(head, None, None, None, details=kept)
+            item = SiteIncident(head, rows.get(head.id), None, None, details=kept)
         items[head.id] = item
     # the history months: those with a public incident that changed are written again (all of
     # them when a month appears: each lists the others)
@@ -881,6 +976,8 @@ def _latest_update(reader: _Reader, previous: Previous | None) -> datetime | Non
     found = [i.updated_at for i in reader.read.values() if i is not None]
     if previous is not None and previous.updated is not None:
         found.append(previous.updated)
+    if reader.taken_updated is not None:
+        found.append(reader.taken_updated)
     return max(found, default=None)
 
 

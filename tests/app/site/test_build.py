@@ -94,39 +94,6 @@ def test_site_serve_answers_on_loopback_and_refuses_an_unbuilt_folder(tmp_path: 
         site_server(tmp_path / "nothing", 0)
 
 
-def test_a_large_build_shares_the_incident_pages_with_a_second_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from incidentctl.app.site import build
-
-    with history(tmp_path) as h:
-        for n in range(5):
-            incident = h.declare(f"Outage {n}")
-            h.later(15)
-            h.resolve(incident)
-            h.later(60)
-        alone = h.build(tmp_path / "alone")
-        monkeypatch.setattr(build, "PARALLEL_PAGES", 2)
-        forks: list[int] = []
-        real_fork = build.os.fork
-
-        def fork() -> int:
-            pid = real_fork()
-            if pid:
-                forks.append(pid)
-            return pid
-
-        monkeypatch.setattr(build.os, "fork", fork)
-        shared = h.build(tmp_path / "shared")
-        assert len(forks) == 1  # the parent's side: one writer process forked
-        assert (shared.files, shared.bytes) == (alone.files, alone.bytes)
-        pages = sorted(p.name for p in (alone.out / "incidents").iterdir())
-        assert len(pages) == 5
-        for name in pages:
-            ours = (shared.out / "incidents" / name).read_bytes()
-            assert ours == (alone.out / "incidents" / name).read_bytes()
-
-
 def test_a_rebuild_changes_the_site_in_place_and_only_what_changed(tmp_path: Path) -> None:
     out = tmp_path / "site"
     with history(tmp_path) as h:

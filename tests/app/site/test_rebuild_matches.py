@@ -9,11 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from incidentctl.app.reopen import commit_reopen, plan_reopen
-from incidentctl.app.send import make_engine, send_deliveries
 from incidentctl.app.site.build import MARKER
-from incidentctl.model.records import Incident
-from tests.app.site.builders import History, history
+from tests.app.site.builders import History, history, random_history
 from tests.helpers import PLAYBOOK
 
 # sev3 tells only the internal room: its incidents never reach the site
@@ -67,39 +64,15 @@ def test_every_rebuild_writes_what_a_fresh_build_writes(
     list, made 6 here; older than the index's 90 days; across month ends), some internal only,
     some reopened long after; rebuilt after every few changes and compared file by file."""
     _six_latest(monkeypatch)
-    chance = random.Random(20261203)
     out = tmp_path / "site"
     with history(tmp_path, WITH_PRIVATE) as h:
-        open_ones: list[Incident] = []
-        resolved: list[Incident] = []
         h.build(out)
-        for step in range(90):
-            h.later(chance.choice((7, 45, 300, 1500, 2900)))
-            roll = chance.random()
-            if roll < 0.45 or not (open_ones or resolved):
-                component = chance.choice(("api", "portal"))
-                status = chance.choice(("major_outage", "partial_outage", "degraded_performance"))
-                severity = chance.choice(("sev1", "sev2", "sev2", "sev3"))
-                incident = h.declare(
-                    f"Incident {step}", [f"{component}={status}"], severity=severity
-                )
-                open_ones.append(incident)
-            elif roll < 0.8 and open_ones:
-                incident = open_ones.pop(chance.randrange(len(open_ones)))
-                resolved.append(h.resolve(incident, f"Fixed at step {step}."))
-            elif open_ones:
-                incident = open_ones[chance.randrange(len(open_ones))]
-                updated = h.update(incident, f"Step {step}: still on it", status="identified")
-                open_ones[open_ones.index(incident)] = updated
-            else:  # a late word on a long resolved incident: an old page and month change
-                incident = resolved[chance.randrange(len(resolved))]
-                plan = plan_reopen(h.ws, incident.id, f"Step {step}: it came back")
-                reopened = commit_reopen(h.ws, plan)
-                send_deliveries(h.ws, reopened, plan.deliveries, make_engine(h.ws))
-                open_ones.append(reopened)
-                resolved.remove(incident)
+
+        def compare(step: int) -> None:
             if step % 6 == 5:
                 same_as_fresh(h, out, tmp_path / f"fresh-{step}")
+
+        open_ones = random_history(h, 90, random.Random(20261203), compare)
         for incident in open_ones:
             h.later(30)
             h.resolve(incident)
