@@ -119,6 +119,8 @@ class LocalTimes:
         self.tz = tz
         self.language = "fr" if language == "fr" else "en"
         self.today = self.local(now if now is not None else datetime.now(UTC)).date()
+        # (day ordinal, zone abbreviation) -> what `dated` writes before and after the clock
+        self._dated_parts: dict[tuple[int, str | None], tuple[str, str]] = {}
 
     def local(self, moment: datetime) -> datetime:
         return aware(moment).astimezone(self.tz)
@@ -205,11 +207,14 @@ class LocalTimes:
         de Paris) »; without the zone after a sentence that named it (`zoned=False`). (From
         one local time: a site build says it of every update, 100,000 of them.)"""
         local = self.local(moment)
-        joint = " à " if self.language == "fr" else " at "
+        key = (local.toordinal(), local.tzname())
+        parts = self._dated_parts.get(key)
+        if parts is None:  # a day's words and a zone's name, made once per day and zone
+            joint = " à " if self.language == "fr" else " at "
+            zoned_clock = self._zoned_at("", local)
+            parts = self._dated_parts[key] = (self._date_at(local, True) + joint, zoned_clock)
         clock = self._clock_at(local)
-        return (
-            self._date_at(local, True) + joint + (self._zoned_at(clock, local) if zoned else clock)
-        )
+        return parts[0] + clock + parts[1] if zoned else parts[0] + clock
 
     def is_today(self, moment: datetime) -> bool:
         return self.local(moment).date() == self.today

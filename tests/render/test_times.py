@@ -217,3 +217,15 @@ def test_rfc822_writes_what_email_utils_writes_for_utc() -> None:
         datetime(2024, 2, 29, 23, 59, 59, 999, tzinfo=UTC),
     ):
         assert rfc822(moment) == format_datetime(moment)
+
+
+def test_dated_names_each_instant_s_own_zone_on_the_day_clocks_change() -> None:
+    # one `LocalTimes` writes a whole build: the day's words are made once, the zone per instant
+    local = times("en", datetime(2026, 3, 29, 12, tzinfo=UTC), "Europe/Paris")
+    before = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    after = before + timedelta(hours=1)
+    assert local.dated(before) == "Sunday 29 March 2026 at 01:30 CET"
+    assert local.dated(after) == "Sunday 29 March 2026 at 03:30 CEST"
+    assert local.dated(before) == "Sunday 29 March 2026 at 01:30 CET"
+    assert local.dated(after, zoned=False) == "Sunday 29 March 2026 at 03:30"
+    assert local.dated(after + timedelta(days=1)) == "Monday 30 March 2026 at 03:30 CEST"

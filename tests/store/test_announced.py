@@ -6,6 +6,8 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from incidentctl.model.records import EventKind, Incident, Moment, Stage
 from incidentctl.store.rows import to_text
 from tests.app.site.builders import History, history
@@ -207,3 +209,54 @@ def test_copied_incidents_count_as_written_in_the_store_they_are_copied_to(
         copied = store.incident_heads()
         assert len(copied) == 2 and all(head.revision > 0 for head in copied)
         assert store.incident_heads(changed_after=0) == copied
+
+
+def test_most_of_the_history_is_read_by_one_walk_and_the_rest_by_slices_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `MANY` incidents asked for and three quarters of the store's, the reads walk a
+    whole table; under it, they ask by ids in slices: both give the same answers."""
+    from incidentctl.store import sqlstore
+
+    with history(tmp_path) as h:
+        incidents = []
+        for n in range(8):
+            incidents.append(h.declare(f"Incident {n}"))
+            h.later(10)
+            if n % 2:
+                h.resolve(incidents[-1])
+        store = h.ws.store
+        store.keep_digests("site", {i.id: (i.version, f"digest {i.id}") for i in incidents})
+        ids = [i.id for i in incidents]
+
+        def reads(asked: list[str]) -> list[object]:
+            return [
+                store.timelines(asked),
+                store.moments(asked),
+                store.announced(["outbox", "room"], organization="Acme Cloud", incidents=asked),
+                store.first_sent(["outbox"], asked),
+                store.digests("site", asked),
+            ]
+
+        walks: list[int] = []
+        real_most = store._most
+
+        def most(conn: object, asked: int) -> bool:
+            answer = real_most(conn, asked)  # type: ignore[arg-type]
+            walks.append(answer)
+            return answer
+
+        monkeypatch.setattr(store, "_most", most)
+        monkeypatch.setattr(sqlstore, "MANY", 100)
+        sliced = {n: reads(ids[:n]) for n in (8, 5, 2)}
+        assert not any(walks)
+        monkeypatch.setattr(sqlstore, "MANY", 1)
+        walks.clear()
+        for n, expected in sliced.items():
+            walks.clear()
+            assert reads(ids[:n]) == expected, n
+            # 8 of 8 are most of them; 5 and 2 of 8 are not
+            assert all(walks) if n == 8 else not any(walks), (n, walks)
+        timelines, _, told, sent, digests = sliced[8]
+        assert told and sent and digests == {i.id: (i.version, f"digest {i.id}") for i in incidents}
+        assert timelines == {i.id: store.timeline(i.id) for i in incidents}
