@@ -211,8 +211,8 @@ class LocalTimes:
         parts = self._dated_parts.get(key)
         if parts is None:  # a day's words and a zone's name, made once per day and zone
             joint = " à " if self.language == "fr" else " at "
-            zoned_clock = self._zoned_at("", local)
-            parts = self._dated_parts[key] = (self._date_at(local, True) + joint, zoned_clock)
+            zone = self._zoned_at("", local)  # ` CET`, ` (heure de Paris)`
+            parts = self._dated_parts[key] = (self._date_at(local, True) + joint, zone)
         clock = self._clock_at(local)
         return parts[0] + clock + parts[1] if zoned else parts[0] + clock
 

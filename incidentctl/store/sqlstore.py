@@ -776,17 +776,19 @@ class SQLStore(MaintenanceTables):
         params = list(wanted)
         with self._guarded() as conn:
             few = incidents is not None and not self._most(conn, len(incidents))
-        if organization is not None and few:  # each delivery's incident looked up by its key
-            where += (
-                " AND EXISTS (SELECT 1 FROM incidents WHERE incidents.id = deliveries.incident_id"
-                " AND incidents.organization IN (?, ''))"
-            )
-            params.append(organization)
-        elif organization is not None:  # the organization's incidents listed once
-            where += " AND incident_id IN (SELECT id FROM incidents WHERE organization IN (?, ''))"
-            params.append(organization)
-        query = f"SELECT incident_id, event_id, stage, id FROM deliveries WHERE {where}"
-        with self._guarded() as conn:
+            if organization is not None and few:  # each delivery's incident by its key
+                where += (
+                    " AND EXISTS (SELECT 1 FROM incidents"
+                    " WHERE incidents.id = deliveries.incident_id"
+                    " AND incidents.organization IN (?, ''))"
+                )
+                params.append(organization)
+            elif organization is not None:  # the organization's incidents listed once
+                where += (
+                    " AND incident_id IN (SELECT id FROM incidents WHERE organization IN (?, ''))"
+                )
+                params.append(organization)
+            query = f"SELECT incident_id, event_id, stage, id FROM deliveries WHERE {where}"
             if not few:
                 # a whole build's 100,000: in the table's order (its key), as plain tuples
                 rows = list(self._tuples(conn, f"{query} ORDER BY id", params))
@@ -794,11 +796,9 @@ class SQLStore(MaintenanceTables):
                     asked = set(incidents)
                     rows = [row for row in rows if row[0] in asked]
             else:
-                ids = list(incidents or ())
                 rows = []
                 # in slices: SQLite limits the number of parameters of one statement
-                for start in range(0, len(ids), 500):
-                    chunk = ids[start : start + 500]
+                for chunk in _slices(incidents or ()):
                     marks = ", ".join("?" for _ in chunk)
                     clause = f"{query} AND incident_id IN ({marks})"
                     rows += self._tuples(conn, clause, [*params, *chunk])

@@ -604,6 +604,9 @@ class _Helper:
             self.child = 0
 
 
+WRITE_NEW = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+
+
 def _write_pages(pages: Pages, items: Sequence[SiteIncident], folder: Path) -> int:
     """Write the items' pages into `folder` (new files), opened by name from the folder's
     own descriptor: a path walked and a file object made per page would cost a whole build
@@ -624,9 +627,6 @@ def _write_pages(pages: Pages, items: Sequence[SiteIncident], folder: Path) -> i
     finally:
         os.close(where)
     return size
-
-
-WRITE_NEW = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
 
 
 def _send(fd: int, payload: bytes) -> None:
@@ -652,9 +652,7 @@ def _encoded(told: Received) -> bytes:
     return json.dumps([updated, incidents]).encode()
 
 
-def _decoded(payload: bytes | None) -> Received | None:
-    if payload is None:
-        return None
+def _decoded(payload: bytes) -> Received:
     updated, incidents = json.loads(payload)
     found = {
         str(i): (int(version), None if touched is None else tuple(touched))

@@ -243,6 +243,13 @@ class Pages:
     def overall(self) -> ComponentStatus:
         return worst(self.status_now.values())
 
+    def _reaching(self, name: str) -> list[SiteIncident]:
+        """The incidents that touched the component and reach the 90 days: open, or resolved
+        after the first day began."""
+        start = self.starts[0]
+        touched = self.record.by_component.get(name, [])
+        return [i for i in touched if i.resolved_at is None or i.resolved_at > start]
+
     def _past_key(self, name: str) -> str | None:
         """What a component's 89 finished days depend on: the day and the incidents of the
         last 90 days that touched it, open ones included (their past days are over). None
@@ -251,12 +258,7 @@ class Pages:
 
         if any(s.component == name for s in self.works):
             return None
-        start = self.starts[0]
-        shown = [
-            f"{i.id}:{i.version}"
-            for i in self.record.by_component.get(name, [])
-            if i.resolved_at is None or i.resolved_at > start
-        ]
+        shown = [f"{i.id}:{i.version}" for i in self._reaching(name)]
         text = f"{self.today.isoformat()}|{','.join(shown)}"
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
@@ -297,14 +299,7 @@ class Pages:
         else:
             # (of the incidents the key counts: those that ended before the first day show
             # nothing, and a whole build need not read their segments)
-            start = self.starts[0]
-            found = [
-                s
-                for i in touched
-                if i.resolved_at is None or i.resolved_at > start
-                for s in i.segments
-                if s.component == name
-            ]
+            found = [s for i in self._reaching(name) for s in i.segments if s.component == name]
             # planned works count as maintenance (no downtime); their overrun as an outage
             found += [s for s in self.works if s.component == name]
             days = days_of(name, found, self.days, self.tz, self.record.now, spec.since)

@@ -163,6 +163,14 @@ class SiteIncident:
         return self.updates[-1].at if self.updates else self.incident.updated_at
 
     @property
+    def touched(self) -> list[str]:
+        """The components its segments touch, sorted (from its digest's first line when its
+        segments are not read)."""
+        if self._segments is None and self.details is not None:
+            return list(self.details.touched)
+        return sorted({g.component for g in self.segments})
+
+    @property
     def components(self) -> set[str]:
         if self._incident is None:
             names = set(self.head.components)
@@ -447,7 +455,7 @@ class Details:
         # four lines: compact JSON writes a newline inside a string as `\n`
         return "\n".join(
             [
-                _compact(sorted({g.component for g in item.segments})),
+                _compact(item.touched),
                 _compact([last, row]),
                 _compact([item.postmortem_url, segments, item.postmortem]),
                 _compact(told),
@@ -558,7 +566,7 @@ def read_apart(
         if item is None:
             told[incident_id] = (incident.version, None)
         else:
-            told[incident_id] = (item.version, tuple(sorted({g.component for g in item.segments})))
+            told[incident_id] = (item.version, tuple(item.touched))
             items.append(item)
     return items, Received(told, _latest_update(reader, None))
 
@@ -958,7 +966,7 @@ def _window(
             touched: list[str] | None = None
         elif item is not False:
             assert isinstance(item, SiteIncident)
-            touched = sorted({g.component for g in item.segments})
+            touched = item.touched
             last = item.updated_at
         elif head.id in reader.details:
             details = reader.details[head.id]
